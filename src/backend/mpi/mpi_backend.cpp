@@ -1,0 +1,235 @@
+#include "backend/mpi/mpi_backend.hpp"
+
+#include <chrono>
+#include <climits>
+#include <csignal>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "backend/mpi/mpi_types.hpp"
+#include "core/error.hpp"
+#include "core/host_clock.hpp"
+
+namespace collbench::backend {
+
+namespace {
+
+using core::Collective;
+using core::HostClock;
+
+// One collective call with every argument bound; `fn` is the only indirection in the loop.
+struct Call {
+  int (*fn)(const Call&) = nullptr;
+  const void* send = nullptr;
+  void* recv = nullptr;
+  int count = 0;
+  MPI_Datatype type = MPI_BYTE;
+  MPI_Op op = MPI_SUM;
+  int root = 0;
+  MPI_Comm comm = MPI_COMM_NULL;
+  core::DataType dtype = core::DataType::float32;
+  bool avg = false;       // divide the result by the rank count afterwards
+  void* avg_buf = nullptr;
+  std::uint64_t avg_count = 0;
+  int nranks = 1;
+};
+
+int finish_avg(const Call& c, int rc) {
+  if (c.avg && c.avg_buf) mpi::divide_by_ranks(c.dtype, c.avg_buf, c.avg_count, c.nranks);
+  return rc;
+}
+int call_allreduce(const Call& c) {
+  return finish_avg(c, MPI_Allreduce(c.send, c.recv, c.count, c.type, c.op, c.comm));
+}
+int call_allgather(const Call& c) {
+  return MPI_Allgather(c.send, c.count, c.type, c.recv, c.count, c.type, c.comm);
+}
+int call_reducescatter(const Call& c) {
+  return finish_avg(c, MPI_Reduce_scatter_block(c.send, c.recv, c.count, c.type, c.op, c.comm));
+}
+int call_alltoall(const Call& c) {
+  return MPI_Alltoall(c.send, c.count, c.type, c.recv, c.count, c.type, c.comm);
+}
+int call_broadcast(const Call& c) { return MPI_Bcast(c.recv, c.count, c.type, c.root, c.comm); }
+int call_reduce(const Call& c) {
+  return finish_avg(c, MPI_Reduce(c.send, c.recv, c.count, c.type, c.op, c.root, c.comm));
+}
+
+void wait_us(std::uint64_t us) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
+  if (us >= 2000) std::this_thread::sleep_until(until);
+  while (std::chrono::steady_clock::now() < until) {
+  }
+}
+
+class MpiBackend final : public Backend {
+ public:
+  explicit MpiBackend(MPI_Comm world) {
+    check_mpi(MPI_Comm_dup(world, &m_comm), "MPI_Comm_dup");
+    MPI_Comm_set_errhandler(m_comm, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(m_comm, &m_rank);
+    MPI_Comm_size(m_comm, &m_nranks);
+  }
+  ~MpiBackend() override {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized) MPI_Comm_free(&m_comm);
+  }
+
+  BackendInfo info() const override {
+    char version[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+    int len = 0;
+    MPI_Get_library_version(version, &len);
+    std::string lib(version, static_cast<std::size_t>(len));
+    if (auto nl = lib.find('\n'); nl != std::string::npos) lib.resize(nl);
+    while (!lib.empty() && (lib.back() == ',' || lib.back() == ' ')) lib.pop_back();
+    return {"mpi", lib, HostClock::source(), false};
+  }
+
+  void reserve(std::uint64_t send_bytes, std::uint64_t recv_bytes) override {
+    if (send_bytes > m_send.size()) m_send.assign(send_bytes, std::byte{0});
+    if (recv_bytes > m_recv.size()) m_recv.assign(recv_bytes, std::byte{0});
+  }
+
+  std::string unsupported(const CaseSpec& c) const override {
+    if (c.shape.param_count > static_cast<std::uint64_t>(INT_MAX))
+      return "count " + std::to_string(c.shape.param_count) + " exceeds MPI's int count limit";
+    if (c.shape.param_count == 0) return "size rounds down to 0 elements per rank";
+    return {};
+  }
+
+  void prepare(const CaseSpec& c) override;
+  void run_timed(std::span<double> out_us) override;
+  void run_probe(std::span<double> outside_us, std::span<double> inside_us) override;
+  std::uint64_t check(const verify::Pattern& pattern) override;
+
+ private:
+  static void check_mpi(int rc, const char* what) {
+    if (rc == MPI_SUCCESS) return;
+    char msg[MPI_MAX_ERROR_STRING] = {};
+    int len = 0;
+    MPI_Error_string(rc, msg, &len);
+    throw core::RunError(std::string(what) + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
+  }
+  void apply_blocking_faults() const {
+    if (m_faults.crash) std::raise(SIGSEGV);
+    while (m_faults.hang) pause();
+  }
+  template <bool Delay>
+  void timed_loop(std::size_t n);
+
+  MPI_Comm m_comm = MPI_COMM_NULL;
+  int m_rank = 0;
+  int m_nranks = 1;
+  mpi::MpiTypes m_types;
+  std::vector<std::byte> m_send;
+  std::vector<std::byte> m_recv;
+  std::vector<std::uint64_t> m_stamps;
+  CaseSpec m_case;
+  Call m_call;
+  void* m_input = nullptr;   // where this rank's input goes for the bound case
+  void* m_output = nullptr;  // where this rank's result lands
+};
+
+void MpiBackend::prepare(const CaseSpec& c) {
+  m_case = c;
+  const std::size_t elt = core::size_of(c.dtype);
+  std::byte* send = m_send.data();
+  std::byte* recv = m_recv.data();
+  Call call;
+  call.count = static_cast<int>(c.shape.param_count);
+  call.type = m_types.datatype(c.dtype);
+  call.op = m_types.op(c.dtype, c.op);
+  call.root = c.root;
+  call.comm = m_comm;
+  call.dtype = c.dtype;
+  call.nranks = m_nranks;
+  call.send = c.in_place ? MPI_IN_PLACE : send;
+  call.recv = recv;
+  m_input = c.in_place ? recv : send;
+  m_output = recv;
+  switch (c.coll) {
+    case Collective::allreduce: call.fn = call_allreduce; break;
+    case Collective::allgather:
+      call.fn = call_allgather;
+      if (c.in_place) m_input = recv + static_cast<std::size_t>(m_rank) * c.shape.param_count * elt;
+      break;
+    case Collective::reducescatter: call.fn = call_reducescatter; break;
+    case Collective::alltoall: call.fn = call_alltoall; break;
+    case Collective::broadcast:
+      call.fn = call_broadcast;
+      // MPI_Bcast has one buffer: out of place, the root sends from its send buffer.
+      if (!c.in_place && m_rank == c.root) call.recv = m_output = send;
+      break;
+    case Collective::reduce:
+      call.fn = call_reduce;
+      if (c.in_place && m_rank != c.root) call.send = recv;  // MPI_IN_PLACE only at the root
+      break;
+  }
+  call.avg = c.op == core::RedOp::avg && core::takes_op(c.coll);
+  const bool has_result = c.coll != Collective::reduce || m_rank == c.root;
+  call.avg_buf = has_result ? m_output : nullptr;
+  call.avg_count = c.shape.recv_count;
+  m_call = call;
+}
+
+template <bool Delay>
+void MpiBackend::timed_loop(std::size_t n) {
+  std::uint64_t* stamps = m_stamps.data();
+  const Call& call = m_call;
+  stamps[0] = HostClock::ticks();
+  for (std::size_t i = 0; i < n; ++i) {
+    if constexpr (Delay) wait_us(m_faults.delay_us);
+    const int rc = call.fn(call);
+    stamps[i + 1] = HostClock::ticks();
+    if (rc != MPI_SUCCESS) check_mpi(rc, core::name(m_case.coll).data());
+  }
+}
+
+void MpiBackend::run_timed(std::span<double> out_us) {
+  apply_blocking_faults();
+  m_stamps.resize(out_us.size() + 1);
+  if (m_faults.delay_us) timed_loop<true>(out_us.size());
+  else timed_loop<false>(out_us.size());
+  HostClock::durations_us(m_stamps, HostClock::us_per_tick(), out_us);
+}
+
+void MpiBackend::run_probe(std::span<double> outside_us, std::span<double> inside_us) {
+  apply_blocking_faults();
+  const std::size_t n = outside_us.size();
+  m_stamps.resize(2 * n + 1);
+  std::uint64_t* s = m_stamps.data();
+  s[0] = HostClock::ticks();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (m_faults.delay_us) wait_us(m_faults.delay_us);
+    s[2 * i + 1] = HostClock::ticks();
+    const int rc = m_call.fn(m_call);
+    s[2 * i + 2] = HostClock::ticks();
+    check_mpi(rc, core::name(m_case.coll).data());
+  }
+  const double us = HostClock::us_per_tick();
+  for (std::size_t i = 0; i < n; ++i) {
+    outside_us[i] = static_cast<double>(s[2 * i + 1] - s[2 * i]) * us;
+    inside_us[i] = static_cast<double>(s[2 * i + 2] - s[2 * i + 1]) * us;
+  }
+}
+
+std::uint64_t MpiBackend::check(const verify::Pattern& pattern) {
+  const core::CollShape& shape = m_case.shape;
+  pattern.poison(m_output, shape.recv_count);
+  pattern.fill_input(m_rank, shape, m_input);
+  if (m_case.coll == Collective::broadcast && m_rank != m_case.root) pattern.poison(m_output, shape.recv_count);
+  check_mpi(m_call.fn(m_call), core::name(m_case.coll).data());
+  const bool has_result = m_case.coll != Collective::reduce || m_rank == m_case.root;
+  if (m_faults.corrupt && has_result) pattern.corrupt(m_output, shape.recv_count);
+  return pattern.count_wrong(m_rank, shape, m_output);
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> make_mpi_backend(MPI_Comm comm) { return std::make_unique<MpiBackend>(comm); }
+
+}  // namespace collbench::backend

@@ -1,0 +1,122 @@
+#include "backend/mpi/mpi_types.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/float16.hpp"
+
+namespace collbench::backend::mpi {
+
+namespace {
+
+using core::DataType;
+using core::RedOp;
+
+template <float (*ToFloat)(std::uint16_t), std::uint16_t (*FromFloat)(float), int Op>
+void reduce16(void* in, void* inout, int* len, MPI_Datatype*) {
+  auto* a = static_cast<const std::uint16_t*>(in);
+  auto* b = static_cast<std::uint16_t*>(inout);
+  for (int i = 0; i < *len; ++i) {
+    const float x = ToFloat(a[i]);
+    const float y = ToFloat(b[i]);
+    float r = 0.0f;
+    if constexpr (Op == 0) r = x + y;
+    else if constexpr (Op == 1) r = x * y;
+    else if constexpr (Op == 2) r = std::min(x, y);
+    else r = std::max(x, y);
+    b[i] = FromFloat(r);
+  }
+}
+
+int op_index(RedOp op) {
+  switch (op) {
+    case RedOp::sum:
+    case RedOp::avg: return 0;
+    case RedOp::prod: return 1;
+    case RedOp::min: return 2;
+    case RedOp::max: return 3;
+  }
+  return 0;
+}
+
+template <class T>
+void divide(void* buf, std::uint64_t count, T n) {
+  T* p = static_cast<T*>(buf);
+  for (std::uint64_t i = 0; i < count; ++i) p[i] = p[i] / n;
+}
+
+template <float (*ToFloat)(std::uint16_t), std::uint16_t (*FromFloat)(float)>
+void divide16(void* buf, std::uint64_t count, float n) {
+  auto* p = static_cast<std::uint16_t*>(buf);
+  for (std::uint64_t i = 0; i < count; ++i) p[i] = FromFloat(ToFloat(p[i]) / n);
+}
+
+}  // namespace
+
+MpiTypes::MpiTypes() {
+  using core::bf16_to_float;
+  using core::float_to_bf16;
+  using core::float_to_half;
+  using core::half_to_float;
+  MPI_Op_create(reduce16<half_to_float, float_to_half, 0>, 1, &m_half[0]);
+  MPI_Op_create(reduce16<half_to_float, float_to_half, 1>, 1, &m_half[1]);
+  MPI_Op_create(reduce16<half_to_float, float_to_half, 2>, 1, &m_half[2]);
+  MPI_Op_create(reduce16<half_to_float, float_to_half, 3>, 1, &m_half[3]);
+  MPI_Op_create(reduce16<bf16_to_float, float_to_bf16, 0>, 1, &m_bf16[0]);
+  MPI_Op_create(reduce16<bf16_to_float, float_to_bf16, 1>, 1, &m_bf16[1]);
+  MPI_Op_create(reduce16<bf16_to_float, float_to_bf16, 2>, 1, &m_bf16[2]);
+  MPI_Op_create(reduce16<bf16_to_float, float_to_bf16, 3>, 1, &m_bf16[3]);
+}
+
+MpiTypes::~MpiTypes() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (finalized) return;
+  for (MPI_Op& op : m_half) MPI_Op_free(&op);
+  for (MPI_Op& op : m_bf16) MPI_Op_free(&op);
+}
+
+MPI_Datatype MpiTypes::datatype(DataType t) const {
+  switch (t) {
+    case DataType::int8: return MPI_INT8_T;
+    case DataType::uint8: return MPI_UINT8_T;
+    case DataType::int32: return MPI_INT32_T;
+    case DataType::uint32: return MPI_UINT32_T;
+    case DataType::int64: return MPI_INT64_T;
+    case DataType::uint64: return MPI_UINT64_T;
+    case DataType::half:
+    case DataType::bfloat16: return MPI_UINT16_T;
+    case DataType::float32: return MPI_FLOAT;
+    case DataType::float64: return MPI_DOUBLE;
+  }
+  return MPI_BYTE;
+}
+
+MPI_Op MpiTypes::op(DataType t, RedOp op) const {
+  if (t == DataType::half) return m_half[op_index(op)];
+  if (t == DataType::bfloat16) return m_bf16[op_index(op)];
+  switch (op) {
+    case RedOp::sum:
+    case RedOp::avg: return MPI_SUM;
+    case RedOp::prod: return MPI_PROD;
+    case RedOp::min: return MPI_MIN;
+    case RedOp::max: return MPI_MAX;
+  }
+  return MPI_SUM;
+}
+
+void divide_by_ranks(DataType t, void* buf, std::uint64_t count, int nranks) {
+  switch (t) {
+    case DataType::float32: divide<float>(buf, count, static_cast<float>(nranks)); break;
+    case DataType::float64: divide<double>(buf, count, static_cast<double>(nranks)); break;
+    case DataType::half:
+      divide16<core::half_to_float, core::float_to_half>(buf, count, static_cast<float>(nranks));
+      break;
+    case DataType::bfloat16:
+      divide16<core::bf16_to_float, core::float_to_bf16>(buf, count, static_cast<float>(nranks));
+      break;
+    default: break;  // avg is only defined on floating types (core::op_applies)
+  }
+}
+
+}  // namespace collbench::backend::mpi

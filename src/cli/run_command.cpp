@@ -1,0 +1,141 @@
+#include "cli/run_command.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "backend/mpi/mpi_backend.hpp"
+#include "core/host_clock.hpp"
+#include "measure/session.hpp"
+#include "measure/world.hpp"
+#include "report/table.hpp"
+#include "results/json.hpp"
+#include "results/metadata.hpp"
+
+#ifndef COLLBENCH_VERSION
+#define COLLBENCH_VERSION "0.0.0"
+#endif
+
+namespace collbench::cli {
+
+namespace {
+
+// Rank 0's sink: the table on stdout, and the JSON document rewritten after every row so that a
+// crash or timeout loses at most the case in flight.
+class RootSink final : public measure::ResultSink {
+ public:
+  RootSink(results::RunDocument& doc, std::string json_path, const plan::RunPlan& plan)
+      : m_doc(doc), m_path(std::move(json_path)), m_plan(plan), m_table(stdout) {}
+  report::TablePrinter& table() { return m_table; }
+  void flush() {
+    if (!m_path.empty()) results::write_document_file(m_path, m_doc);
+  }
+  void begin_collective(core::Collective c) override {
+    m_table.begin_collective(core::name(c), core::nccl_tests_name(c), m_plan.placements);
+  }
+  void row(std::span<const results::ResultRecord> records) override {
+    m_table.row(records);
+    m_doc.results.insert(m_doc.results.end(), records.begin(), records.end());
+    flush();
+  }
+  void end_collective(core::Collective) override { m_table.end_collective(); }
+
+ private:
+  results::RunDocument& m_doc;
+  std::string m_path;
+  const plan::RunPlan& m_plan;
+  report::TablePrinter m_table;
+};
+
+class NullSink final : public measure::ResultSink {
+ public:
+  void begin_collective(core::Collective) override {}
+  void row(std::span<const results::ResultRecord>) override {}
+  void end_collective(core::Collective) override {}
+};
+
+results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& world, const backend::BackendInfo& info,
+                                   int argc, char** argv, char** envp) {
+  results::RunMetadata m;
+  m.version = COLLBENCH_VERSION;
+  for (int i = 0; i < argc; ++i) m.command_line.emplace_back(argv[i]);
+  m.start_time = results::iso8601_utc(std::chrono::system_clock::now());
+  m.backend = info.name;
+  m.predicted = info.predicted;
+  m.backend_library = info.library;
+  m.timer = info.timer;
+  m.nranks = world.size();
+  m.hosts = results::ranks_per_host(world.hosts());
+  m.env = results::filtered_env(envp);
+  m.settings = cfg.settings;
+  m.settings["mpi_library"] = world.library_version();
+  return m;
+}
+
+// Rank 0 checks the JSON path; every rank learns the verdict, so all exit 2 together.
+bool json_path_ok(const RunConfig& cfg, const measure::World& world) {
+  int ok = 1;
+  if (world.is_root() && !cfg.json_path.empty()) {
+    try {
+      results::check_writable(cfg.json_path);
+    } catch (const core::InputError& e) {
+      std::fprintf(stderr, "collbench: %s\n", e.what());
+      ok = 0;
+    }
+  }
+  return world.broadcast(ok) == 1;
+}
+
+}  // namespace
+
+core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char** envp) {
+  if (cfg.backend != "mpi")
+    throw core::InputError("--backend " + cfg.backend + ": not available yet in this build; use --backend mpi");
+  const int saved_argc = *argc;
+  char** saved_argv = *argv;
+  measure::World world(argc, argv);
+  measure::install_crash_handler(world.rank(), world.host());
+  core::HostClock::init();
+  if (!json_path_ok(cfg, world)) return core::ExitCode::bad_input;
+
+  std::unique_ptr<backend::Backend> be = backend::make_mpi_backend(world.comm());
+  be->set_faults(core::faults_for_rank(cfg.faults, world.rank()));
+  if (cfg.plan.root >= world.size())
+    throw core::InputError(fmt::format("--root {}: expected a rank below the job's size {}", cfg.plan.root, world.size()));
+
+  results::RunDocument doc;
+  doc.metadata = make_metadata(cfg, world, be->info(), saved_argc, saved_argv, envp);
+  RootSink root_sink(doc, cfg.json_path, cfg.plan);
+  NullSink null_sink;
+  if (world.is_root()) {
+    root_sink.table().preamble(doc.metadata);
+    if (world.size() == 1)
+      root_sink.table().note("1 rank: bus bandwidth is 0 by definition (nothing crosses a link), as in nccl-tests");
+    if (!cfg.faults.empty()) root_sink.table().note("FAULT INJECTION ACTIVE (COLLBENCH_INJECT): results are not real");
+    root_sink.flush();
+  }
+  measure::SessionOptions sopt{cfg.measure, cfg.timeout_s};
+  core::ExitCode code = core::ExitCode::ok;
+  try {
+    code = measure::run_session(*be, world, cfg.plan, sopt, world.is_root() ? static_cast<measure::ResultSink&>(root_sink) : null_sink);
+  } catch (const core::Error& e) {
+    std::fprintf(stderr, "collbench: rank %d on %s: %s\n", world.rank(), world.host().c_str(), e.what());
+    if (world.is_root()) {
+      doc.status = "failed";
+      doc.metadata.end_time = results::iso8601_utc(std::chrono::system_clock::now());
+      root_sink.flush();
+    }
+    world.abort(static_cast<int>(core::ExitCode::run_failed));
+  }
+  if (world.is_root()) {
+    doc.status = code == core::ExitCode::wrong ? "wrong" : "ok";
+    doc.metadata.end_time = results::iso8601_utc(std::chrono::system_clock::now());
+    root_sink.flush();
+    if (code == core::ExitCode::wrong) std::fprintf(stderr, "collbench: wrong results (see #wrong); exit 1\n");
+  }
+  return code;
+}
+
+}  // namespace collbench::cli

@@ -1,0 +1,130 @@
+#include "cli/run_options.hpp"
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "core/size.hpp"
+
+namespace collbench::cli {
+
+namespace {
+
+constexpr const char* kFooter = R"(Examples:
+  mpirun -np 4 collbench run -b 8 -e 128M -f 2 --coll all
+  mpirun -np 8 collbench run --backend mpi -d bfloat16 -o sum --coll allreduce --json out.json
+  mpirun -np 2 collbench run -b 1M -e 1M --target-rel-ci 0.01 --max-iters 100000 --time-budget 5
+
+Exit codes: 0 ok, 1 wrong results, 2 bad input, 3 the run failed (crash, timeout).
+Test-only fault injection: COLLBENCH_INJECT=corrupt:RANK|delay:RANK:US|crash:RANK|hang:RANK)";
+
+bool given(const CLI::App& cmd, const char* name) { return cmd.count(name) > 0; }
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw core::InputError(message);
+}
+
+}  // namespace
+
+CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
+  CLI::App* run = app.add_subcommand("run", "Measure collectives across message sizes (launch with mpirun/srun)");
+  run->footer(kFooter);
+  run->add_option("-b,--minbytes", a.minbytes, "Smallest size in bytes; K/M/G suffixes are 1024-based")->capture_default_str();
+  run->add_option("-e,--maxbytes", a.maxbytes, "Largest size in bytes")->capture_default_str();
+  run->add_option("-f,--stepfactor", a.stepfactor, "Multiplicative size step (wins over --stepbytes when > 1)")->capture_default_str();
+  run->add_option("-i,--stepbytes", a.stepbytes, "Additive size step, used when --stepfactor is 1");
+  run->add_option("-n,--iters", a.iters, "Timed iterations per case (fixed mode)")->capture_default_str();
+  run->add_option("-w,--warmup", a.warmup, "Untimed warm-up iterations per case")->capture_default_str();
+  run->add_option("-c,--check", a.check, "Verify results bit-exactly outside the timed loop: 0 or 1")->capture_default_str();
+  run->add_option("-d,--datatype", a.datatype, "int8 uint8 int32 uint32 int64 uint64 half bfloat16 float double")->capture_default_str();
+  run->add_option("-o,--op", a.op, "sum prod min max avg")->capture_default_str();
+  run->add_option("--coll", a.coll, "allreduce,allgather,reducescatter,alltoall,broadcast,reduce; 'all' = the first four")->capture_default_str();
+  run->add_option("--placement", a.placement, "out, in or both")->capture_default_str();
+  run->add_option("-r,--root", a.root, "Root rank of broadcast and reduce")->capture_default_str();
+  run->add_option("--json", a.json, "Write the versioned results document (reports/SCHEMA.md) to FILE");
+  run->add_flag("--samples", a.samples, "Keep every raw iteration time in the JSON");
+  run->add_option("--backend", a.backend, "mpi (host memory), nccl (GPUs) or model (predicted)")->capture_default_str();
+  run->add_option("--min-iters", a.min_iters, "Adaptive mode: first batch of iterations (default 20)");
+  run->add_option("--max-iters", a.max_iters, "Adaptive mode: at most this many iterations (default 10000)");
+  run->add_option("--target-rel-ci", a.target_rel_ci, "Adaptive mode: stop when the median's 95% CI half-width is below this fraction of it (default 0.01)");
+  run->add_option("--time-budget", a.time_budget, "Adaptive mode: seconds of timed iterations per case at most (default 10)");
+  run->add_option("--probe-iters", a.probe_iters, "Iterations of the straggler probe per case (0 disables)")->capture_default_str();
+  run->add_option("--timeout", a.timeout, "Seconds a case may take before the job is aborted with exit 3 (0 disables)")->capture_default_str();
+  return run;
+}
+
+RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inject_env) {
+  RunConfig cfg;
+  cfg.backend = a.backend;
+  require(a.backend == "mpi" || a.backend == "nccl" || a.backend == "model",
+          "--backend '" + a.backend + "': expected mpi, nccl or model");
+  plan::SizeRange range;
+  range.min_bytes = core::parse_size(a.minbytes, "--minbytes");
+  range.max_bytes = core::parse_size(a.maxbytes, "--maxbytes");
+  range.step_factor = a.stepfactor;
+  if (!a.stepbytes.empty()) range.step_bytes = core::parse_size(a.stepbytes, "--stepbytes");
+  if (given(cmd, "--stepbytes") && !given(cmd, "--stepfactor")) range.step_factor = 1.0;
+  require(a.stepfactor >= 1.0, fmt::format("--stepfactor {}: expected a factor >= 1", a.stepfactor));
+  cfg.plan.sizes = plan::size_steps(range);
+  cfg.plan.collectives = core::parse_collectives(a.coll);
+  cfg.plan.dtype = core::parse_datatype(a.datatype);
+  cfg.plan.op = core::parse_redop(a.op);
+  cfg.plan.placements = plan::parse_placements(a.placement);
+  cfg.plan.root = a.root;
+  require(a.root >= 0, fmt::format("--root {}: expected a rank >= 0", a.root));
+  plan::validate(cfg.plan);
+
+  auto& m = cfg.measure;
+  require(a.iters >= 1, fmt::format("--iters {}: expected at least 1", a.iters));
+  require(a.warmup >= 0, fmt::format("--warmup {}: expected 0 or more", a.warmup));
+  require(a.check == 0 || a.check == 1, fmt::format("--check {}: expected 0 or 1", a.check));
+  require(a.probe_iters >= 0, fmt::format("--probe-iters {}: expected 0 or more", a.probe_iters));
+  require(a.timeout >= 0, fmt::format("--timeout {}: expected seconds >= 0", a.timeout));
+  m.iters = a.iters;
+  m.warmup_iters = a.warmup;
+  m.check = a.check == 1;
+  m.keep_samples = a.samples;
+  m.probe_iters = a.probe_iters;
+  m.adaptive = given(cmd, "--min-iters") || given(cmd, "--max-iters") || given(cmd, "--target-rel-ci") ||
+               given(cmd, "--time-budget");
+  if (m.adaptive) {
+    require(!given(cmd, "--iters"), "--iters: fixed iterations cannot be combined with the adaptive options "
+                                    "--min-iters/--max-iters/--target-rel-ci/--time-budget");
+    if (given(cmd, "--min-iters")) m.min_iters = a.min_iters;
+    if (given(cmd, "--max-iters")) m.max_iters = a.max_iters;
+    if (given(cmd, "--target-rel-ci")) m.target_rel_ci = a.target_rel_ci;
+    if (given(cmd, "--time-budget")) m.time_budget_s = a.time_budget;
+    require(m.min_iters >= 2, fmt::format("--min-iters {}: expected at least 2", m.min_iters));
+    require(m.max_iters >= m.min_iters,
+            fmt::format("--max-iters {}: expected at least --min-iters ({})", m.max_iters, m.min_iters));
+    require(m.target_rel_ci > 0 && m.target_rel_ci < 1,
+            fmt::format("--target-rel-ci {}: expected a fraction between 0 and 1, e.g. 0.01", m.target_rel_ci));
+    require(m.time_budget_s > 0, fmt::format("--time-budget {}: expected seconds > 0", m.time_budget_s));
+  }
+  cfg.timeout_s = a.timeout;
+  cfg.json_path = a.json;
+  if (inject_env && *inject_env) cfg.faults = core::parse_faults(inject_env);
+
+  auto& s = cfg.settings;
+  s["minbytes"] = std::to_string(range.min_bytes);
+  s["maxbytes"] = std::to_string(range.max_bytes);
+  s["step"] = range.step_factor > 1.0 ? fmt::format("{:g}(factor)", range.step_factor)
+                                      : fmt::format("{}(bytes)", range.step_bytes);
+  s["warmup_iters"] = std::to_string(m.warmup_iters);
+  s["iters"] = m.adaptive ? fmt::format("adaptive[{}..{}]", m.min_iters, m.max_iters) : std::to_string(m.iters);
+  s["check"] = m.check ? "1" : "0";
+  s["placement"] = a.placement;
+  s["datatype"] = std::string(core::name(cfg.plan.dtype));
+  s["op"] = std::string(core::name(cfg.plan.op));
+  s["collectives"] = a.coll;
+  s["root"] = std::to_string(a.root);
+  s["probe_iters"] = std::to_string(m.probe_iters);
+  s["timeout_s"] = fmt::format("{:g}", cfg.timeout_s);
+  if (m.adaptive) {
+    s["target_rel_ci"] = fmt::format("{:g}", m.target_rel_ci);
+    s["time_budget_s"] = fmt::format("{:g}", m.time_budget_s);
+  }
+  if (!cfg.faults.empty()) s["fault_injection"] = inject_env;
+  return cfg;
+}
+
+}  // namespace collbench::cli

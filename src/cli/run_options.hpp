@@ -1,0 +1,57 @@
+#pragma once
+// `collbench run`: its flags (CLI11) and their translation into a plan and measurement options.
+// Everything here is validated before MPI starts, identically on every rank, so bad input exits 2
+// on every rank without a hang.
+#include <CLI/CLI.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/fault.hpp"
+#include "measure/case_runner.hpp"
+#include "plan/run_plan.hpp"
+
+namespace collbench::cli {
+
+struct RunArgs {
+  std::string minbytes = "8";
+  std::string maxbytes = "32M";
+  double stepfactor = 2.0;
+  std::string stepbytes;
+  int iters = 20;
+  int warmup = 5;
+  int check = 1;
+  std::string datatype = "float";
+  std::string op = "sum";
+  std::string coll = "allreduce";
+  std::string placement = "both";
+  int root = 0;
+  std::string json;
+  bool samples = false;
+  std::string backend = "mpi";
+  int min_iters = 0;
+  int max_iters = 0;
+  double target_rel_ci = 0.0;
+  double time_budget = 0.0;
+  int probe_iters = 10;
+  double timeout = 300.0;
+};
+
+// Adds the `run` subcommand, bound to `args`.
+CLI::App* add_run_command(CLI::App& app, RunArgs& args);
+
+struct RunConfig {
+  plan::RunPlan plan;
+  measure::MeasureOptions measure;
+  double timeout_s = 300.0;
+  std::string backend;
+  std::string json_path;
+  std::vector<core::Fault> faults;
+  std::map<std::string, std::string> settings;  // recorded in the run metadata
+};
+
+// Throws core::InputError naming the flag and what was expected.
+RunConfig make_run_config(const RunArgs& args, const CLI::App& run_cmd, const char* inject_env);
+
+}  // namespace collbench::cli

@@ -1,0 +1,43 @@
+#pragma once
+// The per-collective table, as nccl-tests keeps it: byte counts, per-rank rounding and the
+// bus-bandwidth factor. Sizes follow nccl-tests exactly (src/*_perf.cu GetCollByteCount).
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "core/datatype.hpp"
+
+namespace collbench::core {
+
+enum class Collective { allreduce, allgather, reducescatter, alltoall, broadcast, reduce };
+
+inline constexpr std::array<Collective, 6> kAllCollectives = {
+    Collective::allreduce, Collective::allgather, Collective::reducescatter,
+    Collective::alltoall,  Collective::broadcast, Collective::reduce};
+
+std::string_view name(Collective c);             // "allreduce", …
+std::string_view nccl_tests_name(Collective c);  // "all_reduce_perf", …
+bool takes_op(Collective c);                     // allreduce, reducescatter, reduce
+bool has_root(Collective c);                     // broadcast, reduce
+// "allreduce,allgather", "all" (the four the issue names: allreduce allgather reducescatter
+// alltoall), "every" (all six). Throws InputError naming the bad token.
+std::vector<Collective> parse_collectives(std::string_view list);
+
+// Element counts and bytes of one case on `nranks` ranks, for a requested size in bytes.
+struct CollShape {
+  std::uint64_t send_count = 0;   // elements in each rank's send buffer
+  std::uint64_t recv_count = 0;   // elements in each rank's receive buffer
+  std::uint64_t param_count = 0;  // the count passed to the collective (nccl-tests 'count' column)
+  std::uint64_t send_bytes = 0;
+  std::uint64_t recv_bytes = 0;
+  std::uint64_t bytes = 0;        // max(send, recv): nccl-tests 'size' column, algbw numerator
+};
+
+CollShape shape(Collective c, std::uint64_t requested_bytes, DataType t, int nranks);
+
+// busbw = algbw * bus_factor. nccl-tests: allreduce 2(n-1)/n; allgather, reducescatter,
+// alltoall (n-1)/n; broadcast, reduce 1. One rank gives 0 for the first four.
+double bus_factor(Collective c, int nranks);
+
+}  // namespace collbench::core

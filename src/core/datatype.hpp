@@ -1,0 +1,25 @@
+#pragma once
+// Element data types, named as nccl-tests names them.
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace collbench::core {
+
+enum class DataType { int8, uint8, int32, uint32, int64, uint64, half, bfloat16, float32, float64 };
+
+inline constexpr std::array<DataType, 10> kAllDataTypes = {
+    DataType::int8,  DataType::uint8, DataType::int32,    DataType::uint32,  DataType::int64,
+    DataType::uint64, DataType::half, DataType::bfloat16, DataType::float32, DataType::float64};
+
+std::string_view name(DataType t);       // "int8" … "bfloat16", "float", "double"
+std::size_t size_of(DataType t);         // bytes per element
+bool is_floating(DataType t);
+bool is_signed(DataType t);              // floats are signed
+// Accepts nccl-tests' names and common aliases (float32, fp16, bf16, …); throws InputError.
+DataType parse_datatype(std::string_view text);
+// Largest integer n such that every integer in [0, n] is exactly representable.
+double exact_integer_limit(DataType t);
+
+}  // namespace collbench::core

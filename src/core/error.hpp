@@ -1,0 +1,37 @@
+#pragma once
+// Typed errors: every failure carries the exit code the user sees.
+#include <stdexcept>
+#include <string>
+
+namespace collbench::core {
+
+// Exit codes, documented in README.md and reports/SCHEMA.md.
+enum class ExitCode : int {
+  ok = 0,          // every case ran and verified
+  wrong = 1,       // at least one case produced wrong results
+  bad_input = 2,   // flags, files or environment were not what was expected
+  run_failed = 3,  // the run itself failed: crash, timeout, library error
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ExitCode code, const std::string& message) : std::runtime_error(message), m_code(code) {}
+  ExitCode code() const noexcept { return m_code; }
+
+ private:
+  ExitCode m_code;
+};
+
+// Bad user input: the message names the input and what was expected.
+class InputError : public Error {
+ public:
+  explicit InputError(const std::string& message) : Error(ExitCode::bad_input, message) {}
+};
+
+// The run failed for a reason that is not the user's input.
+class RunError : public Error {
+ public:
+  explicit RunError(const std::string& message) : Error(ExitCode::run_failed, message) {}
+};
+
+}  // namespace collbench::core

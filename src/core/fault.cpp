@@ -1,0 +1,72 @@
+#include "core/fault.hpp"
+
+#include <charconv>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace collbench::core {
+
+namespace {
+
+std::uint64_t parse_uint(std::string_view tok, std::string_view spec) {
+  std::uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
+  if (tok.empty() || ec != std::errc() || ptr != tok.data() + tok.size())
+    throw InputError("COLLBENCH_INJECT '" + std::string(spec) +
+                     "': expected corrupt:RANK, delay:RANK:MICROSECONDS, crash:RANK or hang:RANK");
+  return v;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t at = s.find(sep, pos);
+    out.push_back(s.substr(pos, at == std::string_view::npos ? std::string_view::npos : at - pos));
+    if (at == std::string_view::npos) break;
+    pos = at + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Fault> parse_faults(std::string_view spec) {
+  std::vector<Fault> faults;
+  if (spec.empty()) return faults;
+  for (std::string_view item : split(spec, ',')) {
+    auto parts = split(item, ':');
+    Fault f;
+    const std::string_view kind = parts[0];
+    std::size_t want = 2;
+    if (kind == "corrupt") f.kind = FaultKind::corrupt;
+    else if (kind == "crash") f.kind = FaultKind::crash;
+    else if (kind == "hang") f.kind = FaultKind::hang;
+    else if (kind == "delay") { f.kind = FaultKind::delay; want = 3; }
+    else want = 0;
+    if (want == 0 || parts.size() != want)
+      throw InputError("COLLBENCH_INJECT '" + std::string(spec) +
+                       "': expected corrupt:RANK, delay:RANK:MICROSECONDS, crash:RANK or hang:RANK");
+    f.rank = static_cast<int>(parse_uint(parts[1], spec));
+    if (want == 3) f.delay_us = parse_uint(parts[2], spec);
+    faults.push_back(f);
+  }
+  return faults;
+}
+
+FaultPlan faults_for_rank(const std::vector<Fault>& faults, int rank) {
+  FaultPlan plan;
+  for (const Fault& f : faults) {
+    if (f.rank != rank) continue;
+    switch (f.kind) {
+      case FaultKind::corrupt: plan.corrupt = true; break;
+      case FaultKind::crash: plan.crash = true; break;
+      case FaultKind::hang: plan.hang = true; break;
+      case FaultKind::delay: plan.delay_us += f.delay_us; break;
+    }
+  }
+  return plan;
+}
+
+}  // namespace collbench::core

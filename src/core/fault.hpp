@@ -1,0 +1,36 @@
+#pragma once
+// TEST-ONLY fault injector. Off unless COLLBENCH_INJECT is set; documented in README.md so that
+// rack checks and CI can prove they catch what they claim to catch.
+//   corrupt:RANK          RANK flips bits in its result before verification (wrong > 0, exit 1)
+//   delay:RANK:US         RANK waits US microseconds before each collective call (a straggler)
+//   crash:RANK            RANK dies (SIGSEGV) at its first timed collective
+//   hang:RANK             RANK stops responding at its first timed collective (timeout path)
+// Several faults may be given separated by ','.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace collbench::core {
+
+enum class FaultKind { corrupt, delay, crash, hang };
+
+struct Fault {
+  FaultKind kind = FaultKind::corrupt;
+  int rank = 0;
+  std::uint64_t delay_us = 0;
+};
+
+// The faults that apply to `rank`. Throws InputError naming COLLBENCH_INJECT on bad syntax.
+struct FaultPlan {
+  bool corrupt = false;
+  bool crash = false;
+  bool hang = false;
+  std::uint64_t delay_us = 0;
+  bool any() const { return corrupt || crash || hang || delay_us != 0; }
+};
+
+std::vector<Fault> parse_faults(std::string_view spec);
+FaultPlan faults_for_rank(const std::vector<Fault>& faults, int rank);
+
+}  // namespace collbench::core

@@ -1,0 +1,60 @@
+// collbench: build the CLI, run the subcommand, map errors to exit codes.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "cli/run_command.hpp"
+#include "cli/run_options.hpp"
+#include "core/error.hpp"
+#include "core/launcher.hpp"
+
+extern char** environ;
+
+namespace {
+
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n') c = ' ';
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using collbench::core::ExitCode;
+  // Every rank parses the same arguments; only the launcher's rank 0 (or a lone process) speaks.
+  const bool speak = collbench::core::launcher_rank() <= 0;
+  CLI::App app{"collbench: collective-communication benchmark and NCCL tuning tool", "collbench"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", COLLBENCH_VERSION);
+  collbench::cli::RunArgs run_args;
+  CLI::App* run = collbench::cli::add_run_command(app, run_args);
+  try {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return speak ? app.exit(e) : 0;
+    } catch (const CLI::CallForAllHelp& e) {
+      return speak ? app.exit(e) : 0;
+    } catch (const CLI::CallForVersion& e) {
+      return speak ? app.exit(e) : 0;
+    } catch (const CLI::ParseError& e) {
+      if (speak) std::fprintf(stderr, "collbench: %s (see collbench --help)\n", one_line(e.what()).c_str());
+      return static_cast<int>(ExitCode::bad_input);
+    }
+    if (run->parsed()) {
+      const auto cfg = collbench::cli::make_run_config(run_args, *run, std::getenv("COLLBENCH_INJECT"));
+      return static_cast<int>(collbench::cli::run_command(cfg, &argc, &argv, environ));
+    }
+  } catch (const collbench::core::Error& e) {
+    if (speak || e.code() != ExitCode::bad_input) std::fprintf(stderr, "collbench: %s\n", one_line(e.what()).c_str());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "collbench: internal error: %s\n", one_line(e.what()).c_str());
+    return static_cast<int>(ExitCode::run_failed);
+  }
+  return 0;
+}

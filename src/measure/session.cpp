@@ -1,0 +1,71 @@
+#include "measure/session.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <vector>
+
+#include "core/size.hpp"
+#include "measure/watchdog.hpp"
+
+namespace collbench::measure {
+
+namespace {
+
+[[noreturn]] void exit_run_failed(const std::string&) { std::_Exit(static_cast<int>(core::ExitCode::run_failed)); }
+
+backend::CaseSpec make_spec(const plan::RunPlan& plan, core::Collective c, std::uint64_t bytes, bool in_place,
+                            int nranks) {
+  backend::CaseSpec spec;
+  spec.coll = c;
+  spec.dtype = plan.dtype;
+  spec.op = plan.op;
+  spec.root = plan.root;
+  spec.in_place = in_place;
+  spec.requested_bytes = bytes;
+  spec.shape = core::shape(c, bytes, plan.dtype, nranks);
+  return spec;
+}
+
+}  // namespace
+
+core::ExitCode run_session(backend::Backend& be, const World& world, const plan::RunPlan& plan,
+                           const SessionOptions& opt, ResultSink& sink) {
+  std::uint64_t max_bytes = 0;
+  for (core::Collective c : plan.collectives)
+    for (std::uint64_t s : plan.sizes) {
+      const core::CollShape sh = core::shape(c, s, plan.dtype, world.size());
+      max_bytes = std::max({max_bytes, sh.send_bytes, sh.recv_bytes});
+    }
+  be.reserve(max_bytes, max_bytes);
+
+  Watchdog watchdog(opt.timeout_s, fmt::format("rank {} on {}", world.rank(), world.host()), exit_run_failed);
+  bool any_wrong = false;
+  for (core::Collective c : plan.collectives) {
+    if (world.is_root()) sink.begin_collective(c);
+    for (std::uint64_t bytes : plan.sizes) {
+      std::vector<results::ResultRecord> row;
+      for (bool in_place : plan.placements) {
+        const backend::CaseSpec spec = make_spec(plan, c, bytes, in_place, world.size());
+        if (std::string why = be.unsupported(spec); !why.empty()) {
+          results::ResultRecord rec = describe_case(spec, world.size());
+          rec.status = "skipped";
+          rec.error = why;
+          row.push_back(std::move(rec));
+          continue;
+        }
+        watchdog.arm(fmt::format("{} {} {} {} {}", core::name(c), core::format_size(bytes), core::name(plan.dtype),
+                                 core::name(plan.op), in_place ? "in-place" : "out-of-place"));
+        row.push_back(measure_case(be, world, spec, opt.measure));
+        watchdog.disarm();
+        any_wrong = any_wrong || row.back().wrong > 0;
+      }
+      if (world.is_root()) sink.row(row);
+    }
+    if (world.is_root()) sink.end_collective(c);
+  }
+  return any_wrong ? core::ExitCode::wrong : core::ExitCode::ok;
+}
+
+}  // namespace collbench::measure

@@ -1,0 +1,99 @@
+#include "measure/world.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+
+#include <cstdlib>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace collbench::measure {
+
+void check_mpi(int rc, const char* call) {
+  if (rc == MPI_SUCCESS) return;
+  char msg[MPI_MAX_ERROR_STRING] = {};
+  int len = 0;
+  MPI_Error_string(rc, msg, &len);
+  throw core::RunError(std::string(call) + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
+}
+
+World::World(int* argc, char*** argv) {
+  int provided = 0;
+  CHECK_MPI(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));
+  CHECK_MPI(MPI_Comm_dup(MPI_COMM_WORLD, &m_comm));
+  MPI_Comm_set_errhandler(m_comm, MPI_ERRORS_RETURN);
+  CHECK_MPI(MPI_Comm_rank(m_comm, &m_rank));
+  CHECK_MPI(MPI_Comm_size(m_comm, &m_size));
+  char name[256] = {};
+  gethostname(name, sizeof(name) - 1);
+  std::vector<char> all(static_cast<std::size_t>(m_size) * sizeof(name));
+  CHECK_MPI(MPI_Allgather(name, sizeof(name), MPI_CHAR, all.data(), sizeof(name), MPI_CHAR, m_comm));
+  for (int r = 0; r < m_size; ++r) m_hosts.emplace_back(all.data() + static_cast<std::size_t>(r) * sizeof(name));
+}
+
+World::~World() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (finalized) return;
+  MPI_Comm_free(&m_comm);
+  MPI_Finalize();
+}
+
+std::string World::library_version() const {
+  char version[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int len = 0;
+  MPI_Get_library_version(version, &len);
+  std::string lib(version, static_cast<std::size_t>(len));
+  if (auto nl = lib.find('\n'); nl != std::string::npos) lib.resize(nl);
+  while (!lib.empty() && (lib.back() == ',' || lib.back() == ' ' || lib.back() == '\0')) lib.pop_back();
+  return lib;
+}
+
+void World::barrier() const { CHECK_MPI(MPI_Barrier(m_comm)); }
+
+void World::max_in_place(std::span<double> values) const {
+  CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE,
+                          MPI_MAX, m_comm));
+}
+
+std::int64_t World::sum(std::int64_t value) const {
+  std::int64_t total = 0;
+  CHECK_MPI(MPI_Allreduce(&value, &total, 1, MPI_INT64_T, MPI_SUM, m_comm));
+  return total;
+}
+
+int World::broadcast(int value) const {
+  CHECK_MPI(MPI_Bcast(&value, 1, MPI_INT, 0, m_comm));
+  return value;
+}
+
+std::vector<double> World::gather(std::span<const double> mine) const {
+  std::vector<double> all(m_rank == 0 ? mine.size() * static_cast<std::size_t>(m_size) : 0);
+  const int n = static_cast<int>(mine.size());
+  CHECK_MPI(MPI_Gather(mine.data(), n, MPI_DOUBLE, all.data(), n, MPI_DOUBLE, 0, m_comm));
+  return all;
+}
+
+void World::abort(int exit_code) const { MPI_Abort(MPI_COMM_WORLD, exit_code); std::_Exit(exit_code); }
+
+namespace {
+char g_crash_prefix[512];
+
+extern "C" void on_fatal_signal(int sig) {
+  char msg[600];
+  const int n = std::snprintf(msg, sizeof(msg), "%s crashed with signal %d (%s); exit 3\n", g_crash_prefix, sig,
+                              sig == SIGSEGV ? "SIGSEGV" : sig == SIGABRT ? "SIGABRT" : sig == SIGBUS ? "SIGBUS" : "fatal");
+  if (n > 0) (void)!write(STDERR_FILENO, msg, static_cast<std::size_t>(n));
+  _exit(static_cast<int>(core::ExitCode::run_failed));
+}
+}  // namespace
+
+void install_crash_handler(int rank, const std::string& host) {
+  std::snprintf(g_crash_prefix, sizeof(g_crash_prefix), "collbench: rank %d on %s:", rank, host.c_str());
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(sig, on_fatal_signal);
+}
+
+}  // namespace collbench::measure

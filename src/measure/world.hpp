@@ -1,0 +1,54 @@
+#pragma once
+// The job's ranks, as measurement needs them: rank, size, hosts, and the few cross-rank
+// reductions that merge samples. A thin layer over MPI_COMM_WORLD (every backend is launched by
+// mpirun or srun; NCCL is bootstrapped over it too).
+#include <mpi.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace collbench::measure {
+
+// Throws core::RunError naming the call and MPI's message.
+void check_mpi(int rc, const char* call);
+#define CHECK_MPI(call) ::collbench::measure::check_mpi((call), #call " at " __FILE__ ":" COLLBENCH_STR(__LINE__))
+#define COLLBENCH_STR2(x) #x
+#define COLLBENCH_STR(x) COLLBENCH_STR2(x)
+
+class World {
+ public:
+  World(int* argc, char*** argv);
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  MPI_Comm comm() const { return m_comm; }
+  int rank() const { return m_rank; }
+  int size() const { return m_size; }
+  bool is_root() const { return m_rank == 0; }
+  const std::string& host() const { return m_hosts[static_cast<std::size_t>(m_rank)]; }
+  const std::vector<std::string>& hosts() const { return m_hosts; }  // by rank
+  std::string library_version() const;
+
+  void barrier() const;
+  void max_in_place(std::span<double> values) const;  // element-wise max over ranks
+  std::int64_t sum(std::int64_t value) const;
+  int broadcast(int value) const;                     // from rank 0
+  // Rank 0 receives every rank's `mine` (same length on all ranks) concatenated by rank.
+  std::vector<double> gather(std::span<const double> mine) const;
+  [[noreturn]] void abort(int exit_code) const;
+
+ private:
+  MPI_Comm m_comm = MPI_COMM_NULL;
+  int m_rank = 0;
+  int m_size = 1;
+  std::vector<std::string> m_hosts;
+};
+
+// After MPI_Init: a fatal signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) prints which rank and
+// host crashed and exits 3, which mpirun/srun pass on as the job's exit code.
+void install_crash_handler(int rank, const std::string& host);
+
+}  // namespace collbench::measure

@@ -1,0 +1,115 @@
+#include "report/table.hpp"
+
+#include <fmt/format.h>
+
+#include <string>
+
+#include "core/size.hpp"
+
+namespace collbench::report {
+
+std::string float_cell(double value, int width) {
+  int power = 0;
+  for (double v = 1.0; value >= v && power < 400; v *= 10.0) ++power;
+  if (power < width - 2) return fmt::format("{:>{}.2f}", value, width);
+  if (power < width - 1) return fmt::format("{:>{}.1f}", value, width);
+  if (power < width + 1) return fmt::format("{:>{}.0f}", value, width);
+  if (width >= 7) return fmt::format("{:>{}.1e}", value, width);
+  return fmt::format("{:>{}.0e}", value, width);
+}
+
+void TablePrinter::note(std::string_view text) { fmt::print(m_out, "# {}\n", text); }
+
+void TablePrinter::preamble(const results::RunMetadata& meta) {
+  fmt::print(m_out, "# collbench {} run: backend {}{} ({}), timer {}\n", meta.version, meta.backend,
+             meta.predicted ? " [PREDICTED, not measured]" : "", meta.backend_library, meta.timer);
+  auto setting = [&](const char* key) {
+    auto it = meta.settings.find(key);
+    return it == meta.settings.end() ? std::string("-") : it->second;
+  };
+  fmt::print(m_out, "# nRanks {} minBytes {} maxBytes {} step: {} warmup iters: {} iters: {} validation: {} placement: {}\n",
+             meta.nranks, setting("minbytes"), setting("maxbytes"), setting("step"), setting("warmup_iters"),
+             setting("iters"), setting("check"), setting("placement"));
+  fmt::print(m_out, "#\n# Using devices\n");
+  for (const auto& h : meta.hosts)
+    for (int r : h.ranks) fmt::print(m_out, "#  Rank {:>2} on {:>10} {}\n", r, h.host, meta.backend == "mpi" ? "host memory" : meta.backend);
+  std::fflush(m_out);
+}
+
+void TablePrinter::begin_collective(std::string_view collective, std::string_view nccl_tests_name,
+                                    const std::vector<bool>& placements) {
+  m_name = std::string(nccl_tests_name);
+  m_placements = placements;
+  m_rows.clear();
+  m_notes.clear();
+  m_wrong = 0;
+  m_any_unchecked = false;
+  fmt::print(m_out, "#\n# Collective test starting: {} (collbench {})\n#\n", nccl_tests_name, collective);
+  std::string top = fmt::format("# {:>10}  {:>12}  {:>8}  {:>6}  {:>6}", "", "", "", "", "");
+  std::string names = fmt::format("# {:>10}  {:>12}  {:>8}  {:>6}  {:>6}", "size", "count", "type", "redop", "root");
+  std::string units = fmt::format("# {:>10}  {:>12}  {:>8}  {:>6}  {:>6}", "(B)", "(elements)", "", "", "");
+  for (bool in_place : placements) {
+    top += fmt::format("  {:^31}", in_place ? "in-place" : "out-of-place");
+    names += fmt::format("  {:>7}  {:>6}  {:>6}  {:>6}", "time", "algbw", "busbw", "#wrong");
+    units += fmt::format("  {:>7}  {:>6}  {:>6}  {:>6}", "(us)", "(GB/s)", "(GB/s)", "");
+  }
+  fmt::print(m_out, "{}\n{}\n{}\n", top, names, units);
+  std::fflush(m_out);
+}
+
+void TablePrinter::cell(const results::ResultRecord& r) {
+  fmt::print(m_out, "  {:>7}  {:>6}  {:>6}", float_cell(r.time_us.p50, 7), float_cell(r.algbw_gbps, 6),
+             float_cell(r.busbw_gbps, 6));
+  if (r.checked) fmt::print(m_out, "  {:>6}", r.wrong);
+  else fmt::print(m_out, "     N/A");
+}
+
+void TablePrinter::row(std::span<const results::ResultRecord> records) {
+  if (records.empty()) return;
+  const results::ResultRecord& first = records.front();
+  if (first.status == "skipped") {
+    fmt::print(m_out, "# {:>10}  skipped: {}\n", first.requested_bytes, first.error);
+    std::fflush(m_out);
+    return;
+  }
+  fmt::print(m_out, "{:>12}  {:>12}  {:>8}  {:>6}  {:>6}", first.bytes, first.count, first.datatype, first.op, first.root);
+  for (const auto& r : records) {
+    cell(r);
+    m_rows.push_back(r);
+    if (r.checked) m_wrong += r.wrong;
+    else m_any_unchecked = true;
+    if (r.straggler)
+      m_notes.push_back(fmt::format("straggler: {} {} {}: rank {} on {} spends {:.1f} us per iteration outside the "
+                                    "call, others {:.1f} us: the others wait for it",
+                                    r.collective, core::format_size(r.bytes), r.placement, r.straggler->rank,
+                                    r.straggler->host, r.straggler->outside_call_us, r.straggler->others_us));
+  }
+  fmt::print(m_out, "\n");
+  std::fflush(m_out);
+}
+
+void TablePrinter::tail_latency() {
+  fmt::print(m_out, "#\n# Tail latency (us; an iteration's time is the max over ranks)\n");
+  fmt::print(m_out, "# {:>10}  {:>12}  {:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>6}  {:>7}  {:>6}\n", "size",
+             "placement", "min", "p50", "p90", "p99", "p99.9", "max", "cv%", "ci95±%", "iters");
+  for (const auto& r : m_rows)
+    fmt::print(m_out, "# {:>10}  {:>12}  {}  {}  {}  {}  {}  {}  {}  {}  {:>6}\n", r.bytes, r.placement,
+               float_cell(r.time_us.min, 7), float_cell(r.time_us.p50, 7), float_cell(r.time_us.p90, 7),
+               float_cell(r.time_us.p99, 7), float_cell(r.time_us.p999, 7), float_cell(r.time_us.max, 7),
+               float_cell(100.0 * r.time_us.cv, 6), float_cell(100.0 * r.time_us.median_ci.rel_half_width, 7), r.iters);
+}
+
+void TablePrinter::end_collective() {
+  double sum = 0.0;
+  for (const auto& r : m_rows) sum += r.busbw_gbps;
+  const double avg = m_rows.empty() ? 0.0 : sum / static_cast<double>(m_rows.size());
+  if (m_any_unchecked && m_wrong == 0) fmt::print(m_out, "# Out of bounds values : N/A\n");
+  else fmt::print(m_out, "# Out of bounds values : {} {}\n", m_wrong, m_wrong == 0 ? "OK" : "FAILED");
+  fmt::print(m_out, "# Avg bus bandwidth    : {:g} \n", avg);
+  tail_latency();
+  for (const auto& n : m_notes) fmt::print(m_out, "# {}\n", n);
+  fmt::print(m_out, "#\n# Collective test concluded: {}\n#\n", m_name);
+  std::fflush(m_out);
+}
+
+}  // namespace collbench::report

@@ -1,0 +1,435 @@
+#include "results/json.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <concepts>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <limits>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "core/error.hpp"
+
+namespace collbench {
+namespace {
+
+using nlohmann::json;
+
+// NaN and infinities have no JSON spelling: they are written as null and read back as NaN.
+json num(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+// A missing field or a value of the wrong type. Turned into core::InputError at the API boundary.
+struct FieldError {
+  std::string path;
+  std::string what;
+  std::string message() const { return path.empty() ? what : path + ": " + what; }
+};
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw FieldError{path, what};
+}
+
+[[noreturn]] void wrong_type(const json& j, const std::string& path, const char* expected) {
+  fail(path, std::string("expected ") + expected + ", got " + j.type_name());
+}
+
+std::string member_path(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+std::string item_path(const std::string& path, std::size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+// A short JSON value for messages; never throws on invalid UTF-8.
+std::string quote(const json& j) {
+  return j.is_structured() ? j.type_name() : j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void expect_object(const json& j, const std::string& path) {
+  if (!j.is_object()) wrong_type(j, path, "an object");
+}
+
+// Member `key` of the object `j` at `path`, or nullptr when absent.
+const json* find_member(const json& j, const std::string& path, const char* key) {
+  expect_object(j, path);
+  const auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+
+void expect_one_of(const std::string& path, const std::string& value,
+                   std::initializer_list<std::string_view> allowed) {
+  std::string list;
+  for (const std::string_view a : allowed) {
+    if (value == a) return;
+    list += (list.empty() ? "\"" : ", \"") + std::string(a) + "\"";
+  }
+  fail(path, "expected one of " + list + ", got " + quote(value));
+}
+
+void load(const json& j, const std::string& path, double& v) {
+  if (j.is_null()) {
+    v = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
+  if (!j.is_number()) wrong_type(j, path, "a number");
+  v = j.get<double>();
+}
+
+// Any integer type but bool; the value must fit.
+template <std::integral T>
+  requires(!std::same_as<T, bool>)
+void load(const json& j, const std::string& path, T& v) {
+  constexpr bool is_unsigned = std::is_unsigned_v<T>;
+  if (!j.is_number_integer()) wrong_type(j, path, is_unsigned ? "a non-negative integer" : "an integer");
+  const bool fits = j.is_number_unsigned() ? std::in_range<T>(j.get<std::uint64_t>())
+                                           : std::in_range<T>(j.get<std::int64_t>());
+  if (!fits && is_unsigned) fail(path, "expected a non-negative integer, got " + quote(j));
+  if (!fits) {
+    fail(path, "expected an integer in [" + std::to_string(std::numeric_limits<T>::min()) + ", " +
+                   std::to_string(std::numeric_limits<T>::max()) + "], got " + quote(j));
+  }
+  v = j.get<T>();
+}
+
+void load(const json& j, const std::string& path, bool& v) {
+  if (!j.is_boolean()) wrong_type(j, path, "true or false");
+  v = j.get<bool>();
+}
+
+void load(const json& j, const std::string& path, std::string& v) {
+  if (!j.is_string()) wrong_type(j, path, "a string");
+  v = j.get<std::string>();
+}
+
+// Member `key` of the object `j` at `path`. An absent optional member leaves `v` as it is.
+// Defined after every load() overload, which its body must see.
+template <class T>
+void field(const json& j, const std::string& path, const char* key, T& v, bool required = true);
+
+template <class S, class T>
+concept is = std::same_as<std::remove_const_t<S>, T>;
+
+template <is<stats::MedianCI> S, class F>
+void fields(S& v, F&& f) {
+  f("lo", v.lo), f("hi", v.hi), f("level", v.level), f("rel_half_width", v.rel_half_width);
+}
+
+template <is<stats::Summary> S, class F>
+void fields(S& v, F&& f) {
+  f("n", v.n), f("min", v.min), f("mean", v.mean), f("p50", v.p50), f("p90", v.p90);
+  f("p99", v.p99), f("p999", v.p999), f("max", v.max), f("stddev", v.stddev), f("cv", v.cv);
+  f("median_ci", v.median_ci);
+}
+
+template <is<results::RankSummary> S, class F>
+void fields(S& v, F&& f) {
+  f("rank", v.rank), f("host", v.host), f("time_us", v.time_us);
+  f("outside_call_us", v.outside_call_us), f("in_call_us", v.in_call_us);
+}
+
+template <is<results::Straggler> S, class F>
+void fields(S& v, F&& f) {
+  f("rank", v.rank), f("host", v.host), f("outside_call_us", v.outside_call_us);
+  f("others_us", v.others_us);
+}
+
+// Without the optional error, straggler and samples_us.
+template <is<results::ResultRecord> S, class F>
+void fields(S& v, F&& f) {
+  f("collective", v.collective), f("bytes", v.bytes), f("requested_bytes", v.requested_bytes);
+  f("count", v.count), f("datatype", v.datatype), f("op", v.op), f("root", v.root);
+  f("placement", v.placement), f("nranks", v.nranks), f("wrong", v.wrong);
+  f("checked", v.checked), f("status", v.status), f("warmup_iters", v.warmup_iters);
+  f("iters", v.iters), f("stop_reason", v.stop_reason), f("time_us", v.time_us);
+  f("algbw_gbps", v.algbw_gbps), f("busbw_gbps", v.busbw_gbps);
+  f("algbw_mean_gbps", v.algbw_mean_gbps), f("busbw_mean_gbps", v.busbw_mean_gbps);
+  f("per_rank", v.per_rank);
+}
+
+template <is<results::HostRanks> S, class F>
+void fields(S& v, F&& f) {
+  f("host", v.host), f("ranks", v.ranks);
+}
+
+template <is<results::RunMetadata> S, class F>
+void fields(S& v, F&& f) {
+  f("tool", v.tool), f("version", v.version), f("command_line", v.command_line);
+  f("start_time", v.start_time), f("end_time", v.end_time), f("backend", v.backend);
+  f("predicted", v.predicted), f("backend_library", v.backend_library), f("timer", v.timer);
+  f("nranks", v.nranks), f("hosts", v.hosts), f("env", v.env), f("settings", v.settings);
+}
+
+json out(double x) { return num(x); }
+
+json out(const std::vector<double>& xs) {
+  json a = json::array();
+  for (const double x : xs) a.push_back(num(x));
+  return a;
+}
+
+template <class T>
+json out(const T& x) {
+  return json(x);
+}
+
+template <class S>
+json write_fields(const S& v) {
+  json j = json::object();
+  fields(v, [&j](const char* key, const auto& x) { j[key] = out(x); });
+  return j;
+}
+
+template <class S>
+void load_fields(const json& j, const std::string& path, S& v, bool required = true) {
+  expect_object(j, path);
+  fields(v, [&](const char* key, auto& x) { field(j, path, key, x, required); });
+}
+
+template <class S>
+  requires(is<S, stats::MedianCI> || is<S, stats::Summary> || is<S, results::Straggler> ||
+           is<S, results::HostRanks> || is<S, results::RunMetadata>)
+void load(const json& j, const std::string& path, S& v) {
+  load_fields(j, path, v);
+}
+
+// Every field of a per_rank entry is optional.
+void load(const json& j, const std::string& path, results::RankSummary& v) {
+  load_fields(j, path, v, false);
+}
+
+void load(const json& j, const std::string& path, results::ResultRecord& v) {
+  load_fields(j, path, v);
+  expect_one_of(member_path(path, "status"), v.status, {"ok", "wrong", "skipped"});
+  field(j, path, "error", v.error, false);
+  field(j, path, "samples_us", v.samples_us, false);
+  if (const json* s = find_member(j, path, "straggler"); s != nullptr && !s->is_null()) {
+    load(*s, member_path(path, "straggler"), v.straggler.emplace());
+  } else {
+    v.straggler.reset();
+  }
+}
+
+template <class T>
+void load(const json& j, const std::string& path, std::vector<T>& v) {
+  if (!j.is_array()) wrong_type(j, path, "an array");
+  v.assign(j.size(), T{});
+  for (std::size_t i = 0; i < j.size(); ++i) load(j[i], item_path(path, i), v[i]);
+}
+
+template <class T>
+void load(const json& j, const std::string& path, std::map<std::string, T>& v) {
+  expect_object(j, path);
+  v.clear();
+  for (const auto& [key, value] : j.items()) load(value, member_path(path, key), v[key]);
+}
+
+template <class T>
+void field(const json& j, const std::string& path, const char* key, T& v, bool required) {
+  const json* m = find_member(j, path, key);
+  if (m != nullptr) {
+    load(*m, member_path(path, key), v);
+  } else if (required) {
+    fail(member_path(path, key), "missing required field");
+  }
+}
+
+// from_json for a value on its own: paths are relative to it.
+template <class T>
+void load_or_throw(const json& j, T& v) {
+  try {
+    load(j, "", v);
+  } catch (const FieldError& e) {
+    throw core::InputError(e.message());
+  }
+}
+
+// "schema" and "schema_version" of a run document; returns the version.
+int check_schema(const json& j) {
+  if (!j.is_object()) wrong_type(j, "", "a collbench.run document (a JSON object)");
+  const json* schema = find_member(j, "", "schema");
+  if (schema == nullptr || !schema->is_string() || *schema != results::kSchemaName) {
+    fail("schema", std::string("expected \"") + results::kSchemaName + "\", got " +
+                       (schema == nullptr ? "nothing" : quote(*schema)));
+  }
+  int version = 0;
+  field(j, "", "schema_version", version);
+  if (version > results::kSchemaVersion) {
+    fail("schema_version", std::to_string(version) + " is newer than this build of collbench reads (" +
+                               std::to_string(results::kSchemaVersion) + "); use a newer collbench");
+  }
+  if (version < 1) fail("schema_version", "expected a positive integer, got " + std::to_string(version));
+  return version;
+}
+
+// nlohmann's message on one line, without its "[json.exception.parse_error.101] " prefix.
+std::string parser_message(const json::exception& e) {
+  std::string text = e.what();
+  if (const auto end = text.find("] "); text.starts_with("[json.exception.") && end != text.npos) {
+    text.erase(0, end + 2);
+  }
+  std::ranges::replace_if(text, [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return text;
+}
+
+[[noreturn]] void cannot_write(const std::string& path, int err) {
+  throw core::InputError("--json '" + path + "': cannot write: " + std::strerror(err));
+}
+
+[[noreturn]] void cannot_read(const std::string& path, int err) {
+  throw core::InputError(path + ": cannot read: " + std::strerror(err));
+}
+
+std::string read_file_text(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) cannot_read(path, errno);
+  std::string text;
+  char buffer[1 << 16];
+  ssize_t n = 0;
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0) text.append(buffer, static_cast<std::size_t>(n));
+  }
+  const int err = errno;
+  ::close(fd);
+  if (n < 0) cannot_read(path, err);
+  return text;
+}
+
+bool write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno != EINTR) return false;
+    if (n > 0) text.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// Makes a completed rename durable. Best effort: the file itself is already complete.
+void sync_parent_directory(const std::string& path) {
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+namespace stats {
+
+void to_json(nlohmann::json& j, const MedianCI& v) { j = write_fields(v); }
+void from_json(const nlohmann::json& j, MedianCI& v) { load_or_throw(j, v); }
+void to_json(nlohmann::json& j, const Summary& v) { j = write_fields(v); }
+void from_json(const nlohmann::json& j, Summary& v) { load_or_throw(j, v); }
+
+}  // namespace stats
+
+namespace results {
+
+void to_json(nlohmann::json& j, const RankSummary& v) { j = write_fields(v); }
+void from_json(const nlohmann::json& j, RankSummary& v) { load_or_throw(j, v); }
+void to_json(nlohmann::json& j, const Straggler& v) { j = write_fields(v); }
+void from_json(const nlohmann::json& j, Straggler& v) { load_or_throw(j, v); }
+
+// error, straggler and samples_us only when they hold something.
+void to_json(nlohmann::json& j, const ResultRecord& v) {
+  j = write_fields(v);
+  if (!v.error.empty()) j["error"] = v.error;
+  if (v.straggler) j["straggler"] = *v.straggler;
+  if (!v.samples_us.empty()) j["samples_us"] = out(v.samples_us);
+}
+
+void from_json(const nlohmann::json& j, ResultRecord& v) { load_or_throw(j, v); }
+void to_json(nlohmann::json& j, const HostRanks& v) { j = write_fields(v); }
+void from_json(const nlohmann::json& j, HostRanks& v) { load_or_throw(j, v); }
+void to_json(nlohmann::json& j, const RunMetadata& v) { j = write_fields(v); }
+void from_json(const nlohmann::json& j, RunMetadata& v) { load_or_throw(j, v); }
+
+// Always the current version: this build writes only the current layout.
+void to_json(nlohmann::json& j, const RunDocument& v) {
+  j = json{{"schema", kSchemaName},
+           {"schema_version", kSchemaVersion},
+           {"status", v.status},
+           {"metadata", v.metadata},
+           {"results", v.results}};
+}
+
+RunDocument parse_document(const nlohmann::json& j, const std::string& source) {
+  try {
+    RunDocument doc;
+    doc.schema_version = check_schema(j);
+    field(j, "", "status", doc.status);
+    expect_one_of("status", doc.status, {"running", "ok", "wrong", "failed"});
+    field(j, "", "metadata", doc.metadata);
+    field(j, "", "results", doc.results);
+    return doc;
+  } catch (const FieldError& e) {
+    throw core::InputError(source + ": " + e.message());
+  } catch (const nlohmann::json::exception& e) {
+    throw core::InputError(source + ": " + parser_message(e));
+  }
+}
+
+RunDocument read_document_file(const std::string& path) {
+  const std::string text = read_file_text(path);
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw core::InputError(path + ": not valid JSON: " + parser_message(e));
+  }
+  return parse_document(j, path);
+}
+
+void write_document_file(const std::string& path, const RunDocument& doc) {
+  // Invalid UTF-8 (from argv or the environment) becomes U+FFFD instead of failing the write.
+  const std::string text = json(doc).dump(1, ' ', false, json::error_handler_t::replace) + "\n";
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) cannot_write(path, errno);
+  int err = write_all(fd, text) && ::fsync(fd) == 0 ? 0 : errno;
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err != 0) {
+    ::unlink(tmp.c_str());
+    cannot_write(path, err);
+  }
+  sync_parent_directory(path);
+}
+
+void check_writable(const std::string& path) {
+  if (path.empty()) throw core::InputError("--json '': expected a file path");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      throw core::InputError("--json '" + path + "': is a directory, expected a file path");
+    }
+    // The file is replaced by rename(): a device or a pipe (/dev/null, /dev/stdout) would be.
+    if (!S_ISREG(st.st_mode)) {
+      throw core::InputError("--json '" + path + "': is not a regular file, expected a file path");
+    }
+  }
+  const std::string tmp = path + ".tmp";
+  bool created = true;
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  // A PATH.tmp left by an interrupted run is kept: writing replaces it, so it need only be writable.
+  if (fd < 0 && errno == EEXIST) {
+    created = false;
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CLOEXEC);
+  }
+  if (fd < 0) cannot_write(path, errno);
+  ::close(fd);
+  if (created) ::unlink(tmp.c_str());
+}
+
+}  // namespace results
+}  // namespace collbench

@@ -1,0 +1,93 @@
+#pragma once
+// The results schema as plain structs. reports/SCHEMA.md documents every field; bump
+// kSchemaVersion on any change a reader would notice.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stats/summary.hpp"
+
+namespace collbench::results {
+
+inline constexpr int kSchemaVersion = 1;
+inline constexpr const char* kSchemaName = "collbench.run";
+
+// One rank's own view of a case: its per-iteration durations, and the time it spent outside the
+// collective call per iteration (measured in a short probe after the timed loop). A straggler
+// arrives late, so others wait inside the call while it does not: its outside time stands out.
+struct RankSummary {
+  int rank = 0;
+  std::string host;
+  stats::Summary time_us;      // this rank's own iteration durations
+  double outside_call_us = 0;  // median time per iteration spent outside the collective call
+  double in_call_us = 0;       // median time per iteration spent inside the collective call
+};
+
+struct Straggler {
+  int rank = 0;
+  std::string host;
+  double outside_call_us = 0;  // its median outside-call time
+  double others_us = 0;        // median of the other ranks' outside-call medians
+};
+
+struct ResultRecord {
+  std::string collective;       // core::name(Collective)
+  std::uint64_t bytes = 0;      // nccl-tests 'size': max(send, recv) bytes per rank
+  std::uint64_t requested_bytes = 0;
+  std::uint64_t count = 0;      // nccl-tests 'count': elements passed to the call
+  std::string datatype;         // core::name(DataType)
+  std::string op;               // core::name(RedOp), or "none" for collectives without one
+  int root = -1;                // -1 for collectives without a root
+  std::string placement;        // "out_of_place" | "in_place"
+  int nranks = 0;
+  std::int64_t wrong = 0;       // wrong elements summed over ranks; -1 when not checked
+  bool checked = false;
+  std::string status = "ok";    // "ok" | "wrong" | "skipped" (the backend cannot run it)
+  std::string error;            // why the case was skipped
+  int warmup_iters = 0;
+  int iters = 0;                // timed iterations actually run
+  std::string stop_reason;      // "iters" | "target_rel_ci" | "max_iters" | "time_budget"
+  stats::Summary time_us;       // iteration time = max over ranks of each rank's duration
+  double algbw_gbps = 0;        // from the median time
+  double busbw_gbps = 0;        // from the median time
+  double algbw_mean_gbps = 0;   // from the mean time (what nccl-tests prints)
+  double busbw_mean_gbps = 0;
+  std::vector<RankSummary> per_rank;
+  std::optional<Straggler> straggler;
+  std::vector<double> samples_us;  // only with --samples
+};
+
+struct HostRanks {
+  std::string host;
+  std::vector<int> ranks;
+};
+
+struct RunMetadata {
+  std::string tool = "collbench";
+  std::string version;                  // collbench version
+  std::vector<std::string> command_line;
+  std::string start_time;               // ISO 8601 UTC, e.g. 2026-11-21T10:00:00Z
+  std::string end_time;
+  std::string backend;                  // "mpi" | "nccl" | "model"
+  bool predicted = false;               // true only for the model backend
+  std::string backend_library;          // e.g. "Open MPI v4.1.4, ..."
+  std::string timer;                    // "tsc" | "steady_clock" | "cuda_event" | …
+  int nranks = 0;
+  std::vector<HostRanks> hosts;
+  std::map<std::string, std::string> env;  // only NCCL_*, OMPI_*, UCX_*, CUDA_*
+  // The run's settings, as used: sizes, iterations, check, adaptive mode …
+  std::map<std::string, std::string> settings;
+};
+
+struct RunDocument {
+  int schema_version = kSchemaVersion;
+  // "running" while the run goes on (a file left "running" was cut short: crash, timeout, kill),
+  // then "ok" | "wrong" | "failed".
+  std::string status = "running";
+  RunMetadata metadata;
+  std::vector<ResultRecord> results;
+};
+
+}  // namespace collbench::results

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Architecture rule (../shared/STYLE.md): CUDA/NCCL headers only in src/backend/nccl/ and kernels/;
+# mpi.h only in src/backend/mpi/, src/measure/ and the run entry point (src/cli/run_command.*).
+set -u
+root=${1:-.}
+cd "$root" || exit 2
+bad=0
+cuda=$(grep -rlE '#include *[<"](cuda_runtime|cuda|nccl|cuda_runtime_api)\.h[>"]' src | grep -v '^src/backend/nccl/')
+if [ -n "$cuda" ]; then echo "CUDA/NCCL headers outside src/backend/nccl/:"; echo "$cuda"; bad=1; fi
+mpi=$(grep -rlE '#include *[<"]mpi\.h[>"]' src | grep -vE '^src/(backend/mpi/|measure/|cli/run_command\.)')
+if [ -n "$mpi" ]; then echo "mpi.h outside src/backend/mpi/, src/measure/ and the run entry point:"; echo "$mpi"; bad=1; fi
+if [ $bad -eq 0 ]; then echo "include rules hold"; fi
+exit $bad

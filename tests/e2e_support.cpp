@@ -1,0 +1,56 @@
+#include "e2e_support.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace e2e {
+
+Result run(int np, const std::string& args, const std::string& env, int timeout_s) {
+  std::string cmd = "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 " + env +
+                    " timeout -k 5 " + std::to_string(timeout_s) + " ";
+  if (np > 0) cmd += std::string(MPIEXEC) + " -np " + std::to_string(np) + " --oversubscribe ";
+  cmd += std::string(COLLBENCH_BINARY) + " " + args + " 2>&1";
+  Result r;
+  std::FILE* p = popen(cmd.c_str(), "r");
+  if (!p) throw std::runtime_error("popen failed: " + cmd);
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+std::string temp_path(const std::string& name) {
+  namespace fs = std::filesystem;
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("collbench-e2e-" + std::to_string(::getpid()));
+    fs::create_directories(d);
+    return d;
+  }();
+  fs::remove(dir / name);
+  return (dir / name).string();
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return nlohmann::json::parse(in);
+}
+
+int count_lines_containing(const std::string& text, const std::string& needle) {
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) n += line.find(needle) != std::string::npos;
+  return n;
+}
+
+}  // namespace e2e

@@ -1,0 +1,22 @@
+#pragma once
+// Runs the real collbench binary (under mpirun) and reads what it wrote.
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace e2e {
+
+struct Result {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs `collbench <args>` under `mpirun -np N --oversubscribe` (N = 0: no mpirun), with extra
+// environment assignments ("VAR=value …"), bounded by `timeout_s`.
+Result run(int np, const std::string& args, const std::string& env = "", int timeout_s = 120);
+// A fresh path in a per-test temporary directory.
+std::string temp_path(const std::string& name);
+nlohmann::json read_json(const std::string& path);
+int count_lines_containing(const std::string& text, const std::string& needle);
+
+}  // namespace e2e

@@ -1,0 +1,156 @@
+// The real binary under mpirun: what it prints, what it writes, how it exits.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "../e2e_support.hpp"
+
+namespace {
+
+using nlohmann::json;
+
+double factor(const std::string& coll, int n) {
+  if (coll == "allreduce") return 2.0 * (n - 1) / n;
+  if (coll == "broadcast" || coll == "reduce") return 1.0;
+  return static_cast<double>(n - 1) / n;
+}
+
+// The checks of issue #2 on a `--coll all` document.
+void check_document(const json& doc, int np, const std::vector<std::uint64_t>& sizes) {
+  ASSERT_EQ(doc.at("schema"), "collbench.run");
+  EXPECT_EQ(doc.at("schema_version"), 1);
+  EXPECT_EQ(doc.at("status"), "ok");
+  const json& meta = doc.at("metadata");
+  EXPECT_EQ(meta.at("nranks"), np);
+  EXPECT_EQ(meta.at("backend"), "mpi");
+  EXPECT_NE(meta.at("backend_library").get<std::string>().find("Open MPI"), std::string::npos);
+  EXPECT_FALSE(meta.at("hosts").empty());
+  for (auto& [k, v] : meta.at("env").items()) EXPECT_TRUE(k.rfind("OMPI_", 0) == 0 || k.rfind("NCCL_", 0) == 0 ||
+                                                          k.rfind("UCX_", 0) == 0 || k.rfind("CUDA_", 0) == 0) << k;
+  std::set<std::tuple<std::string, std::uint64_t, std::string>> seen;
+  for (const json& r : doc.at("results")) {
+    const std::string coll = r.at("collective");
+    seen.insert({coll, r.at("requested_bytes").get<std::uint64_t>(), r.at("placement").get<std::string>()});
+    if (r.at("status") == "skipped") {
+      EXPECT_EQ(r.at("count"), 0) << r.dump();
+      continue;
+    }
+    EXPECT_EQ(r.at("status"), "ok") << r.dump();
+    EXPECT_EQ(r.at("wrong"), 0) << r.dump();
+    const json& t = r.at("time_us");
+    EXPECT_GE(t.at("p99").get<double>(), t.at("p50").get<double>());
+    EXPECT_GE(t.at("p50").get<double>(), t.at("min").get<double>());
+    EXPECT_GT(t.at("min").get<double>(), 0.0);
+    EXPECT_EQ(t.at("n"), r.at("iters"));
+    const double alg = r.at("algbw_gbps"), bus = r.at("busbw_gbps");
+    ASSERT_GT(alg, 0.0);
+    EXPECT_NEAR(bus / alg, factor(coll, np), 1e-9) << coll;
+    EXPECT_NEAR(r.at("busbw_mean_gbps").get<double>() / r.at("algbw_mean_gbps").get<double>(), factor(coll, np), 1e-9);
+    EXPECT_NEAR(alg, r.at("bytes").get<double>() / 1e3 / t.at("p50").get<double>(), 1e-9 * alg);
+    ASSERT_EQ(r.at("per_rank").size(), static_cast<std::size_t>(np));
+    for (int i = 0; i < np; ++i) EXPECT_EQ(r.at("per_rank")[i].at("rank"), i);
+  }
+  for (const char* c : {"allreduce", "allgather", "reducescatter", "alltoall"})
+    for (std::uint64_t s : sizes)
+      for (const char* p : {"out_of_place", "in_place"})
+        EXPECT_TRUE(seen.count({c, s, p})) << c << " " << s << " " << p;
+}
+
+TEST(MpiRun, TwoRanksEveryCollectiveSizeAndPlacement) {
+  const std::string out = e2e::temp_path("np2.json");
+  const e2e::Result r = e2e::run(2, "run --backend mpi -b 8 -e 256K -f 4 --coll all --json " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  check_document(e2e::read_json(out), 2, {8, 32, 128, 512, 2048, 8192, 32768, 131072});
+  EXPECT_NE(r.output.find("# Collective test starting: all_reduce_perf"), std::string::npos);
+  EXPECT_EQ(e2e::count_lines_containing(r.output, "# Out of bounds values : 0 OK"), 4) << r.output;
+}
+
+TEST(MpiRun, FourRanksOversubscribedTheDoneWhenCommand) {
+  const std::string out = e2e::temp_path("np4.json");
+  const e2e::Result r = e2e::run(4, "run --backend mpi -b 8 -e 4M -f 4 --coll all --json " + out, "", 240);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  check_document(e2e::read_json(out), 4, {8, 32, 128, 512, 2048, 8192, 32768, 131072, 524288, 2097152});
+}
+
+TEST(MpiRun, EveryTypeAndOpVerifiesOnThreeRanks) {
+  for (const char* dtype : {"int8", "uint8", "int32", "uint32", "int64", "uint64", "half", "bfloat16", "float", "double"}) {
+    const bool fp = std::string(dtype) == "half" || std::string(dtype) == "bfloat16" || std::string(dtype) == "float" ||
+                    std::string(dtype) == "double";
+    for (const char* op : {"sum", "prod", "min", "max", "avg"}) {
+      if (!fp && std::string(op) == "avg") continue;
+      const std::string out = e2e::temp_path("types.json");
+      const e2e::Result r = e2e::run(
+          3, std::string("run -b 1K -e 64K -f 8 -n 3 -w 1 --probe-iters 0 --coll every -d ") + dtype + " -o " + op + " --json " + out);
+      ASSERT_EQ(r.exit_code, 0) << dtype << " " << op << "\n" << r.output;
+      for (const json& rec : e2e::read_json(out).at("results")) EXPECT_EQ(rec.at("wrong"), 0) << rec.dump();
+    }
+  }
+}
+
+TEST(MpiRun, InjectedCorruptionIsCaughtWithExit1) {
+  const std::string out = e2e::temp_path("corrupt.json");
+  const e2e::Result r = e2e::run(2, "run -b 1K -e 16K -f 4 --json " + out, "COLLBENCH_INJECT=corrupt:1");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const json doc = e2e::read_json(out);
+  EXPECT_EQ(doc.at("status"), "wrong");
+  EXPECT_EQ(doc.at("metadata").at("settings").at("fault_injection"), "corrupt:1");
+  for (const json& rec : doc.at("results")) EXPECT_EQ(rec.at("wrong"), 3) << rec.dump();
+  EXPECT_NE(r.output.find("FAILED"), std::string::npos);
+}
+
+TEST(MpiRun, InjectedDelayNamesTheStraggler) {
+  const std::string out = e2e::temp_path("delay.json");
+  const e2e::Result r = e2e::run(3, "run -b 1K -e 1K -n 10 -w 1 --json " + out, "COLLBENCH_INJECT=delay:2:3000");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const json& rec : e2e::read_json(out).at("results")) {
+    ASSERT_TRUE(rec.contains("straggler")) << rec.dump();
+    EXPECT_EQ(rec.at("straggler").at("rank"), 2);
+    EXPECT_GT(rec.at("straggler").at("outside_call_us").get<double>(), 2000.0);
+    EXPECT_GT(rec.at("time_us").at("p50").get<double>(), 2500.0);  // everyone waits for it
+  }
+  EXPECT_NE(r.output.find("straggler: allreduce 1K out_of_place: rank 2 on"), std::string::npos) << r.output;
+}
+
+TEST(MpiRun, InjectedCrashExits3AndKeepsWhatWasMeasured) {
+  const std::string out = e2e::temp_path("crash.json");
+  const e2e::Result r = e2e::run(2, "run -b 1K -e 1K --json " + out, "COLLBENCH_INJECT=crash:1", 60);
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("collbench: rank 1 on"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("crashed with signal 11"), std::string::npos) << r.output;
+  EXPECT_EQ(e2e::read_json(out).at("status"), "running");  // a run cut short, readable
+}
+
+TEST(MpiRun, InjectedHangTimesOutWithExit3) {
+  const e2e::Result r = e2e::run(2, "run -b 1K -e 1K --timeout 3", "COLLBENCH_INJECT=hang:0", 60);
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("timeout: allreduce 1K float sum out-of-place did not finish within 3 s"), std::string::npos)
+      << r.output;
+}
+
+TEST(MpiRun, AdaptiveModeStopsOnItsRule) {
+  const std::string out = e2e::temp_path("adaptive.json");
+  const e2e::Result r = e2e::run(
+      2, "run -b 4K -e 4K --placement out --min-iters 50 --max-iters 20000 --target-rel-ci 0.02 --time-budget 5 --samples --json " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json rec = e2e::read_json(out).at("results").at(0);
+  const std::string why = rec.at("stop_reason");
+  EXPECT_GE(rec.at("iters").get<int>(), 50);
+  EXPECT_EQ(rec.at("samples_us").size(), rec.at("iters").get<std::size_t>());
+  if (why == "target_rel_ci") EXPECT_LE(rec.at("time_us").at("median_ci").at("rel_half_width").get<double>(), 0.02);
+  else if (why == "max_iters") EXPECT_EQ(rec.at("iters"), 20000);
+  else EXPECT_EQ(why, "time_budget");
+}
+
+TEST(MpiRun, OneRankRunsWithZeroBusBandwidthAndSaysSo) {
+  const std::string out = e2e::temp_path("np1.json");
+  const e2e::Result r = e2e::run(1, "run -b 1K -e 4K --coll all --json " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("1 rank: bus bandwidth is 0"), std::string::npos) << r.output;
+  for (const json& rec : e2e::read_json(out).at("results")) {
+    EXPECT_EQ(rec.at("busbw_gbps"), 0.0);
+    EXPECT_GT(rec.at("algbw_gbps").get<double>(), 0.0);
+  }
+}
+
+}  // namespace

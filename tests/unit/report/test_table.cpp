@@ -1,0 +1,103 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "report/table.hpp"
+
+namespace report = collbench::report;
+namespace results = collbench::results;
+
+namespace {
+
+std::string capture(void (*fn)(report::TablePrinter&)) {
+  char* buf = nullptr;
+  std::size_t len = 0;
+  std::FILE* f = open_memstream(&buf, &len);
+  {
+    report::TablePrinter t(f);
+    fn(t);
+  }
+  std::fclose(f);
+  std::string s(buf, len);
+  std::free(buf);
+  return s;
+}
+
+results::ResultRecord record(bool in_place, double p50, double algbw, double busbw, std::int64_t wrong) {
+  results::ResultRecord r;
+  r.collective = "allreduce";
+  r.bytes = 1048576;
+  r.requested_bytes = 1048576;
+  r.count = 262144;
+  r.datatype = "float";
+  r.op = "sum";
+  r.root = -1;
+  r.placement = in_place ? "in_place" : "out_of_place";
+  r.checked = true;
+  r.wrong = wrong;
+  r.time_us.p50 = p50;
+  r.algbw_gbps = algbw;
+  r.busbw_gbps = busbw;
+  r.iters = 20;
+  return r;
+}
+
+}  // namespace
+
+TEST(FloatCell, MatchesNcclTestsGetFloatStr) {
+  EXPECT_EQ(report::float_cell(1587.574, 7), "1587.57");
+  EXPECT_EQ(report::float_cell(49967.24, 7), "49967.2");
+  EXPECT_EQ(report::float_cell(100370.4, 7), " 100370");
+  EXPECT_EQ(report::float_cell(0.001, 7), "   0.00");
+  EXPECT_EQ(report::float_cell(1.0e8, 7), "1.0e+08");
+  EXPECT_EQ(report::float_cell(338.823, 6), "338.82");
+  EXPECT_EQ(report::float_cell(1234.56, 6), "1234.6");
+  EXPECT_EQ(report::float_cell(12345.0, 6), " 12345");
+}
+
+TEST(Table, RowAndFooterInNcclTestsLayout) {
+  const std::string out = capture([](report::TablePrinter& t) {
+    t.begin_collective("allreduce", "all_reduce_perf", {false, true});
+    const results::ResultRecord row[] = {record(false, 181.25, 5.79, 8.68, 0), record(true, 180.5, 5.81, 8.72, 0)};
+    t.row(row);
+    t.end_collective();
+  });
+  // The data row: size, count, type, redop, root, then time algbw busbw #wrong per placement.
+  EXPECT_NE(out.find("     1048576        262144     float     sum      -1   181.25    5.79    8.68       0"
+                     "   180.50    5.81    8.72       0\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("#       size         count      type   redop    root     time   algbw   busbw  #wrong"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("# Out of bounds values : 0 OK\n"), std::string::npos);
+  EXPECT_NE(out.find("# Avg bus bandwidth    : 8.7 \n"), std::string::npos) << out;
+  EXPECT_NE(out.find("# Collective test concluded: all_reduce_perf"), std::string::npos);
+}
+
+TEST(Table, WrongResultsFailAndStragglersAreNamed) {
+  const std::string out = capture([](report::TablePrinter& t) {
+    t.begin_collective("allreduce", "all_reduce_perf", {false});
+    results::ResultRecord r = record(false, 10, 1, 1, 6);
+    r.straggler = results::Straggler{3, "node7", 1000.0, 0.1};
+    t.row(std::span(&r, 1));
+    t.end_collective();
+  });
+  EXPECT_NE(out.find("# Out of bounds values : 6 FAILED\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("rank 3 on node7"), std::string::npos) << out;
+}
+
+TEST(Table, SkippedSizeIsACommentNotARow) {
+  const std::string out = capture([](report::TablePrinter& t) {
+    t.begin_collective("alltoall", "alltoall_perf", {false});
+    results::ResultRecord r = record(false, 0, 0, 0, 0);
+    r.status = "skipped";
+    r.requested_bytes = 8;
+    r.error = "size rounds down to 0 elements per rank";
+    t.row(std::span(&r, 1));
+    t.end_collective();
+  });
+  EXPECT_NE(out.find("#          8  skipped: size rounds down to 0 elements per rank\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("# Avg bus bandwidth    : 0 \n"), std::string::npos) << out;
+}
