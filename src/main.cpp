@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   collbench::cli::RunArgs run_args;
   CLI::App* run = collbench::cli::add_run_command(app, run_args);
   try {
+    if (argc >= 2 && argv[1][0] != '-' && std::string(argv[1]) != "run")
+      throw collbench::core::InputError(std::string("unknown command '") + argv[1] + "': expected run (see collbench --help)");
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The main job on this machine: the mpi backend on 4 ranks across every collective and size,
+# printing nccl-tests' table and writing out/demo.json (reports/SCHEMA.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+scripts/build.sh default
+mkdir -p out
+mpirun -np 4 --oversubscribe build/collbench run --backend mpi -b 8 -e 4M -f 4 --coll all --json out/demo.json "$@"
+echo "demo: results in out/demo.json"
