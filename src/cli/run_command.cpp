@@ -29,8 +29,15 @@ class RootSink final : public measure::ResultSink {
   RootSink(results::RunDocument& doc, std::string json_path, const plan::RunPlan& plan)
       : m_doc(doc), m_path(std::move(json_path)), m_plan(plan), m_table(stdout) {}
   report::TablePrinter& table() { return m_table; }
+  // The path was checked before the run, so a failure now (disk full, directory removed) is the
+  // run failing, not bad input.
   void flush() {
-    if (!m_path.empty()) results::write_document_file(m_path, m_doc);
+    if (m_path.empty()) return;
+    try {
+      results::write_document_file(m_path, m_doc);
+    } catch (const core::InputError& e) {
+      throw core::RunError(e.what());
+    }
   }
   void begin_collective(core::Collective c) override {
     m_table.begin_collective(core::name(c), core::nccl_tests_name(c), m_plan.placements);
@@ -109,23 +116,27 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   doc.metadata = make_metadata(cfg, world, be->info(), saved_argc, saved_argv, envp);
   RootSink root_sink(doc, cfg.json_path, cfg.plan);
   NullSink null_sink;
-  if (world.is_root()) {
-    root_sink.table().preamble(doc.metadata);
-    if (world.size() == 1)
-      root_sink.table().note("1 rank: bus bandwidth is 0 by definition (nothing crosses a link), as in nccl-tests");
-    if (!cfg.faults.empty()) root_sink.table().note("FAULT INJECTION ACTIVE (COLLBENCH_INJECT): results are not real");
-    root_sink.flush();
-  }
   measure::SessionOptions sopt{cfg.measure, cfg.timeout_s};
   core::ExitCode code = core::ExitCode::ok;
   try {
+    if (world.is_root()) {
+      root_sink.table().preamble(doc.metadata);
+      if (world.size() == 1)
+        root_sink.table().note("1 rank: bus bandwidth is 0 by definition (nothing crosses a link), as in nccl-tests");
+      if (!cfg.faults.empty()) root_sink.table().note("FAULT INJECTION ACTIVE (COLLBENCH_INJECT): results are not real");
+      root_sink.flush();
+    }
     code = measure::run_session(*be, world, cfg.plan, sopt, world.is_root() ? static_cast<measure::ResultSink&>(root_sink) : null_sink);
   } catch (const core::Error& e) {
     std::fprintf(stderr, "collbench: rank %d on %s: %s\n", world.rank(), world.host().c_str(), e.what());
     if (world.is_root()) {
       doc.status = "failed";
       doc.metadata.end_time = results::iso8601_utc(std::chrono::system_clock::now());
-      root_sink.flush();
+      try {
+        root_sink.flush();
+      } catch (const core::Error& again) {
+        std::fprintf(stderr, "collbench: %s\n", again.what());
+      }
     }
     world.abort(static_cast<int>(core::ExitCode::run_failed));
   }
