@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "backend/mpi/mpi_types.hpp"
 #include "core/error.hpp"
 
 namespace collbench::measure {
@@ -42,15 +43,7 @@ World::~World() {
   MPI_Finalize();
 }
 
-std::string World::library_version() const {
-  char version[MPI_MAX_LIBRARY_VERSION_STRING] = {};
-  int len = 0;
-  MPI_Get_library_version(version, &len);
-  std::string lib(version, static_cast<std::size_t>(len));
-  if (auto nl = lib.find('\n'); nl != std::string::npos) lib.resize(nl);
-  while (!lib.empty() && (lib.back() == ',' || lib.back() == ' ' || lib.back() == '\0')) lib.pop_back();
-  return lib;
-}
+std::string World::library_version() const { return backend::mpi::library_version(); }
 
 void World::barrier() const { CHECK_MPI(MPI_Barrier(m_comm)); }
 

@@ -79,15 +79,7 @@ class MpiBackend final : public Backend {
     if (!finalized) MPI_Comm_free(&m_comm);
   }
 
-  BackendInfo info() const override {
-    char version[MPI_MAX_LIBRARY_VERSION_STRING] = {};
-    int len = 0;
-    MPI_Get_library_version(version, &len);
-    std::string lib(version, static_cast<std::size_t>(len));
-    if (auto nl = lib.find('\n'); nl != std::string::npos) lib.resize(nl);
-    while (!lib.empty() && (lib.back() == ',' || lib.back() == ' ')) lib.pop_back();
-    return {"mpi", lib, HostClock::source(), false};
-  }
+  BackendInfo info() const override { return {"mpi", mpi::library_version(), HostClock::source(), false}; }
 
   void reserve(std::uint64_t send_bytes, std::uint64_t recv_bytes) override {
     if (send_bytes > m_send.size()) m_send.assign(send_bytes, std::byte{0});

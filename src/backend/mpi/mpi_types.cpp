@@ -105,6 +105,16 @@ MPI_Op MpiTypes::op(DataType t, RedOp op) const {
   return MPI_SUM;
 }
 
+std::string library_version() {
+  char version[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int len = 0;
+  MPI_Get_library_version(version, &len);
+  std::string lib(version, static_cast<std::size_t>(len));
+  if (auto nl = lib.find('\n'); nl != std::string::npos) lib.resize(nl);
+  while (!lib.empty() && (lib.back() == ',' || lib.back() == ' ' || lib.back() == '\0')) lib.pop_back();
+  return lib;
+}
+
 void divide_by_ranks(DataType t, void* buf, std::uint64_t count, int nranks) {
   switch (t) {
     case DataType::float32: divide<float>(buf, count, static_cast<float>(nranks)); break;

@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <string>
 
 #include "core/datatype.hpp"
 #include "core/redop.hpp"
@@ -25,6 +26,9 @@ class MpiTypes {
   MPI_Op m_half[4]{};  // sum, prod, min, max
   MPI_Op m_bf16[4]{};
 };
+
+// The first line of MPI_Get_library_version, e.g. "Open MPI v4.1.4, package: …".
+std::string library_version();
 
 // avg's final step: divides `count` elements by `nranks` in the data type's precision.
 void divide_by_ranks(core::DataType t, void* buf, std::uint64_t count, int nranks);
