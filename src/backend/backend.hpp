@@ -39,7 +39,7 @@ class Backend {
   virtual void reserve(std::uint64_t send_bytes, std::uint64_t recv_bytes) = 0;
   // Empty when the backend can run `c`, else why not (recorded as the case's error).
   virtual std::string unsupported(const CaseSpec& c) const = 0;
-  // Binds buffers and arguments for the case; cheap, called before every phase below.
+  // Binds buffers and arguments for the case; the calls below act on the last bound case.
   virtual void prepare(const CaseSpec& c) = 0;
   // Runs out.size() iterations back to back and writes this rank's duration of each (us).
   virtual void run_timed(std::span<double> out_us) = 0;

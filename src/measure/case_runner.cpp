@@ -147,7 +147,6 @@ results::ResultRecord measure_case(backend::Backend& be, const World& world,
   if (opt.check) {
     verify::Pattern pattern({spec.coll, spec.dtype, spec.op, world.size(), spec.root,
                              opt.seed + spec.shape.bytes});
-    be.prepare(spec);
     wrong = world.sum(static_cast<std::int64_t>(be.check(pattern)));
   }
   rec.checked = opt.check;

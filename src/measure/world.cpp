@@ -13,14 +13,6 @@
 
 namespace collbench::measure {
 
-void check_mpi(int rc, const char* call) {
-  if (rc == MPI_SUCCESS) return;
-  char msg[MPI_MAX_ERROR_STRING] = {};
-  int len = 0;
-  MPI_Error_string(rc, msg, &len);
-  throw core::RunError(std::string(call) + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
-}
-
 World::World(int* argc, char*** argv) {
   int provided = 0;
   CHECK_MPI(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));

@@ -9,11 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "backend/mpi/mpi_types.hpp"
+
 namespace collbench::measure {
 
-// Throws core::RunError naming the call and MPI's message.
-void check_mpi(int rc, const char* call);
-#define CHECK_MPI(call) ::collbench::measure::check_mpi((call), #call " at " __FILE__ ":" COLLBENCH_STR(__LINE__))
+// Throws core::RunError naming the call, its file:line and MPI's message.
+#define CHECK_MPI(call) ::collbench::backend::mpi::check_mpi((call), #call " at " __FILE__ ":" COLLBENCH_STR(__LINE__))
 #define COLLBENCH_STR2(x) #x
 #define COLLBENCH_STR(x) COLLBENCH_STR2(x)
 

@@ -68,7 +68,7 @@ void wait_us(std::uint64_t us) {
 class MpiBackend final : public Backend {
  public:
   explicit MpiBackend(MPI_Comm world) {
-    check_mpi(MPI_Comm_dup(world, &m_comm), "MPI_Comm_dup");
+    mpi::check_mpi(MPI_Comm_dup(world, &m_comm), "MPI_Comm_dup");
     MPI_Comm_set_errhandler(m_comm, MPI_ERRORS_RETURN);
     MPI_Comm_rank(m_comm, &m_rank);
     MPI_Comm_size(m_comm, &m_nranks);
@@ -99,13 +99,6 @@ class MpiBackend final : public Backend {
   std::uint64_t check(const verify::Pattern& pattern) override;
 
  private:
-  static void check_mpi(int rc, const char* what) {
-    if (rc == MPI_SUCCESS) return;
-    char msg[MPI_MAX_ERROR_STRING] = {};
-    int len = 0;
-    MPI_Error_string(rc, msg, &len);
-    throw core::RunError(std::string(what) + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
-  }
   void apply_blocking_faults() const {
     if (m_faults.crash) std::raise(SIGSEGV);
     while (m_faults.hang) pause();
@@ -124,6 +117,7 @@ class MpiBackend final : public Backend {
   Call m_call;
   void* m_input = nullptr;   // where this rank's input goes for the bound case
   void* m_output = nullptr;  // where this rank's result lands
+  bool m_has_result = true;  // false on non-root ranks of reduce
 };
 
 void MpiBackend::prepare(const CaseSpec& c) {
@@ -162,8 +156,8 @@ void MpiBackend::prepare(const CaseSpec& c) {
       break;
   }
   call.avg = c.op == core::RedOp::avg && core::takes_op(c.coll);
-  const bool has_result = c.coll != Collective::reduce || m_rank == c.root;
-  call.avg_buf = has_result ? m_output : nullptr;
+  m_has_result = c.coll != Collective::reduce || m_rank == c.root;
+  call.avg_buf = m_has_result ? m_output : nullptr;
   call.avg_count = c.shape.recv_count;
   m_call = call;
 }
@@ -177,7 +171,7 @@ void MpiBackend::timed_loop(std::size_t n) {
     if constexpr (Delay) wait_us(m_faults.delay_us);
     const int rc = call.fn(call);
     stamps[i + 1] = HostClock::ticks();
-    if (rc != MPI_SUCCESS) check_mpi(rc, core::name(m_case.coll).data());
+    if (rc != MPI_SUCCESS) mpi::check_mpi(rc, core::name(m_case.coll).data());
   }
 }
 
@@ -200,7 +194,7 @@ void MpiBackend::run_probe(std::span<double> outside_us, std::span<double> insid
     s[2 * i + 1] = HostClock::ticks();
     const int rc = m_call.fn(m_call);
     s[2 * i + 2] = HostClock::ticks();
-    check_mpi(rc, core::name(m_case.coll).data());
+    mpi::check_mpi(rc, core::name(m_case.coll).data());
   }
   const double us = HostClock::us_per_tick();
   for (std::size_t i = 0; i < n; ++i) {
@@ -212,11 +206,10 @@ void MpiBackend::run_probe(std::span<double> outside_us, std::span<double> insid
 std::uint64_t MpiBackend::check(const verify::Pattern& pattern) {
   const core::CollShape& shape = m_case.shape;
   pattern.poison(m_output, shape.recv_count);
-  pattern.fill_input(m_rank, shape, m_input);
-  if (m_case.coll == Collective::broadcast && m_rank != m_case.root) pattern.poison(m_output, shape.recv_count);
-  check_mpi(m_call.fn(m_call), core::name(m_case.coll).data());
-  const bool has_result = m_case.coll != Collective::reduce || m_rank == m_case.root;
-  if (m_faults.corrupt && has_result) pattern.corrupt(m_output, shape.recv_count);
+  // A broadcast's input is the root's alone; elsewhere the output must stay poisoned until received.
+  if (m_case.coll != Collective::broadcast || m_rank == m_case.root) pattern.fill_input(m_rank, shape, m_input);
+  mpi::check_mpi(m_call.fn(m_call), core::name(m_case.coll).data());
+  if (m_faults.corrupt && m_has_result) pattern.corrupt(m_output, shape.recv_count);
   return pattern.count_wrong(m_rank, shape, m_output);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/error.hpp"
 #include "core/float16.hpp"
 
 namespace collbench::backend::mpi {
@@ -103,6 +104,14 @@ MPI_Op MpiTypes::op(DataType t, RedOp op) const {
     case RedOp::max: return MPI_MAX;
   }
   return MPI_SUM;
+}
+
+void check_mpi(int rc, const char* what) {
+  if (rc == MPI_SUCCESS) return;
+  char msg[MPI_MAX_ERROR_STRING] = {};
+  int len = 0;
+  MPI_Error_string(rc, msg, &len);
+  throw core::RunError(std::string(what) + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
 }
 
 std::string library_version() {

@@ -27,6 +27,9 @@ class MpiTypes {
   MPI_Op m_bf16[4]{};
 };
 
+// Throws core::RunError "<what> failed: <MPI's message>" unless rc is MPI_SUCCESS.
+void check_mpi(int rc, const char* what);
+
 // The first line of MPI_Get_library_version, e.g. "Open MPI v4.1.4, package: …".
 std::string library_version();
 
