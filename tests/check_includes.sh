@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Architecture rule (../shared/STYLE.md): CUDA/NCCL headers only in src/backend/nccl/ and kernels/;
-# mpi.h only in src/backend/mpi/, src/measure/ and the run entry point (src/cli/run_command.*).
+# mpi.h only in src/backend/mpi/, src/measure/ and the run entry point (src/cli/run_command.*);
+# the host APIs of kernels/ and the nccl backend name no CUDA/NCCL type.
 set -u
 root=${1:-.}
 cd "$root" || exit 2
@@ -9,5 +10,11 @@ cuda=$(grep -rlE '#include *[<"](cuda_runtime|cuda|nccl|cuda_runtime_api)\.h[>"]
 if [ -n "$cuda" ]; then echo "CUDA/NCCL headers outside src/backend/nccl/:"; echo "$cuda"; bad=1; fi
 mpi=$(grep -rlE '#include *[<"]mpi\.h[>"]' src | grep -vE '^src/(backend/mpi/|measure/|cli/run_command\.)')
 if [ -n "$mpi" ]; then echo "mpi.h outside src/backend/mpi/, src/measure/ and the run entry point:"; echo "$mpi"; bad=1; fi
+# The nccl backend's and the kernels' public headers carry no CUDA or NCCL type.
+for f in src/backend/nccl/nccl_backend.hpp kernels/pattern_kernels.hpp src/verify/element.hpp; do
+  [ -f "$f" ] || continue
+  leak=$(sed 's://.*$::' "$f" | grep -nE '#include *[<"](cuda|nccl)|\b(cuda[A-Z][A-Za-z]*_t|nccl[A-Z][A-Za-z]*_t|__device__)\b' | grep -v 'define COLLBENCH_HD')
+  if [ -n "$leak" ]; then echo "CUDA/NCCL type in the plain host API $f:"; echo "$leak"; bad=1; fi
+done
 if [ $bad -eq 0 ]; then echo "include rules hold"; fi
 exit $bad

@@ -2,6 +2,7 @@
 // The seam every backend (mpi, nccl, model) implements. Plain data in, durations out: the
 // measurement loop, statistics and verification live elsewhere and are backend-agnostic.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -48,6 +49,13 @@ class Backend {
   // Fills inputs from `pattern`, poisons outputs, runs once and returns this rank's wrong
   // elements (after applying an injected corruption, if any).
   virtual std::uint64_t check(const verify::Pattern& pattern) = 0;
+
+  // Recorded in the run metadata: this rank's device (GPU model, PCI bus id …), and what holds
+  // for the whole job (library versions, the configuration in force).
+  virtual std::map<std::string, std::string> rank_details() const { return {}; }
+  virtual std::map<std::string, std::string> job_details() const { return {}; }
+  // About the last prepared case, recorded with its result (e.g. NCCL's algorithm and protocol).
+  virtual std::map<std::string, std::string> case_notes() const { return {}; }
 
   void set_faults(const core::FaultPlan& faults) { m_faults = faults; }
 

@@ -20,6 +20,8 @@ std::string_view name(DataType t) {
     case DataType::bfloat16: return "bfloat16";
     case DataType::float32: return "float";
     case DataType::float64: return "double";
+    case DataType::fp8_e4m3: return "f8e4m3";
+    case DataType::fp8_e5m2: return "f8e5m2";
   }
   return "?";
 }
@@ -27,7 +29,9 @@ std::string_view name(DataType t) {
 std::size_t size_of(DataType t) {
   switch (t) {
     case DataType::int8:
-    case DataType::uint8: return 1;
+    case DataType::uint8:
+    case DataType::fp8_e4m3:
+    case DataType::fp8_e5m2: return 1;
     case DataType::half:
     case DataType::bfloat16: return 2;
     case DataType::int32:
@@ -42,7 +46,7 @@ std::size_t size_of(DataType t) {
 
 bool is_floating(DataType t) {
   return t == DataType::half || t == DataType::bfloat16 || t == DataType::float32 ||
-         t == DataType::float64;
+         t == DataType::float64 || t == DataType::fp8_e4m3 || t == DataType::fp8_e5m2;
 }
 
 bool is_signed(DataType t) {
@@ -55,6 +59,8 @@ double exact_integer_limit(DataType t) {
     case DataType::uint8: return 255.0;
     case DataType::half: return 2048.0;      // 11-bit significand
     case DataType::bfloat16: return 256.0;   // 8-bit significand
+    case DataType::fp8_e4m3: return 16.0;    // 4-bit significand
+    case DataType::fp8_e5m2: return 8.0;     // 3-bit significand
     case DataType::float32: return 16777216.0;
     case DataType::int32: return 2147483647.0;
     case DataType::uint32: return 4294967295.0;
@@ -76,12 +82,14 @@ DataType parse_datatype(std::string_view text) {
       {"float16", DataType::half},    {"fp16", DataType::half},         {"bfloat16", DataType::bfloat16},
       {"bf16", DataType::bfloat16},   {"float", DataType::float32},     {"float32", DataType::float32},
       {"fp32", DataType::float32},    {"double", DataType::float64},    {"float64", DataType::float64},
-      {"fp64", DataType::float64},
+      {"fp64", DataType::float64},    {"f8e4m3", DataType::fp8_e4m3},   {"fp8_e4m3", DataType::fp8_e4m3},
+      {"e4m3", DataType::fp8_e4m3},   {"float8_e4m3", DataType::fp8_e4m3}, {"f8e5m2", DataType::fp8_e5m2},
+      {"fp8_e5m2", DataType::fp8_e5m2}, {"e5m2", DataType::fp8_e5m2}, {"float8_e5m2", DataType::fp8_e5m2},
   };
   for (const auto& a : kAliases)
     if (a.name == s) return a.type;
   throw InputError("--datatype '" + std::string(text) +
-                   "': expected one of int8 uint8 int32 uint32 int64 uint64 half bfloat16 float double");
+                   "': expected one of int8 uint8 int32 uint32 int64 uint64 half bfloat16 float double f8e4m3 f8e5m2 (or all)");
 }
 
 }  // namespace collbench::core

@@ -7,13 +7,15 @@
 
 namespace collbench::core {
 
-enum class DataType { int8, uint8, int32, uint32, int64, uint64, half, bfloat16, float32, float64 };
+// fp8_e4m3 / fp8_e5m2 are OCP FP8 (E4M3 "fn": no infinities; E5M2: IEEE-like), as NCCL's
+// ncclFloat8e4m3 / ncclFloat8e5m2 (NCCL 2.24+, GPUs of compute capability 9.0 and newer).
+enum class DataType { int8, uint8, int32, uint32, int64, uint64, half, bfloat16, float32, float64, fp8_e4m3, fp8_e5m2 };
 
-inline constexpr std::array<DataType, 10> kAllDataTypes = {
-    DataType::int8,  DataType::uint8, DataType::int32,    DataType::uint32,  DataType::int64,
-    DataType::uint64, DataType::half, DataType::bfloat16, DataType::float32, DataType::float64};
+inline constexpr std::array<DataType, 12> kAllDataTypes = {
+    DataType::int8,  DataType::uint8, DataType::int32,    DataType::uint32,  DataType::int64,    DataType::uint64,
+    DataType::half,  DataType::bfloat16, DataType::float32, DataType::float64, DataType::fp8_e4m3, DataType::fp8_e5m2};
 
-std::string_view name(DataType t);       // "int8" … "bfloat16", "float", "double"
+std::string_view name(DataType t);       // "int8" … "bfloat16", "float", "double", "f8e4m3", "f8e5m2"
 std::size_t size_of(DataType t);         // bytes per element
 bool is_floating(DataType t);
 bool is_signed(DataType t);              // floats are signed

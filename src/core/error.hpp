@@ -34,4 +34,10 @@ class RunError : public Error {
   explicit RunError(const std::string& message) : Error(ExitCode::run_failed, message) {}
 };
 
+// A case ran past --timeout; the backend has already aborted its communicator.
+class TimeoutError : public RunError {
+ public:
+  explicit TimeoutError(const std::string& message) : RunError(message) {}
+};
+
 }  // namespace collbench::core

@@ -28,6 +28,8 @@ int max_twos(DataType t) {
     case DataType::int8: return 6;
     case DataType::uint8: return 7;
     case DataType::half: return 15;
+    case DataType::fp8_e4m3: return 8;    // 2^8 = 256 <= 448
+    case DataType::fp8_e5m2: return 15;   // 2^15 <= 57344
     case DataType::int32: return 30;
     case DataType::uint32: return 31;
     default: return 62;
@@ -89,24 +91,10 @@ std::uint64_t data_period(DataType t) {
     case DataType::uint8:
     case DataType::bfloat16: return 251;
     case DataType::half: return 2039;
+    case DataType::fp8_e4m3: return 17;   // 0..16
+    case DataType::fp8_e5m2: return 7;    // 0..6
     default: return 65521;
   }
-}
-
-std::uint64_t poison_bits(DataType t) {
-  switch (t) {
-    case DataType::int8: return 0x80;
-    case DataType::int32: return 0x80000000ull;
-    case DataType::int64: return 0x8000000000000000ull;
-    default: return ~0ull >> (64 - 8 * core::size_of(t));  // all ones: NaN or UINT_MAX
-  }
-}
-
-// Maps float bits onto integers that order like the values, for ULP distances.
-std::int64_t ordered(std::uint64_t bits, int width) {
-  const std::uint64_t sign = 1ull << (width - 1);
-  const std::uint64_t mag = bits & (sign - 1);
-  return (bits & sign) ? -static_cast<std::int64_t>(mag) : static_cast<std::int64_t>(mag);
 }
 
 }  // namespace
@@ -124,6 +112,8 @@ std::uint64_t to_bits(DataType t, double value) {
     case DataType::uint64: return static_cast<std::uint64_t>(value);
     case DataType::half: return core::float_to_half(static_cast<float>(value));
     case DataType::bfloat16: return core::float_to_bf16(static_cast<float>(value));
+    case DataType::fp8_e4m3: return core::float_to_fp8_e4m3(static_cast<float>(value));
+    case DataType::fp8_e5m2: return core::float_to_fp8_e5m2(static_cast<float>(value));
     case DataType::float32: return std::bit_cast<std::uint32_t>(static_cast<float>(value));
     case DataType::float64: return std::bit_cast<std::uint64_t>(value);
   }
@@ -140,48 +130,44 @@ double from_bits(DataType t, std::uint64_t bits) {
     case DataType::uint64: return static_cast<double>(bits);
     case DataType::half: return core::half_to_float(static_cast<std::uint16_t>(bits));
     case DataType::bfloat16: return core::bf16_to_float(static_cast<std::uint16_t>(bits));
+    case DataType::fp8_e4m3: return core::fp8_e4m3_to_float(static_cast<std::uint8_t>(bits));
+    case DataType::fp8_e5m2: return core::fp8_e5m2_to_float(static_cast<std::uint8_t>(bits));
     case DataType::float32: return std::bit_cast<float>(static_cast<std::uint32_t>(bits));
     case DataType::float64: return std::bit_cast<double>(bits);
   }
   return 0.0;
 }
 
-std::uint64_t load_bits(DataType t, const void* buf, std::uint64_t index) {
-  const std::size_t w = core::size_of(t);
-  std::uint64_t v = 0;
-  std::memcpy(&v, static_cast<const unsigned char*>(buf) + index * w, w);  // little endian
-  return v;
-}
+std::uint64_t load_bits(DataType t, const void* buf, std::uint64_t index) { return element::load(t, buf, index); }
 
-void store_bits(DataType t, void* buf, std::uint64_t index, std::uint64_t bits) {
-  const std::size_t w = core::size_of(t);
-  std::memcpy(static_cast<unsigned char*>(buf) + index * w, &bits, w);
-}
+void store_bits(DataType t, void* buf, std::uint64_t index, std::uint64_t bits) { element::store(t, buf, index, bits); }
 
-std::uint64_t ulp_distance(DataType t, std::uint64_t a, std::uint64_t b) {
-  const int width = static_cast<int>(8 * core::size_of(t));
-  const std::int64_t d = ordered(a, width) - ordered(b, width);
-  return static_cast<std::uint64_t>(d < 0 ? -d : d);
-}
+std::uint64_t ulp_distance(DataType t, std::uint64_t a, std::uint64_t b) { return element::ulp_distance(t, a, b); }
 
-Pattern::Pattern(const PatternSpec& spec) : m_spec(spec), m_poison(poison_bits(spec.dtype)) {
+Pattern::Pattern(const PatternSpec& spec) : m_spec(spec) {
   const auto n = static_cast<std::uint64_t>(std::max(spec.nranks, 1));
-  const std::uint64_t q_data = data_period(spec.dtype);
-  m_data.resize(q_data);
-  for (std::uint64_t i = 0; i < q_data; ++i) m_data[i] = to_bits(spec.dtype, static_cast<double>(i));
-  if (!reduces()) return;
-  m_table = reduce_table(spec.dtype, spec.op, n);
-  m_period = m_table.size();
-  std::int64_t full = m_table[0];
-  for (std::uint64_t i = 1; i < m_period; ++i) full = combine(spec.op, full, m_table[i]);
-  const std::uint64_t q = n / m_period;
-  const std::uint64_t rem = n % m_period;
-  m_expected.resize(m_period);
-  for (std::uint64_t s = 0; s < m_period; ++s) {
+  m_view.dtype = spec.dtype;
+  m_view.coll = spec.coll;
+  m_view.nranks = spec.nranks;
+  m_view.root = spec.root;
+  m_view.seed = spec.seed;
+  m_view.reduces = core::takes_op(spec.coll);
+  m_view.data_period = data_period(spec.dtype);
+  m_view.poison = element::poison_bits(spec.dtype);
+  m_view.tolerance_ulp = m_view.reduces && spec.op == RedOp::avg && core::is_floating(spec.dtype) ? 2 : 0;
+  if (!m_view.reduces) return;
+  std::vector<std::int64_t> table = reduce_table(spec.dtype, spec.op, n);
+  const std::uint64_t period = table.size();
+  std::int64_t full = table[0];
+  for (std::uint64_t i = 1; i < period; ++i) full = combine(spec.op, full, table[i]);
+  const std::uint64_t q = n / period;
+  const std::uint64_t rem = n % period;
+  m_expected.resize(period);
+  for (std::uint64_t s = 0; s < period; ++s) {
     bool have = q > 0;
     std::int64_t acc = have ? power(spec.op, full, q) : 0;
     for (std::uint64_t k = 0; k < rem; ++k) {
-      const std::int64_t v = m_table[(s + k) % m_period];
+      const std::int64_t v = table[(s + k) % period];
       acc = have ? combine(spec.op, acc, v) : v;
       have = true;
     }
@@ -191,77 +177,41 @@ Pattern::Pattern(const PatternSpec& spec) : m_spec(spec), m_poison(poison_bits(s
                                : static_cast<double>(static_cast<float>(acc) / static_cast<float>(n));
       m_expected[s] = to_bits(spec.dtype, mean);
     } else {
-      m_expected[s] = to_bits(spec.dtype, static_cast<double>(acc));
+      m_expected[s] = element::int_to_bits(spec.dtype, acc);
     }
   }
-  for (auto& v : m_table) v = static_cast<std::int64_t>(to_bits(spec.dtype, static_cast<double>(v)));
+  m_input.resize(period);
+  for (std::uint64_t t = 0; t < period; ++t) m_input[t] = element::int_to_bits(spec.dtype, table[t]);
+  m_view.period = period;
+  m_view.input_table = m_input.data();
+  m_view.expected_table = m_expected.data();
 }
 
-bool Pattern::reduces() const { return core::takes_op(m_spec.coll); }
-
-std::uint64_t Pattern::input_value_bits(int rank, std::uint64_t j) const {
-  return static_cast<std::uint64_t>(m_table[(j + static_cast<std::uint64_t>(rank) + m_spec.seed) % m_period]);
-}
-
-std::uint64_t Pattern::expected_reduced_bits(std::uint64_t j) const {
-  return m_expected[(j + m_spec.seed) % m_period];
-}
-
-std::uint64_t Pattern::data_bits(int rank, std::uint64_t j) const {
-  return m_data[(j + 1009ull * static_cast<std::uint64_t>(rank) + m_spec.seed) % m_data.size()];
-}
-
-bool Pattern::matches(std::uint64_t got, std::uint64_t want) const {
-  if (got == want) return true;
-  return m_spec.op == RedOp::avg && reduces() && ulp_distance(m_spec.dtype, got, want) <= 2;
+Pattern::Pattern(const Pattern& other) : m_spec(other.m_spec), m_view(other.m_view), m_input(other.m_input), m_expected(other.m_expected) {
+  m_view.input_table = m_input.empty() ? nullptr : m_input.data();
+  m_view.expected_table = m_expected.empty() ? nullptr : m_expected.data();
 }
 
 void Pattern::fill_input(int rank, const core::CollShape& shape, void* buf) const {
-  const DataType t = m_spec.dtype;
-  if (reduces()) {
-    for (std::uint64_t j = 0; j < shape.send_count; ++j) store_bits(t, buf, j, input_value_bits(rank, j));
-  } else {
-    for (std::uint64_t j = 0; j < shape.send_count; ++j) store_bits(t, buf, j, data_bits(rank, j));
-  }
+  for (std::uint64_t j = 0; j < shape.send_count; ++j)
+    element::store(m_view.dtype, buf, j, element::input_bits(m_view, rank, j));
 }
 
 void Pattern::poison(void* buf, std::uint64_t count) const {
-  for (std::uint64_t i = 0; i < count; ++i) store_bits(m_spec.dtype, buf, i, m_poison);
+  for (std::uint64_t i = 0; i < count; ++i) element::store(m_view.dtype, buf, i, m_view.poison);
 }
 
 void Pattern::corrupt(void* out, std::uint64_t count) const {
   if (count == 0) return;
-  for (std::uint64_t i : {std::uint64_t{0}, count / 2, count - 1}) store_bits(m_spec.dtype, out, i, m_poison);
+  for (std::uint64_t i : {std::uint64_t{0}, count / 2, count - 1}) element::store(m_view.dtype, out, i, m_view.poison);
 }
 
 std::uint64_t Pattern::count_wrong(int rank, const core::CollShape& shape, const void* out) const {
-  using core::Collective;
-  const DataType t = m_spec.dtype;
-  const auto r = static_cast<std::uint64_t>(rank);
-  const std::uint64_t base = shape.param_count;
+  if (!element::output_checked(m_view, rank)) return 0;
   std::uint64_t wrong = 0;
-  auto check = [&](std::uint64_t i, std::uint64_t want) { wrong += !matches(load_bits(t, out, i), want); };
-  switch (m_spec.coll) {
-    case Collective::reduce:
-      if (rank != m_spec.root) return 0;
-      [[fallthrough]];
-    case Collective::allreduce:
-      for (std::uint64_t i = 0; i < shape.recv_count; ++i) check(i, expected_reduced_bits(i));
-      break;
-    case Collective::reducescatter:
-      for (std::uint64_t i = 0; i < shape.recv_count; ++i) check(i, expected_reduced_bits(r * base + i));
-      break;
-    case Collective::broadcast:
-      for (std::uint64_t i = 0; i < shape.recv_count; ++i) check(i, data_bits(m_spec.root, i));
-      break;
-    case Collective::allgather:
-    case Collective::alltoall: {
-      const std::uint64_t offset = m_spec.coll == Collective::alltoall ? r * base : 0;
-      for (int p = 0; p < m_spec.nranks; ++p)
-        for (std::uint64_t i = 0; i < base; ++i)
-          check(static_cast<std::uint64_t>(p) * base + i, data_bits(p, offset + i));
-      break;
-    }
+  for (std::uint64_t i = 0; i < shape.recv_count; ++i) {
+    const std::uint64_t want = element::expected_bits(m_view, rank, shape.param_count, i);
+    wrong += !element::matches(m_view, element::load(m_view.dtype, out, i), want);
   }
   return wrong;
 }

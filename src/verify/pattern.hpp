@@ -11,6 +11,7 @@
 // The result for element j then depends only on (j + seed) mod P: expected values are a table
 // of P bit patterns, and checking is a lookup and a compare per element.
 // Non-reducing collectives move d(rank, j) = (j + 1009*rank + seed) mod Q, Q <= the exact limit.
+// The per-element formulas live in element.hpp, shared with the GPU kernels.
 // avg is sum divided once by nranks in the data type's precision; it is the only comparison
 // with a tolerance (2 units in the last place, as nccl-tests), because NCCL pre-multiplies.
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include "core/collective.hpp"
 #include "core/datatype.hpp"
 #include "core/redop.hpp"
+#include "verify/element.hpp"
 
 namespace collbench::verify {
 
@@ -34,6 +36,8 @@ struct PatternSpec {
 class Pattern {
  public:
   explicit Pattern(const PatternSpec& spec);
+  Pattern(const Pattern& other);
+  Pattern& operator=(const Pattern&) = delete;
 
   // Writes rank's input for the collective: shape.send_count elements.
   void fill_input(int rank, const core::CollShape& shape, void* buf) const;
@@ -47,21 +51,17 @@ class Pattern {
   void corrupt(void* out, std::uint64_t count) const;
 
   const PatternSpec& spec() const { return m_spec; }
-  std::uint64_t reduce_period() const { return m_period; }
+  std::uint64_t reduce_period() const { return m_view.period; }
+  // The plain view the element formulas (and the GPU kernels, on a device copy) evaluate.
+  const element::PatternView& view() const { return m_view; }
+  const std::vector<std::uint64_t>& input_table() const { return m_input; }
+  const std::vector<std::uint64_t>& expected_table() const { return m_expected; }
 
  private:
-  bool reduces() const;
-  std::uint64_t input_value_bits(int rank, std::uint64_t j) const;
-  std::uint64_t expected_reduced_bits(std::uint64_t j) const;
-  std::uint64_t data_bits(int rank, std::uint64_t j) const;
-  bool matches(std::uint64_t got, std::uint64_t want) const;
-
   PatternSpec m_spec;
-  std::uint64_t m_period = 1;            // P
-  std::vector<std::int64_t> m_table;     // f(t), t in [0, P)
-  std::vector<std::uint64_t> m_expected; // expected bits by (j + seed) mod P
-  std::vector<std::uint64_t> m_data;     // d table bits, period Q
-  std::uint64_t m_poison = 0;
+  element::PatternView m_view;
+  std::vector<std::uint64_t> m_input;     // bits of f(t), t in [0, P)
+  std::vector<std::uint64_t> m_expected;  // expected bits by (j + seed) mod P
 };
 
 // Bit patterns of an integer-valued number in a data type (exact by construction).

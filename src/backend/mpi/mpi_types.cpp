@@ -13,10 +13,10 @@ namespace {
 using core::DataType;
 using core::RedOp;
 
-template <float (*ToFloat)(std::uint16_t), std::uint16_t (*FromFloat)(float), int Op>
-void reduce16(void* in, void* inout, int* len, MPI_Datatype*) {
-  auto* a = static_cast<const std::uint16_t*>(in);
-  auto* b = static_cast<std::uint16_t*>(inout);
+template <class Bits, float (*ToFloat)(Bits), Bits (*FromFloat)(float), int Op>
+void reduce_small(void* in, void* inout, int* len, MPI_Datatype*) {
+  auto* a = static_cast<const Bits*>(in);
+  auto* b = static_cast<Bits*>(inout);
   for (int i = 0; i < *len; ++i) {
     const float x = ToFloat(a[i]);
     const float y = ToFloat(b[i]);
@@ -46,27 +46,28 @@ void divide(void* buf, std::uint64_t count, T n) {
   for (std::uint64_t i = 0; i < count; ++i) p[i] = p[i] / n;
 }
 
-template <float (*ToFloat)(std::uint16_t), std::uint16_t (*FromFloat)(float)>
-void divide16(void* buf, std::uint64_t count, float n) {
-  auto* p = static_cast<std::uint16_t*>(buf);
+template <class Bits, float (*ToFloat)(Bits), Bits (*FromFloat)(float)>
+void divide_small(void* buf, std::uint64_t count, float n) {
+  auto* p = static_cast<Bits*>(buf);
   for (std::uint64_t i = 0; i < count; ++i) p[i] = FromFloat(ToFloat(p[i]) / n);
+}
+
+template <class Bits, float (*ToFloat)(Bits), Bits (*FromFloat)(float)>
+void create_ops(MPI_Op (&ops)[4]) {
+  MPI_Op_create(reduce_small<Bits, ToFloat, FromFloat, 0>, 1, &ops[0]);
+  MPI_Op_create(reduce_small<Bits, ToFloat, FromFloat, 1>, 1, &ops[1]);
+  MPI_Op_create(reduce_small<Bits, ToFloat, FromFloat, 2>, 1, &ops[2]);
+  MPI_Op_create(reduce_small<Bits, ToFloat, FromFloat, 3>, 1, &ops[3]);
 }
 
 }  // namespace
 
 MpiTypes::MpiTypes() {
-  using core::bf16_to_float;
-  using core::float_to_bf16;
-  using core::float_to_half;
-  using core::half_to_float;
-  MPI_Op_create(reduce16<half_to_float, float_to_half, 0>, 1, &m_half[0]);
-  MPI_Op_create(reduce16<half_to_float, float_to_half, 1>, 1, &m_half[1]);
-  MPI_Op_create(reduce16<half_to_float, float_to_half, 2>, 1, &m_half[2]);
-  MPI_Op_create(reduce16<half_to_float, float_to_half, 3>, 1, &m_half[3]);
-  MPI_Op_create(reduce16<bf16_to_float, float_to_bf16, 0>, 1, &m_bf16[0]);
-  MPI_Op_create(reduce16<bf16_to_float, float_to_bf16, 1>, 1, &m_bf16[1]);
-  MPI_Op_create(reduce16<bf16_to_float, float_to_bf16, 2>, 1, &m_bf16[2]);
-  MPI_Op_create(reduce16<bf16_to_float, float_to_bf16, 3>, 1, &m_bf16[3]);
+  using namespace core;
+  create_ops<std::uint16_t, half_to_float, float_to_half>(m_half);
+  create_ops<std::uint16_t, bf16_to_float, float_to_bf16>(m_bf16);
+  create_ops<std::uint8_t, fp8_e4m3_to_float, float_to_fp8_e4m3>(m_e4m3);
+  create_ops<std::uint8_t, fp8_e5m2_to_float, float_to_fp8_e5m2>(m_e5m2);
 }
 
 MpiTypes::~MpiTypes() {
@@ -75,6 +76,8 @@ MpiTypes::~MpiTypes() {
   if (finalized) return;
   for (MPI_Op& op : m_half) MPI_Op_free(&op);
   for (MPI_Op& op : m_bf16) MPI_Op_free(&op);
+  for (MPI_Op& op : m_e4m3) MPI_Op_free(&op);
+  for (MPI_Op& op : m_e5m2) MPI_Op_free(&op);
 }
 
 MPI_Datatype MpiTypes::datatype(DataType t) const {
@@ -87,6 +90,8 @@ MPI_Datatype MpiTypes::datatype(DataType t) const {
     case DataType::uint64: return MPI_UINT64_T;
     case DataType::half:
     case DataType::bfloat16: return MPI_UINT16_T;
+    case DataType::fp8_e4m3:
+    case DataType::fp8_e5m2: return MPI_UINT8_T;
     case DataType::float32: return MPI_FLOAT;
     case DataType::float64: return MPI_DOUBLE;
   }
@@ -96,6 +101,8 @@ MPI_Datatype MpiTypes::datatype(DataType t) const {
 MPI_Op MpiTypes::op(DataType t, RedOp op) const {
   if (t == DataType::half) return m_half[op_index(op)];
   if (t == DataType::bfloat16) return m_bf16[op_index(op)];
+  if (t == DataType::fp8_e4m3) return m_e4m3[op_index(op)];
+  if (t == DataType::fp8_e5m2) return m_e5m2[op_index(op)];
   switch (op) {
     case RedOp::sum:
     case RedOp::avg: return MPI_SUM;
@@ -129,10 +136,16 @@ void divide_by_ranks(DataType t, void* buf, std::uint64_t count, int nranks) {
     case DataType::float32: divide<float>(buf, count, static_cast<float>(nranks)); break;
     case DataType::float64: divide<double>(buf, count, static_cast<double>(nranks)); break;
     case DataType::half:
-      divide16<core::half_to_float, core::float_to_half>(buf, count, static_cast<float>(nranks));
+      divide_small<std::uint16_t, core::half_to_float, core::float_to_half>(buf, count, static_cast<float>(nranks));
       break;
     case DataType::bfloat16:
-      divide16<core::bf16_to_float, core::float_to_bf16>(buf, count, static_cast<float>(nranks));
+      divide_small<std::uint16_t, core::bf16_to_float, core::float_to_bf16>(buf, count, static_cast<float>(nranks));
+      break;
+    case DataType::fp8_e4m3:
+      divide_small<std::uint8_t, core::fp8_e4m3_to_float, core::float_to_fp8_e4m3>(buf, count, static_cast<float>(nranks));
+      break;
+    case DataType::fp8_e5m2:
+      divide_small<std::uint8_t, core::fp8_e5m2_to_float, core::float_to_fp8_e5m2>(buf, count, static_cast<float>(nranks));
       break;
     default: break;  // avg is only defined on floating types (core::op_applies)
   }

@@ -1,6 +1,6 @@
 #pragma once
-// MPI datatypes and reduction ops for collbench's types. MPI has no half, bfloat16 or average:
-// half and bfloat16 travel as 16-bit words reduced by user-defined ops (float arithmetic,
+// MPI datatypes and reduction ops for collbench's types. MPI has no half, bfloat16, fp8 or average:
+// half, bfloat16 and fp8 travel as 16/8-bit words reduced by user-defined ops (float arithmetic,
 // rounded to nearest even), and avg is a sum followed by one division by the rank count.
 #include <mpi.h>
 
@@ -25,6 +25,8 @@ class MpiTypes {
  private:
   MPI_Op m_half[4]{};  // sum, prod, min, max
   MPI_Op m_bf16[4]{};
+  MPI_Op m_e4m3[4]{};
+  MPI_Op m_e5m2[4]{};
 };
 
 // Throws core::RunError "<what> failed: <MPI's message>" unless rc is MPI_SUCCESS.

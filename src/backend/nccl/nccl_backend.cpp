@@ -1,0 +1,489 @@
+#include "backend/nccl/nccl_backend.hpp"
+
+#include <cuda_runtime.h>
+#include <nccl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "backend/nccl/nccl_device.hpp"
+#include "backend/nccl/tuning_log.hpp"
+#include "core/error.hpp"
+#include "kernels/cuda_check.hpp"
+#include "kernels/pattern_kernels.hpp"
+
+namespace collbench::backend::nccl {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using core::Collective;
+using core::DataType;
+
+constexpr std::size_t kAlign = 4096;  // each buffer starts on its own page, as cudaMalloc gives
+constexpr int kMaxSets = 64;
+
+std::size_t align_up(std::uint64_t n) { return static_cast<std::size_t>((n + kAlign - 1) / kAlign * kAlign); }
+
+ncclDataType_t nccl_type(DataType t) {
+  switch (t) {
+    case DataType::int8: return ncclInt8;
+    case DataType::uint8: return ncclUint8;
+    case DataType::int32: return ncclInt32;
+    case DataType::uint32: return ncclUint32;
+    case DataType::int64: return ncclInt64;
+    case DataType::uint64: return ncclUint64;
+    case DataType::half: return ncclFloat16;
+    case DataType::bfloat16: return ncclBfloat16;
+    case DataType::float32: return ncclFloat32;
+    case DataType::float64: return ncclFloat64;
+    case DataType::fp8_e4m3: return ncclFloat8e4m3;
+    case DataType::fp8_e5m2: return ncclFloat8e5m2;
+  }
+  return ncclFloat32;
+}
+
+ncclRedOp_t nccl_op(core::RedOp op) {
+  switch (op) {
+    case core::RedOp::sum: return ncclSum;
+    case core::RedOp::prod: return ncclProd;
+    case core::RedOp::min: return ncclMin;
+    case core::RedOp::max: return ncclMax;
+    case core::RedOp::avg: return ncclAvg;
+  }
+  return ncclSum;
+}
+
+const char* nccl_func_name(Collective c) {
+  switch (c) {
+    case Collective::allreduce: return "AllReduce";
+    case Collective::allgather: return "AllGather";
+    case Collective::reducescatter: return "ReduceScatter";
+    case Collective::broadcast: return "Broadcast";
+    case Collective::reduce: return "Reduce";
+    case Collective::alltoall: return "SendRecv";
+  }
+  return "";
+}
+
+// One ncclConfig_t field: the value asked for, and the environment variable that overrides it.
+std::string config_entry(int value, const char* env) {
+  std::string s = value < 0 ? "default" : std::to_string(value);
+  if (const char* e = std::getenv(env)) s += std::string(" (overridden by ") + env + "=" + e + ")";
+  return s;
+}
+
+class NcclBackend final : public Backend {
+ public:
+  NcclBackend(const JobInfo& job, const NcclOptions& opt) : m_job(job), m_opt(opt) {
+    const GpuProbe probe = probe_gpus();
+    if (probe.count == 0) throw core::RunError("--backend nccl: " + probe.why + "; --backend mpi runs on CPUs");
+    if (job.local_rank >= probe.count)
+      throw core::RunError("--backend nccl: rank " + std::to_string(job.rank) + " on " + job.host + " is local rank " +
+                           std::to_string(job.local_rank) + " but only " + std::to_string(probe.count) +
+                           " GPU(s) are visible there; run at most one rank per GPU");
+    m_device = job.local_rank;
+    CHECK_CUDA(cudaSetDevice(m_device));
+    CHECK_CUDA(cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking));
+    m_cc = compute_capability(m_device);
+    m_l2 = l2_cache_bytes(m_device);
+    m_rank_details = describe_device(m_device);
+    if (m_opt.tuning_info) enable_tuning_log();
+    init_comm();
+  }
+
+  ~NcclBackend() override {
+    for (cudaGraphExec_t g : m_graphs) cudaGraphExecDestroy(g);
+    for (cudaEvent_t e : m_events) cudaEventDestroy(e);
+    if (m_comm) {  // a healthy communicator is finalised; one that timed out was aborted already
+      ncclCommFinalize(m_comm);
+      wait_comm_quiet();
+      ncclCommDestroy(m_comm);
+    }
+    if (m_pool) cudaFree(m_pool);
+    if (m_stream) cudaStreamDestroy(m_stream);
+  }
+
+  BackendInfo info() const override {
+    int v = 0;
+    ncclGetVersion(&v);
+    return {"nccl", "NCCL " + nccl_version_string(v), "cuda_event", false};
+  }
+
+  std::map<std::string, std::string> rank_details() const override { return m_rank_details; }
+
+  std::map<std::string, std::string> job_details() const override {
+    std::map<std::string, std::string> d;
+    int v = 0;
+    ncclGetVersion(&v);
+    d["nccl_library"] = nccl_version_string(v);
+    d["nccl_headers"] = nccl_version_string(NCCL_VERSION_CODE);
+    cudaDriverGetVersion(&v);
+    d["cuda_driver"] = cuda_version_string(v);
+    cudaRuntimeGetVersion(&v);
+    d["cuda_runtime"] = cuda_version_string(v);
+    d["nccl_config.blocking"] = "0 (non-blocking: collbench polls it, so a hang becomes a timeout)";
+    d["nccl_config.minCTAs"] = config_entry(m_opt.min_ctas, "NCCL_MIN_CTAS");
+    d["nccl_config.maxCTAs"] = config_entry(m_opt.max_ctas, "NCCL_MAX_CTAS");
+    d["nccl_config.CTAPolicy"] = config_entry(m_opt.cta_policy, "NCCL_CTA_POLICY");
+    d["nccl_config.cgaClusterSize"] = config_entry(m_opt.cga_cluster_size, "NCCL_CGA_CLUSTER_SIZE");
+    d["nccl_config.nChannelsPerNetPeer"] = config_entry(m_opt.channels_per_net_peer, "NCCL_NCHANNELS_PER_NET_PEER");
+    d["nccl_config.collnetEnable"] = config_entry(m_opt.collnet_enable, "NCCL_COLLNET_ENABLE");
+    d["launch"] = m_opt.graph ? "cuda_graph (one captured call per iteration)" : "stream";
+    d["buffer_rotation"] = m_opt.rotate == 1 ? "off (one buffer set, as nccl-tests)"
+                                             : (m_opt.rotate == 0 ? "auto: enough sets to exceed 2x the L2 cache ("
+                                                                        + std::to_string(m_l2) + " B), at most 64"
+                                                                  : std::to_string(m_opt.rotate) + " sets");
+    if (!m_log_path.empty()) d["nccl_tuning_log"] = m_log_path;
+    return d;
+  }
+
+  void reserve(std::uint64_t send_bytes, std::uint64_t recv_bytes) override {
+    const std::size_t one = align_up(send_bytes) + align_up(recv_bytes);
+    std::size_t want = one;
+    if (m_opt.rotate == 0) want = one + 2 * static_cast<std::size_t>(m_l2);
+    if (m_opt.rotate > 1) want = one * static_cast<std::size_t>(m_opt.rotate);
+    std::size_t free_b = 0, total_b = 0;
+    CHECK_CUDA(cudaMemGetInfo(&free_b, &total_b));
+    if (one > free_b)
+      throw core::RunError("--maxbytes: the largest case needs " + std::to_string(one) + " B of GPU memory per rank, " +
+                           std::to_string(free_b) + " B are free on " + m_rank_details["gpu"]);
+    want = std::max(one, std::min(want, free_b / 2));  // rotation never takes more than half the free memory
+    if (want <= m_pool_bytes) return;
+    if (m_pool) CHECK_CUDA(cudaFree(m_pool));
+    m_pool = nullptr;
+    CHECK_CUDA(cudaMalloc(&m_pool, want));
+    m_pool_bytes = want;
+  }
+
+  std::string unsupported(const CaseSpec& c) const override {
+    if ((c.dtype == DataType::fp8_e4m3 || c.dtype == DataType::fp8_e5m2) && m_cc < 90)
+      return "NCCL's fp8 types need compute capability 9.0 or newer; this GPU is " +
+             m_rank_details.at("compute_capability");
+    if (c.coll == Collective::alltoall && c.in_place)
+      return "NCCL has no in-place all-to-all (grouped send/recv would overwrite blocks not yet sent)";
+    return {};
+  }
+
+  void prepare(const CaseSpec& c) override {
+    m_case = c;
+    m_deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(m_opt.timeout_s));
+    m_notes.clear();
+    layout();
+    m_next_set = 0;
+    for (cudaGraphExec_t g : m_graphs) CHECK_CUDA(cudaGraphExecDestroy(g));
+    m_graphs.clear();
+    if (m_opt.tuning_info) estimate();
+    if (m_opt.graph) capture_graphs();
+  }
+
+  void run_timed(std::span<double> out_us) override {
+    apply_blocking_faults();
+    const std::size_t n = out_us.size();
+    while (m_events.size() < n + 1) {
+      cudaEvent_t e{};
+      CHECK_CUDA(cudaEventCreate(&e));
+      m_events.push_back(e);
+    }
+    CHECK_CUDA(cudaEventRecord(m_events[0], m_stream));
+    for (std::size_t i = 0; i < n; ++i) {
+      if (m_faults.delay_us) wait_us(m_faults.delay_us);
+      launch(next_set());
+      CHECK_CUDA(cudaEventRecord(m_events[i + 1], m_stream));
+    }
+    wait_stream("timed iterations");
+    // Consecutive events bound each iteration, so the durations add up to the loop's time, gaps
+    // between launches included (what nccl-tests' loop timer sees).
+    for (std::size_t i = 0; i < n; ++i) {
+      float ms = 0.0f;
+      CHECK_CUDA(cudaEventElapsedTime(&ms, m_events[i], m_events[i + 1]));
+      out_us[i] = static_cast<double>(ms) * 1000.0;
+    }
+  }
+
+  void run_probe(std::span<double> outside_us, std::span<double> inside_us) override {
+    apply_blocking_faults();
+    auto prev_end = Clock::now();
+    for (std::size_t i = 0; i < outside_us.size(); ++i) {
+      if (m_faults.delay_us) wait_us(m_faults.delay_us);
+      const auto start = Clock::now();
+      launch(next_set());
+      wait_stream("probe iterations");
+      const auto end = Clock::now();
+      outside_us[i] = std::chrono::duration<double, std::micro>(start - prev_end).count();
+      inside_us[i] = std::chrono::duration<double, std::micro>(end - start).count();
+      prev_end = end;
+    }
+  }
+
+  std::uint64_t check(const verify::Pattern& pattern) override {
+    const kernels::DevicePattern dp(pattern);
+    const auto& v = dp.view();
+    const core::CollShape& sh = m_case.shape;
+    const Buffers b = buffers(0);
+    kernels::fill_bits(m_case.dtype, b.recv, sh.recv_count, v.poison, m_stream);
+    const bool fills = m_case.coll != Collective::broadcast || m_job.rank == m_case.root;
+    if (fills) kernels::fill_input(v, m_job.rank, b.send, sh.send_count, m_stream);
+    launch_eager(b);
+    wait_stream("correctness check");
+    if (m_faults.corrupt) kernels::corrupt(v, b.recv, sh.recv_count, m_stream);
+    const std::uint64_t wrong = kernels::count_wrong(v, m_job.rank, sh.param_count, b.recv, sh.recv_count, m_stream);
+    if (m_opt.tuning_info) read_tuning_log();
+    return wrong;
+  }
+
+  std::map<std::string, std::string> case_notes() const override { return m_notes; }
+
+ private:
+  struct Buffers {
+    void* send = nullptr;
+    void* recv = nullptr;
+  };
+
+  void init_comm() {
+    ncclUniqueId id{};
+    if (m_job.rank == 0) check_nccl(ncclGetUniqueId(&id), "ncclGetUniqueId");
+    m_job.broadcast_from_root(&id, sizeof id);
+    ncclConfig_t cfg = NCCL_CONFIG_INITIALIZER;
+    cfg.blocking = 0;
+    if (m_opt.min_ctas >= 0) cfg.minCTAs = m_opt.min_ctas;
+    if (m_opt.max_ctas >= 0) cfg.maxCTAs = m_opt.max_ctas;
+    if (m_opt.cta_policy >= 0) cfg.CTAPolicy = m_opt.cta_policy;
+    if (m_opt.cga_cluster_size >= 0) cfg.cgaClusterSize = m_opt.cga_cluster_size;
+    if (m_opt.channels_per_net_peer >= 0) cfg.nChannelsPerNetPeer = m_opt.channels_per_net_peer;
+    if (m_opt.collnet_enable >= 0) cfg.collnetEnable = m_opt.collnet_enable;
+    cfg.commName = "collbench";
+    m_deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(m_opt.timeout_s));
+    const ncclResult_t rc = ncclCommInitRankConfig(&m_comm, m_job.size, id, m_job.rank, &cfg);
+    if (rc != ncclSuccess && rc != ncclInProgress) {
+      m_comm = nullptr;
+      check_nccl(rc, "ncclCommInitRankConfig");
+    }
+    wait_comm("ncclCommInitRankConfig");
+  }
+
+  void check_nccl(ncclResult_t rc, const char* what) const {
+    if (rc == ncclSuccess || rc == ncclInProgress) return;
+    const char* last = ncclGetLastError(m_comm);
+    throw core::RunError(std::string(what) + " failed: " + ncclGetErrorString(rc) +
+                         (last && *last ? std::string(" (") + last + ")" : std::string()));
+  }
+
+  [[noreturn]] void timed_out(const char* what) {
+    if (m_comm) ncclCommAbort(m_comm);
+    m_comm = nullptr;
+    throw core::TimeoutError(std::string(what) + " did not complete within --timeout " + std::to_string(m_opt.timeout_s) +
+                             " s; the NCCL communicator was aborted");
+  }
+
+  // Polls the non-blocking communicator until its last call has been issued.
+  void wait_comm(const char* what) {
+    for (;;) {
+      ncclResult_t st = ncclSuccess;
+      check_nccl(ncclCommGetAsyncError(m_comm, &st), "ncclCommGetAsyncError");
+      if (st == ncclSuccess) return;
+      if (st != ncclInProgress) check_nccl(st, what);
+      if (Clock::now() > m_deadline) timed_out(what);
+      std::this_thread::yield();
+    }
+  }
+
+  void wait_comm_quiet() {
+    const auto until = Clock::now() + std::chrono::seconds(10);
+    ncclResult_t st = ncclInProgress;
+    while (st == ncclInProgress && Clock::now() < until)
+      if (ncclCommGetAsyncError(m_comm, &st) != ncclSuccess) break;
+  }
+
+  // Waits for the stream, watching NCCL's asynchronous errors and the case deadline.
+  void wait_stream(const char* what) {
+    for (;;) {
+      const cudaError_t q = cudaStreamQuery(m_stream);
+      if (q == cudaSuccess) return;
+      if (q != cudaErrorNotReady) kernels::check_cuda(q, what);
+      ncclResult_t st = ncclSuccess;
+      check_nccl(ncclCommGetAsyncError(m_comm, &st), "ncclCommGetAsyncError");
+      if (st != ncclSuccess && st != ncclInProgress) check_nccl(st, what);
+      if (Clock::now() > m_deadline) timed_out(what);
+      std::this_thread::yield();
+    }
+  }
+
+  // Buffer sets: [send | recv] per set, page aligned; in place, one region per set.
+  void layout() {
+    const core::CollShape& sh = m_case.shape;
+    m_set_bytes = m_case.in_place ? align_up(std::max(sh.send_bytes, sh.recv_bytes))
+                                  : align_up(sh.send_bytes) + align_up(sh.recv_bytes);
+    m_set_bytes = std::max<std::size_t>(m_set_bytes, kAlign);
+    std::size_t sets = 1;
+    if (m_opt.rotate == 0) sets = (2 * static_cast<std::size_t>(m_l2) + m_set_bytes - 1) / m_set_bytes;
+    if (m_opt.rotate > 1) sets = static_cast<std::size_t>(m_opt.rotate);
+    sets = std::clamp<std::size_t>(sets, 1, kMaxSets);
+    m_sets = static_cast<int>(std::max<std::size_t>(1, std::min(sets, m_pool_bytes / m_set_bytes)));
+    m_notes["buffer_sets"] = std::to_string(m_sets);
+  }
+
+  Buffers buffers(int set) const {
+    const core::CollShape& sh = m_case.shape;
+    char* base = static_cast<char*>(m_pool) + static_cast<std::size_t>(set) * m_set_bytes;
+    if (!m_case.in_place) return {base, base + align_up(sh.send_bytes)};
+    // NCCL's in-place layouts: allgather sends from its block of the output, reducescatter
+    // receives into its block of the input; the others use one buffer for both.
+    const std::uint64_t elt = core::size_of(m_case.dtype);
+    const auto r = static_cast<std::uint64_t>(m_job.rank);
+    if (m_case.coll == Collective::allgather) return {base + r * sh.param_count * elt, base};
+    if (m_case.coll == Collective::reducescatter) return {base, base + r * sh.param_count * elt};
+    return {base, base};
+  }
+
+  int next_set() {
+    const int s = m_next_set;
+    m_next_set = (m_next_set + 1) % m_sets;
+    return s;
+  }
+
+  void launch(int set) {
+    if (m_opt.graph) {
+      CHECK_CUDA(cudaGraphLaunch(m_graphs[static_cast<std::size_t>(set)], m_stream));
+      return;
+    }
+    launch_eager(buffers(set));
+  }
+
+  // Issues the case's NCCL call(s) on the stream; all-to-all is one group of sends and receives.
+  ncclResult_t issue(const Buffers& b) {
+    const ncclDataType_t t = nccl_type(m_case.dtype);
+    const ncclRedOp_t op = nccl_op(m_case.op);
+    const std::size_t n = m_case.shape.param_count;
+    switch (m_case.coll) {
+      case Collective::allreduce: return ncclAllReduce(b.send, b.recv, n, t, op, m_comm, m_stream);
+      case Collective::allgather: return ncclAllGather(b.send, b.recv, n, t, m_comm, m_stream);
+      case Collective::reducescatter: return ncclReduceScatter(b.send, b.recv, n, t, op, m_comm, m_stream);
+      case Collective::broadcast: return ncclBroadcast(b.send, b.recv, n, t, m_case.root, m_comm, m_stream);
+      case Collective::reduce: return ncclReduce(b.send, b.recv, n, t, op, m_case.root, m_comm, m_stream);
+      case Collective::alltoall: {
+        const std::size_t block = n * core::size_of(m_case.dtype);
+        check_nccl(ncclGroupStart(), "ncclGroupStart");
+        for (int p = 0; p < m_job.size; ++p) {
+          const auto off = static_cast<std::size_t>(p) * block;
+          check_nccl(ncclSend(static_cast<char*>(b.send) + off, n, t, p, m_comm, m_stream), "ncclSend");
+          check_nccl(ncclRecv(static_cast<char*>(b.recv) + off, n, t, p, m_comm, m_stream), "ncclRecv");
+        }
+        return ncclGroupEnd();
+      }
+    }
+    return ncclInvalidArgument;
+  }
+
+  void launch_eager(const Buffers& b) {
+    const ncclResult_t rc = issue(b);
+    check_nccl(rc, nccl_func_name(m_case.coll));
+    if (rc == ncclInProgress) wait_comm(nccl_func_name(m_case.coll));
+  }
+
+  // Graph mode: one eager call first (NCCL connects peers lazily, outside any capture), then one
+  // captured call per buffer set, launched in turn.
+  void capture_graphs() {
+    launch_eager(buffers(0));
+    wait_stream("graph warm-up");
+    for (int s = 0; s < m_sets; ++s) {
+      cudaGraph_t graph{};
+      CHECK_CUDA(cudaStreamBeginCapture(m_stream, cudaStreamCaptureModeThreadLocal));
+      try {
+        launch_eager(buffers(s));
+      } catch (...) {
+        cudaStreamEndCapture(m_stream, &graph);
+        if (graph) cudaGraphDestroy(graph);
+        throw;
+      }
+      CHECK_CUDA(cudaStreamEndCapture(m_stream, &graph));
+      cudaGraphExec_t exec{};
+      CHECK_CUDA(cudaGraphInstantiate(&exec, graph, 0));
+      CHECK_CUDA(cudaGraphDestroy(graph));
+      m_graphs.push_back(exec);
+    }
+  }
+
+  // NCCL's own time estimate for the case (ncclGroupSimulateEnd: nothing is launched; groups
+  // nest, so all-to-all's inner group only records its calls).
+  void estimate() {
+    ncclSimInfo_t sim = NCCL_SIM_INFO_INITIALIZER;
+    check_nccl(ncclGroupStart(), "ncclGroupStart");
+    check_nccl(issue(buffers(0)), nccl_func_name(m_case.coll));
+    const ncclResult_t rc = ncclGroupSimulateEnd(&sim);
+    check_nccl(rc, "ncclGroupSimulateEnd");
+    if (rc == ncclInProgress) wait_comm("ncclGroupSimulateEnd");
+    m_notes["nccl_estimated_us"] = std::to_string(sim.estimatedTime);
+  }
+
+  // NCCL reads NCCL_DEBUG* once, at its first call: set them before ncclGetUniqueId.
+  void enable_tuning_log() {
+    m_log_path = "/tmp/collbench-nccl-tuning." + std::to_string(::getpid()) + ".log";
+    ::setenv("NCCL_DEBUG", "INFO", 1);
+    ::setenv("NCCL_DEBUG_SUBSYS", "TUNING", 1);
+    ::setenv("NCCL_DEBUG_FILE", m_log_path.c_str(), 1);
+  }
+
+  void read_tuning_log() {
+    std::ifstream in(m_log_path, std::ios::binary);
+    if (!in) return;
+    in.seekg(static_cast<std::streamoff>(m_log_offset));
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string s = text.str();
+    m_log_offset += s.size();
+    if (auto t = last_tuning_line(s, nccl_func_name(m_case.coll))) {
+      m_notes["nccl_algo"] = t->algo;
+      m_notes["nccl_proto"] = t->proto;
+      m_notes["nccl_channels"] = std::to_string(t->channel_hi - t->channel_lo + 1);
+    }
+  }
+
+  void apply_blocking_faults() {
+    if (m_faults.crash) std::raise(SIGSEGV);
+    if (m_faults.hang) kernels::spin(m_opt.timeout_s + 60.0, m_stream);  // the stream stalls
+  }
+
+  static void wait_us(std::uint64_t us) {
+    const auto until = Clock::now() + std::chrono::microseconds(us);
+    while (Clock::now() < until) {
+    }
+  }
+
+  JobInfo m_job;
+  NcclOptions m_opt;
+  int m_device = 0;
+  int m_cc = 0;
+  int m_l2 = 0;
+  cudaStream_t m_stream = nullptr;
+  ncclComm_t m_comm = nullptr;
+  void* m_pool = nullptr;
+  std::size_t m_pool_bytes = 0;
+  CaseSpec m_case;
+  std::size_t m_set_bytes = 0;
+  int m_sets = 1;
+  int m_next_set = 0;
+  std::vector<cudaEvent_t> m_events;
+  std::vector<cudaGraphExec_t> m_graphs;
+  Clock::time_point m_deadline;
+  std::map<std::string, std::string> m_rank_details;
+  std::map<std::string, std::string> m_notes;
+  std::string m_log_path;
+  std::size_t m_log_offset = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_nccl_backend(const JobInfo& job, const NcclOptions& opt) {
+  return std::make_unique<NcclBackend>(job, opt);
+}
+
+}  // namespace collbench::backend::nccl

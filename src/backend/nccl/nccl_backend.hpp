@@ -1,0 +1,51 @@
+#pragma once
+// The nccl backend: one GPU per rank, device buffers, NCCL collectives timed with CUDA events.
+// No CUDA or NCCL type appears here, so the CLI and measure modules include it freely; a build
+// without CUDA links nccl_unavailable.cpp instead, whose factory says why it cannot run.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "backend/backend.hpp"
+
+namespace collbench::backend::nccl {
+
+// ncclConfig_t fields (nccl.h, NCCL 2.28); -1 leaves NCCL's default. An NCCL_* environment
+// variable with the same meaning overrides the field (NCCL's rule); the run metadata says so.
+struct NcclOptions {
+  int min_ctas = -1;               // minCTAs            (NCCL_MIN_CTAS)
+  int max_ctas = -1;               // maxCTAs            (NCCL_MAX_CTAS)
+  int cta_policy = -1;             // CTAPolicy 0 default, 1 efficiency, 2 zero (NCCL_CTA_POLICY)
+  int cga_cluster_size = -1;       // cgaClusterSize     (NCCL_CGA_CLUSTER_SIZE)
+  int channels_per_net_peer = -1;  // nChannelsPerNetPeer (NCCL_NCHANNELS_PER_NET_PEER)
+  int collnet_enable = -1;         // collnetEnable      (NCCL_COLLNET_ENABLE)
+  bool graph = false;              // launch each iteration as a captured CUDA graph
+  int rotate = 0;                  // buffer sets cycled per iteration: 0 auto (> 2x L2), 1 off, N
+  bool tuning_info = false;        // record NCCL's algorithm/protocol choice and its estimate
+  double timeout_s = 300.0;        // per case: a wait past this aborts the communicator
+};
+
+// What the backend needs of the job, without MPI types.
+struct JobInfo {
+  int rank = 0;
+  int size = 1;
+  int local_rank = 0;  // among the ranks of this host (MPI_COMM_TYPE_SHARED)
+  int local_size = 1;
+  std::string host;
+  // Copies `bytes` at `data` from rank 0 to every rank (collective).
+  std::function<void(void* data, std::size_t bytes)> broadcast_from_root;
+};
+
+struct GpuProbe {
+  int count = 0;    // CUDA devices visible to this process
+  std::string why;  // when count == 0: what was not found
+};
+
+bool built_with_cuda();
+// Never throws: no driver, no device or no CUDA in this build all come back as count 0 + why.
+GpuProbe probe_gpus();
+// Throws core::RunError (exit 3) when this rank cannot get a GPU or NCCL fails to initialise.
+std::unique_ptr<Backend> make_nccl_backend(const JobInfo& job, const NcclOptions& opt);
+
+}  // namespace collbench::backend::nccl

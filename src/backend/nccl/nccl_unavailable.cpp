@@ -1,0 +1,16 @@
+// Linked instead of nccl_backend.cpp when collbench is built without CUDA (COLLBENCH_WITH_CUDA=OFF).
+#include "backend/nccl/nccl_backend.hpp"
+
+#include "core/error.hpp"
+
+namespace collbench::backend::nccl {
+
+bool built_with_cuda() { return false; }
+
+GpuProbe probe_gpus() { return {0, "this collbench was built without CUDA (COLLBENCH_WITH_CUDA=OFF)"}; }
+
+std::unique_ptr<Backend> make_nccl_backend(const JobInfo&, const NcclOptions&) {
+  throw core::RunError("--backend nccl: " + probe_gpus().why + "; --backend mpi runs on CPUs");
+}
+
+}  // namespace collbench::backend::nccl

@@ -1,0 +1,63 @@
+#include "backend/nccl/tuning_log.hpp"
+
+#include <charconv>
+
+namespace collbench::backend::nccl {
+
+namespace {
+
+bool take(std::string_view& s, std::string_view prefix) {
+  if (s.substr(0, prefix.size()) != prefix) return false;
+  s.remove_prefix(prefix.size());
+  return true;
+}
+
+std::string_view word(std::string_view& s) {
+  std::size_t n = 0;
+  while (n < s.size() && s[n] != ' ' && s[n] != ':') ++n;
+  std::string_view w = s.substr(0, n);
+  s.remove_prefix(n);
+  return w;
+}
+
+template <class T>
+bool number(std::string_view& s, T& out) {
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec != std::errc()) return false;
+  s.remove_prefix(static_cast<std::size_t>(ptr - s.data()));
+  return true;
+}
+
+}  // namespace
+
+std::optional<TuningLine> parse_tuning_line(std::string_view line) {
+  const std::size_t at = line.find("NCCL INFO ");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view s = line.substr(at + 10);
+  TuningLine t;
+  t.func = std::string(word(s));
+  if (t.func.empty() || !take(s, ": ") || !number(s, t.bytes) || !take(s, " Bytes -> Algo ")) return std::nullopt;
+  t.algo = std::string(word(s));
+  if (t.algo.empty() || !take(s, " proto ")) return std::nullopt;
+  t.proto = std::string(word(s));
+  if (t.proto.empty()) return std::nullopt;
+  // The channel range is optional (older releases do not print it).
+  if (take(s, " channel{Lo..Hi}={")) {
+    if (!number(s, t.channel_lo) || !take(s, "..") || !number(s, t.channel_hi) || !take(s, "}")) return std::nullopt;
+  }
+  return t;
+}
+
+std::optional<TuningLine> last_tuning_line(std::string_view text, std::string_view func) {
+  std::optional<TuningLine> last;
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    if (auto t = parse_tuning_line(line); t && t->func == func) last = std::move(t);
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return last;
+}
+
+}  // namespace collbench::backend::nccl
