@@ -5,8 +5,12 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "backend/mpi/mpi_backend.hpp"
+#include "backend/nccl/nccl_backend.hpp"
 #include "core/host_clock.hpp"
 #include "measure/session.hpp"
 #include "measure/world.hpp"
@@ -81,6 +85,69 @@ results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& w
   return m;
 }
 
+// Rank 0 probes for a GPU and every rank learns the answer: "auto" becomes nccl or mpi, and
+// "nccl" without a GPU is refused here, once, on every rank alike.
+std::string resolve_backend(const RunConfig& cfg, const measure::World& world, std::string* refusal) {
+  if (cfg.backend != "auto" && cfg.backend != "nccl") return cfg.backend;
+  backend::nccl::GpuProbe probe;
+  if (world.is_root()) probe = backend::nccl::probe_gpus();
+  const int gpus = world.broadcast(probe.count);
+  if (cfg.backend == "nccl") {
+    if (gpus == 0 && world.is_root()) *refusal = "--backend nccl: " + probe.why + " on " + world.host() + "; --backend mpi runs on CPUs";
+    return gpus > 0 ? "nccl" : "";
+  }
+  if (world.is_root()) {
+    if (gpus > 0)
+      std::fprintf(stderr, "collbench: backend nccl (%d GPU(s) visible on %s; --backend mpi for host memory)\n", gpus, world.host().c_str());
+    else
+      std::fprintf(stderr, "collbench: backend mpi (%s)\n", probe.why.c_str());
+    if (gpus == 0 && cfg.nccl_options_given)
+      std::fprintf(stderr, "collbench: the nccl backend's options are ignored on the mpi backend\n");
+  }
+  return gpus > 0 ? "nccl" : "mpi";
+}
+
+// Every rank builds its nccl backend; a rank that fails says why, and rank 0 prints the first
+// failure (by rank) so the job stops with one line, not one per rank.
+std::unique_ptr<backend::Backend> make_nccl(const RunConfig& cfg, const measure::World& world, std::string* failure) {
+  backend::nccl::JobInfo job;
+  job.rank = world.rank();
+  job.size = world.size();
+  job.local_rank = world.local_rank();
+  job.local_size = world.local_size();
+  job.host = world.host();
+  job.broadcast_from_root = [&world](void* data, std::size_t bytes) { world.broadcast_bytes(data, bytes); };
+  std::unique_ptr<backend::Backend> be;
+  std::string mine;
+  try {
+    be = backend::nccl::make_nccl_backend(job, cfg.nccl);
+  } catch (const core::Error& e) {
+    mine = e.what();
+  }
+  for (const std::string& m : world.gather_strings(mine))
+    if (!m.empty() && failure->empty()) *failure = m;
+  if (world.broadcast(failure->empty() ? 0 : 1) != 0) {
+    be.reset();
+    if (!world.is_root()) failure->assign("failed");
+  }
+  return be;
+}
+
+// Backend facts into the metadata: job-wide details, and each rank's device gathered to rank 0.
+void add_backend_details(results::RunMetadata& m, const backend::Backend& be, const measure::World& world) {
+  m.backend_details = be.job_details();
+  const nlohmann::json mine = be.rank_details();
+  const std::vector<std::string> all = world.gather_strings(mine.empty() ? std::string() : mine.dump());
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    if (all[r].empty()) continue;
+    results::DeviceRecord d;
+    d.rank = static_cast<int>(r);
+    d.host = world.hosts()[r];
+    d.details = nlohmann::json::parse(all[r]).get<std::map<std::string, std::string>>();
+    m.devices.push_back(std::move(d));
+  }
+}
+
 // Rank 0 checks the JSON path; every rank learns the verdict, so all exit 2 together.
 bool json_path_ok(const RunConfig& cfg, const measure::World& world) {
   int ok = 1;
@@ -98,8 +165,8 @@ bool json_path_ok(const RunConfig& cfg, const measure::World& world) {
 }  // namespace
 
 core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char** envp) {
-  if (cfg.backend != "mpi")
-    throw core::InputError("--backend " + cfg.backend + ": not available yet in this build; use --backend mpi");
+  if (cfg.backend == "model")
+    throw core::InputError("--backend model: not available yet in this build; use --backend mpi or nccl");
   const int saved_argc = *argc;
   char** saved_argv = *argv;
   measure::World world(argc, argv);
@@ -107,16 +174,32 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   core::HostClock::init();
   if (!json_path_ok(cfg, world)) return core::ExitCode::bad_input;
 
-  std::unique_ptr<backend::Backend> be = backend::make_mpi_backend(world.comm());
-  be->set_faults(core::faults_for_rank(cfg.faults, world.rank()));
   if (cfg.plan.root >= world.size())
     throw core::InputError(fmt::format("--root {}: expected a rank below the job's size {}", cfg.plan.root, world.size()));
 
+  std::string refusal;
+  const std::string chosen = resolve_backend(cfg, world, &refusal);
+  std::unique_ptr<backend::Backend> be;
+  if (chosen == "nccl") {
+    be = make_nccl(cfg, world, &refusal);
+  } else if (chosen == "mpi") {
+    be = backend::make_mpi_backend(world.comm());
+  }
+  if (!be) {  // the nccl backend could not start: one line from rank 0, exit 3 on every rank
+    if (world.is_root()) std::fprintf(stderr, "collbench: %s\n", refusal.c_str());
+    return core::ExitCode::run_failed;
+  }
+  be->set_faults(core::faults_for_rank(cfg.faults, world.rank()));
+
   results::RunDocument doc;
   doc.metadata = make_metadata(cfg, world, be->info(), saved_argc, saved_argv, envp);
+  add_backend_details(doc.metadata, *be, world);
   RootSink root_sink(doc, cfg.json_path, cfg.plan);
   NullSink null_sink;
-  measure::SessionOptions sopt{cfg.measure, cfg.timeout_s};
+  // The nccl backend aborts its own communicator at --timeout and records the case; the job-wide
+  // watchdog stays as a backstop 30 s later (a call that never returns to the backend).
+  const bool own_timeout = chosen == "nccl" && cfg.timeout_s > 0;
+  measure::SessionOptions sopt{cfg.measure, own_timeout ? cfg.timeout_s + 30.0 : cfg.timeout_s};
   core::ExitCode code = core::ExitCode::ok;
   try {
     if (world.is_root()) {
@@ -129,6 +212,9 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
     code = measure::run_session(*be, world, cfg.plan, sopt, world.is_root() ? static_cast<measure::ResultSink&>(root_sink) : null_sink);
   } catch (const core::Error& e) {
     std::fprintf(stderr, "collbench: rank %d on %s: %s\n", world.rank(), world.host().c_str(), e.what());
+    // After a timeout every rank aborts; rank 0 first writes the record, so the others give it time.
+    if (!world.is_root() && dynamic_cast<const core::TimeoutError*>(&e) != nullptr)
+      std::this_thread::sleep_for(std::chrono::seconds(3));
     if (world.is_root()) {
       doc.status = "failed";
       doc.metadata.end_time = results::iso8601_utc(std::chrono::system_clock::now());

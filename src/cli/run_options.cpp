@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "core/error.hpp"
 #include "core/size.hpp"
 
@@ -13,6 +15,7 @@ constexpr const char* kFooter = R"(Examples:
   mpirun -np 4 collbench run -b 8 -e 128M -f 2 --coll all
   mpirun -np 8 collbench run --backend mpi -d bfloat16 -o sum --coll allreduce --json out.json
   mpirun -np 2 collbench run -b 1M -e 1M --target-rel-ci 0.01 --max-iters 100000 --time-budget 5
+  mpirun -np 8 collbench run --backend nccl -b 8 -e 8G -f 2 --coll all --nccl-max-ctas 16 --cuda-graph
 
 Exit codes: 0 ok, 1 wrong results, 2 bad input, 3 the run failed (crash, timeout).
 Test-only fault injection: COLLBENCH_INJECT=corrupt:RANK|delay:RANK:US|crash:RANK|hang:RANK)";
@@ -35,28 +38,86 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   run->add_option("-n,--iters", a.iters, "Timed iterations per case (fixed mode)")->capture_default_str();
   run->add_option("-w,--warmup", a.warmup, "Untimed warm-up iterations per case")->capture_default_str();
   run->add_option("-c,--check", a.check, "Verify results bit-exactly outside the timed loop: 0 or 1")->capture_default_str();
-  run->add_option("-d,--datatype", a.datatype, "int8 uint8 int32 uint32 int64 uint64 half bfloat16 float double")->capture_default_str();
+  run->add_option("-d,--datatype", a.datatype, "int8 uint8 int32 uint32 int64 uint64 half bfloat16 float double f8e4m3 f8e5m2")->capture_default_str();
   run->add_option("-o,--op", a.op, "sum prod min max avg")->capture_default_str();
   run->add_option("--coll", a.coll, "allreduce,allgather,reducescatter,alltoall,broadcast,reduce; 'all' = the first four")->capture_default_str();
   run->add_option("--placement", a.placement, "out, in or both")->capture_default_str();
   run->add_option("-r,--root", a.root, "Root rank of broadcast and reduce")->capture_default_str();
   run->add_option("--json", a.json, "Write the versioned results document (reports/SCHEMA.md) to FILE");
   run->add_flag("--samples", a.samples, "Keep every raw iteration time in the JSON");
-  run->add_option("--backend", a.backend, "mpi (host memory), nccl (GPUs) or model (predicted)")->capture_default_str();
+  run->add_option("--backend", a.backend, "auto (nccl when a GPU is visible, else mpi), mpi (host memory), nccl (GPUs) or model (predicted)")->capture_default_str();
   run->add_option("--min-iters", a.min_iters, "Adaptive mode: first batch of iterations (default 20)");
   run->add_option("--max-iters", a.max_iters, "Adaptive mode: at most this many iterations (default 10000)");
   run->add_option("--target-rel-ci", a.target_rel_ci, "Adaptive mode: stop when the median's 95% CI half-width is below this fraction of it (default 0.01)");
   run->add_option("--time-budget", a.time_budget, "Adaptive mode: seconds of timed iterations per case at most (default 10)");
   run->add_option("--probe-iters", a.probe_iters, "Iterations of the straggler probe per case (0 disables)")->capture_default_str();
   run->add_option("--timeout", a.timeout, "Seconds a case may take before the job is aborted with exit 3 (0 disables)")->capture_default_str();
+  const char* g = "nccl backend";
+  run->add_option("--nccl-min-ctas", a.nccl_min_ctas, "ncclConfig_t.minCTAs (1-64; NCCL_MIN_CTAS overrides)")->group(g);
+  run->add_option("--nccl-max-ctas", a.nccl_max_ctas, "ncclConfig_t.maxCTAs (1-64; NCCL_MAX_CTAS overrides)")->group(g);
+  run->add_option("--nccl-cta-policy", a.nccl_cta_policy, "ncclConfig_t.CTAPolicy: default, efficiency or zero (NCCL_CTA_POLICY overrides)")->group(g);
+  run->add_option("--nccl-cga-cluster-size", a.nccl_cga_cluster_size, "ncclConfig_t.cgaClusterSize (0-8)")->group(g);
+  run->add_option("--nccl-channels-per-net-peer", a.nccl_channels_per_net_peer, "ncclConfig_t.nChannelsPerNetPeer (>= 1)")->group(g);
+  run->add_option("--nccl-collnet", a.nccl_collnet, "ncclConfig_t.collnetEnable: 0 or 1")->group(g);
+  run->add_flag("--cuda-graph", a.cuda_graph, "Launch each iteration as a captured CUDA graph")->group(g);
+  run->add_option("--rotate", a.rotate, "Device buffer sets cycled per iteration: auto (enough to exceed 2x L2), off (one set, as nccl-tests) or N")->capture_default_str()->group(g);
+  run->add_flag("--nccl-tuning-info", a.nccl_tuning_info, "Record NCCL's algorithm, protocol and time estimate per case (sets NCCL_DEBUG=INFO, NCCL_DEBUG_SUBSYS=TUNING)")->group(g);
   return run;
 }
+
+namespace {
+
+int ranged(const CLI::App& cmd, const char* flag, int value, int lo, int hi) {
+  if (!given(cmd, flag)) return -1;
+  require(value >= lo && value <= hi, fmt::format("{} {}: expected an integer from {} to {}", flag, value, lo, hi));
+  return value;
+}
+
+backend::nccl::NcclOptions make_nccl_options(const RunArgs& a, const CLI::App& cmd, bool* any_given) {
+  backend::nccl::NcclOptions o;
+  o.min_ctas = ranged(cmd, "--nccl-min-ctas", a.nccl_min_ctas, 1, 64);
+  o.max_ctas = ranged(cmd, "--nccl-max-ctas", a.nccl_max_ctas, 1, 64);
+  if (o.min_ctas > 0 && o.max_ctas > 0)
+    require(o.min_ctas <= o.max_ctas, fmt::format("--nccl-min-ctas {}: expected at most --nccl-max-ctas ({})", o.min_ctas, o.max_ctas));
+  if (given(cmd, "--nccl-cta-policy")) {
+    const std::string& p = a.nccl_cta_policy;
+    o.cta_policy = p == "default" || p == "0" ? 0 : p == "efficiency" || p == "1" ? 1 : p == "zero" || p == "2" ? 2 : -2;
+    require(o.cta_policy >= 0, "--nccl-cta-policy '" + p + "': expected default, efficiency or zero");
+  }
+  o.cga_cluster_size = ranged(cmd, "--nccl-cga-cluster-size", a.nccl_cga_cluster_size, 0, 8);
+  o.channels_per_net_peer = ranged(cmd, "--nccl-channels-per-net-peer", a.nccl_channels_per_net_peer, 1, 64);
+  o.collnet_enable = ranged(cmd, "--nccl-collnet", a.nccl_collnet, 0, 1);
+  o.graph = a.cuda_graph;
+  o.tuning_info = a.nccl_tuning_info;
+  if (a.rotate == "auto") {
+    o.rotate = 0;
+  } else if (a.rotate == "off") {
+    o.rotate = 1;
+  } else {
+    int n = 0;
+    const auto [ptr, ec] = std::from_chars(a.rotate.data(), a.rotate.data() + a.rotate.size(), n);
+    require(ec == std::errc() && ptr == a.rotate.data() + a.rotate.size() && n >= 1 && n <= 64,
+            "--rotate '" + a.rotate + "': expected auto, off or a number of buffer sets from 1 to 64");
+    o.rotate = n;
+  }
+  *any_given = false;
+  for (const char* f : {"--nccl-min-ctas", "--nccl-max-ctas", "--nccl-cta-policy", "--nccl-cga-cluster-size",
+                        "--nccl-channels-per-net-peer", "--nccl-collnet", "--cuda-graph", "--rotate", "--nccl-tuning-info"})
+    if (given(cmd, f)) {
+      *any_given = true;
+      require(a.backend != "mpi" && a.backend != "model", std::string(f) + ": applies to --backend nccl only (got --backend " + a.backend + ")");
+    }
+  return o;
+}
+
+}  // namespace
 
 RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inject_env) {
   RunConfig cfg;
   cfg.backend = a.backend;
-  require(a.backend == "mpi" || a.backend == "nccl" || a.backend == "model",
-          "--backend '" + a.backend + "': expected mpi, nccl or model");
+  require(a.backend == "auto" || a.backend == "mpi" || a.backend == "nccl" || a.backend == "model",
+          "--backend '" + a.backend + "': expected auto, mpi, nccl or model");
+  cfg.nccl = make_nccl_options(a, cmd, &cfg.nccl_options_given);
   plan::SizeRange range;
   range.min_bytes = core::parse_size(a.minbytes, "--minbytes");
   range.max_bytes = core::parse_size(a.maxbytes, "--maxbytes");
@@ -101,6 +162,7 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
     require(m.time_budget_s > 0, fmt::format("--time-budget {}: expected seconds > 0", m.time_budget_s));
   }
   cfg.timeout_s = a.timeout;
+  cfg.nccl.timeout_s = a.timeout;
   cfg.json_path = a.json;
   if (inject_env && *inject_env) cfg.faults = core::parse_faults(inject_env);
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/nccl/nccl_backend.hpp"
 #include "core/fault.hpp"
 #include "measure/case_runner.hpp"
 #include "plan/run_plan.hpp"
@@ -29,13 +30,23 @@ struct RunArgs {
   int root = 0;
   std::string json;
   bool samples = false;
-  std::string backend = "mpi";
+  std::string backend = "auto";
   int min_iters = 0;
   int max_iters = 0;
   double target_rel_ci = 0.0;
   double time_budget = 0.0;
   int probe_iters = 10;
   double timeout = 300.0;
+  // nccl backend
+  int nccl_min_ctas = -1;
+  int nccl_max_ctas = -1;
+  std::string nccl_cta_policy;
+  int nccl_cga_cluster_size = -1;
+  int nccl_channels_per_net_peer = -1;
+  int nccl_collnet = -1;
+  bool cuda_graph = false;
+  std::string rotate = "auto";
+  bool nccl_tuning_info = false;
 };
 
 // Adds the `run` subcommand, bound to `args`.
@@ -45,7 +56,9 @@ struct RunConfig {
   plan::RunPlan plan;
   measure::MeasureOptions measure;
   double timeout_s = 300.0;
-  std::string backend;
+  std::string backend;  // "auto" (nccl when a GPU is visible, else mpi), "mpi", "nccl" or "model"
+  backend::nccl::NcclOptions nccl;
+  bool nccl_options_given = false;
   std::string json_path;
   std::vector<core::Fault> faults;
   std::map<std::string, std::string> settings;  // recorded in the run metadata

@@ -165,6 +165,7 @@ results::ResultRecord measure_case(backend::Backend& be, const World& world,
                                   world.hosts()[static_cast<std::size_t>(r)]));
   rec.straggler = find_straggler(rec.per_rank);
   if (opt.keep_samples) rec.samples_us = std::move(merged);
+  rec.backend_notes = be.case_notes();
   return rec;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/size.hpp"
 #include "measure/watchdog.hpp"
 
@@ -55,9 +56,24 @@ core::ExitCode run_session(backend::Backend& be, const World& world, const plan:
           row.push_back(std::move(rec));
           continue;
         }
-        watchdog.arm(fmt::format("{} {} {} {} {}", core::name(c), core::format_size(bytes), core::name(plan.dtype),
-                                 core::name(plan.op), in_place ? "in-place" : "out-of-place"));
-        row.push_back(measure_case(be, world, spec, opt.measure));
+        const std::string what = fmt::format("{} {} {} {} {}", core::name(c), core::format_size(bytes),
+                                             core::name(plan.dtype), core::name(plan.op),
+                                             in_place ? "in-place" : "out-of-place");
+        watchdog.arm(what);
+        try {
+          row.push_back(measure_case(be, world, spec, opt.measure));
+        } catch (const core::TimeoutError& e) {
+          // The backend aborted its communicator: record the case as timed out, then stop.
+          const std::string message = "case " + what + " timed out: " + e.what();
+          if (world.is_root()) {
+            results::ResultRecord rec = describe_case(spec, world.size());
+            rec.status = "timeout";
+            rec.error = message;
+            row.push_back(std::move(rec));
+            sink.row(row);
+          }
+          throw core::TimeoutError(message);
+        }
         watchdog.disarm();
         any_wrong = any_wrong || row.back().wrong > 0;
       }

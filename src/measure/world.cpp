@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 
@@ -25,6 +26,11 @@ World::World(int* argc, char*** argv) {
   std::vector<char> all(static_cast<std::size_t>(m_size) * sizeof(name));
   CHECK_MPI(MPI_Allgather(name, sizeof(name), MPI_CHAR, all.data(), sizeof(name), MPI_CHAR, m_comm));
   for (int r = 0; r < m_size; ++r) m_hosts.emplace_back(all.data() + static_cast<std::size_t>(r) * sizeof(name));
+  MPI_Comm local = MPI_COMM_NULL;
+  CHECK_MPI(MPI_Comm_split_type(m_comm, MPI_COMM_TYPE_SHARED, m_rank, MPI_INFO_NULL, &local));
+  CHECK_MPI(MPI_Comm_rank(local, &m_local_rank));
+  CHECK_MPI(MPI_Comm_size(local, &m_local_size));
+  MPI_Comm_free(&local);
 }
 
 World::~World() {
@@ -53,6 +59,29 @@ std::int64_t World::sum(std::int64_t value) const {
 int World::broadcast(int value) const {
   CHECK_MPI(MPI_Bcast(&value, 1, MPI_INT, 0, m_comm));
   return value;
+}
+
+void World::broadcast_bytes(void* data, std::size_t bytes) const {
+  CHECK_MPI(MPI_Bcast(data, static_cast<int>(bytes), MPI_BYTE, 0, m_comm));
+}
+
+std::vector<std::string> World::gather_strings(const std::string& mine) const {
+  const int len = static_cast<int>(mine.size());
+  std::vector<int> lens(static_cast<std::size_t>(m_size));
+  CHECK_MPI(MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, m_comm));
+  std::vector<int> offsets(static_cast<std::size_t>(m_size), 0);
+  int total = 0;
+  for (std::size_t r = 0; r < lens.size() && m_rank == 0; ++r) {
+    offsets[r] = total;
+    total += lens[r];
+  }
+  std::vector<char> all(static_cast<std::size_t>(std::max(total, 1)));
+  CHECK_MPI(MPI_Gatherv(mine.data(), len, MPI_CHAR, all.data(), lens.data(), offsets.data(), MPI_CHAR, 0, m_comm));
+  std::vector<std::string> out;
+  if (m_rank != 0) return out;
+  for (std::size_t r = 0; r < lens.size(); ++r)
+    out.emplace_back(all.data() + offsets[r], static_cast<std::size_t>(lens[r]));
+  return out;
 }
 
 std::vector<double> World::gather(std::span<const double> mine) const {

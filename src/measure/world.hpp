@@ -31,12 +31,18 @@ class World {
   bool is_root() const { return m_rank == 0; }
   const std::string& host() const { return m_hosts[static_cast<std::size_t>(m_rank)]; }
   const std::vector<std::string>& hosts() const { return m_hosts; }  // by rank
+  // This rank among the ranks sharing its node (MPI_COMM_TYPE_SHARED): one GPU each.
+  int local_rank() const { return m_local_rank; }
+  int local_size() const { return m_local_size; }
   std::string library_version() const;
 
   void barrier() const;
   void max_in_place(std::span<double> values) const;  // element-wise max over ranks
   std::int64_t sum(std::int64_t value) const;
   int broadcast(int value) const;                     // from rank 0
+  void broadcast_bytes(void* data, std::size_t bytes) const;  // from rank 0
+  // Rank 0 receives every rank's string, by rank (other ranks get an empty vector).
+  std::vector<std::string> gather_strings(const std::string& mine) const;
   // Rank 0 receives every rank's `mine` (same length on all ranks) concatenated by rank.
   std::vector<double> gather(std::span<const double> mine) const;
   [[noreturn]] void abort(int exit_code) const;
@@ -45,6 +51,8 @@ class World {
   MPI_Comm m_comm = MPI_COMM_NULL;
   int m_rank = 0;
   int m_size = 1;
+  int m_local_rank = 0;
+  int m_local_size = 1;
   std::vector<std::string> m_hosts;
 };
 

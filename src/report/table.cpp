@@ -31,8 +31,22 @@ void TablePrinter::preamble(const results::RunMetadata& meta) {
              meta.nranks, setting("minbytes"), setting("maxbytes"), setting("step"), setting("warmup_iters"),
              setting("iters"), setting("check"), setting("placement"));
   fmt::print(m_out, "#\n# Using devices\n");
+  // nccl-tests' form for GPUs: rank, host, device index, PCI bus id and model.
+  auto device_of = [&meta](int r) -> const results::DeviceRecord* {
+    for (const auto& d : meta.devices)
+      if (d.rank == r) return &d;
+    return nullptr;
+  };
   for (const auto& h : meta.hosts)
-    for (int r : h.ranks) fmt::print(m_out, "#  Rank {:>2} on {:>10} {}\n", r, h.host, meta.backend == "mpi" ? "host memory" : meta.backend);
+    for (int r : h.ranks) {
+      if (const results::DeviceRecord* d = device_of(r)) {
+        auto get = [d](const char* k) { auto it = d->details.find(k); return it == d->details.end() ? std::string("?") : it->second; };
+        fmt::print(m_out, "#  Rank {:>2} on {:>10} device {:>2} [{}] {}\n", r, h.host, get("device_index"), get("pci_bus_id"), get("gpu"));
+      } else {
+        fmt::print(m_out, "#  Rank {:>2} on {:>10} {}\n", r, h.host, meta.backend == "mpi" ? "host memory" : meta.backend);
+      }
+    }
+  for (const auto& [key, value] : meta.backend_details) fmt::print(m_out, "# {}: {}\n", key, value);
   std::fflush(m_out);
 }
 

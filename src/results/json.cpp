@@ -159,6 +159,11 @@ void fields(S& v, F&& f) {
   f("host", v.host), f("ranks", v.ranks);
 }
 
+template <is<results::DeviceRecord> S, class F>
+void fields(S& v, F&& f) {
+  f("rank", v.rank), f("host", v.host), f("details", v.details);
+}
+
 template <is<results::RunMetadata> S, class F>
 void fields(S& v, F&& f) {
   f("tool", v.tool), f("version", v.version), f("command_line", v.command_line);
@@ -195,9 +200,16 @@ void load_fields(const json& j, const std::string& path, S& v, bool required = t
 
 template <class S>
   requires(is<S, stats::MedianCI> || is<S, stats::Summary> || is<S, results::Straggler> ||
-           is<S, results::HostRanks> || is<S, results::RunMetadata>)
+           is<S, results::HostRanks> || is<S, results::DeviceRecord>)
 void load(const json& j, const std::string& path, S& v) {
   load_fields(j, path, v);
+}
+
+// backend_details and devices came with schema version 2: optional.
+void load(const json& j, const std::string& path, results::RunMetadata& v) {
+  load_fields(j, path, v);
+  field(j, path, "backend_details", v.backend_details, false);
+  field(j, path, "devices", v.devices, false);
 }
 
 // Every field of a per_rank entry is optional.
@@ -207,8 +219,9 @@ void load(const json& j, const std::string& path, results::RankSummary& v) {
 
 void load(const json& j, const std::string& path, results::ResultRecord& v) {
   load_fields(j, path, v);
-  expect_one_of(member_path(path, "status"), v.status, {"ok", "wrong", "skipped"});
+  expect_one_of(member_path(path, "status"), v.status, {"ok", "wrong", "skipped", "timeout"});
   field(j, path, "error", v.error, false);
+  field(j, path, "backend_notes", v.backend_notes, false);
   field(j, path, "samples_us", v.samples_us, false);
   if (const json* s = find_member(j, path, "straggler"); s != nullptr && !s->is_null()) {
     load(*s, member_path(path, "straggler"), v.straggler.emplace());
@@ -346,12 +359,20 @@ void to_json(nlohmann::json& j, const ResultRecord& v) {
   if (!v.error.empty()) j["error"] = v.error;
   if (v.straggler) j["straggler"] = *v.straggler;
   if (!v.samples_us.empty()) j["samples_us"] = out(v.samples_us);
+  if (!v.backend_notes.empty()) j["backend_notes"] = v.backend_notes;
 }
 
 void from_json(const nlohmann::json& j, ResultRecord& v) { load_or_throw(j, v); }
 void to_json(nlohmann::json& j, const HostRanks& v) { j = write_fields(v); }
 void from_json(const nlohmann::json& j, HostRanks& v) { load_or_throw(j, v); }
-void to_json(nlohmann::json& j, const RunMetadata& v) { j = write_fields(v); }
+void to_json(nlohmann::json& j, const DeviceRecord& v) { j = write_fields(v); }
+void from_json(const nlohmann::json& j, DeviceRecord& v) { load_or_throw(j, v); }
+// backend_details and devices only when the backend gives them.
+void to_json(nlohmann::json& j, const RunMetadata& v) {
+  j = write_fields(v);
+  if (!v.backend_details.empty()) j["backend_details"] = v.backend_details;
+  if (!v.devices.empty()) j["devices"] = v.devices;
+}
 void from_json(const nlohmann::json& j, RunMetadata& v) { load_or_throw(j, v); }
 
 // Always the current version: this build writes only the current layout.

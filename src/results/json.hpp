@@ -21,6 +21,8 @@ void to_json(nlohmann::json& j, const ResultRecord& v);
 void from_json(const nlohmann::json& j, ResultRecord& v);
 void to_json(nlohmann::json& j, const HostRanks& v);
 void from_json(const nlohmann::json& j, HostRanks& v);
+void to_json(nlohmann::json& j, const DeviceRecord& v);
+void from_json(const nlohmann::json& j, DeviceRecord& v);
 void to_json(nlohmann::json& j, const RunMetadata& v);
 void from_json(const nlohmann::json& j, RunMetadata& v);
 void to_json(nlohmann::json& j, const RunDocument& v);

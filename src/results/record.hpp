@@ -11,7 +11,9 @@
 
 namespace collbench::results {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: fp8 types, "timeout" status, backend_notes per result, devices and backend_details in the
+//    metadata (all optional when reading, so version 1 documents still load).
+inline constexpr int kSchemaVersion = 2;
 inline constexpr const char* kSchemaName = "collbench.run";
 
 // One rank's own view of a case: its per-iteration durations, and the time it spent outside the
@@ -44,8 +46,10 @@ struct ResultRecord {
   int nranks = 0;
   std::int64_t wrong = 0;       // wrong elements summed over ranks; -1 when not checked
   bool checked = false;
-  std::string status = "ok";    // "ok" | "wrong" | "skipped" (the backend cannot run it)
-  std::string error;            // why the case was skipped
+  // "ok" | "wrong" | "skipped" (the backend cannot run it) | "timeout" (ran past --timeout; the
+  // run stopped there with exit 3)
+  std::string status = "ok";
+  std::string error;            // why the case was skipped or timed out
   int warmup_iters = 0;
   int iters = 0;                // timed iterations actually run
   std::string stop_reason;      // "iters" | "target_rel_ci" | "max_iters" | "time_budget"
@@ -57,6 +61,16 @@ struct ResultRecord {
   std::vector<RankSummary> per_rank;
   std::optional<Straggler> straggler;
   std::vector<double> samples_us;  // only with --samples
+  // What the backend says of the case: e.g. nccl_algo, nccl_proto, nccl_channels,
+  // nccl_estimated_us (--nccl-tuning-info) and buffer_sets (nccl). Empty for mpi.
+  std::map<std::string, std::string> backend_notes;
+};
+
+// One rank's device, as the backend describes it (nccl: gpu, pci_bus_id, uuid, compute_capability …).
+struct DeviceRecord {
+  int rank = 0;
+  std::string host;
+  std::map<std::string, std::string> details;
 };
 
 struct HostRanks {
@@ -79,6 +93,10 @@ struct RunMetadata {
   std::map<std::string, std::string> env;  // only NCCL_*, OMPI_*, UCX_*, CUDA_*
   // The run's settings, as used: sizes, iterations, check, adaptive mode …
   std::map<std::string, std::string> settings;
+  // Backend-wide facts (nccl: driver, runtime and NCCL versions, the ncclConfig_t in force) and
+  // one entry per rank for its device. Empty for the mpi backend.
+  std::map<std::string, std::string> backend_details;
+  std::vector<DeviceRecord> devices;
 };
 
 struct RunDocument {

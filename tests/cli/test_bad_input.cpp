@@ -31,6 +31,14 @@ const BadInput kCases[] = {
     {"run -b 8 -e 64 --json /nonexistent-dir/out.json", "", "--json '/nonexistent-dir/out.json'"},
     {"run -b 8 -e 64 --root 5", "", "--root 5"},
     {"frobnicate", "", "frobnicate"},
+    {"run --backend mpi --nccl-max-ctas 4", "", "--nccl-max-ctas: applies to --backend nccl only"},
+    {"run --backend mpi --cuda-graph", "", "--cuda-graph: applies to --backend nccl only"},
+    {"run --nccl-min-ctas 0", "", "--nccl-min-ctas 0: expected an integer from 1 to 64"},
+    {"run --nccl-min-ctas 8 --nccl-max-ctas 4", "", "--nccl-min-ctas 8: expected at most --nccl-max-ctas (4)"},
+    {"run --nccl-cta-policy greedy", "", "--nccl-cta-policy 'greedy'"},
+    {"run --nccl-collnet 2", "", "--nccl-collnet 2"},
+    {"run --rotate many", "", "--rotate 'many'"},
+    {"run -d fp4", "", "--datatype 'fp4'"},
 };
 
 TEST(BadInput, EveryCaseExits2WithOneLineFromOneRank) {

@@ -175,7 +175,7 @@ class NcclBackend final : public Backend {
 
   void prepare(const CaseSpec& c) override {
     m_case = c;
-    m_deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(m_opt.timeout_s));
+    m_deadline = deadline();
     m_notes.clear();
     layout();
     m_next_set = 0;
@@ -261,13 +261,19 @@ class NcclBackend final : public Backend {
     if (m_opt.channels_per_net_peer >= 0) cfg.nChannelsPerNetPeer = m_opt.channels_per_net_peer;
     if (m_opt.collnet_enable >= 0) cfg.collnetEnable = m_opt.collnet_enable;
     cfg.commName = "collbench";
-    m_deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(m_opt.timeout_s));
+    m_deadline = deadline();
     const ncclResult_t rc = ncclCommInitRankConfig(&m_comm, m_job.size, id, m_job.rank, &cfg);
     if (rc != ncclSuccess && rc != ncclInProgress) {
       m_comm = nullptr;
       check_nccl(rc, "ncclCommInitRankConfig");
     }
     wait_comm("ncclCommInitRankConfig");
+  }
+
+  // --timeout 0 disables the deadline.
+  Clock::time_point deadline() const {
+    if (m_opt.timeout_s <= 0) return Clock::time_point::max();
+    return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(m_opt.timeout_s));
   }
 
   void check_nccl(ncclResult_t rc, const char* what) const {
@@ -449,7 +455,7 @@ class NcclBackend final : public Backend {
 
   void apply_blocking_faults() {
     if (m_faults.crash) std::raise(SIGSEGV);
-    if (m_faults.hang) kernels::spin(m_opt.timeout_s + 60.0, m_stream);  // the stream stalls
+    if (m_faults.hang) kernels::spin(m_opt.timeout_s > 0 ? m_opt.timeout_s + 60.0 : 3600.0, m_stream);  // the stream stalls
   }
 
   static void wait_us(std::uint64_t us) {

@@ -1,6 +1,7 @@
 #include "backend/nccl/nccl_device.hpp"
 
 #include <cuda_runtime.h>
+#include <dlfcn.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +21,13 @@ std::string nccl_version_string(int code) {
 bool built_with_cuda() { return true; }
 
 GpuProbe probe_gpus() {
+  // The CUDA runtime reports a missing driver as "driver version is insufficient": say plainly
+  // that there is none.
+  if (void* h = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL)) {
+    dlclose(h);
+  } else {
+    return {0, "no NVIDIA driver found (libcuda.so.1 cannot be loaded), so no CUDA GPU is visible"};
+  }
   int count = 0;
   const cudaError_t rc = cudaGetDeviceCount(&count);
   if (rc != cudaSuccess) {

@@ -188,7 +188,7 @@ TEST(ResultsJson, FullDocumentRoundTrips) {
   const results::RunDocument doc = make_document();
   const json j = doc;
   EXPECT_EQ(j.at("schema"), "collbench.run");
-  EXPECT_EQ(j.at("schema_version"), 1);
+  EXPECT_EQ(j.at("schema_version"), 2);
   expect_same(doc, results::parse_document(j, "mem"));
   // And through text, as files are.
   expect_same(doc, results::parse_document(json::parse(j.dump(1)), "text"));
@@ -262,8 +262,8 @@ TEST(ResultsJson, RejectsNewerSchemaVersion) {
   json j = make_document();
   j["schema_version"] = results::kSchemaVersion + 1;
   const auto message = parse_error(j);
-  EXPECT_NE(message.find("src: schema_version: 2"), std::string::npos) << message;
-  EXPECT_NE(message.find("(1)"), std::string::npos) << message;
+  EXPECT_NE(message.find("src: schema_version: 3"), std::string::npos) << message;
+  EXPECT_NE(message.find("(2)"), std::string::npos) << message;
   j["schema_version"] = "1";
   EXPECT_NE(parse_error(j).find("src: schema_version: expected an integer"), std::string::npos);
 }
@@ -442,6 +442,37 @@ TEST_F(ResultsJsonFiles, CheckWritableLeavesNothingBehind) {
   content << std::ifstream(path("keep.json")).rdbuf();
   EXPECT_EQ(content.str(), "previous");
   EXPECT_EQ(files_in_dir(), 1U);
+}
+
+TEST(ResultsJson, Version2FieldsRoundTripAndVersion1DocumentsStillLoad) {
+  results::RunDocument doc = make_document();
+  doc.metadata.backend = "nccl";
+  doc.metadata.backend_details = {{"nccl_library", "2.28.9"}, {"cuda_driver", "13.0"}};
+  doc.metadata.devices = {{0, "gpu-a01", {{"gpu", "NVIDIA H100 80GB HBM3"}, {"pci_bus_id", "00000000:19:00.0"}}},
+                          {1, "gpu-a01", {{"gpu", "NVIDIA H100 80GB HBM3"}, {"pci_bus_id", "00000000:3B:00.0"}}}};
+  doc.results.at(0).backend_notes = {{"nccl_algo", "RING"}, {"nccl_proto", "SIMPLE"}};
+  doc.results.at(0).status = "timeout";
+  doc.results.at(0).error = "allreduce 1M float sum out-of-place did not complete within --timeout 5 s";
+  const json j = doc;
+  const results::RunDocument back = results::parse_document(json::parse(j.dump()), "v2");
+  EXPECT_EQ(back.metadata.backend_details, doc.metadata.backend_details);
+  ASSERT_EQ(back.metadata.devices.size(), 2u);
+  EXPECT_EQ(back.metadata.devices[1].rank, 1);
+  EXPECT_EQ(back.metadata.devices[1].details.at("pci_bus_id"), "00000000:3B:00.0");
+  EXPECT_EQ(back.results.at(0).backend_notes.at("nccl_algo"), "RING");
+  EXPECT_EQ(back.results.at(0).status, "timeout");
+  EXPECT_EQ(back.results.at(0).error, doc.results.at(0).error);
+  // A version 1 document has none of them.
+  json v1 = make_document();
+  v1["schema_version"] = 1;
+  const results::RunDocument old = results::parse_document(v1, "v1");
+  EXPECT_EQ(old.schema_version, 1);
+  EXPECT_TRUE(old.metadata.devices.empty());
+  EXPECT_TRUE(old.results.at(0).backend_notes.empty());
+  // The mpi backend writes neither key.
+  const json plain = make_document();
+  EXPECT_FALSE(plain.at("metadata").contains("devices"));
+  EXPECT_FALSE(plain.at("results").at(0).contains("backend_notes"));
 }
 
 }  // namespace
