@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# GPU smoke test: builds collbench with CUDA and runs the GPU checks on this machine's GPUs, one
+# rank per GPU (on one GPU: nranks = 1, which still runs NCCL init, the kernels, CUDA events and
+# every collective with validation). Prints a short table last; exits non-zero if any step failed.
+#
+#   scripts/gpu-smoke.sh            build (preset default) + run
+#   SKIP_BUILD=1 scripts/gpu-smoke.sh   reuse build/ as it is
+#   NCCL_TESTS_DIR=/path/to/nccl-tests/build scripts/gpu-smoke.sh   also compare with nccl-tests
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+out=${SMOKE_OUT:-out/gpu-smoke}
+mkdir -p "$out"
+bin=build/collbench
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+  command -v cmake >/dev/null || { echo "gpu-smoke: cmake not found; run scripts/setup.sh first (or SKIP_BUILD=1 with a build/ carried here)"; exit 2; }
+  scripts/build.sh default || { echo "gpu-smoke: build failed"; exit 2; }
+fi
+grep -q "COLLBENCH_WITH_CUDA:BOOL=ON" build/CMakeCache.txt || { echo "gpu-smoke: build/ was configured without CUDA"; exit 2; }
+
+echo "== machine"
+nvidia-smi -L 2>&1 || echo "nvidia-smi: not available"
+nvidia-smi --query-gpu=name,pci.bus_id,driver_version,memory.total --format=csv,noheader 2>/dev/null
+ngpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU')
+[ "$ngpus" -ge 1 ] || { echo "gpu-smoke: no GPU visible"; exit 3; }
+np=$(( ngpus > 8 ? 8 : ngpus ))
+launch=(mpirun -np "$np" --bind-to none)
+echo "ranks: $np (one per GPU)"
+
+declare -a rows
+failed=0
+# step NAME EXPECTED_RC -- command...
+step() {
+  local name=$1 want=$2; shift 3
+  local log="$out/$name.log"
+  local t0=$SECONDS
+  "$@" >"$log" 2>&1
+  local rc=$?
+  local secs=$(( SECONDS - t0 ))
+  local wrong ok
+  wrong=$(grep -c "^# Out of bounds values : [1-9]" "$log")
+  ok=PASS
+  if [ "$rc" -ne "$want" ] || [ "$wrong" -ne 0 ]; then ok=FAIL; failed=1; fi
+  local bw
+  bw=$(grep "^# Avg bus bandwidth" "$log" | awk '{printf "%s ", $NF}')
+  rows+=("$(printf '%-26s %-4s rc=%-2s (want %s) %4ss  avg busbw GB/s: %s' "$name" "$ok" "$rc" "$want" "$secs" "${bw:--}")")
+  echo "== $name: $ok (rc $rc, want $want; log $log)"
+  tail -n 25 "$log"
+}
+
+step gpu-tests 0 -- ctest --test-dir build -L gpu --output-on-failure
+step all-collectives 0 -- "${launch[@]}" $bin run --backend nccl -b 8 -e 256M -f 2 --coll every -c 1 --json "$out/all.json"
+for t in int8 uint8 int32 uint32 int64 uint64 half bfloat16 float double f8e4m3 f8e5m2; do
+  step "type-$t" 0 -- "${launch[@]}" $bin run --backend nccl -b 8 -e 16M -f 8 --coll every -d "$t" -c 1 -n 10 --json "$out/type-$t.json"
+done
+step graph-mode 0 -- "${launch[@]}" $bin run --backend nccl -b 8 -e 256M -f 4 --coll all --cuda-graph -c 1 --nccl-tuning-info --json "$out/graph.json"
+step parity-no-rotation 0 -- "${launch[@]}" $bin run --backend nccl -b 8 -e 1G -f 2 --coll all --rotate off -n 50 -w 10 --json "$out/parity.json"
+step timeout-path 3 -- env COLLBENCH_INJECT=hang:0 "${launch[@]}" $bin run --backend nccl -b 1M -e 1M --coll allreduce --timeout 5 --json "$out/timeout.json"
+grep -q "timed out" "$out/timeout-path.log" || { echo "timeout-path: no 'timed out' line"; failed=1; }
+
+if [ -n "${NCCL_TESTS_DIR:-}" ] && [ -x "$NCCL_TESTS_DIR/all_reduce_perf" ]; then
+  for c in all_reduce all_gather reduce_scatter alltoall; do
+    step "nccl-tests-$c" 0 -- "${launch[@]}" "$NCCL_TESTS_DIR/${c}_perf" -b 8 -e 1G -f 2 -n 50 -w 10 -c 1 -g 1
+  done
+fi
+
+echo
+echo "== gpu-smoke summary ($(date -u +%FT%TZ), $np rank(s), logs in $out)"
+printf '%s\n' "${rows[@]}"
+[ "$failed" -eq 0 ] && echo "gpu-smoke: all steps passed" || echo "gpu-smoke: FAILED"
+exit "$failed"
