@@ -11,10 +11,11 @@ if [ -n "$cuda" ]; then echo "CUDA/NCCL headers outside src/backend/nccl/:"; ech
 mpi=$(grep -rlE '#include *[<"]mpi\.h[>"]' src | grep -vE '^src/(backend/mpi/|measure/|cli/run_command\.)')
 if [ -n "$mpi" ]; then echo "mpi.h outside src/backend/mpi/, src/measure/ and the run entry point:"; echo "$mpi"; bad=1; fi
 # The nccl backend's and the kernels' public headers carry no CUDA or NCCL type.
-for f in src/backend/nccl/nccl_backend.hpp kernels/pattern_kernels.hpp src/verify/element.hpp; do
+for f in src/backend/nccl/nccl_backend.hpp kernels/pattern_kernels.hpp src/verify/element.hpp src/core/datatype.hpp; do
   [ -f "$f" ] || continue
   leak=$(sed 's://.*$::' "$f" | grep -nE '#include *[<"](cuda|nccl)|\b(cuda[A-Z][A-Za-z]*_t|nccl[A-Z][A-Za-z]*_t|__device__)\b' | grep -v 'define COLLBENCH_HD')
   if [ -n "$leak" ]; then echo "CUDA/NCCL type in the plain host API $f:"; echo "$leak"; bad=1; fi
 done
+if grep -q "#include" src/core/hd.hpp 2>/dev/null; then echo "src/core/hd.hpp must include nothing"; bad=1; fi
 if [ $bad -eq 0 ]; then echo "include rules hold"; fi
 exit $bad

@@ -26,24 +26,6 @@ std::string_view name(DataType t) {
   return "?";
 }
 
-std::size_t size_of(DataType t) {
-  switch (t) {
-    case DataType::int8:
-    case DataType::uint8:
-    case DataType::fp8_e4m3:
-    case DataType::fp8_e5m2: return 1;
-    case DataType::half:
-    case DataType::bfloat16: return 2;
-    case DataType::int32:
-    case DataType::uint32:
-    case DataType::float32: return 4;
-    case DataType::int64:
-    case DataType::uint64:
-    case DataType::float64: return 8;
-  }
-  return 0;
-}
-
 bool is_floating(DataType t) {
   return t == DataType::half || t == DataType::bfloat16 || t == DataType::float32 ||
          t == DataType::float64 || t == DataType::fp8_e4m3 || t == DataType::fp8_e5m2;

@@ -10,36 +10,16 @@
 
 #include "core/collective.hpp"
 #include "core/datatype.hpp"
+#include "core/hd.hpp"
 #include "core/redop.hpp"
 
-#if defined(__CUDACC__)
-#define COLLBENCH_HD __host__ __device__
-#else
-#define COLLBENCH_HD
-#endif
 
 namespace collbench::verify::element {
 
 using core::Collective;
 using core::DataType;
 
-COLLBENCH_HD constexpr int width_bytes(DataType t) {
-  switch (t) {
-    case DataType::int8:
-    case DataType::uint8:
-    case DataType::fp8_e4m3:
-    case DataType::fp8_e5m2: return 1;
-    case DataType::half:
-    case DataType::bfloat16: return 2;
-    case DataType::int32:
-    case DataType::uint32:
-    case DataType::float32: return 4;
-    case DataType::int64:
-    case DataType::uint64:
-    case DataType::float64: return 8;
-  }
-  return 0;
-}
+COLLBENCH_HD constexpr int width_bytes(DataType t) { return core::element_bytes(t); }
 
 struct FloatFormat {
   int ebits = 0;  // 0: an integer type
