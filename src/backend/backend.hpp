@@ -30,6 +30,9 @@ struct BackendInfo {
   std::string library;    // the library and its version
   std::string timer;      // what the durations are measured with
   bool predicted = false; // durations are predictions, not measurements (model backend)
+  // The backend ends a case that runs past its timeout itself (aborting its communicator) and
+  // throws core::TimeoutError; the job-wide watchdog is then only a backstop.
+  bool aborts_on_timeout = false;
 };
 
 class Backend {
@@ -54,8 +57,9 @@ class Backend {
   // for the whole job (library versions, the configuration in force).
   virtual std::map<std::string, std::string> rank_details() const { return {}; }
   virtual std::map<std::string, std::string> job_details() const { return {}; }
-  // About the last prepared case, recorded with its result (e.g. NCCL's algorithm and protocol).
-  virtual std::map<std::string, std::string> case_notes() const { return {}; }
+  // About the last measured case, recorded with its result on rank 0 (e.g. NCCL's algorithm and
+  // protocol); called once per case, after the check.
+  virtual std::map<std::string, std::string> case_notes() { return {}; }
 
   void set_faults(const core::FaultPlan& faults) { m_faults = faults; }
 

@@ -126,10 +126,7 @@ std::unique_ptr<backend::Backend> make_nccl(const RunConfig& cfg, const measure:
   }
   for (const std::string& m : world.gather_strings(mine))
     if (!m.empty() && failure->empty()) *failure = m;
-  if (world.broadcast(failure->empty() ? 0 : 1) != 0) {
-    be.reset();
-    if (!world.is_root()) failure->assign("failed");
-  }
+  if (world.broadcast(failure->empty() ? 0 : 1) != 0) be.reset();
   return be;
 }
 
@@ -198,7 +195,7 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   NullSink null_sink;
   // The nccl backend aborts its own communicator at --timeout and records the case; the job-wide
   // watchdog stays as a backstop 30 s later (a call that never returns to the backend).
-  const bool own_timeout = chosen == "nccl" && cfg.timeout_s > 0;
+  const bool own_timeout = be->info().aborts_on_timeout && cfg.timeout_s > 0;
   measure::SessionOptions sopt{cfg.measure, own_timeout ? cfg.timeout_s + 30.0 : cfg.timeout_s};
   core::ExitCode code = core::ExitCode::ok;
   try {

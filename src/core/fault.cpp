@@ -1,5 +1,8 @@
 #include "core/fault.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <charconv>
 #include <string>
 
@@ -67,6 +70,13 @@ FaultPlan faults_for_rank(const std::vector<Fault>& faults, int rank) {
     }
   }
   return plan;
+}
+
+void delay_us(std::uint64_t us) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
+  if (us >= 2000) std::this_thread::sleep_until(until);
+  while (std::chrono::steady_clock::now() < until) {
+  }
 }
 
 }  // namespace collbench::core

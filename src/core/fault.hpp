@@ -33,4 +33,8 @@ struct FaultPlan {
 std::vector<Fault> parse_faults(std::string_view spec);
 FaultPlan faults_for_rank(const std::vector<Fault>& faults, int rank);
 
+// The delay fault's wait: sleeps through delays of 2 ms and more, spins through shorter ones so
+// they are accurate at microsecond scale. Every backend applies delay:RANK:US with it.
+void delay_us(std::uint64_t us);
+
 }  // namespace collbench::core

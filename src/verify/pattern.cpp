@@ -183,18 +183,18 @@ Pattern::Pattern(const PatternSpec& spec) : m_spec(spec) {
   m_input.resize(period);
   for (std::uint64_t t = 0; t < period; ++t) m_input[t] = element::int_to_bits(spec.dtype, table[t]);
   m_view.period = period;
-  m_view.input_table = m_input.data();
-  m_view.expected_table = m_expected.data();
 }
 
-Pattern::Pattern(const Pattern& other) : m_spec(other.m_spec), m_view(other.m_view), m_input(other.m_input), m_expected(other.m_expected) {
-  m_view.input_table = m_input.empty() ? nullptr : m_input.data();
-  m_view.expected_table = m_expected.empty() ? nullptr : m_expected.data();
+element::PatternView Pattern::view() const {
+  element::PatternView v = m_view;
+  v.input_table = m_input.empty() ? nullptr : m_input.data();
+  v.expected_table = m_expected.empty() ? nullptr : m_expected.data();
+  return v;
 }
 
 void Pattern::fill_input(int rank, const core::CollShape& shape, void* buf) const {
-  for (std::uint64_t j = 0; j < shape.send_count; ++j)
-    element::store(m_view.dtype, buf, j, element::input_bits(m_view, rank, j));
+  const element::PatternView v = view();
+  for (std::uint64_t j = 0; j < shape.send_count; ++j) element::store(v.dtype, buf, j, element::input_bits(v, rank, j));
 }
 
 void Pattern::poison(void* buf, std::uint64_t count) const {
@@ -207,11 +207,12 @@ void Pattern::corrupt(void* out, std::uint64_t count) const {
 }
 
 std::uint64_t Pattern::count_wrong(int rank, const core::CollShape& shape, const void* out) const {
-  if (!element::output_checked(m_view, rank)) return 0;
+  const element::PatternView v = view();
+  if (!element::output_checked(v, rank)) return 0;
   std::uint64_t wrong = 0;
   for (std::uint64_t i = 0; i < shape.recv_count; ++i) {
-    const std::uint64_t want = element::expected_bits(m_view, rank, shape.param_count, i);
-    wrong += !element::matches(m_view, element::load(m_view.dtype, out, i), want);
+    const std::uint64_t want = element::expected_bits(v, rank, shape.param_count, i);
+    wrong += !element::matches(v, element::load(v.dtype, out, i), want);
   }
   return wrong;
 }

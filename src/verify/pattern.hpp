@@ -36,8 +36,6 @@ struct PatternSpec {
 class Pattern {
  public:
   explicit Pattern(const PatternSpec& spec);
-  Pattern(const Pattern& other);
-  Pattern& operator=(const Pattern&) = delete;
 
   // Writes rank's input for the collective: shape.send_count elements.
   void fill_input(int rank, const core::CollShape& shape, void* buf) const;
@@ -52,14 +50,15 @@ class Pattern {
 
   const PatternSpec& spec() const { return m_spec; }
   std::uint64_t reduce_period() const { return m_view.period; }
-  // The plain view the element formulas (and the GPU kernels, on a device copy) evaluate.
-  const element::PatternView& view() const { return m_view; }
+  // The plain view the element formulas (and the GPU kernels, on a device copy) evaluate; its
+  // table pointers point into this Pattern.
+  element::PatternView view() const;
   const std::vector<std::uint64_t>& input_table() const { return m_input; }
   const std::vector<std::uint64_t>& expected_table() const { return m_expected; }
 
  private:
   PatternSpec m_spec;
-  element::PatternView m_view;
+  element::PatternView m_view;            // everything but the table pointers (set by view())
   std::vector<std::uint64_t> m_input;     // bits of f(t), t in [0, P)
   std::vector<std::uint64_t> m_expected;  // expected bits by (j + seed) mod P
 };

@@ -1,11 +1,9 @@
 #include "backend/mpi/mpi_backend.hpp"
 
-#include <chrono>
 #include <climits>
 #include <csignal>
 #include <cstring>
 #include <string>
-#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -56,13 +54,6 @@ int call_alltoall(const Call& c) {
 int call_broadcast(const Call& c) { return MPI_Bcast(c.recv, c.count, c.type, c.root, c.comm); }
 int call_reduce(const Call& c) {
   return finish_avg(c, MPI_Reduce(c.send, c.recv, c.count, c.type, c.op, c.root, c.comm));
-}
-
-void wait_us(std::uint64_t us) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
-  if (us >= 2000) std::this_thread::sleep_until(until);
-  while (std::chrono::steady_clock::now() < until) {
-  }
 }
 
 class MpiBackend final : public Backend {
@@ -168,7 +159,7 @@ void MpiBackend::timed_loop(std::size_t n) {
   const Call& call = m_call;
   stamps[0] = HostClock::ticks();
   for (std::size_t i = 0; i < n; ++i) {
-    if constexpr (Delay) wait_us(m_faults.delay_us);
+    if constexpr (Delay) core::delay_us(m_faults.delay_us);
     const int rc = call.fn(call);
     stamps[i + 1] = HostClock::ticks();
     if (rc != MPI_SUCCESS) mpi::check_mpi(rc, core::name(m_case.coll).data());
@@ -190,7 +181,7 @@ void MpiBackend::run_probe(std::span<double> outside_us, std::span<double> insid
   std::uint64_t* s = m_stamps.data();
   s[0] = HostClock::ticks();
   for (std::size_t i = 0; i < n; ++i) {
-    if (m_faults.delay_us) wait_us(m_faults.delay_us);
+    if (m_faults.delay_us) core::delay_us(m_faults.delay_us);
     s[2 * i + 1] = HostClock::ticks();
     const int rc = m_call.fn(m_call);
     s[2 * i + 2] = HostClock::ticks();

@@ -115,7 +115,7 @@ class NcclBackend final : public Backend {
   BackendInfo info() const override {
     int v = 0;
     ncclGetVersion(&v);
-    return {"nccl", "NCCL " + nccl_version_string(v), "cuda_event", false};
+    return {"nccl", "NCCL " + nccl_version_string(v), "cuda_event", false, true};
   }
 
   std::map<std::string, std::string> rank_details() const override { return m_rank_details; }
@@ -195,7 +195,7 @@ class NcclBackend final : public Backend {
     }
     CHECK_CUDA(cudaEventRecord(m_events[0], m_stream));
     for (std::size_t i = 0; i < n; ++i) {
-      if (m_faults.delay_us) wait_us(m_faults.delay_us);
+      if (m_faults.delay_us) core::delay_us(m_faults.delay_us);
       launch(next_set());
       CHECK_CUDA(cudaEventRecord(m_events[i + 1], m_stream));
     }
@@ -213,7 +213,7 @@ class NcclBackend final : public Backend {
     apply_blocking_faults();
     auto prev_end = Clock::now();
     for (std::size_t i = 0; i < outside_us.size(); ++i) {
-      if (m_faults.delay_us) wait_us(m_faults.delay_us);
+      if (m_faults.delay_us) core::delay_us(m_faults.delay_us);
       const auto start = Clock::now();
       launch(next_set());
       wait_stream("probe iterations");
@@ -235,12 +235,13 @@ class NcclBackend final : public Backend {
     launch_eager(b);
     wait_stream("correctness check");
     if (m_faults.corrupt) kernels::corrupt(v, b.recv, sh.recv_count, m_stream);
-    const std::uint64_t wrong = kernels::count_wrong(v, m_job.rank, sh.param_count, b.recv, sh.recv_count, m_stream);
-    if (m_opt.tuning_info) read_tuning_log();
-    return wrong;
+    return kernels::count_wrong(v, m_job.rank, sh.param_count, b.recv, sh.recv_count, m_stream);
   }
 
-  std::map<std::string, std::string> case_notes() const override { return m_notes; }
+  std::map<std::string, std::string> case_notes() override {
+    if (m_opt.tuning_info) read_tuning_log();
+    return m_notes;
+  }
 
  private:
   struct Buffers {
@@ -459,12 +460,6 @@ class NcclBackend final : public Backend {
   void apply_blocking_faults() {
     if (m_faults.crash) std::raise(SIGSEGV);
     if (m_faults.hang) kernels::spin(m_opt.timeout_s > 0 ? m_opt.timeout_s + 60.0 : 3600.0, m_stream);  // the stream stalls
-  }
-
-  static void wait_us(std::uint64_t us) {
-    const auto until = Clock::now() + std::chrono::microseconds(us);
-    while (Clock::now() < until) {
-    }
   }
 
   JobInfo m_job;
