@@ -145,6 +145,17 @@ void add_backend_details(results::RunMetadata& m, const backend::Backend& be, co
   }
 }
 
+// A refusal every rank reaches: rank 0 says it in one line before any rank leaves, so the launcher
+// cannot kill rank 0 (on another rank's non-zero exit) before the line is out.
+core::ExitCode fail_together(const measure::World& world, const std::string& message, core::ExitCode code) {
+  if (world.is_root()) {
+    std::fprintf(stderr, "collbench: %s\n", message.c_str());
+    std::fflush(stderr);
+  }
+  world.barrier();
+  return code;
+}
+
 // Rank 0 checks the JSON path; every rank learns the verdict, so all exit 2 together.
 bool json_path_ok(const RunConfig& cfg, const measure::World& world) {
   int ok = 1;
@@ -172,7 +183,8 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   if (!json_path_ok(cfg, world)) return core::ExitCode::bad_input;
 
   if (cfg.plan.root >= world.size())
-    throw core::InputError(fmt::format("--root {}: expected a rank below the job's size {}", cfg.plan.root, world.size()));
+    return fail_together(world, fmt::format("--root {}: expected a rank below the job's size {}", cfg.plan.root, world.size()),
+                         core::ExitCode::bad_input);
 
   std::string refusal;
   const std::string chosen = resolve_backend(cfg, world, &refusal);
@@ -182,10 +194,8 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   } else if (chosen == "mpi") {
     be = backend::make_mpi_backend(world.comm());
   }
-  if (!be) {  // the nccl backend could not start: one line from rank 0, exit 3 on every rank
-    if (world.is_root()) std::fprintf(stderr, "collbench: %s\n", refusal.c_str());
-    return core::ExitCode::run_failed;
-  }
+  if (!be)  // the nccl backend could not start: one line from rank 0, exit 3 on every rank
+    return fail_together(world, refusal, core::ExitCode::run_failed);
   be->set_faults(core::faults_for_rank(cfg.faults, world.rank()));
 
   results::RunDocument doc;
