@@ -7,6 +7,7 @@
 
 #include "cli/run_command.hpp"
 #include "cli/run_options.hpp"
+#include "cli/sweep_command.hpp"
 #include "core/error.hpp"
 #include "core/launcher.hpp"
 
@@ -32,9 +33,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", COLLBENCH_VERSION);
   collbench::cli::RunArgs run_args;
   CLI::App* run = collbench::cli::add_run_command(app, run_args);
+  collbench::cli::SweepArgs sweep_args;
+  CLI::App* sweep = collbench::cli::add_sweep_command(app, sweep_args);
   try {
-    if (argc >= 2 && argv[1][0] != '-' && std::string(argv[1]) != "run")
-      throw collbench::core::InputError(std::string("unknown command '") + argv[1] + "': expected run (see collbench --help)");
+    if (argc >= 2 && argv[1][0] != '-' && std::string(argv[1]) != "run" && std::string(argv[1]) != "sweep")
+      throw collbench::core::InputError(std::string("unknown command '") + argv[1] + "': expected run or sweep (see collbench --help)");
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -51,6 +54,7 @@ int main(int argc, char** argv) {
       const auto cfg = collbench::cli::make_run_config(run_args, *run, std::getenv("COLLBENCH_INJECT"));
       return static_cast<int>(collbench::cli::run_command(cfg, &argc, &argv, environ));
     }
+    if (sweep->parsed()) return collbench::cli::sweep_command(sweep_args);
   } catch (const collbench::core::Error& e) {
     if (speak || e.code() != ExitCode::bad_input) std::fprintf(stderr, "collbench: %s\n", one_line(e.what()).c_str());
     return static_cast<int>(e.code());

@@ -62,6 +62,8 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   run->add_flag("--cuda-graph", a.cuda_graph, "Launch each iteration as a captured CUDA graph")->group(g);
   run->add_option("--rotate", a.rotate, "Device buffer sets cycled per iteration: auto (enough to exceed 2x L2), off (one set, as nccl-tests) or N")->capture_default_str()->group(g);
   run->add_flag("--nccl-tuning-info", a.nccl_tuning_info, "Record NCCL's algorithm, protocol and time estimate per case (sets NCCL_DEBUG=INFO, NCCL_DEBUG_SUBSYS=TUNING)")->group(g);
+  // Internal, set by `collbench sweep` for each launch; hidden from --help.
+  run->add_option("--sweep-launch", a.sweep_launch, "")->group("");
   return run;
 }
 
@@ -164,6 +166,11 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
   cfg.timeout_s = a.timeout;
   cfg.nccl.timeout_s = a.timeout;
   cfg.json_path = a.json;
+  cfg.launch_file = a.sweep_launch;
+  if (!cfg.launch_file.empty()) {
+    require(a.backend == "mpi" || a.backend == "nccl", "--sweep-launch: expected --backend mpi or nccl");
+    require(a.json.empty(), "--sweep-launch: results go to the sweep's store, not --json");
+  }
   if (inject_env && *inject_env) cfg.faults = core::parse_faults(inject_env);
 
   auto& s = cfg.settings;

@@ -47,6 +47,7 @@ struct RunArgs {
   bool cuda_graph = false;
   std::string rotate = "auto";
   bool nccl_tuning_info = false;
+  std::string sweep_launch;  // internal: a launch of `collbench sweep`
 };
 
 // Adds the `run` subcommand, bound to `args`.
@@ -60,6 +61,7 @@ struct RunConfig {
   backend::nccl::NcclOptions nccl;
   bool nccl_options_given = false;
   std::string json_path;
+  std::string launch_file;  // --sweep-launch: run a sweep's launch file instead of the flags' plan
   std::vector<core::Fault> faults;
   std::map<std::string, std::string> settings;  // recorded in the run metadata
 };

@@ -49,6 +49,7 @@ core::ExitCode run_session(backend::Backend& be, const World& world, const plan:
       std::vector<results::ResultRecord> row;
       for (bool in_place : plan.placements) {
         const backend::CaseSpec spec = make_spec(plan, c, bytes, in_place, world.size());
+        if (opt.want && !opt.want(spec)) continue;
         if (std::string why = be.unsupported(spec); !why.empty()) {
           results::ResultRecord rec = describe_case(spec, world.size());
           rec.status = "skipped";
@@ -77,7 +78,7 @@ core::ExitCode run_session(backend::Backend& be, const World& world, const plan:
         watchdog.disarm();
         any_wrong = any_wrong || row.back().wrong > 0;
       }
-      if (world.is_root()) sink.row(row);
+      if (world.is_root() && !row.empty()) sink.row(row);
     }
     if (world.is_root()) sink.end_collective(c);
   }

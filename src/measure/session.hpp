@@ -1,6 +1,7 @@
 #pragma once
 // A whole `collbench run`: every case of the plan, in nccl-tests' order (per collective, per
 // size, out-of-place then in-place), each under a watchdog; records go to a sink on rank 0.
+#include <functional>
 #include <span>
 
 #include "backend/backend.hpp"
@@ -24,6 +25,8 @@ class ResultSink {
 struct SessionOptions {
   MeasureOptions measure;
   double timeout_s = 300.0;  // per case; 0 disables
+  // When set, only the cases it accepts run (a resumed sweep); the others leave no record.
+  std::function<bool(const backend::CaseSpec&)> want;
 };
 
 // Returns ok, or wrong when any case had wrong elements. `sink` is used on rank 0 only.

@@ -219,7 +219,7 @@ void load(const json& j, const std::string& path, results::RankSummary& v) {
 
 void load(const json& j, const std::string& path, results::ResultRecord& v) {
   load_fields(j, path, v);
-  expect_one_of(member_path(path, "status"), v.status, {"ok", "wrong", "skipped", "timeout"});
+  expect_one_of(member_path(path, "status"), v.status, {"ok", "wrong", "skipped", "timeout", "failed"});
   field(j, path, "error", v.error, false);
   field(j, path, "backend_notes", v.backend_notes, false);
   field(j, path, "samples_us", v.samples_us, false);
@@ -292,8 +292,8 @@ std::string parser_message(const json::exception& e) {
   return text;
 }
 
-[[noreturn]] void cannot_write(const std::string& path, int err) {
-  throw core::InputError("--json '" + path + "': cannot write: " + std::strerror(err));
+[[noreturn]] void cannot_write(const std::string& path, int err, const std::string& what = "--json") {
+  throw core::InputError((what.empty() ? "'" : what + " '") + path + "': cannot write: " + std::strerror(err));
 }
 
 [[noreturn]] void cannot_read(const std::string& path, int err) {
@@ -413,16 +413,23 @@ RunDocument read_document_file(const std::string& path) {
 
 void write_document_file(const std::string& path, const RunDocument& doc) {
   // Invalid UTF-8 (from argv or the environment) becomes U+FFFD instead of failing the write.
-  const std::string text = json(doc).dump(1, ' ', false, json::error_handler_t::replace) + "\n";
+  try {
+    write_file_atomically(path, json(doc).dump(1, ' ', false, json::error_handler_t::replace) + "\n");
+  } catch (const core::InputError& e) {
+    throw core::InputError(std::string("--json ") + e.what());
+  }
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) cannot_write(path, errno);
+  if (fd < 0) cannot_write(path, errno, "");
   int err = write_all(fd, text) && ::fsync(fd) == 0 ? 0 : errno;
   if (::close(fd) != 0 && err == 0) err = errno;
   if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
   if (err != 0) {
     ::unlink(tmp.c_str());
-    cannot_write(path, err);
+    cannot_write(path, err, "");
   }
   sync_parent_directory(path);
 }

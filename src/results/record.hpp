@@ -13,7 +13,8 @@ namespace collbench::results {
 
 // 2: fp8 types, "timeout" status, backend_notes per result, devices and backend_details in the
 //    metadata (all optional when reading, so version 1 documents still load).
-inline constexpr int kSchemaVersion = 2;
+// 3: "failed" status (a sweep's case whose launch crashed or was killed before it ran).
+inline constexpr int kSchemaVersion = 3;
 inline constexpr const char* kSchemaName = "collbench.run";
 
 // One rank's own view of a case: its per-iteration durations, and the time it spent outside the
@@ -47,7 +48,8 @@ struct ResultRecord {
   std::int64_t wrong = 0;       // wrong elements summed over ranks; -1 when not checked
   bool checked = false;
   // "ok" | "wrong" | "skipped" (the backend cannot run it) | "timeout" (ran past --timeout; the
-  // run stopped there with exit 3)
+  // run stopped there with exit 3) | "failed" (a sweep's launch crashed, timed out or was killed
+  // before the case could be measured; `error` says how)
   std::string status = "ok";
   std::string error;            // why the case was skipped or timed out
   int warmup_iters = 0;

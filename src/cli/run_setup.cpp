@@ -1,0 +1,108 @@
+#include "cli/run_setup.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "backend/nccl/nccl_backend.hpp"
+#include "results/json.hpp"
+#include "results/metadata.hpp"
+
+#ifndef COLLBENCH_VERSION
+#define COLLBENCH_VERSION "0.0.0"
+#endif
+
+namespace collbench::cli {
+
+results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& world, const backend::BackendInfo& info,
+                                   int argc, char** argv, char** envp) {
+  results::RunMetadata m;
+  m.version = COLLBENCH_VERSION;
+  for (int i = 0; i < argc; ++i) m.command_line.emplace_back(argv[i]);
+  m.start_time = results::iso8601_utc(std::chrono::system_clock::now());
+  m.backend = info.name;
+  m.predicted = info.predicted;
+  m.backend_library = info.library;
+  m.timer = info.timer;
+  m.nranks = world.size();
+  m.hosts = results::ranks_per_host(world.hosts());
+  m.env = results::filtered_env(envp);
+  m.settings = cfg.settings;
+  m.settings["mpi_library"] = world.library_version();
+  return m;
+}
+
+// Rank 0 probes for a GPU and every rank learns the answer: "auto" becomes nccl or mpi, and
+// "nccl" without a GPU is refused here, once, on every rank alike.
+std::string resolve_backend(const RunConfig& cfg, const measure::World& world, std::string* refusal) {
+  if (cfg.backend != "auto" && cfg.backend != "nccl") return cfg.backend;
+  backend::nccl::GpuProbe probe;
+  if (world.is_root()) probe = backend::nccl::probe_gpus();
+  const int gpus = world.broadcast(probe.count);
+  if (cfg.backend == "nccl") {
+    if (gpus == 0 && world.is_root()) *refusal = "--backend nccl: " + probe.why + " on " + world.host() + "; --backend mpi runs on CPUs";
+    return gpus > 0 ? "nccl" : "";
+  }
+  if (world.is_root()) {
+    if (gpus > 0)
+      std::fprintf(stderr, "collbench: backend nccl (%d GPU(s) visible on %s; --backend mpi for host memory)\n", gpus, world.host().c_str());
+    else
+      std::fprintf(stderr, "collbench: backend mpi (%s)\n", probe.why.c_str());
+    if (gpus == 0 && cfg.nccl_options_given)
+      std::fprintf(stderr, "collbench: the nccl backend's options are ignored on the mpi backend\n");
+  }
+  return gpus > 0 ? "nccl" : "mpi";
+}
+
+// Every rank builds its nccl backend; a rank that fails says why, and rank 0 prints the first
+// failure (by rank) so the job stops with one line, not one per rank.
+std::unique_ptr<backend::Backend> make_nccl(const backend::nccl::NcclOptions& options, const measure::World& world,
+                                            std::string* failure) {
+  backend::nccl::JobInfo job;
+  job.rank = world.rank();
+  job.size = world.size();
+  job.local_rank = world.local_rank();
+  job.local_size = world.local_size();
+  job.host = world.host();
+  job.broadcast_from_root = [&world](void* data, std::size_t bytes) { world.broadcast_bytes(data, bytes); };
+  std::unique_ptr<backend::Backend> be;
+  std::string mine;
+  try {
+    be = backend::nccl::make_nccl_backend(job, options);
+  } catch (const core::Error& e) {
+    mine = e.what();
+  }
+  for (const std::string& m : world.gather_strings(mine))
+    if (!m.empty() && failure->empty()) *failure = m;
+  if (world.broadcast(failure->empty() ? 0 : 1) != 0) be.reset();
+  return be;
+}
+
+// Backend facts into the metadata: job-wide details, and each rank's device gathered to rank 0.
+void add_backend_details(results::RunMetadata& m, const backend::Backend& be, const measure::World& world) {
+  m.backend_details = be.job_details();
+  const nlohmann::json mine = be.rank_details();
+  const std::vector<std::string> all = world.gather_strings(mine.empty() ? std::string() : mine.dump());
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    if (all[r].empty()) continue;
+    results::DeviceRecord d;
+    d.rank = static_cast<int>(r);
+    d.host = world.hosts()[r];
+    d.details = nlohmann::json::parse(all[r]).get<std::map<std::string, std::string>>();
+    m.devices.push_back(std::move(d));
+  }
+}
+
+// A refusal every rank reaches: rank 0 says it in one line before any rank leaves, so the launcher
+// cannot kill rank 0 (on another rank's non-zero exit) before the line is out.
+core::ExitCode fail_together(const measure::World& world, const std::string& message, core::ExitCode code) {
+  if (world.is_root()) {
+    std::fprintf(stderr, "collbench: %s\n", message.c_str());
+    std::fflush(stderr);
+  }
+  world.barrier();
+  return code;
+}
+
+}  // namespace collbench::cli

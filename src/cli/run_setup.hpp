@@ -1,0 +1,33 @@
+#pragma once
+// What `run` and a sweep's launches share once MPI is up: the backend chosen and built the same
+// way on every rank, the run's metadata, and refusals said once, by rank 0.
+#include <memory>
+#include <string>
+
+#include "backend/backend.hpp"
+#include "cli/run_options.hpp"
+#include "core/error.hpp"
+#include "measure/world.hpp"
+#include "results/record.hpp"
+
+namespace collbench::cli {
+
+results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& world, const backend::BackendInfo& info,
+                                   int argc, char** argv, char** envp);
+
+// Rank 0 probes for a GPU and every rank learns the answer: "auto" becomes nccl or mpi, and
+// "nccl" without a GPU is refused here ("" and *refusal set), once, on every rank alike.
+std::string resolve_backend(const RunConfig& cfg, const measure::World& world, std::string* refusal);
+
+// Every rank builds its nccl backend with `options`; on any rank's failure every rank gets
+// nullptr and *failure holds the first failure by rank.
+std::unique_ptr<backend::Backend> make_nccl(const backend::nccl::NcclOptions& options, const measure::World& world,
+                                            std::string* failure);
+
+// Backend facts into the metadata: job-wide details, and each rank's device gathered to rank 0.
+void add_backend_details(results::RunMetadata& m, const backend::Backend& be, const measure::World& world);
+
+// A refusal every rank reaches: rank 0 says it in one line before any rank leaves.
+core::ExitCode fail_together(const measure::World& world, const std::string& message, core::ExitCode code);
+
+}  // namespace collbench::cli

@@ -1,0 +1,186 @@
+#include "cli/sweep_command.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cmath>
+#include <map>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "cli/run_options.hpp"
+#include "core/error.hpp"
+#include "core/launcher.hpp"
+#include "core/size.hpp"
+#include "plan/sweep_plan.hpp"
+#include "plan/sweep_spec.hpp"
+#include "results/store.hpp"
+#include "sweep/launcher.hpp"
+#include "sweep/runner.hpp"
+
+#ifndef COLLBENCH_VERSION
+#define COLLBENCH_VERSION "0.0.0"
+#endif
+
+namespace collbench::cli {
+
+namespace {
+
+constexpr const char* kFooter = R"(Examples:
+  collbench sweep sweeps/smoke.json --out out/smoke
+  collbench sweep sweeps/ompi-tuned.json --out out/ompi --dry-run
+  collbench sweep sweeps/ompi-tuned.json --out out/ompi --resume
+
+The spec format and the shipped specs: sweeps/README.md. The store: DIR/manifest.json and
+DIR/results.jsonl (one line per case, the run schema of reports/SCHEMA.md plus a "sweep" object).
+Exit codes: 0 ok, 1 wrong results, 2 bad input, 3 a configuration failed, 130 interrupted.)";
+
+std::string self_path() {
+  char buf[PATH_MAX] = {};
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("collbench");
+}
+
+// The spec's measure options, checked by `run`'s own parser so a sweep accepts exactly what
+// `run` accepts. Returns the run arguments every launch gets (without the launch file).
+std::vector<std::string> launch_args(const plan::SweepSpec& spec, double* timeout_s) {
+  std::vector<std::string> args = {"run", "--backend", spec.backend};
+  for (const auto& [flag, value] : spec.measure) {
+    args.push_back(flag);
+    if (!value.empty()) args.push_back(value);
+  }
+  CLI::App app;
+  RunArgs ra;
+  CLI::App* run = add_run_command(app, ra);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+    *timeout_s = make_run_config(ra, *run, nullptr).timeout_s;
+  } catch (const CLI::ParseError& e) {
+    throw core::InputError(fmt::format("{}: measure: {}", spec.source, e.what()));
+  } catch (const core::InputError& e) {
+    throw core::InputError(fmt::format("{}: measure: {}", spec.source, e.what()));
+  }
+  return args;
+}
+
+std::string duration(double s) {
+  if (s < 90) return fmt::format("{:.0f} s", s);
+  if (s < 5400) return fmt::format("{:.0f} min {:02.0f} s", std::floor(s / 60), std::fmod(s, 60));
+  return fmt::format("{:.1f} h", s / 3600);
+}
+
+std::string env_text(const plan::EnvChanges& env) {
+  std::string out;
+  for (const auto& [k, v] : env) out += (out.empty() ? "" : " ") + (v ? k + "=" + *v : "-u " + k);
+  return out.empty() ? "(inherited)" : out;
+}
+
+std::string config_text(const std::map<std::string, std::string>& fields) {
+  std::string out;
+  for (const auto& [k, v] : fields) out += " " + k + "=" + v;
+  return out.empty() ? "" : ", ncclConfig_t" + out;
+}
+
+void print_plan(const plan::SweepSpec& spec, const plan::SweepPlan& p, const std::vector<std::string>& args,
+                const std::string& out_dir) {
+  const std::size_t per_rep = p.launches.size() / static_cast<std::size_t>(spec.repetitions);
+  std::printf("sweep %s: %s backend, %d ranks, %zu configurations, %zu collective x configuration units\n",
+              spec.name.c_str(), spec.backend.c_str(), spec.launcher.ranks, p.configurations, p.units);
+  std::printf("  %zu launches (%zu per repetition x %d), %zu cases, estimated %s (rough: nominal latency and bandwidth)\n",
+              p.launches.size(), per_rep, spec.repetitions, p.total_cases, duration(plan::estimate_seconds(spec, p)).c_str());
+  if (spec.time_budget_s > 0) std::printf("  time budget: %s\n", duration(spec.time_budget_s).c_str());
+  for (std::size_t i = 0; i < per_rep; ++i) {
+    const plan::Launch& l = p.launches[i];
+    std::printf("\n%s: env %s, %zu cases\n", l.label().c_str(), env_text(l.env).c_str(), l.cases());
+    std::vector<std::string> a = args;
+    a.insert(a.end(), {"--sweep-launch", out_dir + "/launches/" + l.label() + ".json"});
+    std::printf("  $ %s\n", fmt::format("{}", fmt::join(sweep::expand_template(spec.launcher, self_path(), a, l.env), " ")).c_str());
+    const plan::EnvChanges* comm = nullptr;
+    for (const plan::Block& b : l.blocks) {
+      if (!comm || *comm != b.comm_env) std::printf("  communicator: %s%s\n", env_text(b.comm_env).c_str(),
+                                                   config_text(b.nccl_config).c_str());
+      comm = &b.comm_env;
+      std::printf("    %-13s %-8s %-4s [%s] %s: %zu cases\n", std::string(core::name(b.coll)).c_str(),
+                  std::string(core::name(b.dtype)).c_str(),
+                  core::takes_op(b.coll) ? std::string(core::name(b.op)).c_str() : "", b.config_id.c_str(),
+                  plan::describe(b.knobs).c_str(), b.cases.size());
+    }
+  }
+  if (spec.repetitions > 1) std::printf("\n(repetitions 2..%d run the same launches again, in the same order)\n", spec.repetitions);
+}
+
+void print_progress(const sweep::Progress& p) {
+  std::string eta = p.eta_s < 0 ? "--" : duration(p.eta_s);
+  std::string line = fmt::format("\r[{}/{} cases{}] {} {} | elapsed {} | ETA {}", p.done, p.total,
+                                 p.failed ? fmt::format(", {} failed", p.failed) : "", p.launch, p.configuration,
+                                 duration(p.elapsed_s), eta);
+  if (line.size() > 150) line = line.substr(0, 147) + "...";
+  std::fprintf(stderr, "%s\033[K", line.c_str());
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
+  CLI::App* s = app.add_subcommand("sweep", "Measure every configuration of a sweep spec into a resumable store");
+  s->footer(kFooter);
+  s->add_option("spec", a.spec, "Sweep spec (JSON with comments; sweeps/README.md)")->required();
+  s->add_option("--out", a.out, "Store directory (created; holds manifest.json and results.jsonl)");
+  s->add_flag("--resume", a.resume, "Continue the sweep in --out: skip every case it already holds");
+  s->add_flag("--retry-failed", a.retry_failed, "With --resume: measure again the cases recorded as failed");
+  s->add_flag("--dry-run", a.dry_run, "Print the plan (launches, cases, estimated time) and exit");
+  return s;
+}
+
+int sweep_command(const SweepArgs& a) {
+  if (core::launcher_rank() >= 0)
+    throw core::InputError("collbench sweep starts its own launches through the spec's launcher; run it directly, not under mpirun or srun");
+  if (a.out.empty() && !a.dry_run) throw core::InputError("--out: expected a directory for the sweep's store");
+  if (a.retry_failed && !a.resume) throw core::InputError("--retry-failed: applies to --resume only");
+  const plan::SweepSpec spec = plan::read_sweep_spec(a.spec);
+  double timeout_s = 300;
+  const std::vector<std::string> args = launch_args(spec, &timeout_s);
+  const plan::SweepPlan p = plan::make_plan(spec);
+  if (a.dry_run) {
+    print_plan(spec, p, args, a.out.empty() ? "DIR" : a.out);
+    return 0;
+  }
+  std::ifstream in(a.spec);
+  std::stringstream text;
+  text << in.rdbuf();
+  sweep::SweepOptions opt;
+  opt.out_dir = a.out;
+  opt.resume = a.resume;
+  opt.retry_failed = a.retry_failed;
+  opt.collbench = self_path();
+  opt.run_args = args;
+  opt.case_timeout_s = timeout_s;
+  opt.version = COLLBENCH_VERSION;
+  opt.spec_text = text.str();
+  const bool tty = ::isatty(2) != 0;
+  const sweep::SweepOutcome o = sweep::run_sweep(spec, p, opt, tty ? print_progress : std::function<void(const sweep::Progress&)>{});
+  if (tty) std::fprintf(stderr, "\r\033[K");
+
+  std::printf("sweep %s: %zu cases planned; %zu already in the store; this session %zu measured (%zu wrong, %zu skipped), %zu failed; %zu left\n",
+              spec.name.c_str(), o.planned, o.already_done, o.measured, o.wrong,
+              o.skipped, o.failed, o.left);
+  const double outside = o.wall_s > 0 ? 100.0 * (1.0 - o.measured_s / o.wall_s) : 0.0;
+  std::printf("%zu launches, wall %.1f s, timed collective loops %.3f s: %.1f%% of the wall time was outside measured "
+              "collectives (launches, communicator inits, warm-up, probes, checks)\n",
+              o.launches, o.wall_s, o.measured_s, outside);
+  std::printf("store: %s (manifest %s)\n", o.store_path.c_str(), o.manifest_path.c_str());
+  for (const auto& n : o.notes) std::printf("note: %s\n", n.c_str());
+  if (o.budget_reached)
+    std::printf("time budget of %s reached: %zu cases not measured; --resume continues\n", duration(spec.time_budget_s).c_str(), o.left);
+  if (o.interrupted) {
+    std::fprintf(stderr, "collbench: sweep interrupted: %zu cases left; rerun with --resume to continue\n", o.left);
+    return 130;
+  }
+  return static_cast<int>(o.code);
+}
+
+}  // namespace collbench::cli

@@ -1,0 +1,25 @@
+#pragma once
+// `collbench sweep SPEC --out DIR [--resume] [--retry-failed] [--dry-run]`: plans a sweep spec
+// and runs it launch by launch into a resumable store. Runs as a plain process (not under
+// mpirun): it starts the launches itself, through the spec's launcher template.
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace collbench::cli {
+
+struct SweepArgs {
+  std::string spec;
+  std::string out;
+  bool resume = false;
+  bool retry_failed = false;
+  bool dry_run = false;
+};
+
+CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args);
+
+// The process exit status: 0 every case measured and verified, 1 wrong results, 2 bad input,
+// 3 a configuration failed (crash, timeout), 130 interrupted (the store resumes).
+int sweep_command(const SweepArgs& args);
+
+}  // namespace collbench::cli

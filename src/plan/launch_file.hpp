@@ -1,0 +1,22 @@
+#pragma once
+// The file a sweep hands to each launch (`collbench run --sweep-launch FILE`): the launch's blocks
+// with their case ids, where to append the results, and where to write the launch's metadata.
+// Every rank reads the same file, so every rank runs the same blocks in the same order.
+#include <string>
+
+#include "plan/sweep_plan.hpp"
+
+namespace collbench::plan {
+
+struct LaunchFile {
+  std::string sweep;      // the spec's name
+  std::string store;      // DIR/results.jsonl
+  std::string metadata;   // DIR/launches/<label>.meta.json
+  Launch launch;          // only the cases still to measure
+};
+
+std::string launch_file_text(const LaunchFile& f);
+// Throws InputError naming the file and the field.
+LaunchFile read_launch_file(const std::string& path);
+
+}  // namespace collbench::plan

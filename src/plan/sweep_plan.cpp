@@ -1,0 +1,239 @@
+#include "plan/sweep_plan.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/error.hpp"
+
+namespace collbench::plan {
+
+namespace {
+
+constexpr std::size_t kMaxConfigurations = 100000;
+
+// Product of the axes (first axis slowest), then the explicit cases, minus the exclusions.
+std::vector<Config> configurations(const SweepSpec& spec) {
+  std::size_t product = 1;
+  for (const KnobAxis& axis : spec.axes) {
+    product *= axis.values.size();
+    if (product > kMaxConfigurations)
+      throw core::InputError(fmt::format("{}: knobs: the axes multiply to more than {} configurations; split the "
+                                         "sweep, or list the combinations you want under \"cases\"",
+                                         spec.source, kMaxConfigurations));
+  }
+  std::vector<Config> out{Config{}};
+  for (const KnobAxis& axis : spec.axes) {
+    std::vector<Config> next;
+    for (const Config& c : out)
+      for (const auto& v : axis.values) {
+        Config n = c;
+        if (v) n[axis.knob] = *v;
+        next.push_back(std::move(n));
+      }
+    out = std::move(next);
+  }
+  if (spec.axes.empty() && !spec.cases.empty()) out.clear();
+  for (const Config& c : spec.cases) out.push_back(c);
+  auto excluded = [&](const Config& c) {
+    for (const Config& ex : spec.exclude) {
+      bool all = true;
+      for (const auto& [k, v] : ex) {
+        const auto it = c.find(k);
+        all = all && (v == "default" ? it == c.end() : it != c.end() && it->second == v);
+      }
+      if (all) return true;
+    }
+    return false;
+  };
+  std::vector<Config> kept;
+  for (Config& c : out)
+    if (!excluded(c) && std::find(kept.begin(), kept.end(), c) == kept.end()) kept.push_back(std::move(c));
+  return kept;
+}
+
+struct Unit {
+  core::Collective coll;
+  Config knobs;                 // restricted to coll
+  std::set<std::string> owned;  // per-process knobs of the sweep that can change coll
+};
+
+bool fits(const std::map<std::string, std::optional<std::string>>& assigned, const Unit& u) {
+  for (const std::string& k : u.owned) {
+    const auto it = assigned.find(k);
+    if (it == assigned.end()) continue;
+    const auto mine = u.knobs.find(k);
+    const std::optional<std::string> v = mine == u.knobs.end() ? std::nullopt : std::optional(mine->second);
+    if (it->second != v) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string Launch::label() const { return fmt::format("L{:03}-r{}", index, rep); }
+
+std::size_t Launch::cases() const {
+  std::size_t n = 0;
+  for (const Block& b : blocks) n += b.cases.size();
+  return n;
+}
+
+std::string config_id(const Config& knobs) {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the canonical description
+  for (unsigned char ch : describe(knobs)) h = (h ^ ch) * 1099511628211ull;
+  return fmt::format("{:08x}", static_cast<std::uint32_t>(h ^ (h >> 32)));
+}
+
+std::string case_id(const Config& knobs, core::Collective c, core::DataType d, core::RedOp op, bool in_place,
+                    std::uint64_t bytes, int rep) {
+  return fmt::format("{}|{}|{}|{}|{}|{}|r{}", describe(knobs), core::name(c), core::name(d),
+                     core::takes_op(c) ? core::name(op) : "none", in_place ? "in_place" : "out_of_place", bytes, rep);
+}
+
+SweepPlan make_plan(const SweepSpec& spec) {
+  SweepPlan plan;
+  for (const KnobAxis& a : spec.axes) plan.knobs.push_back(a.knob);
+  for (const Config& c : spec.cases)
+    for (const auto& [k, v] : c)
+      if (std::find(plan.knobs.begin(), plan.knobs.end(), k) == plan.knobs.end()) plan.knobs.push_back(k);
+
+  // Every knob must be able to change something this sweep measures.
+  for (const std::string& name : plan.knobs) {
+    const Knob& k = knob_or_throw(spec.backend, name);
+    if (k.kind == ValueKind::algo_list || k.kind == ValueKind::proto_list || k.collectives.empty()) continue;
+    bool any = false;
+    for (core::Collective c : spec.collectives)
+      any = any || std::find(k.collectives.begin(), k.collectives.end(), c) != k.collectives.end();
+    if (!any) {
+      std::vector<std::string> names;
+      for (core::Collective c : k.collectives) names.emplace_back(core::name(c));
+      throw core::InputError(fmt::format("{}: knobs.{}: changes only {}, which this sweep does not measure",
+                                         spec.source, name, fmt::join(names, ", ")));
+    }
+  }
+
+  const std::vector<Config> configs = configurations(spec);
+  if (configs.empty()) throw core::InputError(spec.source + ": exclude: every configuration is excluded; nothing to measure");
+  for (const Config& c : configs) {
+    try {
+      check_config(spec.backend, c, spec.launcher.ranks);
+    } catch (const core::InputError& e) {
+      throw core::InputError(spec.source + ": " + e.what());
+    }
+  }
+  plan.configurations = configs.size();
+
+  // Units: each collective under each configuration, as far as the configuration can change it.
+  std::vector<Unit> units;
+  for (const Config& cfg : configs)
+    for (core::Collective coll : spec.collectives) {
+      Unit u;
+      u.coll = coll;
+      for (const auto& [name, value] : cfg) {
+        const Knob& k = *find_knob(spec.backend, name);
+        if (auto v = restrict_to(k, value, coll)) u.knobs[name] = *v;
+      }
+      for (const std::string& name : plan.knobs) {
+        const Knob& k = *find_knob(spec.backend, name);
+        if (k.scope == Scope::process && (k.collectives.empty() || std::count(k.collectives.begin(), k.collectives.end(), coll)))
+          u.owned.insert(name);
+      }
+      const bool seen = std::any_of(units.begin(), units.end(), [&](const Unit& o) { return o.coll == coll && o.knobs == u.knobs; });
+      if (!seen) units.push_back(std::move(u));
+    }
+  plan.units = units.size();
+
+  // Pack units first-fit into launches whose per-process settings agree.
+  struct Group {
+    std::map<std::string, std::optional<std::string>> assigned;
+    std::vector<const Unit*> units;
+  };
+  std::vector<Group> groups;
+  for (const Unit& u : units) {
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return fits(g.assigned, u); });
+    if (it == groups.end()) it = groups.insert(groups.end(), Group{});
+    for (const std::string& k : u.owned) {
+      const auto v = u.knobs.find(k);
+      it->assigned[k] = v == u.knobs.end() ? std::nullopt : std::optional(v->second);
+    }
+    it->units.push_back(&u);
+  }
+
+  std::vector<std::string> process_knobs, comm_knobs;
+  for (const std::string& name : plan.knobs)
+    (find_knob(spec.backend, name)->scope == Scope::process ? process_knobs : comm_knobs).push_back(name);
+
+  for (int rep = 0; rep < spec.repetitions; ++rep) {
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      Launch l;
+      l.index = static_cast<int>(g);
+      l.rep = rep;
+      for (const auto& [k, v] : groups[g].assigned)
+        if (v) l.process[k] = *v;
+      l.env = environment(spec.backend, l.process, process_knobs, Scope::process);
+      // Blocks: per-communicator configuration, then collective, datatype, op.
+      for (const Unit* u : groups[g].units) {
+        for (core::DataType d : spec.datatypes)
+          for (core::RedOp op : spec.ops) {
+            if (!core::takes_op(u->coll) && op != spec.ops.front()) continue;
+            Block b;
+            b.knobs = u->knobs;
+            b.config_id = config_id(u->knobs);
+            b.comm_env = environment(spec.backend, u->knobs, comm_knobs, Scope::communicator);
+            for (const auto& [name, value] : u->knobs) {
+              const Knob& k = *find_knob(spec.backend, name);
+              if (k.target == Target::nccl_config) b.nccl_config[k.variable] = value;
+            }
+            b.coll = u->coll;
+            b.dtype = d;
+            b.op = op;
+            b.root = spec.root;
+            for (std::uint64_t bytes : spec.sizes)
+              for (bool in_place : spec.placements)
+                b.cases.push_back({case_id(u->knobs, u->coll, d, op, in_place, bytes, rep), bytes, in_place});
+            plan.total_cases += b.cases.size();
+            l.blocks.push_back(std::move(b));
+          }
+      }
+      // Blocks sharing per-communicator settings run back to back on one communicator.
+      std::stable_sort(l.blocks.begin(), l.blocks.end(), [](const Block& a, const Block& b) {
+        return std::tie(a.comm_env, a.nccl_config, a.coll) < std::tie(b.comm_env, b.nccl_config, b.coll);
+      });
+      plan.launches.push_back(std::move(l));
+    }
+  }
+  return plan;
+}
+
+double estimate_seconds(const SweepSpec& spec, const SweepPlan& plan) {
+  const bool nccl = spec.backend == "nccl";
+  const double launch_s = nccl ? 8.0 : 0.8, comm_s = nccl ? 1.0 : 0.0;
+  const double alpha_us = nccl ? 20.0 : 10.0, gbps = nccl ? 50.0 : 2.0;
+  double iters = 20, warmup = 5, probe = 10, budget = 0;
+  for (const auto& [flag, value] : spec.measure) {
+    if (flag == "--iters") iters = std::stod(value);
+    if (flag == "--warmup") warmup = std::stod(value);
+    if (flag == "--probe-iters") probe = std::stod(value);
+    if (flag == "--time-budget") budget = std::stod(value);
+    if (flag == "--max-iters" || flag == "--min-iters" || flag == "--target-rel-ci") iters = std::max(iters, 100.0);
+  }
+  double total = 0;
+  for (const Launch& l : plan.launches) {
+    total += launch_s;
+    const EnvChanges* last = nullptr;
+    for (const Block& b : l.blocks) {
+      if (!last || *last != b.comm_env) total += comm_s;
+      last = &b.comm_env;
+      for (const PlannedCase& c : b.cases) {
+        const double iter_s = (alpha_us + static_cast<double>(c.bytes) / (gbps * 1e3)) * 1e-6;
+        const double timed = budget > 0 ? std::min(iters * iter_s, budget) : iters * iter_s;
+        total += timed + (warmup + probe + 2) * iter_s;
+      }
+    }
+  }
+  return total;
+}
+
+}  // namespace collbench::plan

@@ -1,0 +1,71 @@
+#pragma once
+// From a sweep spec to launches. Configurations are the cartesian product of the knob axes, plus
+// the explicit cases, minus the exclusions; each is checked against the catalog's rules. A knob
+// that cannot change a collective is dropped for it, so the same measurement is never planned
+// twice. Units (collective x configuration) are packed into launches whose per-process settings
+// agree; inside a launch each per-communicator configuration gets its own communicator.
+// Repetitions are interleaved: every launch of repetition 0, then every launch of repetition 1.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "plan/knobs.hpp"
+#include "plan/sweep_spec.hpp"
+
+namespace collbench::plan {
+
+using EnvChanges = std::map<std::string, std::optional<std::string>>;  // nullopt: unset
+
+struct PlannedCase {
+  std::string id;  // unique in the sweep; the store's key
+  std::uint64_t bytes = 0;
+  bool in_place = false;
+};
+
+// One collective, datatype and op under one configuration: the cases one communicator runs.
+struct Block {
+  std::string config_id;  // short, stable id of `knobs`
+  Config knobs;           // the configuration as it applies to this collective
+  EnvChanges comm_env;    // per-communicator environment, set before the communicator is made
+  std::map<std::string, std::string> nccl_config;  // ncclConfig_t field -> value
+  core::Collective coll = core::Collective::allreduce;
+  core::DataType dtype = core::DataType::float32;
+  core::RedOp op = core::RedOp::sum;
+  int root = 0;
+  std::vector<PlannedCase> cases;  // sizes ascending, out-of-place before in-place
+};
+
+struct Launch {
+  int index = 0;  // within its repetition
+  int rep = 0;
+  Config process;  // per-process knob values the launch sets
+  EnvChanges env;  // the launch's environment changes (per-process knobs)
+  std::vector<Block> blocks;
+  std::string label() const;  // "L003-r0"
+  std::size_t cases() const;
+};
+
+struct SweepPlan {
+  std::vector<Launch> launches;  // in execution order
+  std::size_t total_cases = 0;
+  std::size_t configurations = 0;  // distinct configurations after exclusions
+  std::size_t units = 0;           // collective x configuration pairs measured
+  std::vector<std::string> knobs;  // the knobs the sweep varies
+};
+
+// Throws InputError "SOURCE: …" for an invalid combination, a knob that changes none of the
+// sweep's collectives, or a sweep with nothing left after the exclusions.
+SweepPlan make_plan(const SweepSpec& spec);
+
+// The case id: "<config>|<collective>|<datatype>|<op>|<placement>|<bytes>|r<rep>".
+std::string case_id(const Config& knobs, core::Collective c, core::DataType d, core::RedOp op, bool in_place,
+                    std::uint64_t bytes, int rep);
+std::string config_id(const Config& knobs);  // 8 hex digits, stable across runs and machines
+
+// A rough time for the plan: launches, communicator inits, and each case's iterations at a
+// nominal latency and bandwidth for the backend. For planning, not a measurement.
+double estimate_seconds(const SweepSpec& spec, const SweepPlan& plan);
+
+}  // namespace collbench::plan

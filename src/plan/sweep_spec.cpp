@@ -1,0 +1,269 @@
+#include "plan/sweep_spec.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/size.hpp"
+#include "plan/run_plan.hpp"
+
+namespace collbench::plan {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+[[noreturn]] void fail(const std::string& source, const std::string& where, const std::string& what) {
+  throw core::InputError(fmt::format("{}: {}{}", source, where.empty() ? "" : where + ": ", what));
+}
+
+// Runs `f`, prefixing an InputError with the spec and the key it came from.
+template <class F>
+auto at_key(const std::string& source, const std::string& where, F&& f) {
+  try {
+    return f();
+  } catch (const core::InputError& e) {
+    fail(source, where, e.what());
+  }
+}
+
+std::string text_of(const Json& v, const std::string& source, const std::string& where) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+  if (v.is_number()) return fmt::format("{:g}", v.get<double>());
+  if (v.is_boolean()) return v.get<bool>() ? "1" : "0";
+  fail(source, where, "expected a string or a number, got " + std::string(v.type_name()));
+}
+
+std::vector<std::string> strings(const Json& v, const std::string& source, const std::string& where) {
+  std::vector<std::string> out;
+  if (v.is_string()) return {v.get<std::string>()};
+  if (!v.is_array() || v.empty()) fail(source, where, "expected a string or a non-empty list of strings");
+  for (const auto& e : v) out.push_back(text_of(e, source, where));
+  return out;
+}
+
+int integer(const Json& v, const std::string& source, const std::string& where, int lo, int hi) {
+  if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi)
+    fail(source, where, fmt::format("expected an integer from {} to {}, got {}", lo, hi, v.dump()));
+  return v.get<int>();
+}
+
+std::vector<std::uint64_t> parse_sizes(const Json& v, const std::string& source) {
+  if (v.is_array()) {
+    std::set<std::uint64_t> sizes;
+    for (const auto& e : v)
+      sizes.insert(at_key(source, "sizes", [&] { return core::parse_size(text_of(e, source, "sizes"), "size"); }));
+    if (sizes.empty()) fail(source, "sizes", "expected at least one size");
+    return {sizes.begin(), sizes.end()};
+  }
+  if (!v.is_object()) fail(source, "sizes", "expected {\"min\": \"8\", \"max\": \"64M\", \"factor\": 2} or a list of sizes");
+  SizeRange r;
+  for (const auto& [key, value] : v.items()) {
+    const std::string where = "sizes." + key;
+    if (key == "min") r.min_bytes = at_key(source, where, [&] { return core::parse_size(text_of(value, source, where), "min"); });
+    else if (key == "max") r.max_bytes = at_key(source, where, [&] { return core::parse_size(text_of(value, source, where), "max"); });
+    else if (key == "factor") {
+      if (!value.is_number() || value.get<double>() <= 1.0) fail(source, where, "expected a number > 1");
+      r.step_factor = value.get<double>();
+    } else if (key == "step") {
+      r.step_bytes = at_key(source, where, [&] { return core::parse_size(text_of(value, source, where), "step"); });
+      if (!v.contains("factor")) r.step_factor = 1.0;
+    } else {
+      fail(source, where, "unknown key; expected min, max, factor or step");
+    }
+  }
+  if (!v.contains("min") || !v.contains("max")) fail(source, "sizes", "expected both min and max");
+  if (r.min_bytes > r.max_bytes)
+    fail(source, "sizes", fmt::format("min {} is above max {}", core::format_size(r.min_bytes), core::format_size(r.max_bytes)));
+  return at_key(source, "sizes", [&] { return size_steps(r); });
+}
+
+Config parse_config(const Json& v, const std::string& backend, const std::string& source, const std::string& where,
+                    bool allow_default) {
+  if (!v.is_object() || v.empty()) fail(source, where, "expected an object of knob: value");
+  Config c;
+  for (const auto& [name, value] : v.items()) {
+    const std::string w = where + "." + name;
+    const Knob& k = at_key(source, w, [&]() -> const Knob& { return knob_or_throw(backend, name); });
+    if (value.is_null() || (value.is_string() && value.get<std::string>() == "default")) {
+      if (!allow_default) continue;  // default = absent from the configuration
+      c[name] = "default";
+      continue;
+    }
+    c[name] = at_key(source, w, [&] { return canonical_value(k, text_of(value, source, w)); });
+  }
+  return c;
+}
+
+LauncherSpec parse_launcher(const Json& v, const std::string& source) {
+  LauncherSpec l;
+  if (!v.is_object()) fail(source, "launcher", "expected {\"ranks\": 4, \"hosts\": [...], \"template\": \"...\"}");
+  for (const auto& [key, value] : v.items()) {
+    const std::string where = "launcher." + key;
+    if (key == "ranks") l.ranks = integer(value, source, where, 1, 1 << 20);
+    else if (key == "hosts") l.hosts = strings(value, source, where);
+    else if (key == "template") {
+      if (!value.is_string() || value.get<std::string>().empty()) fail(source, where, "expected a command line");
+      l.command_template = value.get<std::string>();
+    } else fail(source, where, "unknown key; expected ranks, hosts or template");
+  }
+  if (l.command_template.empty()) l.command_template = default_launcher_template(!l.hosts.empty());
+  // Every placeholder must be one we fill, and the binary and its arguments must appear.
+  const std::string& t = l.command_template;
+  for (std::size_t p = t.find('{'); p != std::string::npos; p = t.find('{', p + 1)) {
+    const std::size_t q = t.find('}', p);
+    const std::string name = q == std::string::npos ? t.substr(p) : t.substr(p, q - p + 1);
+    static const std::set<std::string> known = {"{ranks}", "{hosts}", "{collbench}", "{args}", "{x_env}"};
+    if (!known.count(name))
+      fail(source, "launcher.template", "unknown placeholder '" + name + "'; expected {ranks} {hosts} {collbench} {args} {x_env}");
+  }
+  for (const char* needed : {"{collbench}", "{args}"})
+    if (t.find(needed) == std::string::npos) fail(source, "launcher.template", std::string("expected ") + needed + " in '" + t + "'");
+  if (t.find("{hosts}") != std::string::npos && l.hosts.empty())
+    fail(source, "launcher.template", "uses {hosts} but launcher.hosts is empty");
+  return l;
+}
+
+}  // namespace
+
+std::string default_launcher_template(bool with_hosts) {
+  return with_hosts ? "mpirun -np {ranks} --host {hosts} {x_env} {collbench} {args}"
+                    : "mpirun -np {ranks} --oversubscribe {x_env} {collbench} {args}";
+}
+
+const std::vector<std::string>& measure_keys() {
+  static const std::vector<std::string> keys = {
+      "iters", "warmup", "check", "probe-iters", "timeout", "min-iters", "max-iters", "target-rel-ci",
+      "time-budget", "samples", "rotate", "cuda-graph", "nccl-tuning-info"};
+  return keys;
+}
+
+SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
+  Json j;
+  try {
+    j = Json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const Json::parse_error& e) {
+    std::size_t line = 1, col = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') ++line, col = 1;
+      else ++col;
+    }
+    std::string why = e.what();
+    if (const std::size_t p = why.find("syntax error"); p != std::string::npos) why = why.substr(p);
+    throw core::InputError(fmt::format("{}:{}:{}: malformed JSON: {}", source, line, col, why));
+  }
+  if (!j.is_object()) fail(source, "", "expected a JSON object (see sweeps/README.md)");
+
+  SweepSpec s;
+  s.source = source;
+  s.name = source;
+  static const std::set<std::string> keys = {"name", "description", "backend", "collectives", "sizes", "datatypes",
+                                             "ops", "placements", "root", "launcher", "knobs", "cases", "exclude",
+                                             "repetitions", "time_budget_s", "measure"};
+  for (const auto& [key, value] : j.items())
+    if (!keys.count(key))
+      fail(source, key, "unknown key; expected one of name, description, backend, collectives, sizes, datatypes, "
+                        "ops, placements, root, launcher, knobs, cases, exclude, repetitions, time_budget_s, measure");
+
+  if (j.contains("name")) s.name = text_of(j["name"], source, "name");
+  if (!j.contains("backend") || !j["backend"].is_string()) fail(source, "backend", "expected \"mpi\" or \"nccl\"");
+  s.backend = j["backend"].get<std::string>();
+  if (s.backend == "model") fail(source, "backend", "the model backend cannot be swept yet; expected mpi or nccl");
+  if (s.backend != "mpi" && s.backend != "nccl") fail(source, "backend", "'" + s.backend + "': expected mpi or nccl");
+
+  std::string colls = "allreduce";
+  if (j.contains("collectives")) {
+    const auto list = strings(j["collectives"], source, "collectives");
+    colls.clear();
+    for (const auto& c : list) colls += (colls.empty() ? "" : ",") + c;
+  }
+  s.collectives = at_key(source, "collectives", [&] { return core::parse_collectives(colls); });
+  s.sizes = j.contains("sizes") ? parse_sizes(j["sizes"], source) : std::vector<std::uint64_t>{8, 1024, 65536, 1u << 20};
+  for (const auto& d : j.contains("datatypes") ? strings(j["datatypes"], source, "datatypes") : std::vector<std::string>{"float"})
+    s.datatypes.push_back(at_key(source, "datatypes", [&] { return core::parse_datatype(d); }));
+  for (const auto& o : j.contains("ops") ? strings(j["ops"], source, "ops") : std::vector<std::string>{"sum"})
+    s.ops.push_back(at_key(source, "ops", [&] { return core::parse_redop(o); }));
+  s.placements = at_key(source, "placements", [&] {
+    return parse_placements(j.contains("placements") ? text_of(j["placements"], source, "placements") : "out");
+  });
+  if (j.contains("root")) s.root = integer(j["root"], source, "root", 0, 1 << 20);
+  for (core::DataType d : s.datatypes)
+    for (core::RedOp o : s.ops) {
+      RunPlan p;
+      p.collectives = s.collectives;
+      p.dtype = d;
+      p.op = o;
+      at_key(source, "ops", [&] { validate(p); return 0; });
+    }
+
+  s.launcher = parse_launcher(j.contains("launcher") ? j["launcher"] : Json::object(), source);
+  if (s.root >= s.launcher.ranks)
+    fail(source, "root", fmt::format("{} is not a rank of the {} launched", s.root, s.launcher.ranks));
+
+  if (j.contains("knobs")) {
+    if (!j["knobs"].is_object()) fail(source, "knobs", "expected an object of knob: [values]");
+    for (const auto& [name, values] : j["knobs"].items()) {
+      const std::string where = "knobs." + name;
+      const Knob& k = at_key(source, where, [&]() -> const Knob& { return knob_or_throw(s.backend, name); });
+      KnobAxis axis;
+      axis.knob = name;
+      const Json list = values.is_array() ? values : Json::array({values});
+      if (list.empty()) fail(source, where, "expected at least one value");
+      for (const auto& v : list) {
+        std::optional<std::string> value;
+        if (!v.is_null() && !(v.is_string() && v.get<std::string>() == "default"))
+          value = at_key(source, where, [&] { return canonical_value(k, text_of(v, source, where)); });
+        if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end())
+          fail(source, where, "value '" + value.value_or("default") + "' is listed twice");
+        axis.values.push_back(value);
+      }
+      s.axes.push_back(std::move(axis));
+    }
+  }
+  auto configs = [&](const char* key, bool allow_default, std::vector<Config>* out) {
+    if (!j.contains(key)) return;
+    if (!j[key].is_array()) fail(source, key, "expected a list of {knob: value} objects");
+    for (std::size_t i = 0; i < j[key].size(); ++i)
+      out->push_back(parse_config(j[key][i], s.backend, source, fmt::format("{}[{}]", key, i), allow_default));
+  };
+  configs("cases", false, &s.cases);
+  configs("exclude", true, &s.exclude);
+
+  if (j.contains("repetitions")) s.repetitions = integer(j["repetitions"], source, "repetitions", 1, 1000);
+  if (j.contains("time_budget_s")) {
+    if (!j["time_budget_s"].is_number() || j["time_budget_s"].get<double>() < 0)
+      fail(source, "time_budget_s", "expected seconds >= 0 (0: no budget)");
+    s.time_budget_s = j["time_budget_s"].get<double>();
+  }
+  if (j.contains("measure")) {
+    if (!j["measure"].is_object()) fail(source, "measure", "expected an object of run options, e.g. {\"iters\": 20}");
+    for (const auto& [key, value] : j["measure"].items()) {
+      const auto& allowed = measure_keys();
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+        fail(source, "measure." + key, fmt::format("unknown key; expected one of {}", fmt::join(allowed, ", ")));
+      if (key == "samples" || key == "cuda-graph" || key == "nccl-tuning-info") {  // run's on/off flags
+        if (!value.is_boolean()) fail(source, "measure." + key, "expected true or false");
+        if (value.get<bool>()) s.measure.emplace_back("--" + key, "");
+      } else {
+        s.measure.emplace_back("--" + key, text_of(value, source, "measure." + key));
+      }
+    }
+  }
+  return s;
+}
+
+SweepSpec read_sweep_spec(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw core::InputError(fmt::format("sweep spec '{}': cannot be read (no such file, or no permission)", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_sweep_spec(ss.str(), path);
+}
+
+}  // namespace collbench::plan

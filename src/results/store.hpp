@@ -1,0 +1,57 @@
+#pragma once
+// A sweep's store: DIR/manifest.json and DIR/results.jsonl, one line per case in the run schema
+// with a "sweep" object that names the case. Lines are appended and fsynced as each case
+// completes, so a crash or kill loses at most the case in flight; a line cut short by a kill is
+// recognised (no trailing newline) and dropped when the store is read for --resume.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "results/record.hpp"
+
+namespace collbench::results {
+
+inline constexpr const char* kStoreSchemaName = "collbench.sweep";
+inline constexpr int kStoreSchemaVersion = 1;
+
+struct StoredCase {
+  std::string case_id;    // unique in the sweep (plan::case_id)
+  std::string config_id;  // 8 hex digits of the configuration
+  std::map<std::string, std::string> knobs;  // the configuration as it applies to the collective
+  int rep = 0;
+  std::string launch;     // "L003-r0"
+  ResultRecord result;
+};
+
+std::string store_line(const StoredCase& c);  // one JSON line, no newline
+// Throws InputError naming `where` ("DIR/results.jsonl:12") when the line is not a stored case.
+StoredCase parse_store_line(const std::string& line, const std::string& where);
+
+// Appends one line and fsyncs it. Opened with O_APPEND: writers in turn (a launch's rank 0, then
+// the sweep itself) never interleave within a line.
+class StoreAppender {
+ public:
+  explicit StoreAppender(std::string path);  // throws InputError when the file cannot be opened
+  ~StoreAppender();
+  StoreAppender(const StoreAppender&) = delete;
+  StoreAppender& operator=(const StoreAppender&) = delete;
+  void append(const StoredCase& c);  // throws RunError when the write or fsync fails
+
+ private:
+  std::string m_path;
+  int m_fd = -1;
+};
+
+struct StoreContents {
+  std::vector<StoredCase> records;  // in file order; a later record of a case supersedes earlier ones
+  std::uint64_t valid_bytes = 0;    // up to the end of the last complete line
+  bool torn_tail = false;           // the file ends in a line cut short (dropped)
+};
+
+// A missing file is an empty store. A malformed complete line throws InputError "PATH:LINE: …".
+StoreContents read_store(const std::string& path);
+// Cuts a torn last line off, so the next append starts on a line of its own.
+void drop_torn_tail(const std::string& path, std::uint64_t valid_bytes);
+
+}  // namespace collbench::results
