@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/launcher.hpp"
 #include "core/size.hpp"
+#include "plan/knobs.hpp"
 #include "plan/sweep_plan.hpp"
 #include "plan/sweep_spec.hpp"
 #include "results/store.hpp"
@@ -93,6 +94,10 @@ void print_plan(const plan::SweepSpec& spec, const plan::SweepPlan& p, const std
   std::printf("  %zu launches (%zu per repetition x %d), %zu cases, estimated %s (rough: nominal latency and bandwidth)\n",
               p.launches.size(), per_rep, spec.repetitions, p.total_cases, duration(plan::estimate_seconds(spec, p)).c_str());
   if (spec.time_budget_s > 0) std::printf("  time budget: %s\n", duration(spec.time_budget_s).c_str());
+  if (!p.dropped.empty()) {
+    std::printf("  %zu invalid combinations of the product skipped (invalid_combinations: skip), e.g.\n", p.dropped.size());
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, p.dropped.size()); ++i) std::printf("    %s\n", p.dropped[i].c_str());
+  }
   for (std::size_t i = 0; i < per_rep; ++i) {
     const plan::Launch& l = p.launches[i];
     std::printf("\n%s: env %s, %zu cases\n", l.label().c_str(), env_text(l.env).c_str(), l.cases());
@@ -113,6 +118,33 @@ void print_plan(const plan::SweepSpec& spec, const plan::SweepPlan& p, const std
   if (spec.repetitions > 1) std::printf("\n(repetitions 2..%d run the same launches again, in the same order)\n", spec.repetitions);
 }
 
+void print_catalog(const std::string& backend) {
+  if (backend != "nccl" && backend != "mpi") throw core::InputError("--list-knobs '" + backend + "': expected nccl or mpi");
+  std::printf("%-44s %-13s %s\n", "knob", "scope", "values");
+  for (const plan::Knob& k : plan::catalog(backend)) {
+    std::string values;
+    switch (k.kind) {
+      case plan::ValueKind::integer:
+        values = k.multiple > 1 ? fmt::format("{}..{}, multiple of {}", k.lo, k.hi, k.multiple) : fmt::format("{}..{}", k.lo, k.hi);
+        break;
+      case plan::ValueKind::bytes: values = fmt::format("bytes >= {} (64K, 4M …)", core::format_size(static_cast<std::uint64_t>(k.lo))); break;
+      case plan::ValueKind::choice:
+        for (const auto& c : k.choices)
+          values += (values.empty() ? "" : " ") + c.value + (c.aliases.empty() ? "" : "=" + c.aliases.front());
+        break;
+      case plan::ValueKind::algo_list: values = "coll:algo[,algo];… e.g. allreduce:tree;allgather:ring"; break;
+      case plan::ValueKind::proto_list: values = "coll:proto[,proto];… e.g. allreduce:ll128,simple"; break;
+      case plan::ValueKind::thresholds: values = "six integers"; break;
+      case plan::ValueKind::faults: values = "crash:R hang:R corrupt:R delay:R:US (tests)"; break;
+    }
+    std::string colls;
+    for (core::Collective c : k.collectives) colls += (colls.empty() ? " [" : ",") + std::string(core::name(c));
+    if (!colls.empty()) colls += "]";
+    std::printf("%-44s %-13s %s%s\n", k.name.c_str(), k.scope == plan::Scope::process ? "process" : "communicator",
+                values.c_str(), colls.c_str());
+  }
+}
+
 void print_progress(const sweep::Progress& p) {
   std::string eta = p.eta_s < 0 ? "--" : duration(p.eta_s);
   std::string line = fmt::format("\r[{}/{} cases{}] {} {} | elapsed {} | ETA {}", p.done, p.total,
@@ -128,15 +160,21 @@ void print_progress(const sweep::Progress& p) {
 CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
   CLI::App* s = app.add_subcommand("sweep", "Measure every configuration of a sweep spec into a resumable store");
   s->footer(kFooter);
-  s->add_option("spec", a.spec, "Sweep spec (JSON with comments; sweeps/README.md)")->required();
+  s->add_option("spec", a.spec, "Sweep spec (JSON with comments; sweeps/README.md)");
   s->add_option("--out", a.out, "Store directory (created; holds manifest.json and results.jsonl)");
   s->add_flag("--resume", a.resume, "Continue the sweep in --out: skip every case it already holds");
   s->add_flag("--retry-failed", a.retry_failed, "With --resume: measure again the cases recorded as failed");
   s->add_flag("--dry-run", a.dry_run, "Print the plan (launches, cases, estimated time) and exit");
+  s->add_option("--list-knobs", a.list_knobs, "Print the knobs a spec may vary for a backend (nccl or mpi) and exit");
   return s;
 }
 
 int sweep_command(const SweepArgs& a) {
+  if (!a.list_knobs.empty()) {
+    print_catalog(a.list_knobs);
+    return 0;
+  }
+  if (a.spec.empty()) throw core::InputError("sweep: expected a spec file (sweeps/README.md), or --list-knobs nccl|mpi");
   if (core::launcher_rank() >= 0)
     throw core::InputError("collbench sweep starts its own launches through the spec's launcher; run it directly, not under mpirun or srun");
   if (a.out.empty() && !a.dry_run) throw core::InputError("--out: expected a directory for the sweep's store");

@@ -14,6 +14,7 @@ struct SweepArgs {
   bool resume = false;
   bool retry_failed = false;
   bool dry_run = false;
+  std::string list_knobs;  // a backend: print its knob catalog
 };
 
 CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args);

@@ -102,7 +102,22 @@ SweepPlan make_plan(const SweepSpec& spec) {
   // Every knob must be able to change something this sweep measures.
   for (const std::string& name : plan.knobs) {
     const Knob& k = knob_or_throw(spec.backend, name);
-    if (k.kind == ValueKind::algo_list || k.kind == ValueKind::proto_list || k.collectives.empty()) continue;
+    if (k.kind == ValueKind::algo_list || k.kind == ValueKind::proto_list) {  // its values name collectives
+      bool any = false;
+      auto names_swept = [&](const std::string& v) {
+        for (core::Collective c : spec.collectives) any = any || restrict_to(k, v, c).has_value();
+      };
+      for (const KnobAxis& a : spec.axes)
+        if (a.knob == name)
+          for (const auto& v : a.values)
+            if (v) names_swept(*v);
+      for (const Config& c : spec.cases)
+        if (c.count(name)) names_swept(c.at(name));
+      if (!any)
+        throw core::InputError(fmt::format("{}: knobs.{}: no value names a collective this sweep measures", spec.source, name));
+      continue;
+    }
+    if (k.collectives.empty()) continue;
     bool any = false;
     for (core::Collective c : spec.collectives)
       any = any || std::find(k.collectives.begin(), k.collectives.end(), c) != k.collectives.end();
@@ -114,15 +129,20 @@ SweepPlan make_plan(const SweepSpec& spec) {
     }
   }
 
-  const std::vector<Config> configs = configurations(spec);
-  if (configs.empty()) throw core::InputError(spec.source + ": exclude: every configuration is excluded; nothing to measure");
-  for (const Config& c : configs) {
+  std::vector<Config> configs;
+  for (Config& c : configurations(spec)) {
     try {
       check_config(spec.backend, c, spec.launcher.ranks);
     } catch (const core::InputError& e) {
-      throw core::InputError(spec.source + ": " + e.what());
+      const bool explicit_case = std::find(spec.cases.begin(), spec.cases.end(), c) != spec.cases.end();
+      if (!spec.skip_invalid || explicit_case) throw core::InputError(spec.source + ": " + e.what());
+      plan.dropped.push_back(e.what());
+      continue;
     }
+    configs.push_back(std::move(c));
   }
+  if (configs.empty())
+    throw core::InputError(spec.source + ": every configuration is excluded or invalid; nothing to measure");
   plan.configurations = configs.size();
 
   // Units: each collective under each configuration, as far as the configuration can change it.

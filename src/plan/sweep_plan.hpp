@@ -53,6 +53,8 @@ struct SweepPlan {
   std::size_t configurations = 0;  // distinct configurations after exclusions
   std::size_t units = 0;           // collective x configuration pairs measured
   std::vector<std::string> knobs;  // the knobs the sweep varies
+  // Invalid combinations of the product dropped under "invalid_combinations": "skip": why, each.
+  std::vector<std::string> dropped;
 };
 
 // Throws InputError "SOURCE: …" for an invalid combination, a knob that changes none of the

@@ -28,6 +28,7 @@ auto at_key(const std::string& source, const std::string& where, F&& f) {
   try {
     return f();
   } catch (const core::InputError& e) {
+    if (std::string_view(e.what()).starts_with(source + ": ")) throw;  // already names the spec and key
     fail(source, where, e.what());
   }
 }
@@ -165,11 +166,12 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
   s.name = source;
   static const std::set<std::string> keys = {"name", "description", "backend", "collectives", "sizes", "datatypes",
                                              "ops", "placements", "root", "launcher", "knobs", "cases", "exclude",
-                                             "repetitions", "time_budget_s", "measure"};
+                                             "invalid_combinations", "repetitions", "time_budget_s", "measure"};
   for (const auto& [key, value] : j.items())
     if (!keys.count(key))
       fail(source, key, "unknown key; expected one of name, description, backend, collectives, sizes, datatypes, "
-                        "ops, placements, root, launcher, knobs, cases, exclude, repetitions, time_budget_s, measure");
+                        "ops, placements, root, launcher, knobs, cases, exclude, invalid_combinations, repetitions, "
+                        "time_budget_s, measure");
 
   if (j.contains("name")) s.name = text_of(j["name"], source, "name");
   if (!j.contains("backend") || !j["backend"].is_string()) fail(source, "backend", "expected \"mpi\" or \"nccl\"");
@@ -235,6 +237,11 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
   configs("cases", false, &s.cases);
   configs("exclude", true, &s.exclude);
 
+  if (j.contains("invalid_combinations")) {
+    const std::string v = text_of(j["invalid_combinations"], source, "invalid_combinations");
+    if (v != "reject" && v != "skip") fail(source, "invalid_combinations", "'" + v + "': expected reject or skip");
+    s.skip_invalid = v == "skip";
+  }
   if (j.contains("repetitions")) s.repetitions = integer(j["repetitions"], source, "repetitions", 1, 1000);
   if (j.contains("time_budget_s")) {
     if (!j["time_budget_s"].is_number() || j["time_budget_s"].get<double>() < 0)

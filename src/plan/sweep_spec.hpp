@@ -45,9 +45,13 @@ struct SweepSpec {
   std::vector<KnobAxis> axes;      // cartesian product, in spec order
   std::vector<Config> cases;       // explicit configurations, added to the product
   std::vector<Config> exclude;     // partial configurations: a configuration matching one is dropped
+  // An invalid combination out of the product (NVLS x LL …) is an error, or with
+  // "invalid_combinations": "skip" dropped and listed. Explicit cases are always checked.
+  bool skip_invalid = false;
   int repetitions = 1;
   double time_budget_s = 0;        // 0: none
-  // `collbench run` options for every launch, as flag -> value ("--iters" -> "50"); booleans "true".
+  // `collbench run` options for every launch, as flag -> value ("--iters" -> "50"); an on/off
+  // flag set to true has the value "" ("--samples" -> "").
   std::vector<std::pair<std::string, std::string>> measure;
 };
 

@@ -139,7 +139,8 @@ json plan_json(const plan::SweepPlan& p) {
     launches.push_back({{"index", l.index}, {"process", l.process}, {"blocks", blocks}});
   }
   return {{"cases", p.total_cases}, {"configurations", p.configurations}, {"units", p.units},
-          {"launches_per_repetition", launches.size()}, {"launches", launches}, {"knobs", p.knobs}};
+          {"launches_per_repetition", launches.size()}, {"launches", launches}, {"knobs", p.knobs},
+          {"skipped_invalid", p.dropped}};
 }
 
 struct Store {

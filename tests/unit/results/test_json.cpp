@@ -188,7 +188,7 @@ TEST(ResultsJson, FullDocumentRoundTrips) {
   const results::RunDocument doc = make_document();
   const json j = doc;
   EXPECT_EQ(j.at("schema"), "collbench.run");
-  EXPECT_EQ(j.at("schema_version"), 2);
+  EXPECT_EQ(j.at("schema_version"), 3);
   expect_same(doc, results::parse_document(j, "mem"));
   // And through text, as files are.
   expect_same(doc, results::parse_document(json::parse(j.dump(1)), "text"));
@@ -262,8 +262,8 @@ TEST(ResultsJson, RejectsNewerSchemaVersion) {
   json j = make_document();
   j["schema_version"] = results::kSchemaVersion + 1;
   const auto message = parse_error(j);
-  EXPECT_NE(message.find("src: schema_version: 3"), std::string::npos) << message;
-  EXPECT_NE(message.find("(2)"), std::string::npos) << message;
+  EXPECT_NE(message.find("src: schema_version: 4"), std::string::npos) << message;
+  EXPECT_NE(message.find("(3)"), std::string::npos) << message;
   j["schema_version"] = "1";
   EXPECT_NE(parse_error(j).find("src: schema_version: expected an integer"), std::string::npos);
 }
@@ -315,7 +315,7 @@ TEST(ResultsJson, RejectsMissingFieldsAndBadValues) {
   j["status"] = "done";
   EXPECT_NE(parse_error(j).find("src: status: expected one of"), std::string::npos);
   j = make_document();
-  j["results"][0]["status"] = "failed";
+  j["results"][0]["status"] = "crashed";
   EXPECT_NE(parse_error(j).find("src: results[0].status: expected one of"), std::string::npos);
   EXPECT_NE(parse_error(json::array()).find("src: expected a collbench.run document"),
             std::string::npos);
