@@ -214,6 +214,7 @@ int sweep_command(const SweepArgs& a) {
   for (const auto& n : o.notes) std::printf("note: %s\n", n.c_str());
   if (o.budget_reached)
     std::printf("time budget of %s reached: %zu cases not measured; --resume continues\n", duration(spec.time_budget_s).c_str(), o.left);
+  if (o.setup_failed) std::fprintf(stderr, "collbench: %s\n", o.notes.back().c_str());
   if (o.interrupted) {
     std::fprintf(stderr, "collbench: sweep interrupted: %zu cases left; rerun with --resume to continue\n", o.left);
     return 130;

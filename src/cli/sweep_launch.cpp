@@ -19,6 +19,7 @@
 #include "plan/launch_file.hpp"
 #include "report/table.hpp"
 #include "results/json.hpp"
+#include "results/metadata.hpp"
 #include "results/store.hpp"
 
 namespace collbench::cli {
@@ -122,6 +123,7 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
   }
   std::string refusal;
   if (resolve_backend(cfg, world, &refusal).empty()) return fail_together(world, refusal, core::ExitCode::run_failed);
+  if (world.is_root()) results::write_file_atomically(file.started, results::iso8601_utc(std::chrono::system_clock::now()) + "\n");
   std::unique_ptr<results::StoreAppender> store;
   if (world.is_root()) store = std::make_unique<results::StoreAppender>(file.store);
   report::TablePrinter table(stdout);

@@ -12,6 +12,7 @@ struct LaunchFile {
   std::string sweep;      // the spec's name
   std::string store;      // DIR/results.jsonl
   std::string metadata;   // DIR/launches/<label>.meta.json
+  std::string started;    // created by rank 0 once the backend is chosen: the launch got going
   Launch launch;          // only the cases still to measure
 };
 

@@ -221,6 +221,13 @@ SweepOutcome run_sweep(const plan::SweepSpec& spec, const plan::SweepPlan& plan,
   const auto t0 = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   std::error_code ec;
+  // Refusals first, so that a refused --out is left exactly as it was.
+  const bool has_manifest = fs::exists(opt.out_dir + "/manifest.json", ec);
+  if (has_manifest && !opt.resume)
+    throw core::InputError(fmt::format("--out '{}': already holds a sweep (manifest.json); add --resume to continue it, "
+                                       "or choose another directory", opt.out_dir));
+  if (!has_manifest && opt.resume)
+    throw core::InputError(fmt::format("--resume: '{}' holds no sweep (no manifest.json); run without --resume to start one", opt.out_dir));
   fs::create_directories(opt.out_dir + "/launches", ec);
   fs::create_directories(opt.out_dir + "/logs", ec);
   if (ec) throw core::InputError(fmt::format("--out '{}': cannot create the store directory: {}", opt.out_dir, ec.message()));
@@ -262,7 +269,7 @@ SweepOutcome run_sweep(const plan::SweepSpec& spec, const plan::SweepPlan& plan,
   progress.total = todo;
 
   for (const plan::Launch& full : plan.launches) {
-    if (g_interrupt) break;
+    if (g_interrupt || out.setup_failed) break;
     // Only what the store does not hold yet.
     plan::Launch launch = full;
     launch.blocks.clear();
@@ -277,7 +284,9 @@ SweepOutcome run_sweep(const plan::SweepSpec& spec, const plan::SweepPlan& plan,
     }
     for (int attempt = 0; !launch.blocks.empty() && !g_interrupt; ++attempt) {
       const std::string name = launch.label() + (attempt ? fmt::format(".{}", attempt) : "");
-      plan::LaunchFile lf{spec.name, store.results, fmt::format("{}/launches/{}.meta.json", opt.out_dir, name), launch};
+      plan::LaunchFile lf{spec.name, store.results, fmt::format("{}/launches/{}.meta.json", opt.out_dir, name),
+                          fmt::format("{}/launches/{}.started", opt.out_dir, name), launch};
+      fs::remove(lf.started, ec);
       const std::string lf_path = fmt::format("{}/launches/{}.json", opt.out_dir, name);
       results::write_file_atomically(lf_path, plan::launch_file_text(lf));
       std::vector<std::string> args = opt.run_args;
@@ -325,6 +334,15 @@ SweepOutcome run_sweep(const plan::SweepSpec& spec, const plan::SweepPlan& plan,
       absorb();
       if (pending.empty() || (g_interrupt && !stalled)) break;  // done, or interrupted: nothing to record
 
+      if (!fs::exists(lf.started, ec) && !stalled) {
+        // It never got going (launcher, MPI start-up, no GPU): every launch would fail alike.
+        // Nothing is recorded as failed; the cases stay to measure once the cause is fixed.
+        std::string why = fmt::format("launch {} {} before starting", name, ex.describe());
+        if (const std::string r = reason_from_log(log, log_from); !r.empty()) why += ": " + r;
+        out.notes.push_back(why + fmt::format("; the sweep stopped (see {}; fix it and --resume)", log));
+        out.setup_failed = true;
+        break;
+      }
       // The launch ended before its cases: the case in flight and the rest of its configuration
       // are recorded as failed; the other configurations are launched again.
       const plan::Block* culprit = nullptr;
@@ -372,9 +390,9 @@ SweepOutcome run_sweep(const plan::SweepSpec& spec, const plan::SweepPlan& plan,
     any_failed = any_failed || st == "failed" || st == "timeout";
     any_wrong = any_wrong || st == "wrong";
   }
-  out.code = any_failed ? core::ExitCode::run_failed : any_wrong ? core::ExitCode::wrong : core::ExitCode::ok;
+  out.code = any_failed || out.setup_failed ? core::ExitCode::run_failed : any_wrong ? core::ExitCode::wrong : core::ExitCode::ok;
 
-  const char* st = out.interrupted ? "interrupted" : out.left > 0 ? "incomplete" : "complete";
+  const char* st = out.interrupted ? "interrupted" : out.setup_failed ? "failed" : out.left > 0 ? "incomplete" : "complete";
   store.manifest["status"] = st;
   json& last = store.manifest["sessions"].back();
   last["end"] = now_iso();

@@ -36,6 +36,7 @@ struct SweepOutcome {
   core::ExitCode code = core::ExitCode::ok;
   bool interrupted = false;
   bool budget_reached = false;
+  bool setup_failed = false;      // a launch failed before it started measuring: the sweep stopped
   std::size_t planned = 0, already_done = 0, measured = 0, failed = 0, wrong = 0, skipped = 0, left = 0;
   std::size_t launches = 0;       // launches started this session (retries of a launch included)
   double wall_s = 0;              // this session
