@@ -609,3 +609,40 @@ TEST_F(SweepE2E, ALaunchThatCannotStartStopsTheSweepAndKeepsEveryCaseToDo) {
   EXPECT_NE(again.out.find("6 left"), std::string::npos) << again.all();
   EXPECT_EQ(count_lines(out + "/results.jsonl"), 0);
 }
+
+// The time budget stops new launches; the store says "incomplete" and --resume finishes the rest.
+TEST_F(SweepE2E, TimeBudgetStopsNewLaunchesAndResumeFinishes) {
+  const std::string spec = write_spec("budget.json", std::string(R"({"backend": "mpi", "sizes": ["1K", "4K"],
+    "launcher": {"ranks": 2}, "time_budget_s": 0.5,
+    "knobs": {"coll_tuned_allreduce_algorithm": ["default", "ring", "recursive_doubling", "rabenseifner"]}, )") +
+                                                        kMeasure + "}");
+  const std::string out = path("store");
+  const Proc r = collbench({"sweep", spec, "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.out.find("time budget of"), std::string::npos) << r.all();
+  const int first = count_lines(out + "/results.jsonl");
+  EXPECT_GE(first, 2);
+  EXPECT_LT(first, 8) << "a launch of one configuration takes longer than the budget";
+  EXPECT_EQ(json::parse(slurp(out + "/manifest.json")).at("status"), "incomplete");
+  // Each session gets its own budget; resuming until nothing is left measures every case once.
+  for (int i = 0; i < 8 && count_lines(out + "/results.jsonl") < 8; ++i)
+    ASSERT_EQ(collbench({"sweep", spec, "--out", out, "--resume"}).exit_code, 0);
+  std::set<std::string> ids;
+  for (const json& rec : read_results(out + "/results.jsonl")) ids.insert(rec.at("sweep").at("case").get<std::string>());
+  EXPECT_EQ(ids.size(), 8u);
+  EXPECT_EQ(count_lines(out + "/results.jsonl"), 8);
+  EXPECT_EQ(json::parse(slurp(out + "/manifest.json")).at("status"), "complete");
+}
+
+TEST_F(SweepE2E, ListKnobsPrintsTheCatalogWithScopes) {
+  const Proc n = collbench({"sweep", "--list-knobs", "nccl"});
+  ASSERT_EQ(n.exit_code, 0) << n.all();
+  for (const char* line : {"NCCL_ALGO", "communicator", "config.maxCTAs", "NCCL_BUFFSIZE", "NCCL_P2P_NVL_CHUNKSIZE"})
+    EXPECT_NE(n.out.find(line), std::string::npos) << line << "\n" << n.out;
+  const Proc m = collbench({"sweep", "--list-knobs", "mpi"});
+  EXPECT_NE(m.out.find("coll_tuned_allreduce_algorithm"), std::string::npos) << m.out;
+  EXPECT_NE(m.out.find("6=rabenseifner"), std::string::npos) << m.out;
+  const Proc bad = collbench({"sweep", "--list-knobs", "gloo"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("collbench: --list-knobs 'gloo': expected nccl or mpi"), std::string::npos) << bad.all();
+}
