@@ -43,7 +43,7 @@ class BlockSink final : public measure::ResultSink {
       sc.config_id = m_block.config_id;
       sc.knobs = m_block.knobs;
       sc.rep = m_file.launch.rep;
-      sc.launch = m_file.launch.label();
+      sc.launch = m_file.name;
       sc.result = r;
       m_store.append(sc);
     }
@@ -61,7 +61,7 @@ class BlockSink final : public measure::ResultSink {
     for (const auto& c : m_block.cases)
       if (c.bytes == r.requested_bytes && c.in_place == in_place) return c.id;
     throw core::RunError(fmt::format("launch {}: a {} B {} result that the launch file did not ask for",
-                                     m_file.launch.label(), r.requested_bytes, r.placement));
+                                     m_file.name, r.requested_bytes, r.placement));
   }
   const plan::LaunchFile& m_file;
   const plan::Block& m_block;
@@ -151,7 +151,7 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
       results::RunMetadata m = make_metadata(cfg, world, be->info(), argc, argv, envp);
       add_backend_details(m, *be, world);
       m.settings["sweep"] = file.sweep;
-      m.settings["launch"] = file.launch.label();
+      m.settings["launch"] = file.name;
       if (world.is_root()) {
         results::write_file_atomically(file.metadata, nlohmann::json(m).dump(1) + "\n");
         table.preamble(m);

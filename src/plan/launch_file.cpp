@@ -36,7 +36,7 @@ std::string launch_file_text(const LaunchFile& f) {
                       {"datatype", core::name(b.dtype)}, {"op", core::name(b.op)}, {"root", b.root},
                       {"cases", cases}});
   }
-  const json j = {{"sweep", f.sweep}, {"store", f.store}, {"metadata", f.metadata}, {"started", f.started},
+  const json j = {{"sweep", f.sweep}, {"name", f.name}, {"store", f.store}, {"metadata", f.metadata}, {"started", f.started},
                   {"launch", {{"index", f.launch.index}, {"rep", f.launch.rep}, {"process", f.launch.process},
                               {"env", env_json(f.launch.env)}, {"blocks", blocks}}}};
   return j.dump(1) + "\n";
@@ -51,6 +51,7 @@ LaunchFile read_launch_file(const std::string& path) {
   try {
     const json j = json::parse(ss.str());
     f.sweep = j.at("sweep").get<std::string>();
+    f.name = j.at("name").get<std::string>();
     f.store = j.at("store").get<std::string>();
     f.metadata = j.at("metadata").get<std::string>();
     f.started = j.at("started").get<std::string>();

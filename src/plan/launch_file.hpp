@@ -10,6 +10,7 @@ namespace collbench::plan {
 
 struct LaunchFile {
   std::string sweep;      // the spec's name
+  std::string name;       // this start of the launch: "L003-r0", "L003-r0.s1.a2" (session 1, attempt 2)
   std::string store;      // DIR/results.jsonl
   std::string metadata;   // DIR/launches/<label>.meta.json
   std::string started;    // created by rank 0 once the backend is chosen: the launch got going

@@ -131,6 +131,46 @@ LauncherSpec parse_launcher(const Json& v, const std::string& source) {
   return l;
 }
 
+std::vector<KnobAxis> parse_axes(const Json& knobs, const std::string& backend, const std::string& source) {
+  std::vector<KnobAxis> axes;
+  if (!knobs.is_object()) fail(source, "knobs", "expected an object of knob: [values]");
+  for (const auto& [name, values] : knobs.items()) {
+    const std::string where = "knobs." + name;
+    const Knob& k = at_key(source, where, [&]() -> const Knob& { return knob_or_throw(backend, name); });
+    KnobAxis axis;
+    axis.knob = name;
+    const Json list = values.is_array() ? values : Json::array({values});
+    if (list.empty()) fail(source, where, "expected at least one value");
+    for (const auto& v : list) {
+      std::optional<std::string> value;
+      if (!v.is_null() && !(v.is_string() && v.get<std::string>() == "default"))
+        value = at_key(source, where, [&] { return canonical_value(k, text_of(v, source, where)); });
+      if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end())
+        fail(source, where, "value '" + value.value_or("default") + "' is listed twice");
+      axis.values.push_back(value);
+    }
+    axes.push_back(std::move(axis));
+  }
+  return axes;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_measure(const Json& m, const std::string& source) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!m.is_object()) fail(source, "measure", "expected an object of run options, e.g. {\"iters\": 20}");
+  for (const auto& [key, value] : m.items()) {
+    const auto& allowed = measure_keys();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      fail(source, "measure." + key, fmt::format("unknown key; expected one of {}", fmt::join(allowed, ", ")));
+    if (key == "samples" || key == "cuda-graph" || key == "nccl-tuning-info") {  // run's on/off flags
+      if (!value.is_boolean()) fail(source, "measure." + key, "expected true or false");
+      if (value.get<bool>()) out.emplace_back("--" + key, "");
+    } else {
+      out.emplace_back("--" + key, text_of(value, source, "measure." + key));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string default_launcher_template(bool with_hosts) {
@@ -208,26 +248,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
   if (s.root >= s.launcher.ranks)
     fail(source, "root", fmt::format("{} is not a rank of the {} launched", s.root, s.launcher.ranks));
 
-  if (j.contains("knobs")) {
-    if (!j["knobs"].is_object()) fail(source, "knobs", "expected an object of knob: [values]");
-    for (const auto& [name, values] : j["knobs"].items()) {
-      const std::string where = "knobs." + name;
-      const Knob& k = at_key(source, where, [&]() -> const Knob& { return knob_or_throw(s.backend, name); });
-      KnobAxis axis;
-      axis.knob = name;
-      const Json list = values.is_array() ? values : Json::array({values});
-      if (list.empty()) fail(source, where, "expected at least one value");
-      for (const auto& v : list) {
-        std::optional<std::string> value;
-        if (!v.is_null() && !(v.is_string() && v.get<std::string>() == "default"))
-          value = at_key(source, where, [&] { return canonical_value(k, text_of(v, source, where)); });
-        if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end())
-          fail(source, where, "value '" + value.value_or("default") + "' is listed twice");
-        axis.values.push_back(value);
-      }
-      s.axes.push_back(std::move(axis));
-    }
-  }
+  if (j.contains("knobs")) s.axes = parse_axes(j["knobs"], s.backend, source);
   auto configs = [&](const char* key, bool allow_default, std::vector<Config>* out) {
     if (!j.contains(key)) return;
     if (!j[key].is_array()) fail(source, key, "expected a list of {knob: value} objects");
@@ -248,20 +269,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
       fail(source, "time_budget_s", "expected seconds >= 0 (0: no budget)");
     s.time_budget_s = j["time_budget_s"].get<double>();
   }
-  if (j.contains("measure")) {
-    if (!j["measure"].is_object()) fail(source, "measure", "expected an object of run options, e.g. {\"iters\": 20}");
-    for (const auto& [key, value] : j["measure"].items()) {
-      const auto& allowed = measure_keys();
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-        fail(source, "measure." + key, fmt::format("unknown key; expected one of {}", fmt::join(allowed, ", ")));
-      if (key == "samples" || key == "cuda-graph" || key == "nccl-tuning-info") {  // run's on/off flags
-        if (!value.is_boolean()) fail(source, "measure." + key, "expected true or false");
-        if (value.get<bool>()) s.measure.emplace_back("--" + key, "");
-      } else {
-        s.measure.emplace_back("--" + key, text_of(value, source, "measure." + key));
-      }
-    }
-  }
+  if (j.contains("measure")) s.measure = parse_measure(j["measure"], source);
   return s;
 }
 

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -215,196 +216,244 @@ std::string plan_fingerprint(const plan::SweepSpec& spec, const plan::SweepPlan&
   return fmt::format("{:016x}", h);
 }
 
-SweepOutcome run_sweep(const plan::SweepSpec& spec, const plan::SweepPlan& plan, const SweepOptions& opt,
-                       const std::function<void(const Progress&)>& on_progress) {
-  SweepOutcome out;
-  const auto t0 = Clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
-  std::error_code ec;
-  // Refusals first, so that a refused --out is left exactly as it was.
-  const bool has_manifest = fs::exists(opt.out_dir + "/manifest.json", ec);
-  if (has_manifest && !opt.resume)
-    throw core::InputError(fmt::format("--out '{}': already holds a sweep (manifest.json); add --resume to continue it, "
-                                       "or choose another directory", opt.out_dir));
-  if (!has_manifest && opt.resume)
-    throw core::InputError(fmt::format("--resume: '{}' holds no sweep (no manifest.json); run without --resume to start one", opt.out_dir));
-  fs::create_directories(opt.out_dir + "/launches", ec);
-  fs::create_directories(opt.out_dir + "/logs", ec);
-  if (ec) throw core::InputError(fmt::format("--out '{}': cannot create the store directory: {}", opt.out_dir, ec.message()));
-  const int lock_fd = lock_store(opt.out_dir);
-  struct LockCloser {
-    int fd;
-    ~LockCloser() { ::close(fd); }
-  } lock_closer{lock_fd};
+namespace {
 
-  Store store = open_store(spec, plan, opt, plan_fingerprint(spec, plan, opt));
-  out.store_path = store.results;
-  out.manifest_path = store.manifest_path;
-  const results::StoreContents existing = results::read_store(store.results);
-  if (existing.torn_tail) {
-    results::drop_torn_tail(store.results, existing.valid_bytes);
-    out.notes.push_back("dropped a results line cut short by an earlier kill (that case runs again)");
+// One session of a sweep: the store opened (and locked), each launch run in turn, the outcome
+// kept. The methods follow the steps: open, what is left of a launch, run it (attempts), record a
+// failed configuration, finish.
+class SweepRun {
+ public:
+  SweepRun(const plan::SweepSpec& spec, const plan::SweepPlan& plan, const SweepOptions& opt,
+           const std::function<void(const Progress&)>& on_progress)
+      : m_spec(spec), m_plan(plan), m_opt(opt), m_on_progress(on_progress), m_t0(Clock::now()) {}
+  ~SweepRun() {
+    if (m_lock_fd >= 0) ::close(m_lock_fd);
   }
-  std::map<std::string, std::string> status;  // case id -> latest status
-  for (const auto& r : existing.records) status[r.case_id] = r.result.status;
-  auto done = [&](const std::string& id) {
-    const auto it = status.find(id);
-    return it != status.end() && (it->second != "failed" || !opt.retry_failed);
+
+  SweepOutcome run() {
+    open();
+    InterruptGuard guard;
+    m_appender = std::make_unique<results::StoreAppender>(m_store.results);
+    for (const plan::Launch& full : m_plan.launches) {
+      if (g_interrupt || m_out.setup_failed) break;
+      plan::Launch launch = still_to_do(full);
+      if (launch.blocks.empty()) continue;
+      if (m_spec.time_budget_s > 0 && elapsed() >= m_spec.time_budget_s) {
+        m_out.budget_reached = true;
+        break;
+      }
+      for (int attempt = 0; !launch.blocks.empty() && !g_interrupt && !m_out.setup_failed; ++attempt)
+        run_attempt(launch, attempt);
+    }
+    finish();
+    return m_out;
+  }
+
+ private:
+  struct Pending {
+    std::set<std::string> ids;
+    Clock::time_point last_record;
   };
-  out.planned = plan.total_cases;
-  for (const plan::Launch& l : plan.launches)
-    for (const plan::Block& b : l.blocks)
-      for (const plan::PlannedCase& c : b.cases) out.already_done += done(c.id) ? 1 : 0;
-  const std::size_t todo = out.planned - out.already_done;
 
-  json session = {{"start", now_iso()}, {"resumed", opt.resume}, {"retry_failed", opt.retry_failed}};
-  store.manifest["status"] = "running";
-  store.manifest["sessions"].push_back(session);
-  store.save();
+  double elapsed() const { return std::chrono::duration<double>(Clock::now() - m_t0).count(); }
 
-  InterruptGuard guard;
-  results::StoreAppender appender(store.results);
-  std::uint64_t offset = existing.valid_bytes;
-  Progress progress;
-  progress.total = todo;
+  bool done(const std::string& id) const {
+    const auto it = m_status.find(id);
+    return it != m_status.end() && (it->second != "failed" || !m_opt.retry_failed);
+  }
 
-  for (const plan::Launch& full : plan.launches) {
-    if (g_interrupt || out.setup_failed) break;
-    // Only what the store does not hold yet.
+  // Refusals first (a refused --out is left as it was), then the directories, the lock, the
+  // manifest and what the store already holds.
+  void open() {
+    std::error_code ec;
+    const bool has_manifest = fs::exists(m_opt.out_dir + "/manifest.json", ec);
+    if (has_manifest && !m_opt.resume)
+      throw core::InputError(fmt::format("--out '{}': already holds a sweep (manifest.json); add --resume to continue "
+                                         "it, or choose another directory", m_opt.out_dir));
+    if (!has_manifest && m_opt.resume)
+      throw core::InputError(fmt::format("--resume: '{}' holds no sweep (no manifest.json); run without --resume to "
+                                         "start one", m_opt.out_dir));
+    for (const char* sub : {"/launches", "/logs"}) {
+      fs::create_directories(m_opt.out_dir + sub, ec);
+      if (ec) throw core::InputError(fmt::format("--out '{}': cannot create {}: {}", m_opt.out_dir, sub + 1, ec.message()));
+    }
+    m_lock_fd = lock_store(m_opt.out_dir);
+    m_store = open_store(m_spec, m_plan, m_opt, plan_fingerprint(m_spec, m_plan, m_opt));
+    m_out.store_path = m_store.results;
+    m_out.manifest_path = m_store.manifest_path;
+    const results::StoreContents existing = results::read_store(m_store.results);
+    if (existing.torn_tail) {
+      results::drop_torn_tail(m_store.results, existing.valid_bytes);
+      m_out.notes.push_back("dropped a results line cut short by an earlier kill (that case runs again)");
+    }
+    m_offset = existing.valid_bytes;
+    for (const auto& r : existing.records) m_status[r.case_id] = r.result.status;
+    m_out.planned = m_plan.total_cases;
+    for (const plan::Launch& l : m_plan.launches)
+      for (const plan::Block& b : l.blocks)
+        for (const plan::PlannedCase& c : b.cases) m_out.already_done += done(c.id) ? 1 : 0;
+    m_progress.total = m_out.planned - m_out.already_done;
+    m_session = m_store.manifest["sessions"].size();
+    m_store.manifest["status"] = "running";
+    m_store.manifest["sessions"].push_back({{"start", now_iso()}, {"resumed", m_opt.resume}, {"retry_failed", m_opt.retry_failed}});
+    m_store.save();
+  }
+
+  // The launch with only the cases the store does not hold yet.
+  plan::Launch still_to_do(const plan::Launch& full) const {
     plan::Launch launch = full;
     launch.blocks.clear();
     for (plan::Block b : full.blocks) {
       std::erase_if(b.cases, [&](const plan::PlannedCase& c) { return done(c.id); });
       if (!b.cases.empty()) launch.blocks.push_back(std::move(b));
     }
-    if (launch.blocks.empty()) continue;
-    if (spec.time_budget_s > 0 && elapsed() >= spec.time_budget_s) {
-      out.budget_reached = true;
-      break;
-    }
-    for (int attempt = 0; !launch.blocks.empty() && !g_interrupt; ++attempt) {
-      const std::string name = launch.label() + (attempt ? fmt::format(".{}", attempt) : "");
-      plan::LaunchFile lf{spec.name, store.results, fmt::format("{}/launches/{}.meta.json", opt.out_dir, name),
-                          fmt::format("{}/launches/{}.started", opt.out_dir, name), launch};
-      fs::remove(lf.started, ec);
-      const std::string lf_path = fmt::format("{}/launches/{}.json", opt.out_dir, name);
-      results::write_file_atomically(lf_path, plan::launch_file_text(lf));
-      std::vector<std::string> args = opt.run_args;
-      args.insert(args.end(), {"--sweep-launch", lf_path});
-      const std::vector<std::string> argv = expand_template(spec.launcher, opt.collbench, args, launch.env);
-      const std::string log = fmt::format("{}/logs/{}.log", opt.out_dir, launch.label());
-      const std::uintmax_t log_from = fs::exists(log, ec) ? fs::file_size(log, ec) : 0;
-      {
-        std::ofstream(log, std::ios::app) << fmt::format("# {} {}: {}\n", now_iso(), name, fmt::join(argv, " "));
-      }
-      progress.launch = name;
-      progress.configuration = plan::describe(launch.process);
+    return launch;
+  }
 
-      std::map<std::string, std::pair<const plan::Block*, const plan::PlannedCase*>> pending;
-      for (const plan::Block& b : launch.blocks)
-        for (const plan::PlannedCase& c : b.cases) pending[c.id] = {&b, &c};
-      auto last_record = Clock::now();
-      const double stall_s = (opt.case_timeout_s > 0 ? opt.case_timeout_s : 3600.0) + (spec.backend == "nccl" ? 180.0 : 60.0);
-      bool stalled = false;
-      auto absorb = [&] {
-        for (results::StoredCase& r : read_new(store.results, &offset)) {
-          if (!pending.erase(r.case_id)) continue;  // not this launch's (cannot happen with the lock held)
-          status[r.case_id] = r.result.status;
-          ++progress.done;
-          out.measured += r.result.status == "timeout" ? 0 : 1;
-          out.wrong += r.result.status == "wrong" ? 1 : 0;
-          out.skipped += r.result.status == "skipped" ? 1 : 0;
-          if (r.result.status == "timeout") ++out.failed, ++progress.failed;
-          out.measured_s += r.result.time_us.mean * r.result.iters * 1e-6;
-          last_record = Clock::now();
-        }
-      };
-      ++out.launches;
-      Child child(argv, launch.env, log);
-      const ChildExit ex = child.wait([&] {
-        absorb();
-        progress.elapsed_s = elapsed();
-        progress.eta_s = progress.done > 0 ? progress.elapsed_s / static_cast<double>(progress.done) *
-                                                 static_cast<double>(progress.total - progress.done)
-                                           : -1;
-        if (on_progress) on_progress(progress);
-        stalled = std::chrono::duration<double>(Clock::now() - last_record).count() > stall_s;
-        return !g_interrupt && !stalled;
-      });
-      absorb();
-      if (pending.empty() || (g_interrupt && !stalled)) break;  // done, or interrupted: nothing to record
-
-      if (!fs::exists(lf.started, ec) && !stalled) {
-        // It never got going (launcher, MPI start-up, no GPU): every launch would fail alike.
-        // Nothing is recorded as failed; the cases stay to measure once the cause is fixed.
-        std::string why = fmt::format("launch {} {} before starting", name, ex.describe());
-        if (const std::string r = reason_from_log(log, log_from); !r.empty()) why += ": " + r;
-        out.notes.push_back(why + fmt::format("; the sweep stopped (see {}; fix it and --resume)", log));
-        out.setup_failed = true;
-        break;
-      }
-      // The launch ended before its cases: the case in flight and the rest of its configuration
-      // are recorded as failed; the other configurations are launched again.
-      const plan::Block* culprit = nullptr;
-      for (const plan::Block& b : launch.blocks)
-        for (const plan::PlannedCase& c : b.cases)
-          if (!culprit && pending.count(c.id)) culprit = &b;
-      std::string why = stalled ? fmt::format("launch {} recorded nothing for {:.0f} s and was killed", name, stall_s)
-                                : fmt::format("launch {} {}", name, ex.describe());
-      if (ex.exited && ex.code == 0) why += " without measuring every case";
-      if (const std::string r = reason_from_log(log, log_from); !r.empty()) why += ": " + r;
-      bool first = true;
-      for (const plan::PlannedCase& c : culprit->cases) {
-        if (!pending.count(c.id)) continue;
-        results::StoredCase sc;
-        sc.case_id = c.id;
-        sc.config_id = culprit->config_id;
-        sc.knobs = culprit->knobs;
-        sc.rep = launch.rep;
-        sc.launch = name;
-        sc.result = failed_record(*culprit, c, spec.launcher.ranks,
-                                  first ? why : "not run: its configuration failed at an earlier size (" + why + ")");
-        first = false;
-        appender.append(sc);
-        status[c.id] = "failed";
-        ++out.failed;
-        ++progress.failed;
-        ++progress.done;
-      }
-      offset = fs::file_size(store.results, ec);
-      out.notes.push_back(fmt::format("configuration {} ({}) failed: {}", culprit->config_id,
-                                      plan::describe(culprit->knobs), why));
-      launch.blocks.erase(launch.blocks.begin() + (culprit - launch.blocks.data()));
-      for (plan::Block& b : launch.blocks) std::erase_if(b.cases, [&](const plan::PlannedCase& c) { return !pending.count(c.id); });
-      std::erase_if(launch.blocks, [](const plan::Block& b) { return b.cases.empty(); });
+  // Takes the launch's new records from the store.
+  void absorb(Pending& p) {
+    for (results::StoredCase& r : read_new(m_store.results, &m_offset)) {
+      if (!p.ids.erase(r.case_id)) continue;  // not this launch's (cannot happen with the lock held)
+      const std::string& st = r.result.status;
+      m_status[r.case_id] = st;
+      ++m_progress.done;
+      m_out.measured += st == "timeout" ? 0 : 1;
+      m_out.wrong += st == "wrong" ? 1 : 0;
+      m_out.skipped += st == "skipped" ? 1 : 0;
+      if (st == "timeout") ++m_out.failed, ++m_progress.failed;
+      m_out.measured_s += r.result.time_us.mean * r.result.iters * 1e-6;
+      p.last_record = Clock::now();
     }
   }
 
-  out.interrupted = g_interrupt != 0;
-  out.wall_s = elapsed();
-  for (const plan::Launch& l : plan.launches)
-    for (const plan::Block& b : l.blocks)
-      for (const plan::PlannedCase& c : b.cases) out.left += status.count(c.id) ? 0 : 1;
-  bool any_failed = false, any_wrong = false;
-  for (const auto& [id, st] : status) {
-    any_failed = any_failed || st == "failed" || st == "timeout";
-    any_wrong = any_wrong || st == "wrong";
-  }
-  out.code = any_failed || out.setup_failed ? core::ExitCode::run_failed : any_wrong ? core::ExitCode::wrong : core::ExitCode::ok;
+  // One start of `launch`; on return its blocks are what is left to launch again (none when it
+  // completed or the sweep must stop).
+  void run_attempt(plan::Launch& launch, int attempt) {
+    std::error_code ec;
+    const std::string name = launch.label() + (m_session ? fmt::format(".s{}", m_session) : "") +
+                             (attempt ? fmt::format(".a{}", attempt) : "");
+    const std::string base = m_opt.out_dir + "/launches/" + name;
+    const plan::LaunchFile lf{m_spec.name, name, m_store.results, base + ".meta.json", base + ".started", launch};
+    fs::remove(lf.started, ec);
+    results::write_file_atomically(base + ".json", plan::launch_file_text(lf));
+    std::vector<std::string> args = m_opt.run_args;
+    args.insert(args.end(), {"--sweep-launch", base + ".json"});
+    const std::vector<std::string> argv = expand_template(m_spec.launcher, m_opt.collbench, args, launch.env);
+    const std::string log = m_opt.out_dir + "/logs/" + launch.label() + ".log";
+    const std::uintmax_t log_from = fs::exists(log, ec) ? fs::file_size(log, ec) : 0;
+    std::ofstream(log, std::ios::app) << fmt::format("# {} {}: {}\n", now_iso(), name, fmt::join(argv, " "));
+    m_progress.launch = name;
+    m_progress.configuration = plan::describe(launch.process);
 
-  const char* st = out.interrupted ? "interrupted" : out.setup_failed ? "failed" : out.left > 0 ? "incomplete" : "complete";
-  store.manifest["status"] = st;
-  json& last = store.manifest["sessions"].back();
-  last["end"] = now_iso();
-  last["status"] = st;
-  last["launches"] = out.launches;
-  last["cases_recorded"] = progress.done;
-  last["failed"] = out.failed;
-  last["wall_s"] = out.wall_s;
-  last["measured_s"] = out.measured_s;
-  last["outside_share"] = out.wall_s > 0 ? 1.0 - out.measured_s / out.wall_s : 0.0;
-  store.save();
-  return out;
+    Pending pending{{}, Clock::now()};
+    for (const plan::Block& b : launch.blocks)
+      for (const plan::PlannedCase& c : b.cases) pending.ids.insert(c.id);
+    const double stall_s = (m_opt.case_timeout_s > 0 ? m_opt.case_timeout_s : 3600.0) + (m_spec.backend == "nccl" ? 180.0 : 60.0);
+    bool stalled = false;
+    ++m_out.launches;
+    Child child(argv, launch.env, log);
+    const ChildExit ex = child.wait([&] {
+      absorb(pending);
+      m_progress.elapsed_s = elapsed();
+      m_progress.eta_s = m_progress.done > 0 ? m_progress.elapsed_s / static_cast<double>(m_progress.done) *
+                                                   static_cast<double>(m_progress.total - m_progress.done)
+                                             : -1;
+      if (m_on_progress) m_on_progress(m_progress);
+      stalled = std::chrono::duration<double>(Clock::now() - pending.last_record).count() > stall_s;
+      return !g_interrupt && !stalled;
+    });
+    absorb(pending);
+    if (pending.ids.empty() || (g_interrupt && !stalled)) {  // done, or interrupted: nothing to record
+      launch.blocks.clear();
+      return;
+    }
+    std::string reason = reason_from_log(log, log_from);
+    if (!fs::exists(lf.started, ec) && !stalled) {
+      // It never got going (launcher, MPI start-up, no GPU): every launch would fail alike.
+      // Nothing is recorded as failed; the cases stay to measure once the cause is fixed.
+      m_out.notes.push_back(fmt::format("launch {} {} before starting{}; the sweep stopped (see {}; fix it and --resume)",
+                                        name, ex.describe(), reason.empty() ? "" : ": " + reason, log));
+      m_out.setup_failed = true;
+      return;
+    }
+    std::string why = stalled ? fmt::format("launch {} recorded nothing for {:.0f} s and was killed", name, stall_s)
+                              : fmt::format("launch {} {}", name, ex.describe());
+    if (ex.exited && ex.code == 0) why += " without measuring every case";
+    if (!reason.empty()) why += ": " + reason;
+    record_failed_block(launch, pending, name, why);
+  }
+
+  // The launch ended before its cases: the case in flight and the rest of its configuration are
+  // recorded as failed; the launch keeps its other configurations, to be launched again.
+  void record_failed_block(plan::Launch& launch, const Pending& pending, const std::string& name, const std::string& why) {
+    auto culprit = std::find_if(launch.blocks.begin(), launch.blocks.end(), [&](const plan::Block& b) {
+      return std::any_of(b.cases.begin(), b.cases.end(), [&](const plan::PlannedCase& c) { return pending.ids.count(c.id); });
+    });
+    bool first = true;
+    for (const plan::PlannedCase& c : culprit->cases) {
+      if (!pending.ids.count(c.id)) continue;
+      results::StoredCase sc{c.id, culprit->config_id, culprit->knobs, launch.rep, name, {}};
+      sc.result = failed_record(*culprit, c, m_spec.launcher.ranks,
+                                first ? why : "not run: its configuration failed at an earlier size (" + why + ")");
+      first = false;
+      m_appender->append(sc);
+      m_status[c.id] = "failed";
+      ++m_out.failed, ++m_progress.failed, ++m_progress.done;
+    }
+    std::error_code ec;
+    m_offset = fs::file_size(m_store.results, ec);
+    m_out.notes.push_back(fmt::format("configuration {} ({}) failed: {}", culprit->config_id, plan::describe(culprit->knobs), why));
+    launch.blocks.erase(culprit);
+    for (plan::Block& b : launch.blocks) std::erase_if(b.cases, [&](const plan::PlannedCase& c) { return !pending.ids.count(c.id); });
+    std::erase_if(launch.blocks, [](const plan::Block& b) { return b.cases.empty(); });
+  }
+
+  void finish() {
+    m_out.interrupted = g_interrupt != 0;
+    m_out.wall_s = elapsed();
+    for (const plan::Launch& l : m_plan.launches)
+      for (const plan::Block& b : l.blocks)
+        for (const plan::PlannedCase& c : b.cases) m_out.left += m_status.count(c.id) ? 0 : 1;
+    bool any_failed = m_out.setup_failed, any_wrong = false;
+    for (const auto& [id, st] : m_status) {
+      any_failed = any_failed || st == "failed" || st == "timeout";
+      any_wrong = any_wrong || st == "wrong";
+    }
+    m_out.code = any_failed ? core::ExitCode::run_failed : any_wrong ? core::ExitCode::wrong : core::ExitCode::ok;
+    const char* st = m_out.interrupted ? "interrupted" : m_out.setup_failed ? "failed" : m_out.left > 0 ? "incomplete" : "complete";
+    m_store.manifest["status"] = st;
+    json& last = m_store.manifest["sessions"].back();
+    last["end"] = now_iso();
+    last["status"] = st;
+    last["launches"] = m_out.launches;
+    last["cases_recorded"] = m_progress.done;
+    last["failed"] = m_out.failed;
+    last["wall_s"] = m_out.wall_s;
+    last["measured_s"] = m_out.measured_s;
+    last["outside_share"] = m_out.wall_s > 0 ? 1.0 - m_out.measured_s / m_out.wall_s : 0.0;
+    m_store.save();
+  }
+
+  const plan::SweepSpec& m_spec;
+  const plan::SweepPlan& m_plan;
+  const SweepOptions& m_opt;
+  const std::function<void(const Progress&)>& m_on_progress;
+  Clock::time_point m_t0;
+  int m_lock_fd = -1;
+  Store m_store;
+  std::unique_ptr<results::StoreAppender> m_appender;
+  std::uint64_t m_offset = 0;
+  std::map<std::string, std::string> m_status;  // case id -> latest status
+  std::size_t m_session = 0;                    // 0 for the sweep's first session
+  Progress m_progress;
+  SweepOutcome m_out;
+};
+
+}  // namespace
+
+SweepOutcome run_sweep(const plan::SweepSpec& spec, const plan::SweepPlan& plan, const SweepOptions& opt,
+                       const std::function<void(const Progress&)>& on_progress) {
+  return SweepRun(spec, plan, opt, on_progress).run();
 }
 
 }  // namespace collbench::sweep
