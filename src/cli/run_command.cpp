@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -62,13 +61,6 @@ class RootSink final : public measure::ResultSink {
   report::TablePrinter m_table;
 };
 
-class NullSink final : public measure::ResultSink {
- public:
-  void begin_collective(core::Collective) override {}
-  void row(std::span<const results::ResultRecord>) override {}
-  void end_collective(core::Collective) override {}
-};
-
 // Rank 0 checks the JSON path; every rank learns the verdict, so all exit 2 together.
 bool json_path_ok(const RunConfig& cfg, const measure::World& world) {
   int ok = 1;
@@ -116,11 +108,8 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   doc.metadata = make_metadata(cfg, world, be->info(), saved_argc, saved_argv, envp);
   add_backend_details(doc.metadata, *be, world);
   RootSink root_sink(doc, cfg.json_path, cfg.plan);
-  NullSink null_sink;
-  // The nccl backend aborts its own communicator at --timeout and records the case; the job-wide
-  // watchdog stays as a backstop 30 s later (a call that never returns to the backend).
-  const bool own_timeout = be->info().aborts_on_timeout && cfg.timeout_s > 0;
-  measure::SessionOptions sopt{cfg.measure, own_timeout ? cfg.timeout_s + 30.0 : cfg.timeout_s, {}};
+  measure::NullSink null_sink;
+  const measure::SessionOptions sopt = session_options(cfg, be->info());
   core::ExitCode code = core::ExitCode::ok;
   try {
     if (world.is_root()) {
@@ -132,10 +121,6 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
     }
     code = measure::run_session(*be, world, cfg.plan, sopt, world.is_root() ? static_cast<measure::ResultSink&>(root_sink) : null_sink);
   } catch (const core::Error& e) {
-    std::fprintf(stderr, "collbench: rank %d on %s: %s\n", world.rank(), world.host().c_str(), e.what());
-    // After a timeout every rank aborts; rank 0 first writes the record, so the others give it time.
-    if (!world.is_root() && dynamic_cast<const core::TimeoutError*>(&e) != nullptr)
-      std::this_thread::sleep_for(std::chrono::seconds(3));
     if (world.is_root()) {
       doc.status = "failed";
       doc.metadata.end_time = results::iso8601_utc(std::chrono::system_clock::now());
@@ -145,7 +130,7 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
         std::fprintf(stderr, "collbench: %s\n", again.what());
       }
     }
-    world.abort(static_cast<int>(core::ExitCode::run_failed));
+    abort_job(world, e, "");
   }
   if (world.is_root()) {
     doc.status = code == core::ExitCode::wrong ? "wrong" : "ok";

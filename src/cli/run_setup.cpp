@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -92,6 +93,19 @@ void add_backend_details(results::RunMetadata& m, const backend::Backend& be, co
     d.details = nlohmann::json::parse(all[r]).get<std::map<std::string, std::string>>();
     m.devices.push_back(std::move(d));
   }
+}
+
+measure::SessionOptions session_options(const RunConfig& cfg, const backend::BackendInfo& info) {
+  const bool own_timeout = info.aborts_on_timeout && cfg.timeout_s > 0;
+  return measure::SessionOptions{cfg.measure, own_timeout ? cfg.timeout_s + 30.0 : cfg.timeout_s, {}};
+}
+
+void abort_job(const measure::World& world, const core::Error& e, const std::string& what) {
+  std::fprintf(stderr, "collbench: rank %d on %s: %s%s\n", world.rank(), world.host().c_str(), what.c_str(), e.what());
+  std::fflush(nullptr);
+  if (!world.is_root() && dynamic_cast<const core::TimeoutError*>(&e) != nullptr)
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+  world.abort(static_cast<int>(core::ExitCode::run_failed));
 }
 
 // A refusal every rank reaches: rank 0 says it in one line before any rank leaves, so the launcher

@@ -7,6 +7,7 @@
 #include "backend/backend.hpp"
 #include "cli/run_options.hpp"
 #include "core/error.hpp"
+#include "measure/session.hpp"
 #include "measure/world.hpp"
 #include "results/record.hpp"
 
@@ -26,6 +27,15 @@ std::unique_ptr<backend::Backend> make_nccl(const backend::nccl::NcclOptions& op
 
 // Backend facts into the metadata: job-wide details, and each rank's device gathered to rank 0.
 void add_backend_details(results::RunMetadata& m, const backend::Backend& be, const measure::World& world);
+
+// The session options of a run: the nccl backend aborts its own communicator at --timeout and
+// records the case; the job-wide watchdog then stays as a backstop 30 s later (a call that never
+// returns to the backend).
+measure::SessionOptions session_options(const RunConfig& cfg, const backend::BackendInfo& info);
+
+// A rank's run failed (`e`): it says so, naming `what`, and the job is aborted with exit 3. After a
+// timeout every rank aborts; rank 0 has written the record first, so the others give it time.
+[[noreturn]] void abort_job(const measure::World& world, const core::Error& e, const std::string& what);
 
 // A refusal every rank reaches: rank 0 says it in one line before any rank leaves.
 core::ExitCode fail_together(const measure::World& world, const std::string& message, core::ExitCode code);

@@ -5,11 +5,8 @@
 
 #include <climits>
 #include <cmath>
-#include <map>
 #include <cstdio>
-#include <fstream>
-#include <set>
-#include <sstream>
+#include <map>
 
 #include "cli/run_options.hpp"
 #include "core/error.hpp"
@@ -18,7 +15,6 @@
 #include "plan/knobs.hpp"
 #include "plan/sweep_plan.hpp"
 #include "plan/sweep_spec.hpp"
-#include "results/store.hpp"
 #include "sweep/launcher.hpp"
 #include "sweep/runner.hpp"
 
@@ -87,7 +83,7 @@ std::string config_text(const std::map<std::string, std::string>& fields) {
 }
 
 void print_plan(const plan::SweepSpec& spec, const plan::SweepPlan& p, const std::vector<std::string>& args,
-                const std::string& out_dir) {
+                const std::string& out_dir, const std::string& collbench) {
   const std::size_t per_rep = p.launches.size() / static_cast<std::size_t>(spec.repetitions);
   std::printf("sweep %s: %s backend, %d ranks, %zu configurations, %zu collective x configuration units\n",
               spec.name.c_str(), spec.backend.c_str(), spec.launcher.ranks, p.configurations, p.units);
@@ -103,7 +99,7 @@ void print_plan(const plan::SweepSpec& spec, const plan::SweepPlan& p, const std
     std::printf("\n%s: env %s, %zu cases\n", l.label().c_str(), env_text(l.env).c_str(), l.cases());
     std::vector<std::string> a = args;
     a.insert(a.end(), {"--sweep-launch", out_dir + "/launches/" + l.label() + ".json"});
-    std::printf("  $ %s\n", fmt::format("{}", fmt::join(sweep::expand_template(spec.launcher, self_path(), a, l.env), " ")).c_str());
+    std::printf("  $ %s\n", fmt::format("{}", fmt::join(sweep::expand_template(spec.launcher, collbench, a, l.env), " ")).c_str());
     const plan::EnvChanges* comm = nullptr;
     for (const plan::Block& b : l.blocks) {
       if (!comm || *comm != b.comm_env) std::printf("  communicator: %s%s\n", env_text(b.comm_env).c_str(),
@@ -184,12 +180,9 @@ int sweep_command(const SweepArgs& a) {
   const std::vector<std::string> args = launch_args(spec, &timeout_s);
   const plan::SweepPlan p = plan::make_plan(spec);
   if (a.dry_run) {
-    print_plan(spec, p, args, a.out.empty() ? "DIR" : a.out);
+    print_plan(spec, p, args, a.out.empty() ? "DIR" : a.out, self_path());
     return 0;
   }
-  std::ifstream in(a.spec);
-  std::stringstream text;
-  text << in.rdbuf();
   sweep::SweepOptions opt;
   opt.out_dir = a.out;
   opt.resume = a.resume;
@@ -198,7 +191,6 @@ int sweep_command(const SweepArgs& a) {
   opt.run_args = args;
   opt.case_timeout_s = timeout_s;
   opt.version = COLLBENCH_VERSION;
-  opt.spec_text = text.str();
   const bool tty = ::isatty(2) != 0;
   const sweep::SweepOutcome o = sweep::run_sweep(spec, p, opt, tty ? print_progress : std::function<void(const sweep::Progress&)>{});
   if (tty) std::fprintf(stderr, "\r\033[K");

@@ -8,7 +8,6 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <thread>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +17,7 @@
 #include "measure/session.hpp"
 #include "plan/launch_file.hpp"
 #include "report/table.hpp"
+#include "results/file_io.hpp"
 #include "results/json.hpp"
 #include "results/metadata.hpp"
 #include "results/store.hpp"
@@ -30,10 +30,11 @@ namespace {
 // the store under its id.
 class BlockSink final : public measure::ResultSink {
  public:
-  BlockSink(const plan::LaunchFile& f, const plan::Block& b, results::StoreAppender& store, report::TablePrinter& table)
-      : m_file(f), m_block(b), m_store(store), m_table(table) {}
+  BlockSink(const plan::LaunchFile& f, const plan::Block& b, std::vector<bool> placements, results::StoreAppender& store,
+            report::TablePrinter& table)
+      : m_file(f), m_block(b), m_placements(std::move(placements)), m_store(store), m_table(table) {}
   void begin_collective(core::Collective c) override {
-    m_table.begin_collective(core::name(c), core::nccl_tests_name(c), placements());
+    m_table.begin_collective(core::name(c), core::nccl_tests_name(c), m_placements);
   }
   void row(std::span<const results::ResultRecord> records) override {
     m_table.row(records);
@@ -51,11 +52,6 @@ class BlockSink final : public measure::ResultSink {
   void end_collective(core::Collective) override { m_table.end_collective(); }
 
  private:
-  std::vector<bool> placements() const {
-    std::set<bool> p;
-    for (const auto& c : m_block.cases) p.insert(c.in_place);
-    return {p.begin(), p.end()};
-  }
   std::string id_of(const results::ResultRecord& r) const {
     const bool in_place = r.placement == "in_place";
     for (const auto& c : m_block.cases)
@@ -65,15 +61,9 @@ class BlockSink final : public measure::ResultSink {
   }
   const plan::LaunchFile& m_file;
   const plan::Block& m_block;
+  std::vector<bool> m_placements;
   results::StoreAppender& m_store;
   report::TablePrinter& m_table;
-};
-
-class NullSink final : public measure::ResultSink {
- public:
-  void begin_collective(core::Collective) override {}
-  void row(std::span<const results::ResultRecord>) override {}
-  void end_collective(core::Collective) override {}
 };
 
 // The per-communicator environment of a block: NCCL reads these at each communicator init.
@@ -127,7 +117,7 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
   std::unique_ptr<results::StoreAppender> store;
   if (world.is_root()) store = std::make_unique<results::StoreAppender>(file.store);
   report::TablePrinter table(stdout);
-  NullSink null_sink;
+  measure::NullSink null_sink;
   bool any_wrong = false, metadata_written = false;
 
   const auto& blocks = file.launch.blocks;
@@ -163,20 +153,16 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
       if (world.is_root()) table.note("configuration " + b.config_id + ": " + plan::describe(b.knobs));
       std::set<std::pair<std::uint64_t, bool>> wanted;
       for (const auto& c : b.cases) wanted.insert({c.bytes, c.in_place});
-      measure::SessionOptions sopt{cfg.measure, be->info().aborts_on_timeout && cfg.timeout_s > 0 ? cfg.timeout_s + 30.0 : cfg.timeout_s, {}};
+      measure::SessionOptions sopt = session_options(cfg, be->info());
       sopt.want = [&wanted](const backend::CaseSpec& s) { return wanted.count({s.requested_bytes, s.in_place}) > 0; };
       std::unique_ptr<BlockSink> sink;
-      if (world.is_root()) sink = std::make_unique<BlockSink>(file, b, *store, table);
+      const plan::RunPlan run_plan = block_plan(b);
+      if (world.is_root()) sink = std::make_unique<BlockSink>(file, b, run_plan.placements, *store, table);
       measure::ResultSink& out = world.is_root() ? static_cast<measure::ResultSink&>(*sink) : null_sink;
       try {
-        any_wrong = measure::run_session(*be, world, block_plan(b), sopt, out) == core::ExitCode::wrong || any_wrong;
+        any_wrong = measure::run_session(*be, world, run_plan, sopt, out) == core::ExitCode::wrong || any_wrong;
       } catch (const core::Error& e) {
-        std::fprintf(stderr, "collbench: rank %d on %s: configuration %s: %s\n", world.rank(), world.host().c_str(),
-                     plan::describe(b.knobs).c_str(), e.what());
-        std::fflush(nullptr);
-        if (!world.is_root() && dynamic_cast<const core::TimeoutError*>(&e) != nullptr)
-          std::this_thread::sleep_for(std::chrono::seconds(3));
-        world.abort(static_cast<int>(core::ExitCode::run_failed));
+        abort_job(world, e, "configuration " + plan::describe(b.knobs) + ": ");
       }
     }
     be.reset();  // the communicator is destroyed before the next one is made

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "results/identity.hpp"
 #include "stats/bandwidth.hpp"
 #include "stats/summary.hpp"
 #include "verify/pattern.hpp"
@@ -90,17 +91,7 @@ std::string run_iterations(backend::Backend& be, const World& world, const Measu
 }  // namespace
 
 results::ResultRecord describe_case(const backend::CaseSpec& spec, int nranks) {
-  results::ResultRecord rec;
-  rec.collective = std::string(core::name(spec.coll));
-  rec.bytes = spec.shape.bytes;
-  rec.requested_bytes = spec.requested_bytes;
-  rec.count = spec.shape.param_count;
-  rec.datatype = std::string(core::name(spec.dtype));
-  rec.op = core::takes_op(spec.coll) ? std::string(core::name(spec.op)) : "none";
-  rec.root = core::has_root(spec.coll) ? spec.root : -1;
-  rec.placement = spec.in_place ? "in_place" : "out_of_place";
-  rec.nranks = nranks;
-  return rec;
+  return results::identify_case(spec.coll, spec.dtype, spec.op, spec.root, spec.in_place, spec.requested_bytes, nranks);
 }
 
 std::optional<results::Straggler> find_straggler(const std::vector<results::RankSummary>& ranks) {

@@ -22,6 +22,14 @@ class ResultSink {
   virtual void end_collective(core::Collective c) = 0;
 };
 
+// What ranks other than 0 pass: they measure, rank 0 reports.
+class NullSink final : public ResultSink {
+ public:
+  void begin_collective(core::Collective) override {}
+  void row(std::span<const results::ResultRecord>) override {}
+  void end_collective(core::Collective) override {}
+};
+
 struct SessionOptions {
   MeasureOptions measure;
   double timeout_s = 300.0;  // per case; 0 disables

@@ -183,22 +183,9 @@ Knob inject_knob() {
   return k;
 }
 
-const std::vector<Knob>& nccl_catalog() {
-  static const std::vector<Knob> v = [] {
-    auto c = make_nccl_catalog();
-    c.push_back(inject_knob());
-    return c;
-  }();
-  return v;
-}
-
-const std::vector<Knob>& mpi_catalog() {
-  static const std::vector<Knob> v = [] {
-    auto c = make_mpi_catalog();
-    c.push_back(inject_knob());
-    return c;
-  }();
-  return v;
+std::vector<Knob> with_inject(std::vector<Knob> knobs) {
+  knobs.push_back(inject_knob());
+  return knobs;
 }
 
 // ---- NCCL_ALGO / NCCL_PROTO in the per-collective syntax ----
@@ -324,8 +311,10 @@ std::string expected_integer(const Knob& k) {
 }  // namespace
 
 std::span<const Knob> catalog(std::string_view backend) {
-  if (backend == "nccl") return nccl_catalog();
-  if (backend == "mpi") return mpi_catalog();
+  static const std::vector<Knob> nccl = with_inject(make_nccl_catalog());
+  static const std::vector<Knob> mpi = with_inject(make_mpi_catalog());
+  if (backend == "nccl") return nccl;
+  if (backend == "mpi") return mpi;
   return {};
 }
 
@@ -462,26 +451,23 @@ void check_nccl(const Config& cfg) {
     if (auto it = cfg.find("NCCL_PROTO"); it != cfg.end())
       for (const auto& e : parse_list(proto_knob, it->second))
         if (e.coll == c) protos = e.tokens;
-    // Switched-off features leave only what is still on.
-    std::set<std::string> usable;
+    // Switched-off features leave only what is still on; each algorithm left out says why.
+    bool any = false;
+    std::string why = "NCCL would find no algorithm/protocol for " + std::string(core::name(c));
     for (const auto& a : algos) {
-      if ((a == "nvls" || a == "nvlstree") && cfg.count("NCCL_NVLS_ENABLE") && cfg.at("NCCL_NVLS_ENABLE") == "0") continue;
-      if (a == "pat" && cfg.count("NCCL_PAT_ENABLE") && cfg.at("NCCL_PAT_ENABLE") == "0") continue;
-      if ((a == "collnetdirect" || a == "collnetchain") && !collnet_on) continue;
-      if (simple_only(a) && !protos.count("simple")) continue;
-      usable.insert(a);
+      std::string off;
+      if ((a == "nvls" || a == "nvlstree") && cfg.count("NCCL_NVLS_ENABLE") && cfg.at("NCCL_NVLS_ENABLE") == "0")
+        off = "NVLS is off (NCCL_NVLS_ENABLE=0)";
+      else if (a == "pat" && cfg.count("NCCL_PAT_ENABLE") && cfg.at("NCCL_PAT_ENABLE") == "0")
+        off = "PAT is off (NCCL_PAT_ENABLE=0)";
+      else if ((a == "collnetdirect" || a == "collnetchain") && !collnet_on)
+        off = a + " needs NCCL_COLLNET_ENABLE=1 or config.collnetEnable=1";
+      else if (simple_only(a) && !protos.count("simple"))
+        off = a + " runs the Simple protocol only";
+      any = any || off.empty();
+      if (!off.empty()) why += "; " + off;
     }
-    if (usable.empty()) {
-      std::string why = "NCCL would find no algorithm/protocol for " + std::string(core::name(c));
-      for (const auto& a : algos) {
-        if (simple_only(a) && !protos.count("simple")) why += fmt::format("; {} runs the Simple protocol only", a);
-        if ((a == "collnetdirect" || a == "collnetchain") && !collnet_on)
-          why += fmt::format("; {} needs NCCL_COLLNET_ENABLE=1 or config.collnetEnable=1", a);
-        if ((a == "nvls" || a == "nvlstree") && cfg.count("NCCL_NVLS_ENABLE")) why += "; NVLS is off (NCCL_NVLS_ENABLE=0)";
-        if (a == "pat" && cfg.count("NCCL_PAT_ENABLE")) why += "; PAT is off (NCCL_PAT_ENABLE=0)";
-      }
-      fail(why);
-    }
+    if (!any) fail(why);
   }
 }
 

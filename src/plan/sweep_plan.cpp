@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/hash.hpp"
 
 namespace collbench::plan {
 
@@ -81,8 +82,7 @@ std::size_t Launch::cases() const {
 }
 
 std::string config_id(const Config& knobs) {
-  std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the canonical description
-  for (unsigned char ch : describe(knobs)) h = (h ^ ch) * 1099511628211ull;
+  const std::uint64_t h = core::fnv1a(describe(knobs));  // of the canonical description
   return fmt::format("{:08x}", static_cast<std::uint32_t>(h ^ (h >> 32)));
 }
 

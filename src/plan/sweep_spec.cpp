@@ -203,6 +203,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
 
   SweepSpec s;
   s.source = source;
+  s.text = text;
   s.name = source;
   static const std::set<std::string> keys = {"name", "description", "backend", "collectives", "sizes", "datatypes",
                                              "ops", "placements", "root", "launcher", "knobs", "cases", "exclude",

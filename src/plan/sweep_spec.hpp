@@ -33,6 +33,7 @@ struct KnobAxis {
 
 struct SweepSpec {
   std::string source;  // the file, for messages
+  std::string text;    // the spec as written (kept in the sweep's manifest)
   std::string name;
   std::string backend;  // "mpi" | "nccl"
   std::vector<core::Collective> collectives;

@@ -34,8 +34,6 @@ RunDocument read_document_file(const std::string& path);
 // Writes the document atomically (PATH.tmp, fsync, rename): a reader never sees half a file and
 // a crash leaves the previous complete snapshot. Throws core::InputError if PATH can't be written.
 void write_document_file(const std::string& path, const RunDocument& doc);
-// The same for any text: PATH.tmp, fsync, rename, fsync of the directory.
-void write_file_atomically(const std::string& path, const std::string& text);
 // Checks that PATH can be created/replaced (its directory exists and is writable) without
 // leaving a file behind. Throws core::InputError("--json 'PATH': …").
 void check_writable(const std::string& path);

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/error.hpp"
+#include "results/file_io.hpp"
 #include "results/json.hpp"
 
 namespace collbench::results {
@@ -58,39 +58,28 @@ StoreAppender::~StoreAppender() {
 }
 
 void StoreAppender::append(const StoredCase& c) {
-  const std::string text = store_line(c) + "\n";
-  std::size_t done = 0;
-  while (done < text.size()) {  // one write() for the line in practice; a short write continues it
-    const ssize_t n = ::write(m_fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw core::RunError("'" + m_path + "': cannot append: " + std::strerror(errno));
-    done += static_cast<std::size_t>(n);
-  }
+  if (!write_all(m_fd, store_line(c) + "\n"))
+    throw core::RunError("'" + m_path + "': cannot append: " + std::strerror(errno));
   if (::fsync(m_fd) != 0) throw core::RunError("'" + m_path + "': cannot fsync: " + std::strerror(errno));
 }
 
-StoreContents read_store(const std::string& path) {
+StoreContents read_store(const std::string& path, std::uint64_t from) {
   StoreContents out;
+  out.valid_bytes = from;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (::access(path.c_str(), F_OK) != 0) return out;
     throw core::InputError("'" + path + "': cannot read: " + std::strerror(errno));
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
-  std::size_t pos = 0, line_no = 0;
-  while (pos < text.size()) {
-    const std::size_t nl = text.find('\n', pos);
-    ++line_no;
-    if (nl == std::string::npos) {  // cut short by a kill mid-write
+  in.seekg(static_cast<std::streamoff>(from));
+  std::string line;
+  for (std::size_t line_no = 1; std::getline(in, line); ++line_no) {
+    if (in.eof()) {  // no newline: cut short by a kill, or a writer mid-line
       out.torn_tail = true;
       break;
     }
-    const std::string line = text.substr(pos, nl - pos);
+    out.valid_bytes += line.size() + 1;
     if (!line.empty()) out.records.push_back(parse_store_line(line, path + ":" + std::to_string(line_no)));
-    pos = nl + 1;
-    out.valid_bytes = pos;
   }
   return out;
 }

@@ -45,12 +45,15 @@ class StoreAppender {
 
 struct StoreContents {
   std::vector<StoredCase> records;  // in file order; a later record of a case supersedes earlier ones
-  std::uint64_t valid_bytes = 0;    // up to the end of the last complete line
-  bool torn_tail = false;           // the file ends in a line cut short (dropped)
+  std::uint64_t valid_bytes = 0;    // offset of the end of the last complete line
+  bool torn_tail = false;           // the file ends in a line without its newline (cut short, or
+                                    // still being written): not read
 };
 
-// A missing file is an empty store. A malformed complete line throws InputError "PATH:LINE: …".
-StoreContents read_store(const std::string& path);
+// The complete lines from byte `from` on (0: the whole store; a sweep follows a launch's records
+// by passing the previous valid_bytes). A missing file is an empty store. A malformed complete
+// line throws InputError "PATH:LINE: …" (lines counted from `from`).
+StoreContents read_store(const std::string& path, std::uint64_t from = 0);
 // Cuts a torn last line off, so the next append starts on a line of its own.
 void drop_torn_tail(const std::string& path, std::uint64_t valid_bytes);
 

@@ -19,8 +19,10 @@
 #include <set>
 #include <sstream>
 
-#include "core/collective.hpp"
+#include "core/hash.hpp"
 #include "plan/launch_file.hpp"
+#include "results/file_io.hpp"
+#include "results/identity.hpp"
 #include "results/json.hpp"
 #include "results/metadata.hpp"
 #include "results/store.hpp"
@@ -81,21 +83,6 @@ std::string host_name() {
 
 std::string now_iso() { return results::iso8601_utc(std::chrono::system_clock::now()); }
 
-// New complete lines of the store since `offset`.
-std::vector<results::StoredCase> read_new(const std::string& path, std::uint64_t* offset) {
-  std::vector<results::StoredCase> out;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return out;
-  in.seekg(static_cast<std::streamoff>(*offset));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (in.eof()) break;  // no newline yet: a line still being written
-    *offset += line.size() + 1;
-    if (!line.empty()) out.push_back(results::parse_store_line(line, path));
-  }
-  return out;
-}
-
 // The first line a launch printed that says what went wrong ("collbench: rank 1 on h: …").
 std::string reason_from_log(const std::string& log, std::uintmax_t from) {
   std::ifstream in(log, std::ios::binary);
@@ -112,17 +99,7 @@ std::string reason_from_log(const std::string& log, std::uintmax_t from) {
 }
 
 results::ResultRecord failed_record(const plan::Block& b, const plan::PlannedCase& c, int nranks, const std::string& why) {
-  results::ResultRecord r;
-  const core::CollShape sh = core::shape(b.coll, c.bytes, b.dtype, nranks);
-  r.collective = std::string(core::name(b.coll));
-  r.bytes = sh.bytes;
-  r.requested_bytes = c.bytes;
-  r.count = sh.param_count;
-  r.datatype = std::string(core::name(b.dtype));
-  r.op = core::takes_op(b.coll) ? std::string(core::name(b.op)) : "none";
-  r.root = core::has_root(b.coll) ? b.root : -1;
-  r.placement = c.in_place ? "in_place" : "out_of_place";
-  r.nranks = nranks;
+  results::ResultRecord r = results::identify_case(b.coll, b.dtype, b.op, b.root, c.in_place, c.bytes, nranks);
   r.wrong = -1;
   r.status = "failed";
   r.error = why;
@@ -150,20 +127,27 @@ struct Store {
   void save() const { results::write_file_atomically(manifest_path, manifest.dump(1) + "\n"); }
 };
 
+// --out must hold a sweep exactly when --resume is given. Returns whether it holds one.
+bool refuse_mismatch(const SweepOptions& opt) {
+  std::error_code ec;
+  const bool has_manifest = fs::exists(opt.out_dir + "/manifest.json", ec);
+  if (has_manifest && !opt.resume)
+    throw core::InputError(fmt::format("--out '{}': already holds a sweep (manifest.json); add --resume to continue "
+                                       "it, or choose another directory", opt.out_dir));
+  if (!has_manifest && opt.resume)
+    throw core::InputError(fmt::format("--resume: '{}' holds no sweep (no manifest.json); run without --resume to "
+                                       "start one", opt.out_dir));
+  return has_manifest;
+}
+
+// Checked again under the lock, in case another sweep started one in between.
 Store open_store(const plan::SweepSpec& spec, const plan::SweepPlan& plan, const SweepOptions& opt,
                  const std::string& fingerprint) {
   Store s;
   s.dir = opt.out_dir;
   s.results = s.dir + "/results.jsonl";
   s.manifest_path = s.dir + "/manifest.json";
-  std::error_code ec;
-  const bool exists = fs::exists(s.manifest_path, ec);
-  if (exists && !opt.resume)
-    throw core::InputError(fmt::format("--out '{}': already holds a sweep (manifest.json); add --resume to continue it, "
-                                       "or choose another directory", s.dir));
-  if (!exists && opt.resume)
-    throw core::InputError(fmt::format("--resume: '{}' holds no sweep (no manifest.json); run without --resume to start one", s.dir));
-  if (exists) {
+  if (refuse_mismatch(opt)) {
     std::ifstream in(s.manifest_path);
     try {
       s.manifest = json::parse(in);
@@ -185,7 +169,7 @@ Store open_store(const plan::SweepSpec& spec, const plan::SweepPlan& plan, const
                 {"status", "running"},
                 {"fingerprint", fingerprint},
                 {"spec_path", spec.source},
-                {"spec_text", opt.spec_text},
+                {"spec_text", spec.text},
                 {"backend", spec.backend},
                 {"launcher", {{"ranks", spec.launcher.ranks}, {"hosts", spec.launcher.hosts},
                               {"template", spec.launcher.command_template}}},
@@ -200,11 +184,8 @@ Store open_store(const plan::SweepSpec& spec, const plan::SweepPlan& plan, const
 }  // namespace
 
 std::string plan_fingerprint(const plan::SweepSpec& spec, const plan::SweepPlan& plan, const SweepOptions& opt) {
-  std::uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](const std::string& s) {
-    for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ull;
-    h = (h ^ 0xff) * 1099511628211ull;
-  };
+  std::uint64_t h = core::kFnvOffset;
+  auto mix = [&h](const std::string& s) { h = core::fnv1a(std::string_view("\xff", 1), core::fnv1a(s, h)); };
   mix(spec.backend);
   mix(spec.launcher.command_template);
   mix(std::to_string(spec.launcher.ranks));
@@ -265,14 +246,8 @@ class SweepRun {
   // Refusals first (a refused --out is left as it was), then the directories, the lock, the
   // manifest and what the store already holds.
   void open() {
+    refuse_mismatch(m_opt);
     std::error_code ec;
-    const bool has_manifest = fs::exists(m_opt.out_dir + "/manifest.json", ec);
-    if (has_manifest && !m_opt.resume)
-      throw core::InputError(fmt::format("--out '{}': already holds a sweep (manifest.json); add --resume to continue "
-                                         "it, or choose another directory", m_opt.out_dir));
-    if (!has_manifest && m_opt.resume)
-      throw core::InputError(fmt::format("--resume: '{}' holds no sweep (no manifest.json); run without --resume to "
-                                         "start one", m_opt.out_dir));
     for (const char* sub : {"/launches", "/logs"}) {
       fs::create_directories(m_opt.out_dir + sub, ec);
       if (ec) throw core::InputError(fmt::format("--out '{}': cannot create {}: {}", m_opt.out_dir, sub + 1, ec.message()));
@@ -312,7 +287,9 @@ class SweepRun {
 
   // Takes the launch's new records from the store.
   void absorb(Pending& p) {
-    for (results::StoredCase& r : read_new(m_store.results, &m_offset)) {
+    results::StoreContents fresh = results::read_store(m_store.results, m_offset);
+    m_offset = fresh.valid_bytes;
+    for (results::StoredCase& r : fresh.records) {
       if (!p.ids.erase(r.case_id)) continue;  // not this launch's (cannot happen with the lock held)
       const std::string& st = r.result.status;
       m_status[r.case_id] = st;

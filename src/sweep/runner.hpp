@@ -22,7 +22,6 @@ struct SweepOptions {
   std::vector<std::string> run_args;  // "run --backend B <measure flags>" (the launch file is added)
   double case_timeout_s = 300;        // a launch that records nothing for longer than this (+ grace) is killed
   std::string version;                // collbench version, for the manifest
-  std::string spec_text;              // the spec as given, kept in the manifest
 };
 
 struct Progress {

@@ -2,159 +2,30 @@
 // mpirun, and leaves a store (DIR/manifest.json, DIR/results.jsonl) that --resume completes.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "../e2e_support.hpp"
+#include "e2e_support.hpp"
+#include "sweep/sweep_support.hpp"
 
 namespace {
+
+using namespace sweep_e2e;
 
 using nlohmann::json;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-// What a user sees of one `collbench …` command.
-struct Proc {
-  int exit_code = -1;  // 128 + signal when killed
-  std::string out, err;
-  std::string all() const { return "--- stdout:\n" + out + "--- stderr:\n" + err; }
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void ensure_mpirun_env() {
-  // Open MPI refuses to start as root without these (scripts/env.sh exports them).
-  ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
-  ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
-  ::setenv("OMPI_MCA_btl_base_warn_component_unused", "0", 0);
-}
-
-// Starts `collbench args…` with stdout and stderr going to files; returns its pid.
-pid_t spawn(const std::vector<std::string>& args, const std::string& out_file, const std::string& err_file) {
-  std::vector<std::string> argv = {COLLBENCH_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int o = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int e = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int in = ::open("/dev/null", O_RDONLY);
-    if (o < 0 || e < 0 || in < 0) ::_exit(126);
-    ::dup2(in, 0);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    std::vector<char*> c;
-    for (auto& a : argv) c.push_back(a.data());
-    c.push_back(nullptr);
-    ::execv(c[0], c.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-// Waits for `pid`; kills it after `timeout_s`. Returns the exit code (128 + signal if killed).
-int wait_exit(pid_t pid, int timeout_s) {
-  const auto until = Clock::now() + std::chrono::seconds(timeout_s);
-  int status = 0;
-  for (;;) {
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (Clock::now() > until) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      ADD_FAILURE() << "collbench (pid " << pid << ") still running after " << timeout_s << " s; killed";
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-int count_lines(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) n += !line.empty();
-  return n;
-}
-
-std::vector<json> read_results(const std::string& path) {
-  std::vector<json> out;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    try {
-      out.push_back(json::parse(line));
-    } catch (const json::exception& e) {
-      ADD_FAILURE() << path << ": a line that is not JSON (" << e.what() << "): " << line.substr(0, 200);
-    }
-  }
-  return out;
-}
-
-// Processes still running a launch of the sweep in `dir` (collbench run … --sweep-launch DIR/…,
-// or the mpirun that started it).
-std::vector<std::string> launch_processes(const std::string& dir) {
-  std::vector<std::string> found;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/proc", ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmd = slurp(e.path().string() + "/cmdline");
-    for (char& ch : cmd)
-      if (ch == '\0') ch = ' ';
-    if (cmd.find("--sweep-launch") != std::string::npos && cmd.find(dir + "/launches/") != std::string::npos)
-      found.push_back(name + ": " + cmd);
-  }
-  return found;
-}
-
-// Waits up to `timeout_s` for every launch process of `dir` to be gone; returns those left.
-std::vector<std::string> wait_launches_gone(const std::string& dir, int timeout_s) {
-  const auto until = Clock::now() + std::chrono::seconds(timeout_s);
-  std::vector<std::string> left = launch_processes(dir);
-  while (!left.empty() && Clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    left = launch_processes(dir);
-  }
-  return left;
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += x + "\n";
-  return s;
-}
-
-// The project root: holds sweeps/smoke.json; the binary is built under it (<root>/build/collbench).
-std::string project_root() {
-#ifdef COLLBENCH_SOURCE_DIR
-  return COLLBENCH_SOURCE_DIR;
-#else
-  for (fs::path p = fs::path(COLLBENCH_BINARY).parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path())
-    if (fs::exists(p / "sweeps" / "smoke.json")) return p.string();
-  return fs::path(COLLBENCH_BINARY).parent_path().parent_path().string();
-#endif
-}
 
 class SweepE2E : public ::testing::Test {
  protected:
@@ -601,7 +472,7 @@ TEST_F(SweepE2E, ALaunchThatCannotStartStopsTheSweepAndKeepsEveryCaseToDo) {
             std::string::npos) << r.all();
   EXPECT_NE(r.out.find("1 launches"), std::string::npos) << "one launch, not one per configuration\n" << r.all();
   EXPECT_EQ(count_lines(out + "/results.jsonl"), 0) << "nothing recorded as failed";
-  const json m = json::parse(slurp(out + "/manifest.json"));
+  const json m = e2e::read_json(out + "/manifest.json");
   EXPECT_EQ(m.at("status"), "failed");
   // Resuming retries the launch (still no GPU): the same refusal, still nothing recorded.
   const Proc again = collbench({"sweep", spec, "--out", out, "--resume"});
@@ -623,7 +494,7 @@ TEST_F(SweepE2E, TimeBudgetStopsNewLaunchesAndResumeFinishes) {
   const int first = count_lines(out + "/results.jsonl");
   EXPECT_GE(first, 2);
   EXPECT_LT(first, 8) << "a launch of one configuration takes longer than the budget";
-  EXPECT_EQ(json::parse(slurp(out + "/manifest.json")).at("status"), "incomplete");
+  EXPECT_EQ(e2e::read_json(out + "/manifest.json").at("status"), "incomplete");
   // Each session gets its own budget; resuming until nothing is left measures every case once.
   for (int i = 0; i < 8 && count_lines(out + "/results.jsonl") < 8; ++i)
     ASSERT_EQ(collbench({"sweep", spec, "--out", out, "--resume"}).exit_code, 0);
@@ -631,7 +502,7 @@ TEST_F(SweepE2E, TimeBudgetStopsNewLaunchesAndResumeFinishes) {
   for (const json& rec : read_results(out + "/results.jsonl")) ids.insert(rec.at("sweep").at("case").get<std::string>());
   EXPECT_EQ(ids.size(), 8u);
   EXPECT_EQ(count_lines(out + "/results.jsonl"), 8);
-  EXPECT_EQ(json::parse(slurp(out + "/manifest.json")).at("status"), "complete");
+  EXPECT_EQ(e2e::read_json(out + "/manifest.json").at("status"), "complete");
 }
 
 TEST_F(SweepE2E, ListKnobsPrintsTheCatalogWithScopes) {

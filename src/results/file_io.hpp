@@ -1,0 +1,15 @@
+#pragma once
+// Durable writes for results: whole files replaced atomically, and appends written in full.
+#include <string>
+#include <string_view>
+
+namespace collbench::results {
+
+// Writes all of `text` to `fd`, continuing after short writes and EINTR. False on error (errno set).
+bool write_all(int fd, std::string_view text);
+
+// PATH.tmp, fsync, rename, fsync of the directory: a reader sees the old file or the new one,
+// never half of one. Throws InputError "'PATH': cannot write: …".
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace collbench::results
