@@ -8,6 +8,7 @@
 #include "cli/run_command.hpp"
 #include "cli/run_options.hpp"
 #include "cli/sweep_command.hpp"
+#include "cli/tune_command.hpp"
 #include "core/error.hpp"
 #include "core/launcher.hpp"
 
@@ -35,9 +36,12 @@ int main(int argc, char** argv) {
   CLI::App* run = collbench::cli::add_run_command(app, run_args);
   collbench::cli::SweepArgs sweep_args;
   CLI::App* sweep = collbench::cli::add_sweep_command(app, sweep_args);
+  collbench::cli::TuneArgs tune_args;
+  CLI::App* tune = collbench::cli::add_tune_command(app, tune_args);
   try {
-    if (argc >= 2 && argv[1][0] != '-' && std::string(argv[1]) != "run" && std::string(argv[1]) != "sweep")
-      throw collbench::core::InputError(std::string("unknown command '") + argv[1] + "': expected run or sweep (see collbench --help)");
+    if (argc >= 2 && argv[1][0] != '-' && std::string(argv[1]) != "run" && std::string(argv[1]) != "sweep" &&
+        std::string(argv[1]) != "tune")
+      throw collbench::core::InputError(std::string("unknown command '") + argv[1] + "': expected run, sweep or tune (see collbench --help)");
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -55,6 +59,7 @@ int main(int argc, char** argv) {
       return static_cast<int>(collbench::cli::run_command(cfg, &argc, &argv, environ));
     }
     if (sweep->parsed()) return collbench::cli::sweep_command(sweep_args);
+    if (tune->parsed()) return collbench::cli::tune_command(tune_args);
   } catch (const collbench::core::Error& e) {
     if (speak || e.code() != ExitCode::bad_input) std::fprintf(stderr, "collbench: %s\n", one_line(e.what()).c_str());
     return static_cast<int>(e.code());

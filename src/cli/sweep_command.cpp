@@ -153,6 +153,15 @@ void print_progress(const sweep::Progress& p) {
 
 }  // namespace
 
+sweep::SweepOptions sweep_options(const plan::SweepSpec& spec, const std::string& out_dir) {
+  sweep::SweepOptions opt;
+  opt.out_dir = out_dir;
+  opt.collbench = self_path();
+  opt.run_args = launch_args(spec, &opt.case_timeout_s);
+  opt.version = COLLBENCH_VERSION;
+  return opt;
+}
+
 CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
   CLI::App* s = app.add_subcommand("sweep", "Measure every configuration of a sweep spec into a resumable store");
   s->footer(kFooter);
@@ -183,14 +192,9 @@ int sweep_command(const SweepArgs& a) {
     print_plan(spec, p, args, a.out.empty() ? "DIR" : a.out, self_path());
     return 0;
   }
-  sweep::SweepOptions opt;
-  opt.out_dir = a.out;
+  sweep::SweepOptions opt = sweep_options(spec, a.out);
   opt.resume = a.resume;
   opt.retry_failed = a.retry_failed;
-  opt.collbench = self_path();
-  opt.run_args = args;
-  opt.case_timeout_s = timeout_s;
-  opt.version = COLLBENCH_VERSION;
   const bool tty = ::isatty(2) != 0;
   const sweep::SweepOutcome o = sweep::run_sweep(spec, p, opt, tty ? print_progress : std::function<void(const sweep::Progress&)>{});
   if (tty) std::fprintf(stderr, "\r\033[K");

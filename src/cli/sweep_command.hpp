@@ -5,6 +5,10 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
+
+#include "plan/sweep_spec.hpp"
+#include "sweep/runner.hpp"
 
 namespace collbench::cli {
 
@@ -16,6 +20,10 @@ struct SweepArgs {
   bool dry_run = false;
   std::string list_knobs;  // a backend: print its knob catalog
 };
+
+// The options every launch of `spec` runs with (its measure options checked by run's own
+// parser), the binary and the version: what `sweep` and `tune --validate` hand the runner.
+sweep::SweepOptions sweep_options(const plan::SweepSpec& spec, const std::string& out_dir);
 
 CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args);
 

@@ -1,0 +1,152 @@
+#include "cli/tune_command.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/sweep_command.hpp"
+#include "core/error.hpp"
+#include "core/launcher.hpp"
+#include "plan/sweep_plan.hpp"
+#include "plan/sweep_spec.hpp"
+#include "results/file_io.hpp"
+#include "sweep/runner.hpp"
+#include "tune/input.hpp"
+#include "tune/recommend.hpp"
+#include "tune/validate.hpp"
+#include "tune/workload.hpp"
+#include "tune/writers.hpp"
+
+namespace collbench::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kFooter = R"(Examples:
+  collbench tune out/ompi --out out/ompi-tune
+  collbench tune out/nccl-a out/nccl-b --out tuned --workload workload.json
+  collbench tune out/ompi --out out/ompi-tune --validate
+
+Writes into --out: collbench.env, env.sh, mpirun-args.txt, summary.md, summary.json, and for
+nccl nccl.conf and nccl_tuner.conf (rules for libnccl-tuner-collbench.so), for mpi ompi-rules.conf.
+The score, the noise rule, the levels and the workload format: reports/TUNE.md.
+Exit codes: 0 ok, 1 --validate: a recommendation was slower than the default beyond noise,
+2 bad input, 3 the validation sweep failed, 130 interrupted.)";
+
+void check_args(const TuneArgs& a) {
+  if (a.stores.empty()) throw core::InputError("tune: expected one or more sweep stores (directories written by collbench sweep --out)");
+  if (a.out.empty()) throw core::InputError("--out: expected a directory for the recommended settings");
+  if (!(a.tail_weight >= 0)) throw core::InputError(fmt::format("--tail-weight {}: expected a number >= 0", a.tail_weight));
+  if (!(a.max_p99_vs_default >= 0))
+    throw core::InputError(fmt::format("--max-p99-ratio {}: expected a number >= 0 (0: no limit)", a.max_p99_vs_default));
+  if (a.validate && a.stores.size() != 1)
+    throw core::InputError("--validate: expected exactly one store (its spec and launcher run the validation)");
+  if (a.validate_reps < 1 || a.validate_reps > 100)
+    throw core::InputError(fmt::format("--validate-reps {}: expected 1..100", a.validate_reps));
+  if (core::launcher_rank() >= 0) throw core::InputError("collbench tune runs as a plain process, not under mpirun or srun");
+}
+
+void write_outputs(const tune::Recommendation& r, const std::string& out) {
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec || !fs::is_directory(out)) throw core::InputError(fmt::format("--out '{}': cannot create the directory: {}", out, ec.message()));
+  std::string names;
+  for (const auto& [name, text] : tune::outputs(r)) {
+    results::write_file_atomically(out + "/" + name, text);
+    names += " " + name;
+  }
+  std::printf("wrote %s:%s\n", out.c_str(), names.c_str());
+}
+
+void print_summary(const tune::TuneInput& in, const tune::Recommendation& r) {
+  std::printf("tune: %llu records from %zu store(s), %s backend, %d ranks; %zu cells, %zu configurations; workload: %s\n",
+              static_cast<unsigned long long>(in.records), in.stores.size(), in.backend.c_str(), r.nranks, in.cells.size(),
+              in.configs.size(), r.workload.c_str());
+  for (const tune::CollectiveRecommendation& c : r.collectives) {
+    if (!c.has_workload) continue;
+    const tune::Choice& ch = c.per_collective;
+    const std::string setting = ch.winner >= 0 ? plan::describe(ch.candidates[static_cast<std::size_t>(ch.winner)].setting) : "(none)";
+    std::printf("  %-13s %-48s gain %s, %s\n", c.collective.c_str(), setting.c_str(), tune::gain_text(ch.gain).c_str(),
+                ch.confidence.c_str());
+  }
+  if (r.global.confidence != "not swept")
+    std::printf("  %-13s %-48s gain %s, %s\n", "global",
+                r.global.winner >= 0 ? plan::describe(r.global.candidates[static_cast<std::size_t>(r.global.winner)].setting).c_str()
+                                     : "(none)",
+                tune::gain_text(r.global.gain).c_str(), r.global.confidence.c_str());
+  std::printf("deploy: %s\n", r.deploy.empty() ? "nothing (no setting beats the default beyond noise)" : plan::describe(r.deploy).c_str());
+  for (const auto& n : r.notes) std::printf("note: %s\n", n.c_str());
+}
+
+int run_validation(const TuneArgs& a, const tune::TuneInput& in, const tune::Recommendation& r, const tune::Workload& w,
+                   const tune::TuneOptions& opt) {
+  if (r.deploy.empty()) {
+    std::printf("validate: nothing to validate, the recommendation is the default\n");
+    return 0;
+  }
+  const tune::StoreInfo& store = in.stores.front();
+  if (store.spec_text.empty()) throw core::InputError(fmt::format("--validate: '{}/manifest.json' holds no spec_text", store.dir));
+  plan::SweepSpec spec = plan::parse_sweep_spec(store.spec_text, store.dir + "/manifest.json spec_text");
+  spec.axes.clear();
+  spec.exclude.clear();
+  spec.cases = {plan::Config{}, r.deploy};
+  spec.repetitions = a.validate_reps;
+  spec.time_budget_s = 0;
+  const plan::SweepPlan p = plan::make_plan(spec);
+  const std::string dir = a.out + "/validate";
+  sweep::SweepOptions so = sweep_options(spec, dir);
+  so.resume = fs::exists(dir + "/manifest.json");
+  std::printf("validate: default and %s, %d repetitions interleaved: %zu launches, %zu cases into %s\n",
+              plan::describe(r.deploy).c_str(), a.validate_reps, p.launches.size(), p.total_cases, dir.c_str());
+  std::fflush(stdout);
+  const sweep::SweepOutcome o = sweep::run_sweep(spec, p, so, {});
+  if (o.interrupted) {
+    std::fprintf(stderr, "collbench: validation interrupted; run the same command again to continue it\n");
+    return 130;
+  }
+  if (o.setup_failed) throw core::RunError("--validate: " + o.notes.back());
+  const tune::TuneInput run = tune::load_stores({dir});
+  const tune::Validation v = tune::validate(in, run, r, w, opt);
+  results::write_file_atomically(a.out + "/validation.md", tune::validation_md(v));
+  results::write_file_atomically(a.out + "/validation.json", tune::validation_json(v));
+  for (const tune::Verdict& x : v.per_collective)
+    std::printf("  %-13s %s\n", x.collective.c_str(),
+                x.measured ? fmt::format("{}: observed {:.3f}x [{:.3f}, {:.3f}], expected {}", x.result, x.observed, x.observed_lo,
+                                         x.observed_hi, x.expected > 0 ? fmt::format("{:.3f}x", x.expected) : "-").c_str()
+                           : ("not compared: " + x.why).c_str());
+  std::printf("validate: %s (%s/validation.md)\n", v.held ? "the recommendation held" : "the recommendation did NOT hold", a.out.c_str());
+  if (!v.held) return 1;
+  return o.code == core::ExitCode::ok ? 0 : static_cast<int>(o.code);
+}
+
+}  // namespace
+
+CLI::App* add_tune_command(CLI::App& app, TuneArgs& a) {
+  CLI::App* t = app.add_subcommand("tune", "Rank a sweep's configurations and write the recommended settings");
+  t->footer(kFooter);
+  t->add_option("stores", a.stores, "Sweep stores (directories written by collbench sweep --out)");
+  t->add_option("--out", a.out, "Directory for the recommended settings (created)");
+  t->add_option("--workload", a.workload, "Calls per collective and size (reports/TUNE.md); default: every measured size once");
+  t->add_option("--tail-weight", a.tail_weight, "Score penalty per unit of p99/p50 above 1")->capture_default_str();
+  t->add_option("--max-p99-ratio", a.max_p99_vs_default, "A candidate's p99 may not exceed this x the default's (0: no limit)")
+      ->capture_default_str();
+  t->add_flag("--validate", a.validate, "Measure the default and the recommendation again, interleaved, and say whether the gain held");
+  t->add_option("--validate-reps", a.validate_reps, "Repetitions of each for --validate")->capture_default_str();
+  return t;
+}
+
+int tune_command(const TuneArgs& a) {
+  check_args(a);
+  const tune::Workload w = a.workload.empty() ? tune::Workload{} : tune::read_workload(a.workload);
+  const tune::TuneOptions opt{a.tail_weight, a.max_p99_vs_default};
+  const tune::TuneInput in = tune::load_stores(a.stores);
+  if (in.cells.empty()) throw core::InputError(fmt::format("'{}': holds no measured case; nothing to tune", a.stores.front()));
+  const tune::Recommendation r = tune::recommend(in, w, opt);
+  print_summary(in, r);
+  write_outputs(r, a.out);
+  return a.validate ? run_validation(a, in, r, w, opt) : 0;
+}
+
+}  // namespace collbench::cli

@@ -1,0 +1,123 @@
+#include "tune/validate.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/size.hpp"
+
+namespace collbench::tune {
+
+namespace {
+
+using nlohmann::json;
+
+// The default and the recommended setting over `cells`, with the noise rule of choose().
+Verdict compare(const TuneInput& run, const std::vector<WeightedCell>& cells, const plan::Config& rec, const TuneOptions& opt) {
+  Verdict v;
+  const Choice c = choose(run, cells, {rec}, TuneOptions{opt.tail_weight, 0});
+  const Candidate* d = nullptr;
+  const Candidate* r = nullptr;
+  for (const Candidate& k : c.candidates) (k.setting.empty() ? d : r) = &k;
+  if (!d || !r || !d->feasible || !r->feasible) {
+    v.why = !d || !d->feasible ? "default: " + (d ? d->excluded : std::string("not measured"))
+                               : "recommended: " + (r ? r->excluded : std::string("not measured"));
+    return v;
+  }
+  v.measured = true;
+  v.def = d->est;
+  v.rec = r->est;
+  v.observed = d->est.t_us / r->est.t_us;
+  v.observed_lo = d->est.lo_us / r->est.hi_us;
+  v.observed_hi = d->est.hi_us / r->est.lo_us;
+  v.result = r->est.hi_us < d->est.lo_us ? "faster" : r->est.lo_us > d->est.hi_us ? "slower" : "same";
+  return v;
+}
+
+double expected_ratio(const TuneInput& tuned, const std::vector<WeightedCell>& run_cells, const plan::Config& rec, const TuneOptions& opt) {
+  std::vector<WeightedCell> cells;
+  for (const WeightedCell& wc : run_cells)
+    for (const Cell& c : tuned.cells)
+      if (c.series == wc.cell->series && c.bytes == wc.cell->bytes) cells.push_back({&c, wc.weight});
+  if (cells.size() != run_cells.size()) return 0;
+  const Choice c = choose(tuned, cells, {rec}, TuneOptions{opt.tail_weight, 0});
+  const Candidate* d = nullptr;
+  const Candidate* r = nullptr;
+  for (const Candidate& k : c.candidates) (k.setting.empty() ? d : r) = &k;
+  return d && r && d->feasible && r->feasible ? d->est.t_us / r->est.t_us : 0;
+}
+
+}  // namespace
+
+Validation validate(const TuneInput& tuned, const TuneInput& run, const Recommendation& r, const Workload& w,
+                    const TuneOptions& opt) {
+  Validation v;
+  v.recommended = r.deploy;
+  for (const Cell& c : run.cells) {
+    Verdict x = compare(run, {{&c, 1.0}}, r.deploy, opt);
+    x.expected = expected_ratio(tuned, {{&c, 1.0}}, r.deploy, opt);
+    x.collective = c.series.collective, x.datatype = c.series.datatype, x.op = c.series.op;
+    x.placement = c.series.placement, x.nranks = c.series.nranks, x.bytes = c.bytes;
+    v.per_size.push_back(x);
+  }
+  std::set<std::pair<std::string, int>> colls;
+  for (const Cell& c : run.cells) colls.insert({c.series.collective, c.series.nranks});
+  for (const auto& [coll, n] : colls) {
+    const auto cells = weigh(run, w, coll, n, nullptr);
+    if (cells.empty()) continue;
+    Verdict x = compare(run, cells, r.deploy, opt);
+    x.expected = expected_ratio(tuned, cells, r.deploy, opt);
+    x.collective = coll, x.nranks = n;
+    if (x.result == "slower") v.held = false;
+    v.per_collective.push_back(x);
+  }
+  return v;
+}
+
+namespace {
+
+std::string row(const Verdict& x) {
+  const std::string what = x.datatype.empty() ? fmt::format("{} (workload)", x.collective)
+                                              : fmt::format("{} {} {} {}", x.collective, x.datatype, x.placement, core::format_size(x.bytes));
+  if (!x.measured) return fmt::format("| {} | {} | - | - | - | - | not compared: {} |\n", what, x.nranks, x.why);
+  return fmt::format("| {} | {} | {:.4g} | {:.4g} | {} | {:.3f}x [{:.3f}, {:.3f}] | {} |\n", what, x.nranks, x.def.t_us, x.rec.t_us,
+                     x.expected > 0 ? fmt::format("{:.3f}x", x.expected) : "-", x.observed, x.observed_lo, x.observed_hi,
+                     x.result);
+}
+
+json verdict_json(const Verdict& x) {
+  json j = {{"collective", x.collective}, {"nranks", x.nranks}, {"measured", x.measured}};
+  if (!x.datatype.empty()) j.update({{"datatype", x.datatype}, {"op", x.op}, {"placement", x.placement}, {"bytes", x.bytes}});
+  if (!x.measured) return j["why"] = x.why, j;
+  j.update({{"default_time_us", x.def.t_us}, {"recommended_time_us", x.rec.t_us},
+            {"observed", {{"ratio", x.observed}, {"lo", x.observed_lo}, {"hi", x.observed_hi}}},
+            {"expected_ratio", x.expected > 0 ? json(x.expected) : json(nullptr)}, {"result", x.result}});
+  return j;
+}
+
+}  // namespace
+
+std::string validation_md(const Validation& v) {
+  std::string o = fmt::format("# collbench tune --validate: {}\n\nRecommended: `{}`, measured again beside the default, interleaved. "
+                              "Ratio = default time / recommended time (score time: median, tail-penalised); faster or slower only "
+                              "when the confidence intervals part.\n\n",
+                              v.held ? "the recommendation held" : "the recommendation did NOT hold", plan::describe(v.recommended));
+  const std::string head = "| what | ranks | default us | recommended us | expected | observed [interval] | result |\n|---|---|---|---|---|---|---|\n";
+  o += "## Per collective (the workload the recommendation was chosen for)\n\n" + head;
+  for (const Verdict& x : v.per_collective) o += row(x);
+  o += "\n## Per collective and size\n\n" + head;
+  for (const Verdict& x : v.per_size) o += row(x);
+  return o;
+}
+
+std::string validation_json(const Validation& v) {
+  json j = {{"schema", "collbench.tune.validation"}, {"schema_version", 1}, {"recommended", v.recommended}, {"held", v.held}};
+  j["per_collective"] = json::array();
+  for (const Verdict& x : v.per_collective) j["per_collective"].push_back(verdict_json(x));
+  j["per_size"] = json::array();
+  for (const Verdict& x : v.per_size) j["per_size"].push_back(verdict_json(x));
+  return j.dump(1) + "\n";
+}
+
+}  // namespace collbench::tune
