@@ -7,7 +7,13 @@
 
 #include <cerrno>
 #include <charconv>
+#include <algorithm>
 #include <cstring>
+#include <deque>
+#include <optional>
+#include <thread>
+#include <vector>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
@@ -38,10 +44,12 @@ class Cursor {
     ws();
     if (m_p >= m_end || *m_p != '"') return false;
     const char* s = ++m_p;
-    const void* q = std::memchr(s, '"', static_cast<std::size_t>(m_end - s));
-    if (!q) return false;
-    const char* e = static_cast<const char*>(q);
-    if (std::memchr(s, '\\', static_cast<std::size_t>(e - s))) return false;
+    const char* e = s;
+    while (e < m_end && *e != '"') {
+      if (*e == '\\') return false;
+      ++e;
+    }
+    if (e == m_end) return false;
     out = std::string_view(s, static_cast<std::size_t>(e - s));
     m_p = e + 1;
     return true;
@@ -255,33 +263,85 @@ class Mapped {
 
 }  // namespace
 
-ScanStats scan_store(const std::string& path, const std::function<void(const CaseDigest&)>& on_case) {
-  const Mapped file(path);
-  const std::string_view all = file.view();
-  ScanStats stats;
-  CaseDigest d;
+namespace {
+
+constexpr std::size_t kBlockBytes = std::size_t{16} << 20;
+
+// One block of complete lines, read on a worker thread; digests view into the mapping or into
+// `slow` (lines the fast path could not read). An error stops the block at its line.
+struct Block {
+  std::string_view text;
+  std::vector<CaseDigest> cases;
+  std::deque<SlowCase> slow;
+  std::uint64_t lines = 0, slow_lines = 0;
+  std::optional<std::pair<std::uint64_t, std::string>> error;  // (line in the block, message after "PATH:LINE")
+};
+
+void scan_block(Block& b) {
   std::size_t pos = 0;
-  while (pos < all.size()) {
-    const std::size_t nl = all.find('\n', pos);
-    if (nl == std::string_view::npos) {
-      stats.torn_tail = true;
-      break;
-    }
-    const std::string_view line = all.substr(pos, nl - pos);
-    ++stats.lines;
-    stats.bytes += line.size() + 1;
+  CaseDigest d;
+  while (pos < b.text.size()) {
+    const std::size_t nl = b.text.find('\n', pos);
+    const std::string_view line = b.text.substr(pos, nl - pos);
     pos = nl + 1;
+    ++b.lines;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     if (scan_line(line, d)) {
-      on_case(d);
+      b.cases.push_back(d);
       continue;
     }
-    ++stats.slow_lines;
-    SlowCase s;
-    s.c = parse_store_line(std::string(line), path + ":" + std::to_string(stats.lines));
-    s.knobs = nlohmann::json(s.c.knobs).dump();
-    digest_of(s, d);
-    on_case(d);
+    ++b.slow_lines;
+    try {
+      SlowCase& sc = b.slow.emplace_back();
+      sc.c = parse_store_line(std::string(line), "");
+      sc.knobs = nlohmann::json(sc.c.knobs).dump();
+      digest_of(sc, d);
+      b.cases.push_back(d);
+    } catch (const core::InputError& e) {
+      b.error = {{b.lines, e.what()}};
+      return;
+    }
+  }
+}
+
+// Blocks of about kBlockBytes ending at a newline; the text after the last newline is torn.
+std::vector<std::string_view> split_blocks(std::string_view all, bool* torn) {
+  std::vector<std::string_view> out;
+  const std::size_t end = all.rfind('\n');
+  *torn = end != all.size() - 1 && !all.empty();
+  if (end == std::string_view::npos) return out;
+  std::size_t pos = 0;
+  while (pos <= end) {
+    std::size_t cut = std::min(end, pos + kBlockBytes);
+    cut = all.find('\n', cut == end ? end : cut);
+    out.push_back(all.substr(pos, cut + 1 - pos));
+    pos = cut + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+ScanStats scan_store(const std::string& path, const std::function<void(const CaseDigest&)>& on_case) {
+  const Mapped file(path);
+  ScanStats stats;
+  const std::vector<std::string_view> texts = split_blocks(file.view(), &stats.torn_tail);
+  // Blocks are read in waves, one per core; their cases reach on_case in file order.
+  const std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  for (std::size_t first = 0; first < texts.size(); first += workers) {
+    std::vector<Block> wave(std::min(workers, texts.size() - first));
+    for (std::size_t i = 0; i < wave.size(); ++i) wave[i].text = texts[first + i];
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < wave.size(); ++i) threads.emplace_back(scan_block, std::ref(wave[i]));
+    scan_block(wave[0]);
+    for (std::thread& t : threads) t.join();
+    for (const Block& b : wave) {
+      for (const CaseDigest& d : b.cases) on_case(d);
+      if (b.error) throw core::InputError(fmt::format("{}:{}{}", path, stats.lines + b.error->first, b.error->second));
+      stats.lines += b.lines;
+      stats.slow_lines += b.slow_lines;
+      stats.bytes += b.text.size();
+    }
   }
   return stats;
 }

@@ -14,13 +14,6 @@ namespace collbench::tune {
 
 namespace {
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 double penalty(const Estimate& e, const TuneOptions& opt) {
   const double tail = e.p50_us > 0 ? e.p99_us / e.p50_us : 1.0;
   return 1.0 + opt.tail_weight * std::max(0.0, tail - 1.0);
@@ -46,6 +39,39 @@ plan::Config resolve(const std::string& backend, const plan::Config& setting, co
   return out;
 }
 
+namespace {
+
+// The estimate of one configuration at one cell, without allocating (repetitions are few).
+std::optional<Estimate> estimate_of(const ConfigCell& cc) {
+  if (!cc.complete()) return std::nullopt;
+  constexpr std::size_t kMax = 32;
+  double p50[kMax] = {}, p99[kMax] = {}, bw[kMax] = {};
+  const std::size_t n = std::min(kMax, cc.reps.size());
+  Estimate e;
+  e.lo_us = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < n; ++i) {
+    const Rep& r = cc.reps[i];
+    p50[i] = r.p50_us, p99[i] = r.p99_us, bw[i] = r.busbw_gbps;
+    e.lo_us = std::min(e.lo_us, r.ci_lo_us);
+    e.hi_us = std::max(e.hi_us, r.ci_hi_us);
+  }
+  auto median = [n](double* v) {
+    std::sort(v, v + n);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  };
+  e.p50_us = e.t_us = median(p50);
+  e.p99_us = median(p99);
+  e.busbw_gbps = median(bw);
+  e.reps = static_cast<int>(n);
+  return e;
+}
+
+std::string problem_of(const Cell& cell, const ConfigCell& cc) {
+  return fmt::format("at {}: {}", where(cell), cc.problems.empty() ? "no repetition" : cc.problems.front());
+}
+
+}  // namespace
+
 std::optional<Estimate> estimate_at(const TuneInput& in, const Cell& cell, const plan::Config& config, std::string* why) {
   const int id = in.find_config(plan::describe(config));
   const ConfigCell* cc = id >= 0 ? cell.find(id) : nullptr;
@@ -53,94 +79,68 @@ std::optional<Estimate> estimate_at(const TuneInput& in, const Cell& cell, const
     if (why) *why = fmt::format("not measured at {}", where(cell));
     return std::nullopt;
   }
-  if (!cc->complete()) {
-    if (why) *why = fmt::format("at {}: {}", where(cell), cc->problems.empty() ? "no repetition" : cc->problems.front());
-    return std::nullopt;
-  }
-  std::vector<double> p50, p99, bw;
-  Estimate e;
-  e.lo_us = std::numeric_limits<double>::infinity();
-  for (const Rep& r : cc->reps) {
-    p50.push_back(r.p50_us);
-    p99.push_back(r.p99_us);
-    bw.push_back(r.busbw_gbps);
-    e.lo_us = std::min(e.lo_us, r.ci_lo_us);
-    e.hi_us = std::max(e.hi_us, r.ci_hi_us);
-  }
-  e.p50_us = e.t_us = median(p50);
-  e.p99_us = median(p99);
-  e.busbw_gbps = median(bw);
-  e.reps = static_cast<int>(cc->reps.size());
+  auto e = estimate_of(*cc);
+  if (!e && why) *why = problem_of(cell, *cc);
   return e;
 }
 
 namespace {
 
-// Sums a setting over the weighted cells; false (with the reason) when it is not a candidate.
-bool evaluate(const TuneInput& in, const std::vector<WeightedCell>& cells, Candidate& c,
-              const std::vector<std::optional<Estimate>>& defaults, const TuneOptions& opt) {
-  c.est = Estimate{};
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    const Cell& cell = *cells[i].cell;
-    const double w = cells[i].weight;
-    std::string why;
-    const auto e = estimate_at(in, cell, resolve(in.backend, c.setting, cell.series.collective), &why);
-    if (!e) return c.excluded = why, false;
-    if (opt.max_p99_vs_default > 0 && defaults[i] && e->p99_us > opt.max_p99_vs_default * defaults[i]->p99_us)
-      return c.excluded = fmt::format("p99 {:.4g} us at {} is over {} x the default's {:.4g} us", e->p99_us, where(cell),
-                                      opt.max_p99_vs_default, defaults[i]->p99_us),
-             false;
-    const double f = penalty(*e, opt);
-    c.est.t_us += w * e->t_us * f;
-    c.est.lo_us += w * e->lo_us * f;
-    c.est.hi_us += w * e->hi_us * f;
-    if (cells.size() == 1) {
-      c.est.p50_us = e->p50_us;
-      c.est.p99_us = e->p99_us;
-      c.est.busbw_gbps = e->busbw_gbps;
-      c.est.reps = e->reps;
-    }
+// Adds one cell's estimate to a candidate; false (with the reason) when it is not a candidate there.
+bool accumulate(Candidate& c, const Cell& cell, const ConfigCell* cc, double w, const std::optional<Estimate>& def,
+                const TuneOptions& opt, bool single) {
+  if (!cc) return c.excluded = fmt::format("not measured at {}", where(cell)), false;
+  const auto e = estimate_of(*cc);
+  if (!e) return c.excluded = problem_of(cell, *cc), false;
+  if (opt.max_p99_vs_default > 0 && def && e->p99_us > opt.max_p99_vs_default * def->p99_us)
+    return c.excluded = fmt::format("p99 {:.4g} us at {} is over {} x the default's {:.4g} us", e->p99_us, where(cell),
+                                    opt.max_p99_vs_default, def->p99_us),
+           false;
+  const double f = penalty(*e, opt);
+  c.est.t_us += w * e->t_us * f;
+  c.est.lo_us += w * e->lo_us * f;
+  c.est.hi_us += w * e->hi_us * f;
+  if (single) {
+    c.est.p50_us = e->p50_us;
+    c.est.p99_us = e->p99_us;
+    c.est.busbw_gbps = e->busbw_gbps;
+    c.est.reps = e->reps;
   }
   return true;
 }
 
+// Not dominated in (busbw up, p99 down): sorted by busbw, a candidate is on the front when no
+// candidate of higher busbw has a p99 as low, and none of equal busbw a lower one.
 void mark_pareto(std::vector<Candidate>& cs) {
-  for (Candidate& a : cs) {
-    if (!a.feasible) continue;
-    a.pareto = std::none_of(cs.begin(), cs.end(), [&](const Candidate& b) {
-      return &a != &b && b.feasible && b.est.busbw_gbps >= a.est.busbw_gbps && b.est.p99_us <= a.est.p99_us &&
-             (b.est.busbw_gbps > a.est.busbw_gbps || b.est.p99_us < a.est.p99_us);
-    });
+  std::vector<Candidate*> f;
+  for (Candidate& c : cs)
+    if (c.feasible) f.push_back(&c);
+  std::sort(f.begin(), f.end(), [](const Candidate* a, const Candidate* b) {
+    return a->est.busbw_gbps != b->est.busbw_gbps ? a->est.busbw_gbps > b->est.busbw_gbps : a->est.p99_us < b->est.p99_us;
+  });
+  double best_higher = std::numeric_limits<double>::infinity();  // lowest p99 among strictly higher busbw
+  for (std::size_t i = 0; i < f.size();) {
+    std::size_t j = i;
+    while (j < f.size() && f[j]->est.busbw_gbps == f[i]->est.busbw_gbps) ++j;
+    const double group_min = f[i]->est.p99_us;
+    for (std::size_t k = i; k < j; ++k) f[k]->pareto = f[k]->est.p99_us == group_min && group_min < best_higher;
+    best_higher = std::min(best_higher, group_min);
+    i = j;
   }
 }
 
-}  // namespace
-
-Choice choose(const TuneInput& in, const std::vector<WeightedCell>& cells, const std::vector<plan::Config>& settings,
-              const TuneOptions& opt) {
-  Choice ch;
-  std::vector<plan::Config> all = settings;
-  if (std::find(all.begin(), all.end(), plan::Config{}) == all.end()) all.insert(all.begin(), plan::Config{});
-  std::vector<std::optional<Estimate>> defaults;
-  for (const WeightedCell& wc : cells) defaults.push_back(estimate_at(in, *wc.cell, {}, nullptr));
-  for (const plan::Config& s : all) {
-    Candidate c;
-    c.setting = s;
-    c.knob_count = static_cast<int>(s.size());
-    c.feasible = !cells.empty() && evaluate(in, cells, c, defaults, opt);
-    if (cells.empty()) c.excluded = "no measured cell";
-    ch.candidates.push_back(std::move(c));
-  }
+// Ranks evaluated candidates and applies the noise rule.
+void decide(Choice& ch, bool single) {
   std::stable_sort(ch.candidates.begin(), ch.candidates.end(), [](const Candidate& a, const Candidate& b) {
     if (a.feasible != b.feasible) return a.feasible;
     return a.feasible && a.est.t_us < b.est.t_us;
   });
-  if (cells.size() == 1) mark_pareto(ch.candidates);
+  if (single) mark_pareto(ch.candidates);
   for (std::size_t i = 0; i < ch.candidates.size(); ++i)
     if (ch.candidates[i].setting.empty() && ch.candidates[i].feasible) ch.default_index = static_cast<int>(i);
   if (ch.candidates.empty() || !ch.candidates.front().feasible) {
     ch.confidence = "none";
-    return ch;
+    return;
   }
   const Candidate& leader = ch.candidates.front();
   const Candidate* def = ch.default_index >= 0 ? &ch.candidates[static_cast<std::size_t>(ch.default_index)] : nullptr;
@@ -168,6 +168,62 @@ Choice choose(const TuneInput& in, const std::vector<WeightedCell>& cells, const
     const Estimate& w = ch.candidates[static_cast<std::size_t>(ch.winner)].est;
     ch.gain = Gain{true, def->est.t_us / w.t_us, def->est.lo_us / w.hi_us, def->est.hi_us / w.lo_us};
   }
+}
+
+const ConfigCell* default_cell(const TuneInput& in, const Cell& cell) {
+  const int id = in.find_config("default");
+  return id >= 0 ? cell.find(id) : nullptr;
+}
+
+}  // namespace
+
+Choice choose(const TuneInput& in, const std::vector<WeightedCell>& cells, const std::vector<plan::Config>& settings,
+              const TuneOptions& opt) {
+  Choice ch;
+  std::vector<plan::Config> all = settings;
+  if (std::find(all.begin(), all.end(), plan::Config{}) == all.end()) all.insert(all.begin(), plan::Config{});
+  std::vector<std::optional<Estimate>> defaults;
+  for (const WeightedCell& wc : cells) {
+    const ConfigCell* d = default_cell(in, *wc.cell);
+    defaults.push_back(d ? estimate_of(*d) : std::nullopt);
+  }
+  for (const plan::Config& s : all) {
+    Candidate c;
+    c.setting = s;
+    c.knob_count = static_cast<int>(s.size());
+    c.feasible = !cells.empty();
+    if (cells.empty()) c.excluded = "no measured cell";
+    std::vector<std::pair<std::string, int>> resolved;  // collective -> configuration, once each
+    for (std::size_t i = 0; i < cells.size() && c.feasible; ++i) {
+      const Cell& cell = *cells[i].cell;
+      auto r = std::find_if(resolved.begin(), resolved.end(), [&](const auto& p) { return p.first == cell.series.collective; });
+      if (r == resolved.end())
+        r = resolved.insert(resolved.end(), {cell.series.collective, in.find_config(plan::describe(resolve(in.backend, s, cell.series.collective)))});
+      c.feasible = accumulate(c, cell, r->second >= 0 ? cell.find(r->second) : nullptr, cells[i].weight, defaults[i], opt, cells.size() == 1);
+    }
+    ch.candidates.push_back(std::move(c));
+  }
+  decide(ch, cells.size() == 1);
+  return ch;
+}
+
+Choice choose_cell(const TuneInput& in, const Cell& cell, const TuneOptions& opt) {
+  Choice ch;
+  const ConfigCell* d = default_cell(in, cell);
+  const std::optional<Estimate> def = d ? estimate_of(*d) : std::nullopt;
+  if (!d) {
+    Candidate c;
+    c.excluded = fmt::format("not measured at {}", where(cell));
+    ch.candidates.push_back(std::move(c));
+  }
+  for (const ConfigCell& cc : cell.configs) {
+    Candidate c;
+    c.setting = in.configs[static_cast<std::size_t>(cc.config)].knobs;
+    c.knob_count = static_cast<int>(c.setting.size());
+    c.feasible = accumulate(c, cell, &cc, 1.0, def, opt, true);
+    ch.candidates.push_back(std::move(c));
+  }
+  decide(ch, true);
   return ch;
 }
 

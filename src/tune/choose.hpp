@@ -77,6 +77,10 @@ plan::Config resolve(const std::string& backend, const plan::Config& setting, co
 Choice choose(const TuneInput& in, const std::vector<WeightedCell>& cells, const std::vector<plan::Config>& settings,
               const TuneOptions& opt);
 
+// choose() over one cell among every configuration measured there (the per-cell ranking; no
+// resolving of settings, as each configuration is already the cell's own).
+Choice choose_cell(const TuneInput& in, const Cell& cell, const TuneOptions& opt);
+
 // The setting's estimate at one cell, or nullopt with the reason (not measured, incomplete, wrong).
 std::optional<Estimate> estimate_at(const TuneInput& in, const Cell& cell, const plan::Config& config, std::string* why);
 

@@ -88,7 +88,7 @@ class Loader {
  public:
   explicit Loader(TuneInput& in) : m_in(in) {}
 
-  void add(const StoreInfo& store, const results::CaseDigest& d) {
+  void add(const StoreInfo& store, std::size_t store_index, const results::CaseDigest& d) {
     const CellKey key{intern(d.collective), intern(d.datatype), intern(d.op), intern(d.placement), d.nranks, d.bytes};
     auto [it, fresh] = m_cells.try_emplace(key, m_in.cells.size());
     if (fresh) {
@@ -101,11 +101,10 @@ class Loader {
     const std::size_t cell = it->second;
     const int config = config_of(d);
     auto& slots = m_slots[cell];
-    auto slot = std::find_if(slots.begin(), slots.end(), [&](const Slot& s) { return s.config == config && s.store == &store; });
-    if (slot == slots.end()) {
-      slots.push_back(Slot{config, &store, std::vector<std::optional<Stored>>(static_cast<std::size_t>(store.repetitions))});
-      slot = slots.end() - 1;
-    }
+    const std::uint64_t slot_key = (static_cast<std::uint64_t>(cell) << 32) | (static_cast<std::uint64_t>(config) << 8) | store_index;
+    auto [pos, added] = m_slot_of.try_emplace(slot_key, slots.size());
+    if (added) slots.push_back(Slot{config, &store, std::vector<std::optional<Stored>>(static_cast<std::size_t>(store.repetitions))});
+    Slot* slot = &slots[pos->second];
     if (d.rep < 0 || d.rep >= store.repetitions) return;  // a repetition the manifest does not plan
     // A later record of a case (--retry-failed) supersedes an earlier one.
     slot->reps[static_cast<std::size_t>(d.rep)] =
@@ -189,6 +188,7 @@ class Loader {
   std::vector<std::string> m_names;
   std::unordered_map<CellKey, std::size_t, CellKeyHash> m_cells;
   std::vector<std::vector<Slot>> m_slots;
+  std::unordered_map<std::uint64_t, std::size_t> m_slot_of;  // (cell, config, store) -> index in m_slots[cell]
   std::unordered_map<std::string, int> m_config_ids;
 };
 
@@ -205,9 +205,12 @@ TuneInput load_stores(const std::vector<std::string>& dirs) {
     if (s.backend != in.backend)
       throw core::InputError(fmt::format("'{}': a {} store beside a {} store; tune one backend at a time", dir, s.backend, in.backend));
   }
+  if (in.stores.size() > 255) throw core::InputError("tune: expected at most 255 stores at once");
   Loader loader(in);
-  for (StoreInfo& s : in.stores) {
-    const results::ScanStats st = results::scan_store(s.dir + "/results.jsonl", [&](const results::CaseDigest& d) { loader.add(s, d); });
+  for (std::size_t i = 0; i < in.stores.size(); ++i) {
+    StoreInfo& s = in.stores[i];
+    const results::ScanStats st =
+        results::scan_store(s.dir + "/results.jsonl", [&](const results::CaseDigest& d) { loader.add(s, i, d); });
     s.records = st.lines;
     s.torn_tail = st.torn_tail;
     in.records += st.lines;

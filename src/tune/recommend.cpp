@@ -132,11 +132,7 @@ Recommendation recommend(const TuneInput& in, const Workload& w, const TuneOptio
   r.options = opt;
   r.workload = w.uniform() ? "uniform over the measured sizes" : fmt::format("{}{}", w.source, w.name.empty() ? "" : " (" + w.name + ")");
   for (const StoreInfo& s : in.stores) r.nodes = std::max(r.nodes, s.nodes);
-  for (const Cell& c : in.cells) {
-    std::vector<plan::Config> settings;
-    for (const ConfigCell& cc : c.configs) settings.push_back(in.configs[static_cast<std::size_t>(cc.config)].knobs);
-    r.cells.push_back({&c, choose(in, {{&c, 1.0}}, settings, opt)});
-  }
+  for (const Cell& c : in.cells) r.cells.push_back({&c, choose_cell(in, c, opt)});
   std::map<int, std::size_t> cells_per_ranks;
   std::set<std::pair<int, std::string>> series;
   for (const Cell& c : in.cells) {
