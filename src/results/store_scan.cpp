@@ -1,7 +1,6 @@
 #include "results/store_scan.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <optional>
+#include <future>
 #include <thread>
 #include <vector>
 #include <fmt/format.h>
@@ -227,40 +227,6 @@ void digest_of(const SlowCase& s, CaseDigest& d) {
   d.busbw_gbps = r.busbw_gbps;
 }
 
-class Mapped {
- public:
-  explicit Mapped(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw core::InputError("'" + path + "': cannot open the store's results: " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      ::close(fd);
-      throw core::InputError("'" + path + "': expected a regular file (a sweep's results.jsonl)");
-    }
-    m_size = static_cast<std::size_t>(st.st_size);
-    if (m_size > 0) {
-      void* p = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (p == MAP_FAILED) {
-        ::close(fd);
-        throw core::InputError("'" + path + "': cannot map: " + std::strerror(errno));
-      }
-      m_data = static_cast<const char*>(p);
-      ::madvise(p, m_size, MADV_SEQUENTIAL);
-    }
-    ::close(fd);
-  }
-  ~Mapped() {
-    if (m_data) ::munmap(const_cast<char*>(m_data), m_size);
-  }
-  Mapped(const Mapped&) = delete;
-  Mapped& operator=(const Mapped&) = delete;
-  std::string_view view() const { return {m_data ? m_data : "", m_size}; }
-
- private:
-  const char* m_data = nullptr;
-  std::size_t m_size = 0;
-};
-
 }  // namespace
 
 namespace {
@@ -270,7 +236,8 @@ constexpr std::size_t kBlockBytes = std::size_t{16} << 20;
 // One block of complete lines, read on a worker thread; digests view into the mapping or into
 // `slow` (lines the fast path could not read). An error stops the block at its line.
 struct Block {
-  std::string_view text;
+  std::string data;       // complete lines, read from the file
+  std::string_view text;  // = data
   std::vector<CaseDigest> cases;
   std::deque<SlowCase> slow;
   std::uint64_t lines = 0, slow_lines = 0;
@@ -304,45 +271,87 @@ void scan_block(Block& b) {
   }
 }
 
-// Blocks of about kBlockBytes ending at a newline; the text after the last newline is torn.
-std::vector<std::string_view> split_blocks(std::string_view all, bool* torn) {
-  std::vector<std::string_view> out;
-  const std::size_t end = all.rfind('\n');
-  *torn = end != all.size() - 1 && !all.empty();
-  if (end == std::string_view::npos) return out;
-  std::size_t pos = 0;
-  while (pos <= end) {
-    std::size_t cut = std::min(end, pos + kBlockBytes);
-    cut = all.find('\n', cut == end ? end : cut);
-    out.push_back(all.substr(pos, cut + 1 - pos));
-    pos = cut + 1;
+// Reads the file in blocks of complete lines (the bytes after a block's last newline start the
+// next one); what follows the file's last newline is a torn line.
+class BlockReader {
+ public:
+  explicit BlockReader(const std::string& path) : m_path(path) {
+    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (m_fd < 0) throw core::InputError("'" + path + "': cannot open the store's results: " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(m_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(m_fd);
+      throw core::InputError("'" + path + "': expected a regular file (a sweep's results.jsonl)");
+    }
+    ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
-  return out;
-}
+  ~BlockReader() { ::close(m_fd); }
+  BlockReader(const BlockReader&) = delete;
+  BlockReader& operator=(const BlockReader&) = delete;
+
+  // The next block, or false at the end of the file (`torn` says whether bytes were left over).
+  bool next(std::string& out, bool* torn) {
+    out = std::move(m_carry);
+    m_carry.clear();
+    while (!m_eof) {
+      const std::size_t have = out.size();
+      out.resize(have + kBlockBytes);
+      const ssize_t n = ::read(m_fd, out.data() + have, kBlockBytes);
+      if (n < 0) throw core::InputError("'" + m_path + "': cannot read: " + std::strerror(errno));
+      out.resize(have + static_cast<std::size_t>(n));
+      if (n == 0) m_eof = true;
+      const std::size_t nl = out.rfind('\n');
+      if (nl != std::string::npos && (out.size() >= kBlockBytes || m_eof)) {
+        m_carry.assign(out, nl + 1);
+        out.resize(nl + 1);
+        return true;
+      }
+    }
+    *torn = !out.empty();
+    return false;
+  }
+
+ private:
+  std::string m_path;
+  int m_fd = -1;
+  bool m_eof = false;
+  std::string m_carry;
+};
 
 }  // namespace
 
 ScanStats scan_store(const std::string& path, const std::function<void(const CaseDigest&)>& on_case) {
-  const Mapped file(path);
+  BlockReader reader(path);
   ScanStats stats;
-  const std::vector<std::string_view> texts = split_blocks(file.view(), &stats.torn_tail);
-  // Blocks are read in waves, one per core; their cases reach on_case in file order.
-  const std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
-  for (std::size_t first = 0; first < texts.size(); first += workers) {
-    std::vector<Block> wave(std::min(workers, texts.size() - first));
-    for (std::size_t i = 0; i < wave.size(); ++i) wave[i].text = texts[first + i];
-    std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < wave.size(); ++i) threads.emplace_back(scan_block, std::ref(wave[i]));
-    scan_block(wave[0]);
-    for (std::thread& t : threads) t.join();
-    for (const Block& b : wave) {
-      for (const CaseDigest& d : b.cases) on_case(d);
-      if (b.error) throw core::InputError(fmt::format("{}:{}{}", path, stats.lines + b.error->first, b.error->second));
-      stats.lines += b.lines;
-      stats.slow_lines += b.slow_lines;
-      stats.bytes += b.text.size();
+  // Blocks are scanned on worker threads, a few ahead, while this thread reads the file and
+  // hands the cases of the blocks already scanned to on_case, in file order.
+  const std::size_t ahead = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8) + 1;
+  std::deque<std::future<Block>> inflight;
+  auto deliver = [&] {
+    const Block b = inflight.front().get();
+    inflight.pop_front();
+    for (const CaseDigest& d : b.cases) on_case(d);
+    if (b.error) {
+      for (auto& f : inflight) f.wait();
+      throw core::InputError(fmt::format("{}:{}{}", path, stats.lines + b.error->first, b.error->second));
     }
+    stats.lines += b.lines;
+    stats.slow_lines += b.slow_lines;
+    stats.bytes += b.text.size();
+  };
+  std::string data;
+  while (reader.next(data, &stats.torn_tail)) {
+    inflight.push_back(std::async(std::launch::async, [d = std::move(data)]() mutable {
+      Block b;
+      b.data = std::move(d);
+      b.text = b.data;
+      scan_block(b);
+      return b;
+    }));
+    data = std::string();
+    if (inflight.size() >= ahead) deliver();
   }
+  while (!inflight.empty()) deliver();
   return stats;
 }
 

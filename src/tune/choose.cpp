@@ -137,7 +137,9 @@ void decide(Choice& ch, bool single) {
   });
   if (single) mark_pareto(ch.candidates);
   for (std::size_t i = 0; i < ch.candidates.size(); ++i)
-    if (ch.candidates[i].setting.empty() && ch.candidates[i].feasible) ch.default_index = static_cast<int>(i);
+    if (ch.candidates[i].is_default && ch.candidates[i].feasible) ch.default_index = static_cast<int>(i);
+  ch.total = ch.candidates.size();
+  ch.excluded = static_cast<std::size_t>(std::count_if(ch.candidates.begin(), ch.candidates.end(), [](const Candidate& c) { return !c.feasible; }));
   if (ch.candidates.empty() || !ch.candidates.front().feasible) {
     ch.confidence = "none";
     return;
@@ -149,7 +151,7 @@ void decide(Choice& ch, bool single) {
     Candidate& c = ch.candidates[i];
     if (!c.feasible) continue;
     c.tied_with_leader = c.est.lo_us <= leader.est.hi_us;
-    c.beats_default = def && !c.setting.empty() && c.est.hi_us < def->est.lo_us;
+    c.beats_default = def && !c.is_default && c.est.hi_us < def->est.lo_us;
     if (!c.tied_with_leader || (def && !c.beats_default)) continue;
     const Candidate* b = best >= 0 ? &ch.candidates[static_cast<std::size_t>(best)] : nullptr;
     if (!b || c.knob_count < b->knob_count || (c.knob_count == b->knob_count && c.est.t_us < b->est.t_us))
@@ -161,7 +163,7 @@ void decide(Choice& ch, bool single) {
     ch.confidence = "tie";
   } else {
     ch.winner = best;
-    ch.winner_is_default = ch.candidates[static_cast<std::size_t>(best)].setting.empty();
+    ch.winner_is_default = ch.candidates[static_cast<std::size_t>(best)].is_default;
     ch.confidence = def ? "significant" : "no default";
   }
   if (def) {
@@ -169,6 +171,8 @@ void decide(Choice& ch, bool single) {
     ch.gain = Gain{true, def->est.t_us / w.t_us, def->est.lo_us / w.hi_us, def->est.hi_us / w.lo_us};
   }
 }
+
+constexpr std::size_t kKeptPerCell = 5;
 
 const ConfigCell* default_cell(const TuneInput& in, const Cell& cell) {
   const int id = in.find_config("default");
@@ -190,6 +194,7 @@ Choice choose(const TuneInput& in, const std::vector<WeightedCell>& cells, const
   for (const plan::Config& s : all) {
     Candidate c;
     c.setting = s;
+    c.is_default = s.empty();
     c.knob_count = static_cast<int>(s.size());
     c.feasible = !cells.empty();
     if (cells.empty()) c.excluded = "no measured cell";
@@ -213,17 +218,34 @@ Choice choose_cell(const TuneInput& in, const Cell& cell, const TuneOptions& opt
   const std::optional<Estimate> def = d ? estimate_of(*d) : std::nullopt;
   if (!d) {
     Candidate c;
+    c.is_default = true;
     c.excluded = fmt::format("not measured at {}", where(cell));
     ch.candidates.push_back(std::move(c));
   }
   for (const ConfigCell& cc : cell.configs) {
     Candidate c;
-    c.setting = in.configs[static_cast<std::size_t>(cc.config)].knobs;
-    c.knob_count = static_cast<int>(c.setting.size());
+    const plan::Config& k = in.configs[static_cast<std::size_t>(cc.config)].knobs;
+    c.is_default = k.empty();
+    c.knob_count = static_cast<int>(k.size());
+    c.config = cc.config;  // its setting is copied below, for the candidates kept only
     c.feasible = accumulate(c, cell, &cc, 1.0, def, opt, true);
     ch.candidates.push_back(std::move(c));
   }
   decide(ch, true);
+  std::vector<Candidate> kept;
+  int winner = -1, def_index = -1;
+  for (std::size_t i = 0; i < ch.candidates.size(); ++i) {
+    Candidate& c = ch.candidates[i];
+    const bool is_winner = static_cast<int>(i) == ch.winner, is_def = static_cast<int>(i) == ch.default_index;
+    if (i >= kKeptPerCell && !c.pareto && !is_winner && !is_def && !(c.is_default && !c.feasible)) continue;
+    if (is_winner) winner = static_cast<int>(kept.size());
+    if (is_def) def_index = static_cast<int>(kept.size());
+    if (c.config >= 0) c.setting = in.configs[static_cast<std::size_t>(c.config)].knobs;
+    kept.push_back(std::move(c));
+  }
+  ch.candidates = std::move(kept);
+  ch.winner = winner;
+  ch.default_index = def_index;
   return ch;
 }
 

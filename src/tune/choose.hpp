@@ -44,6 +44,8 @@ struct Estimate {
 
 struct Candidate {
   plan::Config setting;   // the full setting (knobs of every collective it touches)
+  bool is_default = false;  // the setting is {}: the library's own choice
+  int config = -1;          // choose_cell: the configuration's index in TuneInput::configs
   int knob_count = 0;
   bool feasible = false;  // complete and correct in every weighted cell, tail within the limit
   std::string excluded;   // why it is not a candidate ("" when feasible)
@@ -59,7 +61,10 @@ struct Gain {
 };
 
 struct Choice {
-  std::vector<Candidate> candidates;  // ranked: feasible first, by T; the default included
+  // Ranked: feasible first, by T; the default included. choose_cell keeps only the five best,
+  // the winner, the default and the Pareto front (total and excluded count them all).
+  std::vector<Candidate> candidates;
+  std::size_t total = 0, excluded = 0;  // candidates considered, and those not feasible
   int winner = -1;                    // index into candidates; -1 when none is feasible
   int default_index = -1;             // the default's index, -1 when it was not measured
   bool winner_is_default = false;

@@ -19,7 +19,7 @@ Verdict compare(const TuneInput& run, const std::vector<WeightedCell>& cells, co
   const Choice c = choose(run, cells, {rec}, TuneOptions{opt.tail_weight, 0});
   const Candidate* d = nullptr;
   const Candidate* r = nullptr;
-  for (const Candidate& k : c.candidates) (k.setting.empty() ? d : r) = &k;
+  for (const Candidate& k : c.candidates) (k.is_default ? d : r) = &k;
   if (!d || !r || !d->feasible || !r->feasible) {
     v.why = !d || !d->feasible ? "default: " + (d ? d->excluded : std::string("not measured"))
                                : "recommended: " + (r ? r->excluded : std::string("not measured"));
@@ -44,7 +44,7 @@ double expected_ratio(const TuneInput& tuned, const std::vector<WeightedCell>& r
   const Choice c = choose(tuned, cells, {rec}, TuneOptions{opt.tail_weight, 0});
   const Candidate* d = nullptr;
   const Candidate* r = nullptr;
-  for (const Candidate& k : c.candidates) (k.setting.empty() ? d : r) = &k;
+  for (const Candidate& k : c.candidates) (k.is_default ? d : r) = &k;
   return d && r && d->feasible && r->feasible ? d->est.t_us / r->est.t_us : 0;
 }
 

@@ -60,14 +60,13 @@ json choice_json(const Choice& c, bool all) {
   j["winner"] = winner(c) ? json(winner(c)->setting) : json(nullptr);
   j["default"] = default_of(c) ? candidate_json(*default_of(c)) : json(nullptr);
   json ranked = json::array();
-  std::size_t listed = 0, excluded = 0;
+  std::size_t listed = 0;
   for (const Candidate& k : c.candidates) {
-    if (!k.feasible) ++excluded;
     if (all || listed < kRankedInJson || k.pareto || &k == winner(c)) ranked.push_back(candidate_json(k)), ++listed;
   }
   j["candidates"] = ranked;
-  j["candidates_total"] = c.candidates.size();
-  j["candidates_excluded"] = excluded;
+  j["candidates_total"] = c.total;
+  j["candidates_excluded"] = c.excluded;
   return j;
 }
 

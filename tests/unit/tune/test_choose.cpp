@@ -41,10 +41,10 @@ tune::TuneInput load_one(const TempDir& tmp, const StoreBuilder& b, const std::s
 TEST(TuneChoose, ClearlyFasterSettingWinsWithExactGain) {
   TempDir tmp;
   StoreBuilder b("mpi", 3);
-  // Repetitions out of order, so neither the first nor the last is the median.
-  b.add({}, "allreduce", 1024, 0, t3(101, 99, 103)).add({}, "allreduce", 1024, 1, t3(99, 97, 101)).add({}, "allreduce", 1024, 2, t3(100, 98, 102));
-  b.add(algo("3"), "allreduce", 1024, 0, t3(82, 80, 83)).add(algo("3"), "allreduce", 1024, 1, t3(79, 78, 80));
-  b.add(algo("3"), "allreduce", 1024, 2, t3(80, 79, 81));
+  // Repetitions in falling order: neither the first nor the last is the median.
+  b.add({}, "allreduce", 1024, 0, t3(101, 99, 103)).add({}, "allreduce", 1024, 1, t3(100, 98, 102)).add({}, "allreduce", 1024, 2, t3(99, 97, 101));
+  b.add(algo("3"), "allreduce", 1024, 0, t3(82, 80, 83)).add(algo("3"), "allreduce", 1024, 1, t3(80, 79, 81));
+  b.add(algo("3"), "allreduce", 1024, 2, t3(79, 78, 80));
   const auto in = load_one(tmp, b);
   const tune::Choice ch = choose_at(in, cell_at(in, "allreduce", 1024));
   EXPECT_EQ(ch.confidence, "significant");

@@ -165,6 +165,47 @@ TEST(TuneRecommend, MostCellsDecideTheRankCountAndANoteSaysSo) {
   EXPECT_NE(r.notes[0].find("chosen for 4 ranks"), std::string::npos) << r.notes[0];
 }
 
+// recommend's per-cell choices (choose_cell) rank exactly as choose() over that one cell.
+TEST(TuneRecommend, PerCellChoicesAgreeWithChooseOverTheCell) {
+  TempDir tmp;
+  StoreBuilder b("mpi", 2);
+  b.add({}, "allreduce", 1024, 0, timing(100, 1)).add({}, "allreduce", 1024, 1, timing(104, 1));  // median 102
+  b.add_reps(algo("3"), "allreduce", 1024, timing(80, 1, 1.5)).add_reps(algo("4"), "allreduce", 1024, timing(101, 3));
+  b.add(algo("5"), "allreduce", 1024, 0, with_status(timing(50, 1), "failed", -1, "crashed"));  // r1 missing
+  b.add_reps(algo("6"), "allreduce", 1024, timing(70, 1, 3.0));  // p99 210 > 1.5 x 102
+  b.add_reps(algo("3"), "allreduce", 4096, timing(80, 1)).add_reps(algo("4"), "allreduce", 4096, timing(85, 1));  // no default
+  b.write(tmp / "s");
+  const auto in = tune::load_stores({tmp / "s"});
+  const auto r = tune::recommend(in, {}, {});
+  ASSERT_EQ(r.cells.size(), 2u);
+  for (const tune::CellChoice& cc : r.cells) {
+    SCOPED_TRACE(cc.cell->bytes);
+    const tune::Choice ref = choose_at(in, *cc.cell);
+    const tune::Choice& got = cc.choice;
+    EXPECT_EQ(got.confidence, ref.confidence);
+    EXPECT_EQ(got.winner, ref.winner);
+    EXPECT_EQ(got.default_index, ref.default_index);
+    EXPECT_EQ(got.gain.known, ref.gain.known);
+    EXPECT_DOUBLE_EQ(got.gain.ratio, ref.gain.ratio);
+    ASSERT_EQ(got.candidates.size(), ref.candidates.size());
+    for (std::size_t i = 0; i < got.candidates.size(); ++i) {
+      EXPECT_EQ(got.candidates[i].setting, ref.candidates[i].setting) << i;
+      EXPECT_EQ(got.candidates[i].feasible, ref.candidates[i].feasible) << i;
+      EXPECT_EQ(got.candidates[i].excluded, ref.candidates[i].excluded) << i;
+      EXPECT_EQ(got.candidates[i].pareto, ref.candidates[i].pareto) << i;
+      EXPECT_DOUBLE_EQ(got.candidates[i].est.t_us, ref.candidates[i].est.t_us) << i;
+      EXPECT_DOUBLE_EQ(got.candidates[i].est.busbw_gbps, ref.candidates[i].est.busbw_gbps) << i;
+    }
+  }
+  const tune::Choice& small = r.cells[0].choice;
+  EXPECT_DOUBLE_EQ(candidate(small, {}).est.t_us, 102) << "even count: the mean of the middle two";
+  EXPECT_DOUBLE_EQ(small.gain.ratio, 102 / (80 * 1.05));
+  EXPECT_EQ(candidate(small, algo("5")).excluded.substr(0, 22), "at allreduce float 1K:");
+  EXPECT_FALSE(candidate(small, algo("6")).feasible);
+  EXPECT_EQ(r.cells[1].choice.confidence, "no default");
+  EXPECT_EQ(candidate(r.cells[1].choice, {}).excluded, "not measured at allreduce float 4K");
+}
+
 TEST(TuneRecommend, WhichKnobsArePerCollective) {
   EXPECT_TRUE(tune::is_per_collective_knob("nccl", "NCCL_ALGO"));
   EXPECT_TRUE(tune::is_per_collective_knob("nccl", "NCCL_PROTO"));

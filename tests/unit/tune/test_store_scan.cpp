@@ -194,4 +194,53 @@ TEST(StoreScan, MalformedLineThrowsNamingPathAndLine) {
   }
 }
 
+// A store of several scan blocks (the reader splits at about 16 MiB and reads blocks in parallel):
+// cases still come in file order, slow lines in a later block keep their text, and a malformed
+// line deep in the file is named by its line number in the whole file.
+TEST(StoreScan, BigStoreKeepsFileOrderAndWholeFileLineNumbers) {
+  TempDir tmp;
+  results::StoredCase c = make_case({}, "allreduce", 1, 0, timing(10, 1));
+  c.result.samples_us.assign(1000, 12.345678);  // about 10 KB a line
+  std::vector<std::string> lines;
+  const std::uint64_t n = 4000;  // about 40 MiB
+  const std::uint64_t slow_at = n - 5, bad_at = n - 2;
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    c.result.bytes = i;
+    c.case_id = i == slow_at ? "quoted \"case\"" : "case-" + std::to_string(i);
+    lines.push_back(results::store_line(c));
+  }
+  auto join = [&](std::uint64_t replaced) {
+    std::string out;
+    for (std::uint64_t i = 1; i <= n; ++i) out += (i == replaced ? std::string("{oops") : lines[i - 1]) + "\n";
+    return out;
+  };
+  const std::string text = join(0);
+  ASSERT_GT(text.size(), std::size_t{34} << 20);
+  write_file(tmp / "big.jsonl", text + "{\"torn");
+  results::ScanStats st;
+  const auto got = scan(tmp / "big.jsonl", &st);
+  ASSERT_EQ(got.size(), n);
+  for (std::uint64_t i = 0; i < n; ++i)
+    if (got[i].bytes != i + 1) FAIL() << "case " << i << " out of order: bytes " << got[i].bytes;
+  EXPECT_EQ(got[slow_at - 1].case_id, "quoted \"case\"");
+  EXPECT_EQ(got[n - 1].case_id, "case-" + std::to_string(n));
+  EXPECT_EQ(st.lines, n);
+  EXPECT_EQ(st.slow_lines, 1u);
+  EXPECT_EQ(st.bytes, text.size());
+  EXPECT_TRUE(st.torn_tail);
+
+  write_file(tmp / "bad.jsonl", join(bad_at));
+  std::vector<std::uint64_t> seen;
+  try {
+    results::scan_store(tmp / "bad.jsonl", [&](const results::CaseDigest& d) { seen.push_back(d.bytes); });
+    ADD_FAILURE() << "expected an InputError";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              (tmp / "bad.jsonl:") + std::to_string(bad_at) + ": expected one JSON object per line (a collbench sweep record)");
+  }
+  EXPECT_LT(seen.size(), bad_at);
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    if (seen[i] != i + 1) FAIL() << "case " << i << " out of order before the error";
+}
+
 }  // namespace
