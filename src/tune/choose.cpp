@@ -44,9 +44,14 @@ namespace {
 // The estimate of one configuration at one cell, without allocating (repetitions are few).
 std::optional<Estimate> estimate_of(const ConfigCell& cc) {
   if (!cc.complete()) return std::nullopt;
-  constexpr std::size_t kMax = 32;
-  double p50[kMax] = {}, p99[kMax] = {}, bw[kMax] = {};
-  const std::size_t n = std::min(kMax, cc.reps.size());
+  // Repetitions are few: on the stack up to kMax, on the heap beyond.
+  constexpr std::size_t kMax = 16;
+  const std::size_t n = cc.reps.size();
+  double stack[3 * kMax] = {};
+  std::vector<double> heap(n > kMax ? 3 * n : 0);
+  double* p50 = n > kMax ? heap.data() : stack;
+  double* p99 = p50 + n;
+  double* bw = p99 + n;
   Estimate e;
   e.lo_us = std::numeric_limits<double>::infinity();
   for (std::size_t i = 0; i < n; ++i) {

@@ -180,6 +180,7 @@ class Loader {
       m_in.by_label.emplace(info.label, idx);
       m_in.configs.push_back(std::move(info));
     }
+    if (idx >= (1 << 24)) throw core::InputError("tune: expected fewer than 16777216 configurations across the stores");
     m_config_ids.emplace(std::string(d.config_id), idx);
     return idx;
   }

@@ -29,6 +29,16 @@ std::string header(const Recommendation& r, const std::string& how) {
   std::string h = fmt::format("# collbench tune: {} backend, {} ranks{}: settings for every collective (levels 2 and 3)\n",
                               r.backend, r.nranks, r.nodes > 0 ? fmt::format(" on {} nodes", r.nodes) : "");
   h += fmt::format("# workload: {}\n# {}\n", r.workload, how);
+  const DeployEnv d = deploy_env(r);
+  if (!d.nccl_config.empty()) {
+    h += "# also recommended, for the application's ncclConfig_t (no environment variable carries them):";
+    for (const auto& [k, v] : d.nccl_config) h += " " + k + " " + v;
+    h += "\n";
+  }
+  if (r.backend == "nccl" && (d.env.count("NCCL_ALGO") || d.env.count("NCCL_PROTO")))
+    h += "# NCCL_ALGO/NCCL_PROTO here are the per-collective choice; nccl_tuner.conf is the per-size one: deploy one of the two\n";
+  if (r.backend == "mpi" && !d.env.empty())
+    h += "# the algorithms forced here win over ompi-rules.conf (the per-size choice): deploy one of the two\n";
   return h;
 }
 
@@ -106,7 +116,9 @@ std::string tuner_conf(const Recommendation& r) {
       "# collbench tune: per-size rules for the collbench NCCL tuner plugin (level 1)\n"
       "# NCCL_TUNER_PLUGIN=/path/to/libnccl-tuner-collbench.so NCCL_TUNER_CONFIG_FILE=/path/to/nccl_tuner.conf\n"
       "# collective,min_bytes,max_bytes,algorithm,protocol,channels,nNodes,nRanks (first match wins; -1 = any)\n"
-      "# sizes are nccl-tests' size column: the total buffer for allgather and reducescatter\n";
+      "# sizes are nccl-tests' size column: the total buffer for allgather and reducescatter\n"
+      "# deploy without the env files' NCCL_ALGO/NCCL_PROTO: they remove algorithms and protocols from NCCL's\n"
+      "# table, and a rule whose cell is gone is skipped\n";
   std::size_t rules = 0;
   for (const CollectiveRecommendation& c : r.collectives) {
     if (c.collective == "alltoall") continue;  // send/recv: NCCL never asks a tuner
