@@ -185,14 +185,12 @@ int sweep_command(const SweepArgs& a) {
   if (a.out.empty() && !a.dry_run) throw core::InputError("--out: expected a directory for the sweep's store");
   if (a.retry_failed && !a.resume) throw core::InputError("--retry-failed: applies to --resume only");
   const plan::SweepSpec spec = plan::read_sweep_spec(a.spec);
-  double timeout_s = 300;
-  const std::vector<std::string> args = launch_args(spec, &timeout_s);
+  sweep::SweepOptions opt = sweep_options(spec, a.out);
   const plan::SweepPlan p = plan::make_plan(spec);
   if (a.dry_run) {
-    print_plan(spec, p, args, a.out.empty() ? "DIR" : a.out, self_path());
+    print_plan(spec, p, opt.run_args, a.out.empty() ? "DIR" : a.out, opt.collbench);
     return 0;
   }
-  sweep::SweepOptions opt = sweep_options(spec, a.out);
   opt.resume = a.resume;
   opt.retry_failed = a.retry_failed;
   const bool tty = ::isatty(2) != 0;

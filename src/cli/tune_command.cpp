@@ -67,14 +67,13 @@ void print_summary(const tune::TuneInput& in, const tune::Recommendation& r) {
   for (const tune::CollectiveRecommendation& c : r.collectives) {
     if (!c.has_workload) continue;
     const tune::Choice& ch = c.per_collective;
-    const std::string setting = ch.winner >= 0 ? plan::describe(ch.candidates[static_cast<std::size_t>(ch.winner)].setting) : "(none)";
+    const std::string setting = ch.best() ? plan::describe(ch.best()->setting) : "(none)";
     std::printf("  %-13s %-48s gain %s, %s\n", c.collective.c_str(), setting.c_str(), tune::gain_text(ch.gain).c_str(),
                 ch.confidence.c_str());
   }
   if (r.global.confidence != "not swept")
     std::printf("  %-13s %-48s gain %s, %s\n", "global",
-                r.global.winner >= 0 ? plan::describe(r.global.candidates[static_cast<std::size_t>(r.global.winner)].setting).c_str()
-                                     : "(none)",
+                r.global.best() ? plan::describe(r.global.best()->setting).c_str() : "(none)",
                 tune::gain_text(r.global.gain).c_str(), r.global.confidence.c_str());
   std::printf("deploy: %s\n", r.deploy.empty() ? "nothing (no setting beats the default beyond noise)" : plan::describe(r.deploy).c_str());
   for (const auto& n : r.notes) std::printf("note: %s\n", n.c_str());

@@ -77,18 +77,6 @@ std::string problem_of(const Cell& cell, const ConfigCell& cc) {
 
 }  // namespace
 
-std::optional<Estimate> estimate_at(const TuneInput& in, const Cell& cell, const plan::Config& config, std::string* why) {
-  const int id = in.find_config(plan::describe(config));
-  const ConfigCell* cc = id >= 0 ? cell.find(id) : nullptr;
-  if (!cc) {
-    if (why) *why = fmt::format("not measured at {}", where(cell));
-    return std::nullopt;
-  }
-  auto e = estimate_of(*cc);
-  if (!e && why) *why = problem_of(cell, *cc);
-  return e;
-}
-
 namespace {
 
 // Adds one cell's estimate to a candidate; false (with the reason) when it is not a candidate there.
@@ -164,15 +152,13 @@ void decide(Choice& ch, bool single) {
   }
   if (def && best < 0) {
     ch.winner = ch.default_index;
-    ch.winner_is_default = true;
     ch.confidence = "tie";
   } else {
     ch.winner = best;
-    ch.winner_is_default = ch.candidates[static_cast<std::size_t>(best)].is_default;
     ch.confidence = def ? "significant" : "no default";
   }
   if (def) {
-    const Estimate& w = ch.candidates[static_cast<std::size_t>(ch.winner)].est;
+    const Estimate& w = ch.best()->est;
     ch.gain = Gain{true, def->est.t_us / w.t_us, def->est.lo_us / w.hi_us, def->est.hi_us / w.lo_us};
   }
 }

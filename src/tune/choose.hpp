@@ -15,7 +15,6 @@
 // whose [L, H] overlaps the default's are ties with the default, and ties go to the default (no
 // setting): a recommendation must beat the default beyond noise. Among the settings that do and
 // that tie with the leader, the simplest (fewest knobs) wins, then the lowest T.
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,12 +66,14 @@ struct Choice {
   std::size_t total = 0, excluded = 0;  // candidates considered, and those not feasible
   int winner = -1;                    // index into candidates; -1 when none is feasible
   int default_index = -1;             // the default's index, -1 when it was not measured
-  bool winner_is_default = false;
   // "significant" (beats the default beyond noise) | "tie" (nothing does: the default stays) |
   // "no default" (the default was not measured completely: the best candidate, gain unknown) |
   // "none" (no candidate has complete, correct results)
   std::string confidence;
   Gain gain;
+
+  const Candidate* best() const { return winner >= 0 ? &candidates[static_cast<std::size_t>(winner)] : nullptr; }
+  bool winner_is_default() const { return best() && best()->is_default; }
 };
 
 // The configuration `setting` becomes at collective `coll` (knobs that cannot change it dropped).
@@ -86,7 +87,5 @@ Choice choose(const TuneInput& in, const std::vector<WeightedCell>& cells, const
 // resolving of settings, as each configuration is already the cell's own).
 Choice choose_cell(const TuneInput& in, const Cell& cell, const TuneOptions& opt);
 
-// The setting's estimate at one cell, or nullopt with the reason (not measured, incomplete, wrong).
-std::optional<Estimate> estimate_at(const TuneInput& in, const Cell& cell, const plan::Config& config, std::string* why);
 
 }  // namespace collbench::tune

@@ -57,8 +57,7 @@ std::vector<plan::Config> settings_in(const TuneInput& in, const std::vector<con
 std::vector<SizeRange> merge_ranges(const std::vector<SizeStep>& steps) {
   std::vector<SizeRange> out;
   for (const SizeStep& s : steps) {
-    const plan::Config setting =
-        s.choice.winner >= 0 ? s.choice.candidates[static_cast<std::size_t>(s.choice.winner)].setting : plan::Config{};
+    const plan::Config setting = s.choice.best() ? s.choice.best()->setting : plan::Config{};
     const double g = s.choice.gain.known ? s.choice.gain.ratio : 1.0;
     if (!out.empty() && out.back().setting == setting) {
       SizeRange& r = out.back();
@@ -102,11 +101,11 @@ CollectiveRecommendation per_size(const TuneInput& in, const std::string& coll, 
 
 plan::Config merge_deploy(const std::string& backend, const Recommendation& r) {
   plan::Config out;
-  if (r.global.winner >= 0) out = r.global.candidates[static_cast<std::size_t>(r.global.winner)].setting;
+  if (r.global.best()) out = r.global.best()->setting;
   std::map<std::string, std::vector<std::string>> lists;  // NCCL_ALGO -> ["allreduce:tree", …]
   for (const CollectiveRecommendation& c : r.collectives) {
-    if (c.nranks != r.nranks || !c.has_workload || c.per_collective.winner < 0) continue;
-    for (const auto& [k, v] : c.per_collective.candidates[static_cast<std::size_t>(c.per_collective.winner)].setting) {
+    if (c.nranks != r.nranks || !c.has_workload || !c.per_collective.best()) continue;
+    for (const auto& [k, v] : c.per_collective.best()->setting) {
       if (is_list_knob(backend, k)) lists[k].push_back(v);
       else out[k] = v;
     }

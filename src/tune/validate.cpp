@@ -13,39 +13,50 @@ namespace {
 
 using nlohmann::json;
 
-// The default and the recommended setting over `cells`, with the noise rule of choose().
+// The default and the recommended setting over `cells`, estimated as choose() does (no p99
+// limit: both are measured, neither is a candidate to drop). Null when not measured.
+struct Pair {
+  Choice choice;
+  const Candidate* def = nullptr;
+  const Candidate* rec = nullptr;
+  bool measured() const { return def && rec && def->feasible && rec->feasible; }
+};
+
+Pair estimate_pair(const TuneInput& in, const std::vector<WeightedCell>& cells, const plan::Config& rec, const TuneOptions& opt) {
+  Pair p{choose(in, cells, {rec}, TuneOptions{opt.tail_weight, 0})};
+  for (const Candidate& k : p.choice.candidates) (k.is_default ? p.def : p.rec) = &k;
+  return p;
+}
+
 Verdict compare(const TuneInput& run, const std::vector<WeightedCell>& cells, const plan::Config& rec, const TuneOptions& opt) {
   Verdict v;
-  const Choice c = choose(run, cells, {rec}, TuneOptions{opt.tail_weight, 0});
-  const Candidate* d = nullptr;
-  const Candidate* r = nullptr;
-  for (const Candidate& k : c.candidates) (k.is_default ? d : r) = &k;
-  if (!d || !r || !d->feasible || !r->feasible) {
-    v.why = !d || !d->feasible ? "default: " + (d ? d->excluded : std::string("not measured"))
-                               : "recommended: " + (r ? r->excluded : std::string("not measured"));
+  const Pair p = estimate_pair(run, cells, rec, opt);
+  if (!p.measured()) {
+    v.why = !p.def || !p.def->feasible ? "default: " + (p.def ? p.def->excluded : std::string("not measured"))
+                                       : "recommended: " + (p.rec ? p.rec->excluded : std::string("not measured"));
     return v;
   }
+  const Estimate& d = p.def->est;
+  const Estimate& r = p.rec->est;
   v.measured = true;
-  v.def = d->est;
-  v.rec = r->est;
-  v.observed = d->est.t_us / r->est.t_us;
-  v.observed_lo = d->est.lo_us / r->est.hi_us;
-  v.observed_hi = d->est.hi_us / r->est.lo_us;
-  v.result = r->est.hi_us < d->est.lo_us ? "faster" : r->est.lo_us > d->est.hi_us ? "slower" : "same";
+  v.def = d;
+  v.rec = r;
+  v.observed = d.t_us / r.t_us;
+  v.observed_lo = d.lo_us / r.hi_us;
+  v.observed_hi = d.hi_us / r.lo_us;
+  v.result = r.hi_us < d.lo_us ? "faster" : r.lo_us > d.hi_us ? "slower" : "same";
   return v;
 }
 
+// The same ratio in the tuned stores, at the cells the validation measured (0 when not known).
 double expected_ratio(const TuneInput& tuned, const std::vector<WeightedCell>& run_cells, const plan::Config& rec, const TuneOptions& opt) {
   std::vector<WeightedCell> cells;
   for (const WeightedCell& wc : run_cells)
     for (const Cell& c : tuned.cells)
       if (c.series == wc.cell->series && c.bytes == wc.cell->bytes) cells.push_back({&c, wc.weight});
   if (cells.size() != run_cells.size()) return 0;
-  const Choice c = choose(tuned, cells, {rec}, TuneOptions{opt.tail_weight, 0});
-  const Candidate* d = nullptr;
-  const Candidate* r = nullptr;
-  for (const Candidate& k : c.candidates) (k.is_default ? d : r) = &k;
-  return d && r && d->feasible && r->feasible ? d->est.t_us / r->est.t_us : 0;
+  const Pair p = estimate_pair(tuned, cells, rec, opt);
+  return p.measured() ? p.def->est.t_us / p.rec->est.t_us : 0;
 }
 
 }  // namespace

@@ -24,12 +24,11 @@ void check_pair(const std::string& key, const std::string& value) {
     throw core::InputError(fmt::format("recommended value of {}: a line break or NUL cannot be written to an env file", key));
 }
 
-std::string header(const Recommendation& r, const std::string& how) {
+std::string header(const Recommendation& r, const DeployEnv& d, const std::string& how) {
   // No '=' in these lines: NCCL's conf reader takes any line with one as a setting.
   std::string h = fmt::format("# collbench tune: {} backend, {} ranks{}: settings for every collective (levels 2 and 3)\n",
                               r.backend, r.nranks, r.nodes > 0 ? fmt::format(" on {} nodes", r.nodes) : "");
   h += fmt::format("# workload: {}\n# {}\n", r.workload, how);
-  const DeployEnv d = deploy_env(r);
   if (!d.nccl_config.empty()) {
     h += "# also recommended, for the application's ncclConfig_t (no environment variable carries them):";
     for (const auto& [k, v] : d.nccl_config) h += " " + k + " " + v;
@@ -86,28 +85,32 @@ std::string shell_quote(std::string_view s) {
 }
 
 std::string nccl_conf(const Recommendation& r) {
-  std::string out = header(r, "NCCL reads this file at its first use when NCCL_CONF_FILE names it (or as ~/.nccl.conf or "
+  const DeployEnv d = deploy_env(r);
+  std::string out = header(r, d, "NCCL reads this file at its first use when NCCL_CONF_FILE names it (or as ~/.nccl.conf or "
                               "/etc/nccl.conf); a variable already in the environment wins over it");
-  for (const auto& [k, v] : deploy_env(r).env) out += k + "=" + v + "\n";
+  for (const auto& [k, v] : d.env) out += k + "=" + v + "\n";
   return out;
 }
 
 std::string env_file(const Recommendation& r) {
-  std::string out = header(r, "KEY=VALUE lines, no quoting: docker run --env-file, or srun --export=ALL,KEY=VALUE,… "
+  const DeployEnv d = deploy_env(r);
+  std::string out = header(r, d, "KEY=VALUE lines, no quoting: docker run --env-file, or srun --export=ALL,KEY=VALUE,… "
                               "(a value with a comma cannot go through srun --export)");
-  for (const auto& [k, v] : deploy_env(r).env) out += k + "=" + v + "\n";
+  for (const auto& [k, v] : d.env) out += k + "=" + v + "\n";
   return out;
 }
 
 std::string env_sh(const Recommendation& r) {
-  std::string out = header(r, "source it in the job script before the launcher: . ./env.sh");
-  for (const auto& [k, v] : deploy_env(r).env) out += "export " + k + "=" + shell_quote(v) + "\n";
+  const DeployEnv d = deploy_env(r);
+  std::string out = header(r, d, "source it in the job script before the launcher: . ./env.sh");
+  for (const auto& [k, v] : d.env) out += "export " + k + "=" + shell_quote(v) + "\n";
   return out;
 }
 
 std::string mpirun_args(const Recommendation& r) {
-  std::string out = header(r, "mpirun options: eval \"mpirun $(grep -v '^#' mpirun-args.txt | tr '\\n' ' ') -np N ./app\"");
-  for (const auto& [k, v] : deploy_env(r).env) out += "-x " + shell_quote(k + "=" + v) + "\n";
+  const DeployEnv d = deploy_env(r);
+  std::string out = header(r, d, "mpirun options: eval \"mpirun $(grep -v '^#' mpirun-args.txt | tr '\\n' ' ') -np N ./app\"");
+  for (const auto& [k, v] : d.env) out += "-x " + shell_quote(k + "=" + v) + "\n";
   return out;
 }
 

@@ -16,9 +16,6 @@ using nlohmann::json;
 constexpr int kSummarySchemaVersion = 1;
 constexpr std::size_t kRankedInJson = 5;  // candidates listed per cell beyond the winner, default and Pareto front
 
-const Candidate* winner(const Choice& c) {
-  return c.winner >= 0 ? &c.candidates[static_cast<std::size_t>(c.winner)] : nullptr;
-}
 const Candidate* default_of(const Choice& c) {
   return c.default_index >= 0 ? &c.candidates[static_cast<std::size_t>(c.default_index)] : nullptr;
 }
@@ -33,7 +30,7 @@ std::string pareto_text(const Choice& c) {
 }
 
 std::string choice_line(const Choice& c) {
-  const Candidate* w = winner(c);
+  const Candidate* w = c.best();
   if (!w) return "no candidate with complete, correct results";
   return fmt::format("{} — gain {} ({})", label(w), gain_text(c.gain), c.confidence);
 }
@@ -57,12 +54,12 @@ json candidate_json(const Candidate& c) {
 
 json choice_json(const Choice& c, bool all) {
   json j = {{"confidence", c.confidence}, {"gain", gain_json(c.gain)}};
-  j["winner"] = winner(c) ? json(winner(c)->setting) : json(nullptr);
+  j["winner"] = c.best() ? json(c.best()->setting) : json(nullptr);
   j["default"] = default_of(c) ? candidate_json(*default_of(c)) : json(nullptr);
   json ranked = json::array();
   std::size_t listed = 0;
   for (const Candidate& k : c.candidates) {
-    if (all || listed < kRankedInJson || k.pareto || &k == winner(c)) ranked.push_back(candidate_json(k)), ++listed;
+    if (all || listed < kRankedInJson || k.pareto || &k == c.best()) ranked.push_back(candidate_json(k)), ++listed;
   }
   j["candidates"] = ranked;
   j["candidates_total"] = c.total;
@@ -123,7 +120,7 @@ std::string summary_md(const Recommendation& r) {
   o += "| collective | ranks | per-collective setting (level 2) | gain | confidence |\n|---|---|---|---|---|\n";
   for (const CollectiveRecommendation& c : r.collectives)
     if (c.has_workload)
-      o += fmt::format("| {} | {} | {} | {} | {} |\n", c.collective, c.nranks, label(winner(c.per_collective)),
+      o += fmt::format("| {} | {} | {} | {} | {} |\n", c.collective, c.nranks, label(c.per_collective.best()),
                        gain_text(c.per_collective.gain), c.per_collective.confidence);
   o += "\n## Per size range (level 1)\n\n| collective | ranks | sizes | setting | gain over the measured sizes |\n|---|---|---|---|---|\n";
   for (const CollectiveRecommendation& c : r.collectives)
@@ -137,7 +134,7 @@ std::string summary_md(const Recommendation& r) {
   for (const CellChoice& cc : r.cells) {
     const Series& s = cc.cell->series;
     const Candidate* def = default_of(cc.choice);
-    const Candidate* w = winner(cc.choice);
+    const Candidate* w = cc.choice.best();
     o += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", s.collective, s.datatype, s.op,
                      s.placement, s.nranks, core::format_size(cc.cell->bytes), def ? fmt::format("{:.4g}", def->est.busbw_gbps) : "-",
                      def ? fmt::format("{:.4g}", def->est.p99_us) : "-", label(w), w ? fmt::format("{:.4g}", w->est.busbw_gbps) : "-",

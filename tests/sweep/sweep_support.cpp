@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -139,6 +141,31 @@ std::string project_root() {
     if (fs::exists(p / "sweeps" / "smoke.json")) return p.string();
   return fs::path(COLLBENCH_BINARY).parent_path().parent_path().string();
 #endif
+}
+
+void DirTest::SetUp() {
+  ensure_mpirun_env();
+  std::string tmpl = (std::filesystem::temp_directory_path() / "collbench-e2e-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr) << std::strerror(errno);
+  m_dir = tmpl;
+}
+
+void DirTest::TearDown() {
+  std::error_code ec;
+  std::filesystem::remove_all(m_dir, ec);
+}
+
+std::string DirTest::write(const std::string& name, const std::string& text) const {
+  std::ofstream(path(name)) << text;
+  return path(name);
+}
+
+Proc DirTest::collbench(const std::vector<std::string>& args, int timeout_s) {
+  Proc p;
+  p.exit_code = wait_exit(spawn(args, path("stdout.txt"), path("stderr.txt")), timeout_s);
+  p.out = slurp(path("stdout.txt"));
+  p.err = slurp(path("stderr.txt"));
+  return p;
 }
 
 }  // namespace sweep_e2e

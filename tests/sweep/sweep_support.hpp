@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for the sweep end-to-end tests: collbench started in the background with stdout and
 // stderr apart, waited for or killed, and the store and /proc read back.
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <nlohmann/json.hpp>
@@ -34,5 +35,19 @@ std::vector<std::string> wait_launches_gone(const std::string& dir, int timeout_
 std::string join(const std::vector<std::string>& v);
 // The project root: holds sweeps/smoke.json; the binary is built under it (<root>/build/collbench).
 std::string project_root();
+
+// A test with a temporary directory of its own (removed afterwards) in which it runs collbench.
+class DirTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  std::string path(const std::string& name) const { return m_dir + "/" + name; }
+  // Writes `text` to path(name) and returns that path.
+  std::string write(const std::string& name, const std::string& text) const;
+  // `collbench args…`, its stdout and stderr kept apart, killed after `timeout_s`.
+  Proc collbench(const std::vector<std::string>& args, int timeout_s = 120);
+
+  std::string m_dir;
+};
 
 }  // namespace sweep_e2e

@@ -27,39 +27,10 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-class SweepE2E : public ::testing::Test {
+class SweepE2E : public DirTest {
  protected:
-  void SetUp() override {
-    ensure_mpirun_env();
-    std::string tmpl = (fs::temp_directory_path() / "collbench-sweep-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr) << std::strerror(errno);
-    m_dir = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
-
-  std::string path(const std::string& name) const { return m_dir + "/" + name; }
-
-  std::string write_spec(const std::string& name, const std::string& text) const {
-    const std::string p = path(name);
-    std::ofstream(p) << text;
-    return p;
-  }
-
-  Proc collbench(const std::vector<std::string>& args, int timeout_s = 120) {
-    const std::string o = path("stdout.txt"), e = path("stderr.txt");
-    Proc p;
-    p.exit_code = wait_exit(spawn(args, o, e), timeout_s);
-    p.out = slurp(o);
-    p.err = slurp(e);
-    return p;
-  }
-
+  std::string write_spec(const std::string& name, const std::string& text) const { return write(name, text); }
   void kill_then_resume(int sig);
-
-  std::string m_dir;
 };
 
 constexpr const char* kMeasure = R"("measure": {"iters": 5, "warmup": 1, "probe-iters": 1, "timeout": 60})";

@@ -30,39 +30,16 @@ constexpr const char* kLoopSpec = R"({
   "measure": {"iters": 30, "warmup": 5, "probe-iters": 2, "timeout": 60}
 })";
 
-class TuneE2E : public ::testing::Test {
+class TuneE2E : public DirTest {
  protected:
-  void SetUp() override {
-    ensure_mpirun_env();
-    std::string tmpl = (fs::temp_directory_path() / "collbench-tune-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr) << std::strerror(errno);
-    m_dir = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
-  std::string path(const std::string& name) const { return m_dir + "/" + name; }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path(name)) << text;
-    return path(name);
-  }
-  Proc collbench(const std::vector<std::string>& args, int timeout_s = 180) {
-    Proc p;
-    p.exit_code = wait_exit(spawn(args, path("stdout.txt"), path("stderr.txt")), timeout_s);
-    p.out = slurp(path("stdout.txt"));
-    p.err = slurp(path("stderr.txt"));
-    return p;
-  }
   // expect: the sweep's exit code (1 when a configuration gives wrong results).
   std::string sweep_store(const std::string& cases, int expect = 0) {
     std::string spec = kLoopSpec;
     spec.replace(spec.find("CASES"), 5, cases);
-    const Proc s = collbench({"sweep", write("loop.json", spec), "--out", path("store")});
+    const Proc s = collbench({"sweep", write("loop.json", spec), "--out", path("store")}, 180);
     EXPECT_EQ(s.exit_code, expect) << s.all();
     return path("store");
   }
-  std::string m_dir;
 };
 
 // What `. env.sh` exports, as `env` prints it.
@@ -78,7 +55,7 @@ std::string sourced_env(const std::string& file) {
 TEST_F(TuneE2E, SweepTuneAndValidateTheRecommendationOnOpenMpiAlgorithms) {
   const std::string store = sweep_store("");
   const std::string out = path("tuned");
-  const Proc t = collbench({"tune", store, "--out", out, "--validate", "--validate-reps", "3"});
+  const Proc t = collbench({"tune", store, "--out", out, "--validate", "--validate-reps", "3"}, 180);
   // 0: written, and the recommendation was not slower than the default beyond noise.
   ASSERT_EQ(t.exit_code, 0) << t.all();
   for (const char* f : {"collbench.env", "env.sh", "mpirun-args.txt", "summary.md", "summary.json"})

@@ -49,7 +49,7 @@ TEST(TuneChoose, ClearlyFasterSettingWinsWithExactGain) {
   const tune::Choice ch = choose_at(in, cell_at(in, "allreduce", 1024));
   EXPECT_EQ(ch.confidence, "significant");
   EXPECT_EQ(winner(ch).setting, algo("3"));
-  EXPECT_FALSE(ch.winner_is_default);
+  EXPECT_FALSE(ch.winner_is_default());
   EXPECT_EQ(ch.winner, 0);
   EXPECT_EQ(ch.default_index, 1);
   // t = median over reps of p50, [lo, hi] = [min lo, max hi]; penalty 1 (p99 == p50).
@@ -74,7 +74,7 @@ TEST(TuneChoose, OverlappingIntervalsTieAndTiesGoToTheDefault) {
   for (std::uint64_t bytes : {1024u, 4096u}) {
     const tune::Choice ch = choose_at(in, cell_at(in, "allreduce", bytes));
     EXPECT_EQ(ch.confidence, "tie") << bytes;
-    EXPECT_TRUE(ch.winner_is_default) << bytes;
+    EXPECT_TRUE(ch.winner_is_default()) << bytes;
     EXPECT_EQ(winner(ch).setting, Config{}) << bytes;
     EXPECT_EQ(ch.candidates.front().setting, algo("3")) << "the leader is still the fastest";
     EXPECT_FALSE(candidate(ch, algo("3")).beats_default);
@@ -145,7 +145,7 @@ TEST(TuneChoose, IncompleteOrIncorrectSettingsAreNotCandidates) {
   for (const char* id : {"1", "2", "4", "5", "6"}) EXPECT_FALSE(candidate(ch, algo(id)).feasible) << id;
   EXPECT_EQ(ch.candidates.front().setting, Config{}) << "feasible candidates rank first";
   EXPECT_EQ(ch.confidence, "tie");
-  EXPECT_TRUE(ch.winner_is_default);
+  EXPECT_TRUE(ch.winner_is_default());
 }
 
 TEST(TuneChoose, WithoutACompleteDefaultTheBestFeasibleWinsWithUnknownGain) {
@@ -161,7 +161,7 @@ TEST(TuneChoose, WithoutACompleteDefaultTheBestFeasibleWinsWithUnknownGain) {
     EXPECT_FALSE(ch.gain.known) << bytes;
     EXPECT_EQ(ch.default_index, -1) << bytes;
     EXPECT_EQ(winner(ch).setting, algo(best)) << bytes;
-    EXPECT_FALSE(ch.winner_is_default);
+    EXPECT_FALSE(ch.winner_is_default());
   }
   EXPECT_HAS(candidate(choose_at(in, cell_at(in, "allreduce", 4096)), Config{}).excluded, "not measured at allreduce float 4K");
 }
@@ -196,7 +196,7 @@ TEST(TuneChoose, TailLimitAndTailPenalty) {
   tune::Choice ch = choose_at(in, small);  // max_p99_vs_default 1.5 by default
   EXPECT_FALSE(candidate(ch, algo("3")).feasible);
   EXPECT_EQ(candidate(ch, algo("3")).excluded, "p99 200 us at allreduce float 1K is over 1.5 x the default's 110 us");
-  EXPECT_TRUE(ch.winner_is_default);
+  EXPECT_TRUE(ch.winner_is_default());
   ch = choose_at(in, small, {0.1, 0});
   EXPECT_EQ(winner(ch).setting, algo("3"));
   EXPECT_EQ(ch.confidence, "significant");
