@@ -3,8 +3,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <string>
 
+#include "cli/check_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/run_options.hpp"
 #include "cli/sweep_command.hpp"
@@ -38,10 +40,15 @@ int main(int argc, char** argv) {
   CLI::App* sweep = collbench::cli::add_sweep_command(app, sweep_args);
   collbench::cli::TuneArgs tune_args;
   CLI::App* tune = collbench::cli::add_tune_command(app, tune_args);
+  collbench::cli::BaselineArgs baseline_args;
+  CLI::App* baseline = collbench::cli::add_baseline_command(app, baseline_args);
+  collbench::cli::CheckArgs check_args;
+  CLI::App* check = collbench::cli::add_check_command(app, check_args);
   try {
-    if (argc >= 2 && argv[1][0] != '-' && std::string(argv[1]) != "run" && std::string(argv[1]) != "sweep" &&
-        std::string(argv[1]) != "tune")
-      throw collbench::core::InputError(std::string("unknown command '") + argv[1] + "': expected run, sweep or tune (see collbench --help)");
+    static const std::set<std::string> commands = {"run", "sweep", "tune", "baseline", "check"};
+    if (argc >= 2 && argv[1][0] != '-' && !commands.count(argv[1]))
+      throw collbench::core::InputError(std::string("unknown command '") + argv[1] +
+                                        "': expected run, sweep, tune, baseline or check (see collbench --help)");
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -60,6 +67,10 @@ int main(int argc, char** argv) {
     }
     if (sweep->parsed()) return collbench::cli::sweep_command(sweep_args);
     if (tune->parsed()) return collbench::cli::tune_command(tune_args);
+    std::string command_line;
+    for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+    if (baseline->parsed()) return collbench::cli::baseline_command(baseline_args, command_line);
+    if (check->parsed()) return collbench::cli::check_command(check_args, command_line);
   } catch (const collbench::core::Error& e) {
     if (speak || e.code() != ExitCode::bad_input) std::fprintf(stderr, "collbench: %s\n", one_line(e.what()).c_str());
     return static_cast<int>(e.code());

@@ -13,6 +13,7 @@
 #include "core/host_clock.hpp"
 #include "measure/session.hpp"
 #include "measure/world.hpp"
+#include "cli/run_groups.hpp"
 #include "cli/run_setup.hpp"
 #include "cli/sweep_launch.hpp"
 #include "report/table.hpp"
@@ -53,6 +54,11 @@ class RootSink final : public measure::ResultSink {
     flush();
   }
   void end_collective(core::Collective) override { m_table.end_collective(); }
+  // Records measured by parts of the job (--per-node, --pairs): into the document, not the table.
+  void append(std::vector<results::ResultRecord> records) {
+    m_doc.results.insert(m_doc.results.end(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
+    flush();
+  }
 
  private:
   results::RunDocument& m_doc;
@@ -120,6 +126,12 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
       root_sink.flush();
     }
     code = measure::run_session(*be, world, cfg.plan, sopt, world.is_root() ? static_cast<measure::ResultSink&>(root_sink) : null_sink);
+    if (cfg.per_node || cfg.pairs) {
+      be.reset();  // each group starts its own backend: free the whole job's buffers first
+      const core::ExitCode groups = run_groups(cfg, world, chosen, [&root_sink](std::vector<results::ResultRecord> r) { root_sink.append(std::move(r)); });
+      if (groups == core::ExitCode::run_failed) return groups;
+      if (groups == core::ExitCode::wrong) code = groups;
+    }
   } catch (const core::Error& e) {
     if (world.is_root()) {
       doc.status = "failed";

@@ -64,6 +64,12 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   run->add_flag("--nccl-tuning-info", a.nccl_tuning_info, "Record NCCL's algorithm, protocol and time estimate per case (sets NCCL_DEBUG=INFO, NCCL_DEBUG_SUBSYS=TUNING)")->group(g);
   // Internal, set by `collbench sweep` for each launch; hidden from --help.
   run->add_option("--sweep-launch", a.sweep_launch, "")->group("");
+  const char* loc = "Finding a bad node (after the whole-job cases, in the same launch)";
+  run->add_flag("--per-node", a.per_node, "Run the cases again on each node alone, all nodes at once, and compare the nodes")->group(loc);
+  run->add_flag("--pairs", a.pairs, "Run the cases again on pairs of nodes, in rounds with new partners, and compare the pairs")->group(loc);
+  run->add_option("--pair-rounds", a.pair_rounds, "Rounds of --pairs (0: every pairing; capped at nodes-1)")->capture_default_str()->group(loc);
+  run->add_option("--ranks-per-node", a.ranks_per_node, "Treat every N consecutive ranks as a node (default: ranks sharing a host), "
+                  "e.g. to compare the GPUs of one node pair by pair")->group(loc);
   return run;
 }
 
@@ -172,6 +178,14 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
     require(a.json.empty(), "--sweep-launch: results go to the sweep's store, not --json");
   }
   if (inject_env && *inject_env) cfg.faults = core::parse_faults(inject_env);
+  cfg.per_node = a.per_node;
+  cfg.pairs = a.pairs;
+  cfg.pair_rounds = a.pair_rounds;
+  cfg.ranks_per_node = a.ranks_per_node;
+  require(a.pair_rounds >= 0, fmt::format("--pair-rounds {}: expected 0 (every pairing) or a positive number of rounds", a.pair_rounds));
+  require(a.ranks_per_node >= 0, fmt::format("--ranks-per-node {}: expected a positive number of ranks", a.ranks_per_node));
+  require(a.ranks_per_node == 0 || a.per_node || a.pairs, "--ranks-per-node: expected --per-node or --pairs with it");
+  if (!cfg.launch_file.empty()) require(!a.per_node && !a.pairs, "--sweep-launch: --per-node and --pairs are for collbench run");
 
   auto& s = cfg.settings;
   s["minbytes"] = std::to_string(range.min_bytes);
@@ -193,6 +207,9 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
     s["time_budget_s"] = fmt::format("{:g}", m.time_budget_s);
   }
   if (!cfg.faults.empty()) s["fault_injection"] = inject_env;
+  if (cfg.per_node) s["per_node"] = "1";
+  if (cfg.pairs) s["pair_rounds"] = std::to_string(cfg.pair_rounds);
+  if (cfg.ranks_per_node > 0) s["ranks_per_node"] = std::to_string(cfg.ranks_per_node);
   return cfg;
 }
 

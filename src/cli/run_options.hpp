@@ -48,6 +48,11 @@ struct RunArgs {
   std::string rotate = "auto";
   bool nccl_tuning_info = false;
   std::string sweep_launch;  // internal: a launch of `collbench sweep`
+  // Finding a bad node in one launch: the plan again on each node alone and on pairs of nodes.
+  bool per_node = false;
+  bool pairs = false;
+  int pair_rounds = 3;
+  int ranks_per_node = 0;
 };
 
 // Adds the `run` subcommand, bound to `args`.
@@ -63,6 +68,10 @@ struct RunConfig {
   std::string json_path;
   std::string launch_file;  // --sweep-launch: run a sweep's launch file instead of the flags' plan
   std::vector<core::Fault> faults;
+  bool per_node = false;
+  bool pairs = false;
+  int pair_rounds = 3;      // 0: a full round-robin
+  int ranks_per_node = 0;   // 0: ranks sharing a host form a node
   std::map<std::string, std::string> settings;  // recorded in the run metadata
 };
 

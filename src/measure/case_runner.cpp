@@ -17,11 +17,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Fields of RankSummary sent to rank 0, in this order.
-constexpr std::size_t kRankFields = 13;
+constexpr std::size_t kRankFields = 14;
 
-std::vector<double> pack(const stats::Summary& s, double outside, double inside) {
+std::vector<double> pack(const stats::Summary& s, double outside, double inside, std::int64_t wrong) {
   return {static_cast<double>(s.n), s.min, s.mean, s.p50, s.p90, s.p99, s.p999, s.max, s.stddev,
-          s.cv, s.median_ci.rel_half_width, outside, inside};
+          s.cv, s.median_ci.rel_half_width, outside, inside, static_cast<double>(wrong)};
 }
 
 results::RankSummary unpack(const double* v, int rank, const std::string& host) {
@@ -41,6 +41,7 @@ results::RankSummary unpack(const double* v, int rank, const std::string& host) 
   r.time_us.median_ci.rel_half_width = v[10];
   r.outside_call_us = v[11];
   r.in_call_us = v[12];
+  r.wrong = static_cast<std::int64_t>(v[13]);
   return r;
 }
 
@@ -132,14 +133,15 @@ results::ResultRecord measure_case(backend::Backend& be, const World& world,
     outside = median_of(out_us);
     inside = median_of(in_us);
   }
-  const std::vector<double> gathered = world.gather(pack(stats::summarize(mine), outside, inside));
-
+  std::int64_t mine_wrong = -1;  // this rank's wrong elements, so that a verdict can name the rank
   std::int64_t wrong = 0;
   if (opt.check) {
     verify::Pattern pattern({spec.coll, spec.dtype, spec.op, world.size(), spec.root,
                              opt.seed + spec.shape.bytes});
-    wrong = world.sum(static_cast<std::int64_t>(be.check(pattern)));
+    mine_wrong = static_cast<std::int64_t>(be.check(pattern));
+    wrong = world.sum(mine_wrong);
   }
+  const std::vector<double> gathered = world.gather(pack(stats::summarize(mine), outside, inside, mine_wrong));
   rec.checked = opt.check;
   rec.wrong = opt.check ? wrong : -1;
   rec.status = wrong > 0 ? "wrong" : "ok";

@@ -31,6 +31,7 @@ World::World(int* argc, char*** argv) {
   CHECK_MPI(MPI_Comm_rank(local, &m_local_rank));
   CHECK_MPI(MPI_Comm_size(local, &m_local_size));
   MPI_Comm_free(&local);
+  for (int r = 0; r < m_size; ++r) m_job_ranks.push_back(r);
 }
 
 World::~World() {
@@ -38,7 +39,28 @@ World::~World() {
   MPI_Finalized(&finalized);
   if (finalized) return;
   MPI_Comm_free(&m_comm);
-  MPI_Finalize();
+  if (m_owns_mpi) MPI_Finalize();
+}
+
+std::unique_ptr<World> World::split(int color) const {
+  std::unique_ptr<World> sub(new World());
+  sub->m_owns_mpi = false;
+  CHECK_MPI(MPI_Comm_split(m_comm, color < 0 ? MPI_UNDEFINED : color, m_rank, &sub->m_comm));
+  // Every rank of this world learns every rank's color, so each part knows its members in order.
+  std::vector<int> colors(static_cast<std::size_t>(m_size));
+  CHECK_MPI(MPI_Allgather(&color, 1, MPI_INT, colors.data(), 1, MPI_INT, m_comm));
+  if (color < 0) return nullptr;
+  MPI_Comm_set_errhandler(sub->m_comm, MPI_ERRORS_RETURN);
+  CHECK_MPI(MPI_Comm_rank(sub->m_comm, &sub->m_rank));
+  CHECK_MPI(MPI_Comm_size(sub->m_comm, &sub->m_size));
+  for (int r = 0; r < m_size; ++r) {
+    if (colors[static_cast<std::size_t>(r)] != color) continue;
+    sub->m_job_ranks.push_back(m_job_ranks[static_cast<std::size_t>(r)]);
+    sub->m_hosts.push_back(m_hosts[static_cast<std::size_t>(r)]);
+  }
+  sub->m_local_rank = m_local_rank;
+  sub->m_local_size = m_local_size;
+  return sub;
 }
 
 std::string World::library_version() const { return backend::mpi::library_version(); }

@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +37,15 @@ class World {
   int local_size() const { return m_local_size; }
   std::string library_version() const;
 
+  // The ranks of this world that pass the same `color` (MPI_Comm_split, collective over this
+  // world), as a world of their own: ranks renumbered in order; hosts and node-local rank kept, so
+  // each rank keeps its device. Finalizes nothing when destroyed. A negative color sits out:
+  // those ranks get nullptr.
+  std::unique_ptr<World> split(int color) const;
+  // This world's rank `r` as a rank of the whole job.
+  int job_rank(int r) const { return m_job_ranks[static_cast<std::size_t>(r)]; }
+  const std::vector<int>& job_ranks() const { return m_job_ranks; }
+
   void barrier() const;
   void max_in_place(std::span<double> values) const;  // element-wise max over ranks
   std::int64_t sum(std::int64_t value) const;
@@ -48,6 +58,9 @@ class World {
   [[noreturn]] void abort(int exit_code) const;
 
  private:
+  World() = default;
+  bool m_owns_mpi = true;
+  std::vector<int> m_job_ranks;
   MPI_Comm m_comm = MPI_COMM_NULL;
   int m_rank = 0;
   int m_size = 1;

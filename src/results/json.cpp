@@ -133,7 +133,17 @@ void fields(S& v, F&& f) {
 template <is<results::RankSummary> S, class F>
 void fields(S& v, F&& f) {
   f("rank", v.rank), f("host", v.host), f("time_us", v.time_us);
-  f("outside_call_us", v.outside_call_us), f("in_call_us", v.in_call_us);
+  f("outside_call_us", v.outside_call_us), f("in_call_us", v.in_call_us), f("wrong", v.wrong);
+}
+
+template <is<results::GroupNode> S, class F>
+void fields(S& v, F&& f) {
+  f("label", v.label), f("host", v.host), f("ranks", v.ranks);
+}
+
+template <is<results::GroupInfo> S, class F>
+void fields(S& v, F&& f) {
+  f("kind", v.kind), f("round", v.round), f("index", v.index), f("nodes", v.nodes);
 }
 
 template <is<results::Straggler> S, class F>
@@ -200,7 +210,7 @@ void load_fields(const json& j, const std::string& path, S& v, bool required = t
 }
 
 template <class S>
-  requires(is<S, stats::MedianCI> || is<S, stats::Summary> || is<S, results::Straggler> ||
+  requires(is<S, stats::MedianCI> || is<S, stats::Summary> || is<S, results::Straggler> || is<S, results::GroupInfo> || is<S, results::GroupNode> ||
            is<S, results::HostRanks> || is<S, results::DeviceRecord>)
 void load(const json& j, const std::string& path, S& v) {
   load_fields(j, path, v);
@@ -228,6 +238,12 @@ void load(const json& j, const std::string& path, results::ResultRecord& v) {
     load(*s, member_path(path, "straggler"), v.straggler.emplace());
   } else {
     v.straggler.reset();
+  }
+  if (const json* g = find_member(j, path, "group"); g != nullptr && !g->is_null()) {
+    load(*g, member_path(path, "group"), v.group.emplace());
+    expect_one_of(member_path(member_path(path, "group"), "kind"), v.group->kind, {"node", "pair"});
+  } else {
+    v.group.reset();
   }
 }
 
@@ -293,8 +309,8 @@ std::string parser_message(const json::exception& e) {
   return text;
 }
 
-[[noreturn]] void cannot_write(const std::string& path, int err) {
-  throw core::InputError("--json '" + path + "': cannot write: " + std::strerror(err));
+[[noreturn]] void cannot_write(const std::string& path, int err, const std::string& flag = "--json") {
+  throw core::InputError(flag + " '" + path + "': cannot write: " + std::strerror(err));
 }
 
 [[noreturn]] void cannot_read(const std::string& path, int err) {
@@ -334,11 +350,15 @@ void from_json(const nlohmann::json& j, RankSummary& v) { load_or_throw(j, v); }
 void to_json(nlohmann::json& j, const Straggler& v) { j = write_fields(v); }
 void from_json(const nlohmann::json& j, Straggler& v) { load_or_throw(j, v); }
 
+void to_json(nlohmann::json& j, const GroupNode& v) { j = write_fields(v); }
+void to_json(nlohmann::json& j, const GroupInfo& v) { j = write_fields(v); }
+
 // error, straggler and samples_us only when they hold something.
 void to_json(nlohmann::json& j, const ResultRecord& v) {
   j = write_fields(v);
   if (!v.error.empty()) j["error"] = v.error;
   if (v.straggler) j["straggler"] = *v.straggler;
+  if (v.group) j["group"] = *v.group;
   if (!v.samples_us.empty()) j["samples_us"] = out(v.samples_us);
   if (!v.backend_notes.empty()) j["backend_notes"] = v.backend_notes;
 }
@@ -401,16 +421,16 @@ void write_document_file(const std::string& path, const RunDocument& doc) {
   }
 }
 
-void check_writable(const std::string& path) {
-  if (path.empty()) throw core::InputError("--json '': expected a file path");
+void check_writable(const std::string& path, const std::string& flag) {
+  if (path.empty()) throw core::InputError(flag + " '': expected a file path");
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) {
-      throw core::InputError("--json '" + path + "': is a directory, expected a file path");
+      throw core::InputError(flag + " '" + path + "': is a directory, expected a file path");
     }
     // The file is replaced by rename(): a device or a pipe (/dev/null, /dev/stdout) would be.
     if (!S_ISREG(st.st_mode)) {
-      throw core::InputError("--json '" + path + "': is not a regular file, expected a file path");
+      throw core::InputError(flag + " '" + path + "': is not a regular file, expected a file path");
     }
   }
   const std::string tmp = path + ".tmp";
@@ -421,7 +441,7 @@ void check_writable(const std::string& path) {
     created = false;
     fd = ::open(tmp.c_str(), O_WRONLY | O_CLOEXEC);
   }
-  if (fd < 0) cannot_write(path, errno);
+  if (fd < 0) cannot_write(path, errno, flag);
   ::close(fd);
   if (created) ::unlink(tmp.c_str());
 }

@@ -17,6 +17,8 @@ void to_json(nlohmann::json& j, const RankSummary& v);
 void from_json(const nlohmann::json& j, RankSummary& v);
 void to_json(nlohmann::json& j, const Straggler& v);
 void from_json(const nlohmann::json& j, Straggler& v);
+void to_json(nlohmann::json& j, const GroupNode& v);
+void to_json(nlohmann::json& j, const GroupInfo& v);
 void to_json(nlohmann::json& j, const ResultRecord& v);
 void from_json(const nlohmann::json& j, ResultRecord& v);
 void to_json(nlohmann::json& j, const HostRanks& v);
@@ -35,7 +37,7 @@ RunDocument read_document_file(const std::string& path);
 // a crash leaves the previous complete snapshot. Throws core::InputError if PATH can't be written.
 void write_document_file(const std::string& path, const RunDocument& doc);
 // Checks that PATH can be created/replaced (its directory exists and is writable) without
-// leaving a file behind. Throws core::InputError("--json 'PATH': …").
-void check_writable(const std::string& path);
+// leaving a file behind. Throws core::InputError("FLAG 'PATH': …"), FLAG naming the option.
+void check_writable(const std::string& path, const std::string& flag = "--json");
 
 }  // namespace collbench::results

@@ -14,7 +14,9 @@ namespace collbench::results {
 // 2: fp8 types, "timeout" status, backend_notes per result, devices and backend_details in the
 //    metadata (all optional when reading, so version 1 documents still load).
 // 3: "failed" status (a sweep's case whose launch crashed or was killed before it ran).
-inline constexpr int kSchemaVersion = 3;
+// 4: per_rank[i].wrong (each rank's wrong elements) and "group" (a record measured by a part of
+//    the job: one node, or a pair of nodes, with --per-node / --pairs). Both optional.
+inline constexpr int kSchemaVersion = 4;
 inline constexpr const char* kSchemaName = "collbench.run";
 
 // One rank's own view of a case: its per-iteration durations, and the time it spent outside the
@@ -26,6 +28,7 @@ struct RankSummary {
   stats::Summary time_us;      // this rank's own iteration durations
   double outside_call_us = 0;  // median time per iteration spent outside the collective call
   double in_call_us = 0;       // median time per iteration spent inside the collective call
+  std::int64_t wrong = -1;     // this rank's wrong elements; -1 when not checked (or not known)
 };
 
 struct Straggler {
@@ -33,6 +36,21 @@ struct Straggler {
   std::string host;
   double outside_call_us = 0;  // its median outside-call time
   double others_us = 0;        // median of the other ranks' outside-call medians
+};
+
+// The part of the job that measured a record, when it was not the whole job: one node alone
+// (--per-node) or two nodes together (--pairs, in rounds). Ranks are the job's (world) ranks.
+struct GroupNode {
+  std::string label;       // the host, or "host:2-3" when the run split a host into several nodes
+  std::string host;
+  std::vector<int> ranks;  // its job ranks
+};
+
+struct GroupInfo {
+  std::string kind;              // "node" | "pair"
+  int round = 0;                 // pairs: the round (0-based); nodes: 0
+  int index = 0;                 // the group within its round
+  std::vector<GroupNode> nodes;  // one (node) or two (pair)
 };
 
 struct ResultRecord {
@@ -62,6 +80,7 @@ struct ResultRecord {
   double busbw_mean_gbps = 0;
   std::vector<RankSummary> per_rank;
   std::optional<Straggler> straggler;
+  std::optional<GroupInfo> group;  // absent: the whole job measured the case
   std::vector<double> samples_us;  // only with --samples
   // What the backend says of the case: e.g. nccl_algo, nccl_proto, nccl_channels,
   // nccl_estimated_us (--nccl-tuning-info) and buffer_sets (nccl). Empty for mpi.

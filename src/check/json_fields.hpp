@@ -1,0 +1,81 @@
+#pragma once
+// Reading the check module's own JSON files (baselines, rules, expectations) with errors that name
+// the file and the field: "rules.json: overrides[2].busbw_drop: expected a number or null".
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/size.hpp"
+
+namespace collbench::check::detail {
+
+using nlohmann::json;
+
+[[noreturn]] inline void bad(const std::string& file, const std::string& field, const std::string& expected) {
+  throw core::InputError(fmt::format("{}: {}: expected {}", file, field, expected));
+}
+
+inline std::string sub(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
+inline std::string item(const std::string& path, std::size_t i) { return fmt::format("{}[{}]", path, i); }
+
+inline const json& member(const json& j, const std::string& file, const std::string& path, const char* key) {
+  if (!j.contains(key)) bad(file, sub(path, key), "this field (missing)");
+  return j.at(key);
+}
+
+inline double number(const json& j, const std::string& file, const std::string& path) {
+  if (!j.is_number()) bad(file, path, "a number");
+  return j.get<double>();
+}
+
+inline std::string text(const json& j, const std::string& file, const std::string& path) {
+  if (!j.is_string()) bad(file, path, "a string");
+  return j.get<std::string>();
+}
+
+inline std::int64_t integer(const json& j, const std::string& file, const std::string& path) {
+  if (!j.is_number_integer()) bad(file, path, "an integer");
+  return j.get<std::int64_t>();
+}
+
+// A size: an integer of bytes, or a string such as "64K" / "16G".
+inline std::uint64_t size(const json& j, const std::string& file, const std::string& path) {
+  if (j.is_number_unsigned()) return j.get<std::uint64_t>();
+  if (j.is_string()) {
+    try {
+      return core::parse_size(j.get<std::string>(), path);
+    } catch (const core::InputError& e) {
+      throw core::InputError(fmt::format("{}: {}", file, e.what()));
+    }
+  }
+  bad(file, path, "a size in bytes (an integer, or a string such as \"64K\")");
+}
+
+inline json parse_file(const std::string& path, const char* what) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) throw core::InputError(fmt::format("'{}': cannot open {} file: {}", path, what, std::strerror(errno)));
+  std::string text;
+  char buf[65536];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+  std::fclose(f);
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw core::InputError(fmt::format("'{}': expected {} file in JSON, but it does not parse (byte {})", path, what, e.byte));
+  }
+}
+
+inline void expect_schema(const json& j, const std::string& file, const char* schema, int version) {
+  if (!j.is_object()) bad(file, "(top level)", "a JSON object");
+  if (!j.contains("schema") || !j["schema"].is_string() || j["schema"].get<std::string>() != schema)
+    bad(file, "schema", fmt::format("\"{}\"", schema));
+  const std::int64_t v = integer(member(j, file, "", "version"), file, "version");
+  if (v < 1 || v > version) bad(file, "version", fmt::format("1 to {} (this build reads up to {}), got {}", version, version, v));
+}
+
+}  // namespace collbench::check::detail

@@ -1,0 +1,128 @@
+#include "check/locate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "plan/groups.hpp"
+#include "stats/summary.hpp"
+
+namespace collbench::check {
+
+std::string Suspect::describe() const {
+  std::string what = kind == "node" ? "slower than the other nodes alone" : "in a slow pair every round it measured";
+  if (ambiguous) what = fmt::format("in a slow pair with {} (one round: either may be the cause)", partner);
+  return fmt::format("node {} (host {}, ranks {}): {} in {} of {} cases (up to {:.2f}x)", node, host, plan::format_ranks(ranks),
+                     what, slow_cases, cases, worst_ratio);
+}
+
+namespace {
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return stats::percentile(v, 0.5);
+}
+
+bool usable(const Observation& o) {
+  return o.rec.group && o.rec.status == "ok" && o.rec.time_us.n > 0 && o.rec.time_us.p50 > 0;
+}
+
+struct NodeTally {
+  std::string host;
+  std::vector<int> ranks;
+  std::string kind;
+  int slow = 0, cases = 0;
+  double worst = 1.0;
+  bool ambiguous = false;
+  std::string partner;
+};
+
+}  // namespace
+
+Localization locate(const std::vector<Observation>& obs, const std::function<double(const CaseKey&)>& slowdown_for,
+                    const std::function<bool(const CaseKey&)>& noise_aware_for) {
+  Localization out;
+  // Groups that measured the same case side by side.
+  std::map<std::tuple<int, int, int, CaseKey>, std::vector<std::size_t>> sets;
+  for (std::size_t i = 0; i < obs.size(); ++i)
+    if (usable(obs[i])) sets[{obs[i].input, obs[i].rep, obs[i].rec.group->round, obs[i].key()}].push_back(i);
+  for (auto& [k, members] : sets) {
+    if (members.size() < 2) continue;
+    const CaseKey& key = std::get<3>(k);
+    const double slowdown = slowdown_for(key);
+    const bool noise = noise_aware_for(key);
+    PeerComparison c{key, std::get<0>(k), std::get<1>(k), std::get<2>(k), {}};
+    for (std::size_t m : members) {
+      std::vector<double> others, others_hi;
+      for (std::size_t o : members)
+        if (o != m) {
+          others.push_back(obs[o].rec.time_us.p50);
+          const double hi = obs[o].rec.time_us.median_ci.hi;
+          others_hi.push_back(hi > 0 ? hi : obs[o].rec.time_us.p50);
+        }
+      PeerResult r;
+      r.obs = m;
+      r.peers_us = median(others);
+      r.ratio = r.peers_us > 0 ? obs[m].rec.time_us.p50 / r.peers_us : 1.0;
+      const double lo = obs[m].rec.time_us.median_ci.lo > 0 ? obs[m].rec.time_us.median_ci.lo : obs[m].rec.time_us.p50;
+      // Below a microsecond apart, the difference is the timer's, not the node's.
+      r.slow = slowdown >= 0 && r.ratio > 1.0 + slowdown && obs[m].rec.time_us.p50 - r.peers_us > kPeerMinUs &&
+               (!noise || lo > median(others_hi));
+      c.groups.push_back(r);
+    }
+    out.comparisons.push_back(std::move(c));
+  }
+
+  // Convictions, per case (input, rep, key): a node alone that was slow; a node whose every pair
+  // was slow.
+  std::map<std::pair<std::string, std::string>, NodeTally> tally;  // (kind, node label)
+  struct Seen {
+    int pairs = 0, slow_pairs = 0;
+    double min_ratio = 1e300;
+    std::string partner;
+    int rounds = 0;
+  };
+  std::map<std::tuple<int, int, CaseKey>, std::map<std::string, Seen>> per_case;
+  for (const PeerComparison& c : out.comparisons)
+    for (const PeerResult& r : c.groups) {
+      const results::GroupInfo& g = *obs[r.obs].rec.group;
+      for (const results::GroupNode& n : g.nodes) {
+        NodeTally& t = tally[{g.kind, n.label}];
+        t.host = n.host;
+        t.ranks = n.ranks;
+        t.kind = g.kind;
+        Seen& s = per_case[{c.input, c.rep, c.key}][n.label];
+        ++s.pairs;
+        ++s.rounds;
+        s.slow_pairs += r.slow ? 1 : 0;
+        s.min_ratio = std::min(s.min_ratio, r.ratio);
+        for (const results::GroupNode& other : g.nodes)
+          if (other.label != n.label) s.partner = other.label;
+      }
+    }
+  for (const auto& [k, nodes] : per_case)
+    for (const auto& [label, s] : nodes) {
+      NodeTally& t = tally[{std::get<2>(k).scope, label}];
+      ++t.cases;
+      if (s.slow_pairs != s.pairs) continue;
+      ++t.slow;
+      t.worst = std::max(t.worst, s.min_ratio);
+      if (t.kind == "pair" && s.rounds < 2) {
+        t.ambiguous = true;
+        t.partner = s.partner;
+      }
+    }
+  for (const auto& [kl, t] : tally) {
+    if (t.slow == 0) continue;
+    out.suspects.push_back(Suspect{kl.second, t.host, t.ranks, t.kind, t.slow, t.cases, t.worst, t.ambiguous, t.partner});
+  }
+  std::sort(out.suspects.begin(), out.suspects.end(), [](const Suspect& a, const Suspect& b) {
+    return std::tie(b.slow_cases, b.worst_ratio, a.node) < std::tie(a.slow_cases, a.worst_ratio, b.node);
+  });
+  return out;
+}
+
+}  // namespace collbench::check

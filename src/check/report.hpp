@@ -1,0 +1,27 @@
+#pragma once
+// The verdict for people (a table), for programs (JSON, schema "collbench.check" v1) and for CI
+// systems (JUnit XML: one testcase per rule and size, suites per collective and scope).
+#include <cstdio>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "check/evaluate.hpp"
+
+namespace collbench::check {
+
+inline constexpr const char* kCheckSchema = "collbench.check";
+inline constexpr int kCheckVersion = 1;
+
+struct ReportContext {
+  const Inputs* inputs = nullptr;
+  const CheckOptions* options = nullptr;
+  std::string command_line;
+};
+
+void print_verdict(std::FILE* out, const Verdict& v, const ReportContext& ctx);
+nlohmann::json verdict_json(const Verdict& v, const ReportContext& ctx);
+std::string junit_xml(const Verdict& v, const ReportContext& ctx);
+std::string xml_escape(const std::string& s);
+
+}  // namespace collbench::check

@@ -1,0 +1,179 @@
+#include "cli/run_groups.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "backend/mpi/mpi_backend.hpp"
+#include "check/locate.hpp"
+#include "cli/run_setup.hpp"
+#include "core/fault.hpp"
+#include "core/size.hpp"
+#include "measure/session.hpp"
+#include "plan/groups.hpp"
+#include "results/json.hpp"
+
+namespace collbench::cli {
+
+namespace {
+
+// A group root's sink: keeps the rows, prints nothing (rank 0 prints the comparison).
+class CollectSink final : public measure::ResultSink {
+ public:
+  std::vector<results::ResultRecord> records;
+  void begin_collective(core::Collective) override {}
+  void row(std::span<const results::ResultRecord> rows) override { records.insert(records.end(), rows.begin(), rows.end()); }
+  void end_collective(core::Collective) override {}
+};
+
+results::GroupInfo group_info(const plan::GroupPhase& phase, std::size_t g, const std::vector<plan::Node>& nodes) {
+  results::GroupInfo info;
+  info.kind = phase.kind;
+  info.round = phase.round;
+  info.index = static_cast<int>(g);
+  for (int n : phase.groups[g]) {
+    const plan::Node& node = nodes[static_cast<std::size_t>(n)];
+    info.nodes.push_back(results::GroupNode{node.label, node.host, node.ranks});
+  }
+  return info;
+}
+
+// Ranks in a group's records are the group's own: make them the job's.
+void to_job_ranks(results::ResultRecord& r, const measure::World& sub) {
+  for (results::RankSummary& rs : r.per_rank) rs.rank = sub.job_rank(rs.rank);
+  if (r.straggler) r.straggler->rank = sub.job_rank(r.straggler->rank);
+}
+
+std::string phase_title(const plan::GroupPhase& p, std::size_t nodes, int rounds) {
+  if (p.kind == "node") return fmt::format("per node: {} nodes, each alone, all at once", nodes);
+  return fmt::format("pairs, round {} of {}: {} pairs at once{}", p.round + 1, rounds, p.groups.size(),
+                     p.idle.empty() ? "" : fmt::format(" ({} node sits out)", p.idle.size()));
+}
+
+// Rank 0: one line per case, the slowest group against the median of the others.
+void print_phase(const std::string& title, const std::vector<results::ResultRecord>& recs) {
+  std::printf("#\n# %s\n", title.c_str());
+  std::printf("# %-13s %10s %-12s %7s %12s  %-34s %12s %8s\n", "collective", "size", "placement", "groups", "others(us)",
+              "slowest group", "its time(us)", "ratio");
+  std::vector<check::Observation> obs;
+  for (const auto& r : recs) obs.push_back(check::Observation{0, 0, "run", r});
+  std::map<check::CaseKey, std::vector<std::size_t>> by_case;
+  std::vector<check::CaseKey> order;
+  for (std::size_t i = 0; i < obs.size(); ++i) {
+    if (obs[i].rec.status != "ok" && obs[i].rec.status != "wrong") continue;
+    auto [it, fresh] = by_case.try_emplace(obs[i].key());
+    if (fresh) order.push_back(obs[i].key());
+    it->second.push_back(i);
+  }
+  for (const check::CaseKey& k : order) {
+    const auto& members = by_case[k];
+    std::size_t slowest = members.front();
+    for (std::size_t m : members)
+      if (obs[m].rec.time_us.p50 > obs[slowest].rec.time_us.p50) slowest = m;
+    std::vector<double> times;  // the others'
+    for (std::size_t m : members)
+      if (m != slowest) times.push_back(obs[m].rec.time_us.p50);
+    std::sort(times.begin(), times.end());
+    const double med = times.size() % 2 ? times[times.size() / 2] : 0.5 * (times[times.size() / 2 - 1] + times[times.size() / 2]);
+    std::string label = obs[slowest].group_label();
+    const std::int64_t wrong = obs[slowest].rec.wrong;
+    std::printf("  %-13s %10s %-12s %7zu %12.2f  %-34s %12.2f %7.2fx%s\n", k.collective.c_str(), core::format_size(k.bytes).c_str(),
+                k.placement.c_str(), members.size(), med, label.c_str(), obs[slowest].rec.time_us.p50,
+                med > 0 ? obs[slowest].rec.time_us.p50 / med : 1.0, wrong > 0 ? "  WRONG" : "");
+  }
+}
+
+}  // namespace
+
+core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, const std::string& backend, const PhaseSink& sink) {
+  const std::vector<plan::Node> nodes = plan::split_nodes(world.hosts(), cfg.ranks_per_node);
+  std::vector<plan::GroupPhase> phases;
+  if (cfg.per_node) {
+    if (nodes.size() >= 2) phases.push_back(plan::per_node_phase(nodes));
+    else if (world.is_root()) std::printf("#\n# --per-node: the job has 1 node; nothing to compare it with (see --ranks-per-node)\n");
+  }
+  if (cfg.pairs) {
+    if (nodes.size() >= 3) {
+      for (plan::GroupPhase& p : plan::pair_phases(nodes, cfg.pair_rounds)) phases.push_back(std::move(p));
+    } else if (world.is_root()) {
+      std::printf("#\n# --pairs: the job has %zu node(s); pairs tell nodes apart from 3 nodes on (see --ranks-per-node)\n", nodes.size());
+    }
+  }
+  const int rounds = static_cast<int>(std::count_if(phases.begin(), phases.end(), [](const auto& p) { return p.kind == "pair"; }));
+  bool any_wrong = false;
+  std::vector<results::ResultRecord> all;
+  for (const plan::GroupPhase& phase : phases) {
+    const std::vector<int> colors = phase.color_of(nodes, world.size());
+    const int mine = colors[static_cast<std::size_t>(world.rank())];
+    std::unique_ptr<measure::World> sub = world.split(mine);
+    std::string failure;
+    std::unique_ptr<backend::Backend> be;
+    if (sub) {
+      if (backend == "nccl") be = make_nccl(cfg.nccl, *sub, &failure);
+      else be = backend::make_mpi_backend(sub->comm());
+    }
+    // Every rank learns whether every group could start, so the job stops together.
+    std::vector<std::string> failures = world.gather_strings(failure);
+    if (world.sum(failure.empty() ? 0 : 1) > 0) {
+      std::string first;
+      for (const std::string& f : failures)
+        if (!f.empty() && first.empty()) first = f;
+      return fail_together(world, fmt::format("{}: the backend could not start on a group: {}", phase.kind == "node" ? "--per-node" : "--pairs", first),
+                           core::ExitCode::run_failed);
+    }
+    std::string payload;
+    if (sub) {
+      be->set_faults(core::faults_for_rank(cfg.faults, world.rank()));
+      CollectSink collect;
+      measure::NullSink null_sink;
+      const measure::SessionOptions sopt = session_options(cfg, be->info());
+      core::ExitCode code = core::ExitCode::ok;
+      try {
+        code = measure::run_session(*be, *sub, cfg.plan, sopt, sub->is_root() ? static_cast<measure::ResultSink&>(collect) : null_sink);
+      } catch (const core::Error& e) {
+        abort_job(world, e, fmt::format("{} group {}: ", phase.kind, mine));
+      }
+      any_wrong = any_wrong || code == core::ExitCode::wrong;
+      if (sub->is_root()) {
+        const results::GroupInfo info = group_info(phase, static_cast<std::size_t>(mine), nodes);
+        nlohmann::json arr = nlohmann::json::array();
+        for (results::ResultRecord& r : collect.records) {
+          to_job_ranks(r, *sub);
+          r.group = info;
+          arr.push_back(r);
+        }
+        payload = arr.dump();
+      }
+      be.reset();
+    }
+    const std::vector<std::string> payloads = world.gather_strings(payload);
+    if (world.is_root()) {
+      std::vector<results::ResultRecord> recs;
+      for (const std::string& p : payloads)
+        if (!p.empty())
+          for (const auto& j : nlohmann::json::parse(p)) recs.push_back(j.get<results::ResultRecord>());
+      print_phase(phase_title(phase, nodes.size(), rounds), recs);
+      all.insert(all.end(), recs.begin(), recs.end());
+      sink(std::move(recs));
+    }
+    world.barrier();
+  }
+  if (world.is_root() && !phases.empty()) {
+    std::vector<check::Observation> obs;
+    for (const auto& r : all) obs.push_back(check::Observation{0, 0, "run", r});
+    const check::Localization loc = check::locate(obs, [](const check::CaseKey&) { return 0.10; }, [](const check::CaseKey&) { return true; });
+    std::printf("#\n");
+    if (loc.suspects.empty()) std::printf("# No node stands out: no group was more than 10%% slower than its peers beyond noise.\n");
+    for (const check::Suspect& s : loc.suspects) std::printf("# SUSPECT %s\n", s.describe().c_str());
+    std::fflush(stdout);
+  }
+  any_wrong = world.sum(any_wrong ? 1 : 0) > 0;
+  return any_wrong ? core::ExitCode::wrong : core::ExitCode::ok;
+}
+
+}  // namespace collbench::cli

@@ -1,0 +1,23 @@
+#pragma once
+// `collbench run --per-node / --pairs`: after the whole-job cases, the same plan again on parts of
+// the job, every part at once on its own communicator: each node alone, then pairs of nodes in
+// rounds. Records carry their group (reports/SCHEMA.md); rank 0 prints how each group compares
+// with its peers and names the node the comparison points at.
+#include <functional>
+#include <vector>
+
+#include "cli/run_options.hpp"
+#include "core/error.hpp"
+#include "measure/world.hpp"
+#include "results/record.hpp"
+
+namespace collbench::cli {
+
+// Rank 0 receives each phase's records (all groups, group by group), to add to its document.
+using PhaseSink = std::function<void(std::vector<results::ResultRecord>)>;
+
+// Returns ok, wrong (some group had wrong elements) or run_failed (a group's backend could not
+// start). `backend` is the backend the whole-job cases used ("mpi" | "nccl").
+core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, const std::string& backend, const PhaseSink& sink);
+
+}  // namespace collbench::cli
