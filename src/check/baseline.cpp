@@ -62,12 +62,12 @@ Baseline build_baseline(const Inputs& in, const std::string& config) {
   for (const Observation& o : in.obs) {
     const results::ResultRecord& r = o.rec;
     if (r.status == "skipped") continue;
-    if (r.status != "ok")
-      throw core::InputError(fmt::format("{}: {} is {}{}; a baseline needs known-good runs", o.where, o.key().describe(), r.status,
-                                         r.error.empty() ? "" : " (" + r.error + ")"));
     if (r.wrong > 0)
       throw core::InputError(fmt::format("{}: {} has {} wrong elements; a baseline needs known-good runs", o.where,
                                          o.key().describe(), r.wrong));
+    if (r.status != "ok")
+      throw core::InputError(fmt::format("{}: {} is {}{}; a baseline needs known-good runs", o.where, o.key().describe(), r.status,
+                                         r.error.empty() ? "" : " (" + r.error + ")"));
     if (r.time_us.n == 0 || !(r.time_us.p50 > 0)) continue;  // nothing timed
     Acc& a = acc[o.key()];
     a.busbw.push_back(r.busbw_gbps);
