@@ -19,7 +19,7 @@ double factor(const std::string& coll, int n) {
 // The checks of issue #2 on a `--coll all` document.
 void check_document(const json& doc, int np, const std::vector<std::uint64_t>& sizes) {
   ASSERT_EQ(doc.at("schema"), "collbench.run");
-  EXPECT_EQ(doc.at("schema_version"), 3);
+  EXPECT_EQ(doc.at("schema_version"), 4);
   EXPECT_EQ(doc.at("status"), "ok");
   const json& meta = doc.at("metadata");
   EXPECT_EQ(meta.at("nranks"), np);
@@ -49,7 +49,11 @@ void check_document(const json& doc, int np, const std::vector<std::uint64_t>& s
     EXPECT_NEAR(r.at("busbw_mean_gbps").get<double>() / r.at("algbw_mean_gbps").get<double>(), factor(coll, np), 1e-9);
     EXPECT_NEAR(alg, r.at("bytes").get<double>() / 1e3 / t.at("p50").get<double>(), 1e-9 * alg);
     ASSERT_EQ(r.at("per_rank").size(), static_cast<std::size_t>(np));
-    for (int i = 0; i < np; ++i) EXPECT_EQ(r.at("per_rank")[i].at("rank"), i);
+    for (int i = 0; i < np; ++i) {
+      EXPECT_EQ(r.at("per_rank")[i].at("rank"), i);
+      EXPECT_EQ(r.at("per_rank")[i].at("wrong"), 0);  // checked, and right on every rank
+    }
+    EXPECT_FALSE(r.contains("group"));
   }
   for (const char* c : {"allreduce", "allgather", "reducescatter", "alltoall"})
     for (std::uint64_t s : sizes)

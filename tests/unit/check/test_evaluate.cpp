@@ -297,6 +297,14 @@ TEST(Evaluate, SkippedCasesAreSkipped) {
   EXPECT_EQ(code(v), 0);
 }
 
+TEST(Evaluate, ASkippedCaseTheBaselineNamesIsNotPresent) {
+  const check::Baseline b = make_baseline({expectation_like(base())});
+  const check::Verdict v = run(make_inputs({observation(base().untimed().status("skipped", "no algorithm"))}), &b);
+  EXPECT_EQ(only_item(v, "run").status, "skipped");
+  EXPECT_EQ(only_item(v, "present").status, "fail");
+  EXPECT_EQ(code(v), 1);
+}
+
 // Baseline: allreduce 64K, 1M and 4M (out of place), 64K and 1M in place.
 check::Baseline sizes_baseline() {
   std::vector<check::Expectation> ex;

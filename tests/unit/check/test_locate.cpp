@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "check_fixture.hpp"
+#include "plan/groups.hpp"
 
 namespace {
 
@@ -221,6 +222,41 @@ TEST(LocatePairs, SuspectsAreOrderedByConvictions) {
   EXPECT_EQ(loc.suspects[0].cases, 3);
   EXPECT_EQ(loc.suspects[1].node, "n0");
   EXPECT_EQ(loc.suspects[1].slow_cases, 1);
+}
+
+// Pairs as `collbench run --pairs` schedules them (plan::pair_phases over `n` nodes of 2 ranks).
+std::vector<check::Observation> scheduled_pairs(int n, int rounds, int bad) {
+  std::vector<std::string> hosts;
+  for (int i = 0; i < n; ++i) hosts.insert(hosts.end(), 2, host(i));
+  const std::vector<cb::plan::Node> nodes = cb::plan::split_nodes(hosts, 0);
+  std::vector<check::Observation> obs;
+  for (const cb::plan::GroupPhase& p : cb::plan::pair_phases(nodes, rounds))
+    for (std::size_t g = 0; g < p.groups.size(); ++g) {
+      const int a = p.groups[g][0], b = p.groups[g][1];
+      const auto& na = nodes[static_cast<std::size_t>(a)];
+      const auto& nb = nodes[static_cast<std::size_t>(b)];
+      const double t = a == bad || b == bad ? 250 : 100;
+      obs.push_back(observation(RecordBuilder("allreduce", kM, 4, t)
+                                    .ci_half(1)
+                                    .pair(p.round, static_cast<int>(g), gnode(na.label, na.host, na.ranks), gnode(nb.label, nb.host, nb.ranks)),
+                                0, 0, "run.json"));
+    }
+  return obs;
+}
+
+TEST(LocatePairs, ScheduledRoundsConvictOnlyTheBadNode) {
+  for (int n : {4, 5, 6, 7})
+    for (int rounds : {2, 3, 0})
+      for (int bad = 0; bad < n; ++bad) {
+        const check::Localization loc = locate(scheduled_pairs(n, rounds, bad));
+        std::string all;
+        for (const check::Suspect& x : loc.suspects) all += x.describe() + "; ";
+        ASSERT_EQ(loc.suspects.size(), 1u) << n << " nodes, rounds " << rounds << ", bad " << bad << ": " << all;
+        EXPECT_EQ(loc.suspects[0].host, host(bad));
+        EXPECT_EQ(loc.suspects[0].node, host(bad));
+        EXPECT_FALSE(loc.suspects[0].ambiguous);
+        EXPECT_EQ(loc.suspects[0].ranks, ranks(bad));
+      }
 }
 
 }  // namespace

@@ -60,8 +60,9 @@ results::ResultRecord make_record() {
   r.busbw_gbps = 76.125;
   r.algbw_mean_gbps = 99.25;
   r.busbw_mean_gbps = 74.4375;
-  r.per_rank = {{0, "node-a", make_summary(20), 1.5, 8.25}, {1, "node-b", make_summary(30), 7.5, 2.0}};
+  r.per_rank = {{0, "node-a", make_summary(20), 1.5, 8.25, 0}, {1, "node-b", make_summary(30), 7.5, 2.0, 3}};
   r.straggler = results::Straggler{1, "node-b", 7.5, 1.5};
+  r.group = results::GroupInfo{"pair", 2, 1, {{"node-a", "node-a", {0}}, {"node-b:1", "node-b", {1}}}};
   r.samples_us = {11.0, 12.5, 1e-3, 1e9};
   return r;
 }
@@ -133,6 +134,19 @@ void expect_same(const results::ResultRecord& a, const results::ResultRecord& b)
     expect_same(a.per_rank[i].time_us, b.per_rank[i].time_us);
     EXPECT_EQ(a.per_rank[i].outside_call_us, b.per_rank[i].outside_call_us);
     EXPECT_EQ(a.per_rank[i].in_call_us, b.per_rank[i].in_call_us);
+    EXPECT_EQ(a.per_rank[i].wrong, b.per_rank[i].wrong);
+  }
+  ASSERT_EQ(a.group.has_value(), b.group.has_value());
+  if (a.group) {
+    EXPECT_EQ(a.group->kind, b.group->kind);
+    EXPECT_EQ(a.group->round, b.group->round);
+    EXPECT_EQ(a.group->index, b.group->index);
+    ASSERT_EQ(a.group->nodes.size(), b.group->nodes.size());
+    for (std::size_t i = 0; i < a.group->nodes.size(); ++i) {
+      EXPECT_EQ(a.group->nodes[i].label, b.group->nodes[i].label);
+      EXPECT_EQ(a.group->nodes[i].host, b.group->nodes[i].host);
+      EXPECT_EQ(a.group->nodes[i].ranks, b.group->nodes[i].ranks);
+    }
   }
   ASSERT_EQ(a.straggler.has_value(), b.straggler.has_value());
   if (a.straggler) {
@@ -188,7 +202,7 @@ TEST(ResultsJson, FullDocumentRoundTrips) {
   const results::RunDocument doc = make_document();
   const json j = doc;
   EXPECT_EQ(j.at("schema"), "collbench.run");
-  EXPECT_EQ(j.at("schema_version"), 3);
+  EXPECT_EQ(j.at("schema_version"), 4);
   expect_same(doc, results::parse_document(j, "mem"));
   // And through text, as files are.
   expect_same(doc, results::parse_document(json::parse(j.dump(1)), "text"));
@@ -199,8 +213,11 @@ TEST(ResultsJson, OptionalFieldsAreOmittedWhenEmpty) {
   EXPECT_FALSE(j.contains("samples_us"));
   EXPECT_FALSE(j.contains("straggler"));
   EXPECT_FALSE(j.contains("error"));
+  EXPECT_FALSE(j.contains("group"));
   EXPECT_TRUE(j.contains("per_rank"));
   const json full = make_record();
+  EXPECT_EQ(full.at("group").at("nodes").at(1).at("label"), "node-b:1");
+  EXPECT_EQ(full.at("per_rank").at(1).at("wrong"), 3);
   EXPECT_TRUE(full.contains("samples_us"));
   EXPECT_TRUE(full.contains("straggler"));
   EXPECT_EQ(full.at("error"), "rank 2: 17 elements differ");
@@ -211,8 +228,11 @@ TEST(ResultsJson, OptionalFieldsMayBeAbsentOrNull) {
   j.erase("samples_us");
   j.erase("error");
   j["straggler"] = nullptr;
+  j["group"] = nullptr;
   j["per_rank"][0] = json::object();
   const auto r = j.get<results::ResultRecord>();
+  EXPECT_FALSE(r.group.has_value());
+  EXPECT_EQ(r.per_rank[0].wrong, -1);  // absent: not known
   EXPECT_TRUE(r.samples_us.empty());
   EXPECT_TRUE(r.error.empty());
   EXPECT_FALSE(r.straggler.has_value());
@@ -262,8 +282,8 @@ TEST(ResultsJson, RejectsNewerSchemaVersion) {
   json j = make_document();
   j["schema_version"] = results::kSchemaVersion + 1;
   const auto message = parse_error(j);
-  EXPECT_NE(message.find("src: schema_version: 4"), std::string::npos) << message;
-  EXPECT_NE(message.find("(3)"), std::string::npos) << message;
+  EXPECT_NE(message.find("src: schema_version: 5"), std::string::npos) << message;
+  EXPECT_NE(message.find("(4)"), std::string::npos) << message;
   j["schema_version"] = "1";
   EXPECT_NE(parse_error(j).find("src: schema_version: expected an integer"), std::string::npos);
 }
@@ -476,3 +496,17 @@ TEST(ResultsJson, Version2FieldsRoundTripAndVersion1DocumentsStillLoad) {
 }
 
 }  // namespace
+
+TEST(ResultsJson, AGroupOfAnUnknownKindIsRejectedNamingTheField) {
+  json j = make_record();
+  j["group"]["kind"] = "rack";
+  try {
+    (void)j.get<results::ResultRecord>();
+    ADD_FAILURE() << "accepted group.kind 'rack'";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("group.kind"), std::string::npos) << e.what();
+  }
+  j = make_record();
+  j["group"].erase("nodes");
+  EXPECT_THROW((void)j.get<results::ResultRecord>(), InputError);
+}
