@@ -71,7 +71,8 @@ class Evaluator {
     it.key = key;
     it.rule = rule;
     it.status = status;
-    it.name = rule + " " + case_name(key);
+    it.label = case_name(key);
+    it.name = rule + " " + it.label;
     if (o != nullptr) {
       it.group = o->group_label();
       it.where = o->where;
@@ -266,6 +267,7 @@ class Evaluator {
         k.scope = x.scope;
         k.bytes = x.min_bytes;
         Item& it = add(nullptr, k, "present", stopped ? "error" : "fail");
+        it.label = x.describe();
         it.name = "present " + x.describe();
         it.message = fmt::format("{}: no measured case matches {}", x.where, x.describe());
       }

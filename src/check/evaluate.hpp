@@ -17,7 +17,8 @@ namespace collbench::check {
 struct Item {
   std::string suite;      // "allreduce", "allreduce per node", "allreduce pairs"
   std::string classname;  // "collbench.check.allreduce", "….node", "….pair"
-  std::string name;       // "busbw 1M float sum out_of_place", with the group and input when needed
+  std::string name;       // "busbw 1M float sum out_of_place 4r", with the group and input when needed
+  std::string label;      // the case alone: "1M float sum out_of_place 4r"
   std::string rule;       // present | run | wrong | busbw | time | p99 | cv | peer | expect_busbw | expect_time | expect_p99 | expect_cv
   std::string status;     // "pass" | "fail" | "error" (the run failed) | "skipped"
   std::string message;    // one line; empty for a plain pass

@@ -23,7 +23,7 @@ using nlohmann::json;
 std::string CaseKey::describe() const {
   std::string s = fmt::format("{} {} {}", collective, core::format_size(bytes), datatype);
   if (op != "none") s += " " + op;
-  s += fmt::format(" {} ({} ranks)", placement, nranks);
+  s += fmt::format(" {} ({} rank{})", placement, nranks, nranks == 1 ? "" : "s");
   if (scope != "world") s += scope == "node" ? " per node" : " per pair";
   return s;
 }

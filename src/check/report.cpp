@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -64,12 +65,17 @@ void print_verdict(std::FILE* out, const Verdict& v, const ReportContext& ctx) {
     int bad = 0;
     for (const Item* it : items) bad += it->status == "fail" || it->status == "error";
     fmt::print(out, "#\n# {}: {} checks, {} not passed\n", suite, items.size(), bad);
-    fmt::print(out, "# {:<8} {:<40} {:>14} {:>14} {:>14}  {}\n", "rule", "case", "measured", "limit", "baseline", "status");
+    std::size_t width = 4, gwidth = 0;
     for (const Item* it : items) {
-      std::string name = it->name.substr(it->rule.size() + 1);
-      fmt::print(out, "  {:<8} {:<40} {:>14} {:>14} {:>14}  {}\n", it->rule, name, value(it->measured, it->unit),
-                 value(it->limit, it->unit), value(it->reference, it->rule == "peer" ? "us" : it->unit), status_word(it->status));
+      width = std::max(width, it->label.size());
+      gwidth = std::max(gwidth, it->group.size());
     }
+    fmt::print(out, "# {:<12} {:<{}} {:<{}}{:>14} {:>14} {:>14}  {}\n", "rule", "case", width, gwidth ? "group" : "", gwidth ? gwidth + 1 : 0,
+               "measured", "limit", "baseline", "status");
+    for (const Item* it : items)
+      fmt::print(out, "  {:<12} {:<{}} {:<{}}{:>14} {:>14} {:>14}  {}\n", it->rule, it->label, width, it->group, gwidth ? gwidth + 1 : 0,
+                 value(it->measured, it->unit), value(it->limit, it->unit), value(it->reference, it->rule == "peer" ? "us" : it->unit),
+                 status_word(it->status));
   }
   bool header = false;
   for (const Item& it : v.items) {
