@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "core/collective.hpp"
 #include "core/size.hpp"
 #include "plan/groups.hpp"
 
@@ -255,7 +256,6 @@ class Evaluator {
           const char* hint = stopped || scopes.count(e.key.scope) ? "" : e.key.scope == "node" ? hint_node : e.key.scope == "pair" ? hint_pair : "";
           it.message = fmt::format("{}: expected by the baseline but not measured{}{}", e.key.describe(),
                                    stopped ? " (the run stopped before it)" : "", hint);
-          if (stopped && m_first_missing.empty()) m_first_missing = e.key.describe();
         }
       }
     }
@@ -271,13 +271,20 @@ class Evaluator {
         it.name = "present " + x.describe();
         it.message = fmt::format("{}: no measured case matches {}", x.where, x.describe());
       }
-    // The case in flight when a run stopped: the first one not measured, in run order.
+    // The case in flight when a run stopped: the first one not measured, in run order (the
+    // collectives in the order the run measured them, then sizes, out-of-place first).
     if (stopped) {
+      std::map<std::string, int> order;
+      for (const Observation& o : m_in.obs) order.try_emplace(o.rec.collective, static_cast<int>(order.size()));
+      for (const core::Collective c : core::parse_collectives("every"))
+        order.try_emplace(std::string(core::name(c)), static_cast<int>(order.size()));
+      auto rank = [&order](const Item& it) {
+        const auto pos = order.find(it.key.collective);
+        return std::make_tuple(pos == order.end() ? 1 << 20 : pos->second, it.key.bytes, it.key.placement != "out_of_place");
+      };
       const Item* first = nullptr;
       for (const Item& it : m_v.items)
-        if (it.rule == "present" && it.status == "error" && it.key.scope == "world" &&
-            (first == nullptr || std::make_tuple(it.key.collective, it.key.bytes, it.key.placement != "out_of_place") <
-                                     std::make_tuple(first->key.collective, first->key.bytes, first->key.placement != "out_of_place")))
+        if (it.rule == "present" && it.status == "error" && it.key.scope == "world" && (first == nullptr || rank(it) < rank(*first)))
           first = &it;
       if (first != nullptr) m_v.run_failures.front() += "; first case not measured: " + first->key.describe();
     }
@@ -337,7 +344,6 @@ class Evaluator {
   Verdict m_v;
   std::map<std::pair<int, std::string>, int> m_stragglers, m_wrong_ranks;
   std::set<const AbsoluteExpectation*> m_expect_seen;
-  std::string m_first_missing;
 };
 
 }  // namespace

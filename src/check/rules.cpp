@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <set>
 
 #include "check/json_fields.hpp"
@@ -15,15 +16,19 @@ namespace {
 
 const std::set<std::string> kLimitFields = {"busbw_drop", "p99_ratio", "cv_max", "peer_slowdown", "noise_aware", "require_verified"};
 
-// The collective's canonical name ("all_reduce" -> "allreduce"), or "*".
+// The collective's canonical name, or "*". nccl-tests' spellings are accepted too:
+// "all_reduce" -> "allreduce", "reduce_scatter" -> "reducescatter".
 void check_collective(std::string& c, const std::string& file, const std::string& path) {
   if (c == "*") return;
+  std::string plain;
+  for (const char ch : c)
+    if (ch != '_') plain += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   std::vector<core::Collective> parsed;
   try {
-    parsed = core::parse_collectives(c);
+    parsed = core::parse_collectives(plain);
   } catch (const core::InputError&) {
   }
-  if (parsed.size() != 1)
+  if (parsed.size() != 1 || plain == "all" || plain == "every")
     detail::bad(file, path, "one collective name (allreduce, allgather, reducescatter, alltoall, broadcast, reduce) or \"*\"");
   c = std::string(core::name(parsed[0]));
 }

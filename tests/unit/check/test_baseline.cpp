@@ -80,7 +80,7 @@ TEST(BuildBaseline, EvenSampleCountsTakeTheMiddleMean) {
   const check::Inputs in = make_inputs({observation(RecordBuilder("allreduce", kM, 8, 100), 0),
                                         observation(RecordBuilder("allreduce", kM, 8, 120), 1)},
                                        2);
-  const check::Expectation& e = check::build_baseline(in, "").expectations.at(0);
+  const check::Expectation e = check::build_baseline(in, "").expectations.at(0);
   EXPECT_DOUBLE_EQ(e.time_us.median, 110);
   EXPECT_DOUBLE_EQ(e.slow_spread(), 10.0 / 120.0);
 }
@@ -130,7 +130,7 @@ TEST(BuildBaseline, PairsCountTheirGroupsAcrossRounds) {
                                         observation(RecordBuilder("allreduce", kM, 2, 100).pair(1, 0, a, c)),
                                         observation(RecordBuilder("allreduce", kM, 2, 100).pair(1, 1, b, d))},
                                        1, 4);
-  const check::Expectation& e = check::build_baseline(in, "").expectations.at(0);
+  const check::Expectation e = check::build_baseline(in, "").expectations.at(0);
   EXPECT_EQ(e.key.scope, "pair");
   EXPECT_EQ(e.samples, 4);
   EXPECT_EQ(e.groups, 4);
