@@ -93,7 +93,7 @@ class Evaluator {
       const results::Straggler& st = *o.rec.straggler;
       s = fmt::format("; straggler rank {} on host {} (outside the call {:.1f} us per iteration vs {:.1f} us for the others)",
                       st.rank, st.host, st.outside_call_us, st.others_us);
-      ++m_stragglers[{st.rank, st.host}];
+      m_stragglers[{st.rank, st.host}].insert(&o);  // cases, not failing rules
     }
     return s;
   }
@@ -121,7 +121,7 @@ class Evaluator {
       for (const results::RankSummary& rs : r.per_rank)
         if (rs.wrong > 0) {
           ranks += fmt::format("{}rank {} on host {} ({} elements)", ranks.empty() ? "" : ", ", rs.rank, rs.host, rs.wrong);
-          ++m_wrong_ranks[{rs.rank, rs.host}];
+          m_wrong_ranks[{rs.rank, rs.host}].insert(&o);
         }
       Item& it = add(&o, key, "wrong", "fail");
       it.measured = static_cast<double>(r.wrong);
@@ -330,10 +330,14 @@ class Evaluator {
   void name_suspects() {
     for (const Suspect& s : m_v.localization.suspects) m_v.named.push_back(s.describe());
     std::vector<std::pair<int, std::string>> lines;
-    for (const auto& [rh, n] : m_stragglers)
+    for (const auto& [rh, cases] : m_stragglers) {
+      const int n = static_cast<int>(cases.size());
       lines.push_back({n, fmt::format("rank {} on host {}: the straggler in {} failing case{}", rh.first, rh.second, n, n == 1 ? "" : "s")});
-    for (const auto& [rh, n] : m_wrong_ranks)
+    }
+    for (const auto& [rh, cases] : m_wrong_ranks) {
+      const int n = static_cast<int>(cases.size());
       lines.push_back({n, fmt::format("rank {} on host {}: wrong elements in {} case{}", rh.first, rh.second, n, n == 1 ? "" : "s")});
+    }
     std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (auto& l : lines) m_v.named.push_back(std::move(l.second));
   }
@@ -342,7 +346,7 @@ class Evaluator {
   const CheckOptions& m_opt;
   bool m_many_runs = false;
   Verdict m_v;
-  std::map<std::pair<int, std::string>, int> m_stragglers, m_wrong_ranks;
+  std::map<std::pair<int, std::string>, std::set<const Observation*>> m_stragglers, m_wrong_ranks;
   std::set<const AbsoluteExpectation*> m_expect_seen;
 };
 

@@ -129,7 +129,14 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
     if (cfg.per_node || cfg.pairs) {
       be.reset();  // each group starts its own backend: free the whole job's buffers first
       const core::ExitCode groups = run_groups(cfg, world, chosen, [&root_sink](std::vector<results::ResultRecord> r) { root_sink.append(std::move(r)); });
-      if (groups == core::ExitCode::run_failed) return groups;
+      if (groups == core::ExitCode::run_failed) {  // a group's backend could not start: said on stderr
+        if (world.is_root()) {
+          doc.status = "failed";
+          doc.metadata.end_time = results::iso8601_utc(std::chrono::system_clock::now());
+          root_sink.flush();
+        }
+        return groups;
+      }
       if (groups == core::ExitCode::wrong) code = groups;
     }
   } catch (const core::Error& e) {

@@ -574,3 +574,14 @@ TEST(Evaluate, CountsMatchItems) {
 }
 
 }  // namespace
+
+TEST(Evaluate, AStragglerIsCountedOncePerCaseNotPerFailingRule) {
+  const check::Expectation e = expectation_like(base());
+  // busbw and p99 both fail in this one case: the straggler is blamed in both messages, counted once.
+  const check::Verdict v = run_one(base().time(200).p99(1000).straggler(3, "node-c", 90, 1), e);
+  EXPECT_EQ(only_item(v, "busbw").status, "fail");
+  EXPECT_EQ(only_item(v, "p99").status, "fail");
+  EXPECT_HAS(only_item(v, "p99").message, "straggler rank 3 on host node-c");
+  ASSERT_EQ(v.named.size(), 1u);
+  EXPECT_EQ(v.named[0], "rank 3 on host node-c: the straggler in 1 failing case");
+}
