@@ -89,13 +89,15 @@ int baseline_command(const BaselineArgs& a, const std::string&) {
   for (const check::Expectation& e : b.expectations) ++scopes[e.key.scope == "world" ? 0 : e.key.scope == "node" ? 1 : 2];
   std::printf("baseline: %zu expectations (%d whole job, %d per node, %d per pair) from %zu input(s), %s backend -> %s\n",
               b.expectations.size(), scopes[0], scopes[1], scopes[2], in.sources.size(), b.backend.c_str(), a.out.c_str());
-  // A slow node in "known-good" runs widens every peer and time limit to its own slowness: say so.
+  // A node slow in most cases of "known-good" runs widens every peer and time limit to its own
+  // slowness: say so.
   const check::RuleSet defaults;
   const check::Localization loc = check::locate(
       in.obs, [&defaults](const check::CaseKey& k) { return defaults.for_case(k).peer_slowdown.value_or(-1.0); },
       [](const check::CaseKey&) { return true; });
   for (const check::Suspect& s : loc.suspects)
-    std::fprintf(stderr, "collbench: baseline: warning: %s; the baseline's limits now allow that much (drop the node's runs if it was not good)\n",
+    if (2 * s.slow_cases >= s.cases)  // slow in most cases: a node, not a noisy moment
+      std::fprintf(stderr, "collbench: baseline: warning: %s; the baseline's limits now allow that much (drop the node's runs if it was not good)\n",
                  s.describe().c_str());
   return 0;
 }
