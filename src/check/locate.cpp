@@ -79,11 +79,10 @@ Localization locate(const std::vector<Observation>& obs, const std::function<dou
   // Convictions, per case (input, rep, key): a node alone that was slow; a node whose every pair
   // was slow.
   std::map<std::pair<std::string, std::string>, NodeTally> tally;  // (kind, node label)
-  struct Seen {
-    int pairs = 0, slow_pairs = 0;
+  struct Seen {  // one node in one case: the groups it measured in (one per round)
+    int groups = 0, slow_groups = 0;
     double min_ratio = 1e300;
     std::string partner;
-    int rounds = 0;
   };
   std::map<std::tuple<int, int, CaseKey>, std::map<std::string, Seen>> per_case;
   for (const PeerComparison& c : out.comparisons)
@@ -95,9 +94,8 @@ Localization locate(const std::vector<Observation>& obs, const std::function<dou
         t.ranks = n.ranks;
         t.kind = g.kind;
         Seen& s = per_case[{c.input, c.rep, c.key}][n.label];
-        ++s.pairs;
-        ++s.rounds;
-        s.slow_pairs += r.slow ? 1 : 0;
+        ++s.groups;
+        s.slow_groups += r.slow ? 1 : 0;
         s.min_ratio = std::min(s.min_ratio, r.ratio);
         for (const results::GroupNode& other : g.nodes)
           if (other.label != n.label) s.partner = other.label;
@@ -107,10 +105,10 @@ Localization locate(const std::vector<Observation>& obs, const std::function<dou
     for (const auto& [label, s] : nodes) {
       NodeTally& t = tally[{std::get<2>(k).scope, label}];
       ++t.cases;
-      if (s.slow_pairs != s.pairs) continue;
+      if (s.slow_groups != s.groups) continue;
       ++t.slow;
       t.worst = std::max(t.worst, s.min_ratio);
-      if (t.kind == "pair" && s.rounds < 2) {
+      if (t.kind == "pair" && s.groups < 2) {
         t.ambiguous = true;
         t.partner = s.partner;
       }

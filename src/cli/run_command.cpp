@@ -13,6 +13,7 @@
 #include "core/host_clock.hpp"
 #include "measure/session.hpp"
 #include "measure/world.hpp"
+#include "plan/groups.hpp"
 #include "cli/run_groups.hpp"
 #include "cli/run_setup.hpp"
 #include "cli/sweep_launch.hpp"
@@ -97,6 +98,14 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   if (cfg.plan.root >= world.size())
     return fail_together(world, fmt::format("--root {}: expected a rank below the job's size {}", cfg.plan.root, world.size()),
                          core::ExitCode::bad_input);
+  // --ranks-per-node must fit the job: found now, before anything is measured.
+  if (cfg.per_node || cfg.pairs) {
+    try {
+      (void)plan::split_nodes(world.hosts(), cfg.ranks_per_node);
+    } catch (const core::InputError& e) {
+      return fail_together(world, e.what(), core::ExitCode::bad_input);
+    }
+  }
 
   std::string refusal;
   const std::string chosen = resolve_backend(cfg, world, &refusal);

@@ -252,6 +252,15 @@ TEST(CheckBadInputE2E, MalformedFilesAreExitTwoWithOneLineNamingTheFileAndField)
     EXPECT_NE(r.output.find(k.expect), std::string::npos) << k.args << "\n" << r.output;
     EXPECT_EQ(e2e::count_lines_containing(r.output, "collbench: "), 1) << k.args << "\n" << r.output;
   }
+  // run: a node split that does not fit the job is bad input found before anything is measured.
+  const std::string split = e2e::temp_path("bi-split.json");
+  const e2e::Result sp = e2e::run(2, kRun + " --per-node --ranks-per-node 3 --json " + split);
+  EXPECT_EQ(sp.exit_code, 2) << sp.output;
+  EXPECT_NE(sp.output.find("--ranks-per-node 3: expected a divisor of the job's 2 ranks"), std::string::npos) << sp.output;
+  EXPECT_FALSE(std::ifstream(split).good()) << "a JSON was written";
+  const e2e::Result alone = e2e::run(2, kRun + " --ranks-per-node 1");
+  EXPECT_EQ(alone.exit_code, 2) << alone.output;
+  EXPECT_NE(alone.output.find("--ranks-per-node: expected --per-node or --pairs with it"), std::string::npos) << alone.output;
   // A baseline of another job size is refused, not 8 missing cases.
   const std::string four = e2e::temp_path("bi-four.json");
   ASSERT_EQ(e2e::run(4, kRun + " --json " + four).exit_code, 0);
