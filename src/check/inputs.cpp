@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -64,13 +63,7 @@ void read_run(const std::string& path, int input, Inputs& in) {
 }
 
 void read_store_dir(const std::string& dir, int input, const std::string& config, Inputs& in) {
-  const std::string manifest_path = dir + "/manifest.json";
-  std::ifstream mf(manifest_path);
-  if (!mf)
-    throw core::InputError(fmt::format("'{}': expected a run JSON file or a sweep store (a directory with manifest.json)", dir));
-  const json m = json::parse(mf, nullptr, false);
-  if (!m.is_object() || m.value("schema", "") != results::kStoreSchemaName)
-    throw core::InputError(fmt::format("'{}': expected a collbench sweep manifest (schema \"{}\")", manifest_path, results::kStoreSchemaName));
+  const json m = results::read_store_manifest(dir);
   Source s;
   s.path = dir;
   s.kind = "store";

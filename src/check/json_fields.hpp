@@ -3,14 +3,13 @@
 // the file and the field: "rules.json: overrides[2].busbw_drop: expected a number or null".
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/error.hpp"
 #include "core/size.hpp"
+#include "results/file_io.hpp"
 
 namespace collbench::check::detail {
 
@@ -57,12 +56,12 @@ inline std::uint64_t size(const json& j, const std::string& file, const std::str
 }
 
 inline json parse_file(const std::string& path, const char* what) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) throw core::InputError(fmt::format("'{}': cannot open {} file: {}", path, what, std::strerror(errno)));
   std::string text;
-  char buf[65536];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
-  std::fclose(f);
+  try {
+    text = results::read_file_text(path);
+  } catch (const core::InputError& e) {
+    throw core::InputError(fmt::format("'{}': cannot open {} file ({})", path, what, e.what()));
+  }
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {

@@ -7,7 +7,6 @@
 #include <tuple>
 
 #include "plan/groups.hpp"
-#include "stats/summary.hpp"
 
 namespace collbench::check {
 
@@ -20,10 +19,21 @@ std::string Suspect::describe() const {
 
 namespace {
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return stats::percentile(v, 0.5);
+// The upper end of a record's median CI (its median when it has none).
+double ci_hi(const Observation& o) {
+  const double hi = o.rec.time_us.median_ci.hi;
+  return hi > 0 ? hi : o.rec.time_us.p50;
+}
+
+// The median (type 7, as stats::percentile) of ascending `sorted` with one element equal to
+// `left_out` removed. `sorted` holds at least two values.
+double median_without(const std::vector<double>& sorted, double left_out) {
+  const std::size_t k = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), left_out) - sorted.begin());
+  const auto at = [&](std::size_t i) { return sorted[i < k ? i : i + 1]; };
+  const std::size_t n = sorted.size() - 1;
+  const double h = 0.5 * static_cast<double>(n - 1);
+  const auto lo = static_cast<std::size_t>(h);
+  return lo + 1 < n ? at(lo) + (h - static_cast<double>(lo)) * (at(lo + 1) - at(lo)) : at(lo);
 }
 
 bool usable(const Observation& o) {
@@ -55,22 +65,24 @@ Localization locate(const std::vector<Observation>& obs, const std::function<dou
     const double slowdown = slowdown_for(key);
     const bool noise = noise_aware_for(key);
     PeerComparison c{key, std::get<0>(k), std::get<1>(k), std::get<2>(k), {}};
+    // Each member against the median of the others: sorted once, the member's own value left out
+    // by index (O(n log n) per case, not O(n^2 log n): a thousand nodes are a thousand groups).
+    std::vector<double> p50s, his;
+    for (std::size_t o : members) {
+      p50s.push_back(obs[o].rec.time_us.p50);
+      his.push_back(ci_hi(obs[o]));
+    }
+    std::sort(p50s.begin(), p50s.end());
+    std::sort(his.begin(), his.end());
     for (std::size_t m : members) {
-      std::vector<double> others, others_hi;
-      for (std::size_t o : members)
-        if (o != m) {
-          others.push_back(obs[o].rec.time_us.p50);
-          const double hi = obs[o].rec.time_us.median_ci.hi;
-          others_hi.push_back(hi > 0 ? hi : obs[o].rec.time_us.p50);
-        }
       PeerResult r;
       r.obs = m;
-      r.peers_us = median(others);
+      r.peers_us = median_without(p50s, obs[m].rec.time_us.p50);
       r.ratio = r.peers_us > 0 ? obs[m].rec.time_us.p50 / r.peers_us : 1.0;
       const double lo = obs[m].rec.time_us.median_ci.lo > 0 ? obs[m].rec.time_us.median_ci.lo : obs[m].rec.time_us.p50;
       // Below a microsecond apart, the difference is the timer's, not the node's.
       r.slow = slowdown >= 0 && r.ratio > 1.0 + slowdown && obs[m].rec.time_us.p50 - r.peers_us > kPeerMinUs &&
-               (!noise || lo > median(others_hi));
+               (!noise || lo > median_without(his, ci_hi(obs[m])));
       c.groups.push_back(r);
     }
     out.comparisons.push_back(std::move(c));

@@ -38,9 +38,9 @@ void check_scope(const std::string& s, const std::string& file, const std::strin
   detail::bad(file, path, any ? "\"world\", \"node\", \"pair\" or \"*\"" : "\"world\", \"node\" or \"pair\"");
 }
 
-// Validates one object of limits (defaults or an override's fields) and applies it to `l`.
-void apply_limits(const json& j, const std::string& file, const std::string& path, Limits& l,
-                  const std::set<std::string>& other_keys) {
+// Reads and validates one object of limits (defaults or an override's fields).
+LimitPatch read_limits(const json& j, const std::string& file, const std::string& path, const std::set<std::string>& other_keys) {
+  LimitPatch patch;
   for (const auto& [k, v] : j.items()) {
     const std::string p = detail::sub(path, k);
     if (other_keys.count(k)) continue;
@@ -49,12 +49,13 @@ void apply_limits(const json& j, const std::string& file, const std::string& pat
                                + std::string(other_keys.empty() ? "" : ", collective, scope, min_bytes, max_bytes") + ")");
     if (k == "noise_aware" || k == "require_verified") {
       if (!v.is_boolean()) detail::bad(file, p, "true or false");
-      (k == "noise_aware" ? l.noise_aware : l.require_verified) = v.get<bool>();
+      (k == "noise_aware" ? patch.noise_aware : patch.require_verified) = v.get<bool>();
       continue;
     }
-    std::optional<double>& slot = k == "busbw_drop" ? l.busbw_drop : k == "p99_ratio" ? l.p99_ratio : k == "cv_max" ? l.cv_max : l.peer_slowdown;
+    std::optional<std::optional<double>>& slot =
+        k == "busbw_drop" ? patch.busbw_drop : k == "p99_ratio" ? patch.p99_ratio : k == "cv_max" ? patch.cv_max : patch.peer_slowdown;
     if (v.is_null()) {
-      slot.reset();
+      slot.emplace();  // set, to "disabled"
       continue;
     }
     const double x = detail::number(v, file, p);
@@ -64,9 +65,19 @@ void apply_limits(const json& j, const std::string& file, const std::string& pat
     if (k == "peer_slowdown" && !(x > 0)) detail::bad(file, p, "a positive fraction (0.1 = 10% slower than the peers), or null");
     slot = x;
   }
+  return patch;
 }
 
 }  // namespace
+
+void LimitPatch::apply(Limits& l) const {
+  if (busbw_drop) l.busbw_drop = *busbw_drop;
+  if (p99_ratio) l.p99_ratio = *p99_ratio;
+  if (cv_max) l.cv_max = *cv_max;
+  if (peer_slowdown) l.peer_slowdown = *peer_slowdown;
+  if (noise_aware) l.noise_aware = *noise_aware;
+  if (require_verified) l.require_verified = *require_verified;
+}
 
 Limits RuleSet::for_case(const CaseKey& key) const {
   Limits l = defaults;
@@ -74,7 +85,7 @@ Limits RuleSet::for_case(const CaseKey& key) const {
     if (o.collective != "*" && o.collective != key.collective) continue;
     if (o.scope != "*" && o.scope != key.scope) continue;
     if (key.bytes < o.min_bytes || key.bytes > o.max_bytes) continue;
-    apply_limits(o.set, o.where, "", l, {"collective", "scope", "min_bytes", "max_bytes"});
+    o.set.apply(l);
   }
   return l;
 }
@@ -88,7 +99,7 @@ RuleSet parse_rules(const json& j, const std::string& file) {
       detail::bad(file, k, "one of schema, version, description, defaults, overrides");
   if (j.contains("defaults")) {
     if (!j["defaults"].is_object()) detail::bad(file, "defaults", "an object");
-    apply_limits(j["defaults"], file, "defaults", r.defaults, {});
+    read_limits(j["defaults"], file, "defaults", {}).apply(r.defaults);
   }
   if (j.contains("overrides")) {
     const json& ov = j["overrides"];
@@ -109,9 +120,7 @@ RuleSet parse_rules(const json& j, const std::string& file) {
       if (ov[i].contains("min_bytes")) o.min_bytes = detail::size(ov[i]["min_bytes"], file, detail::sub(p, "min_bytes"));
       if (ov[i].contains("max_bytes")) o.max_bytes = detail::size(ov[i]["max_bytes"], file, detail::sub(p, "max_bytes"));
       if (o.min_bytes > o.max_bytes) detail::bad(file, p, "min_bytes <= max_bytes");
-      Limits probe;
-      apply_limits(ov[i], file, p, probe, {"collective", "scope", "min_bytes", "max_bytes"});  // validates now, not at use
-      o.set = ov[i];
+      o.set = read_limits(ov[i], file, p, {"collective", "scope", "min_bytes", "max_bytes"});
       r.overrides.push_back(std::move(o));
     }
   }

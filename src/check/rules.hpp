@@ -26,13 +26,20 @@ struct Limits {
   bool require_verified = true;               // a case that was not checked (--check 0) fails
 };
 
+// The limits one object of a rules file sets; a field it does not name is left as it is.
+struct LimitPatch {
+  std::optional<std::optional<double>> busbw_drop, p99_ratio, cv_max, peer_slowdown;  // inner empty: null (disabled)
+  std::optional<bool> noise_aware, require_verified;
+  void apply(Limits& l) const;
+};
+
 struct RuleOverride {
   std::string where;                 // "rules.json: overrides[1]" for messages
   std::string collective = "*";      // a collective name or "*"
   std::string scope = "*";           // "world" | "node" | "pair" | "*"
   std::uint64_t min_bytes = 0;
   std::uint64_t max_bytes = std::numeric_limits<std::uint64_t>::max();
-  nlohmann::json set;                // the fields it sets (validated), applied in order
+  LimitPatch set;                    // the limits it sets, applied in file order
 };
 
 struct RuleSet {

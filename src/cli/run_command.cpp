@@ -98,10 +98,12 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   if (cfg.plan.root >= world.size())
     return fail_together(world, fmt::format("--root {}: expected a rank below the job's size {}", cfg.plan.root, world.size()),
                          core::ExitCode::bad_input);
-  // --ranks-per-node must fit the job: found now, before anything is measured.
+  // The nodes of --per-node / --pairs: a --ranks-per-node that does not fit the job is found now,
+  // before anything is measured.
+  std::vector<plan::Node> nodes;
   if (cfg.per_node || cfg.pairs) {
     try {
-      (void)plan::split_nodes(world.hosts(), cfg.ranks_per_node);
+      nodes = plan::split_nodes(world.hosts(), cfg.ranks_per_node);
     } catch (const core::InputError& e) {
       return fail_together(world, e.what(), core::ExitCode::bad_input);
     }
@@ -137,7 +139,7 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
     code = measure::run_session(*be, world, cfg.plan, sopt, world.is_root() ? static_cast<measure::ResultSink&>(root_sink) : null_sink);
     if (cfg.per_node || cfg.pairs) {
       be.reset();  // each group starts its own backend: free the whole job's buffers first
-      const core::ExitCode groups = run_groups(cfg, world, chosen, [&root_sink](std::vector<results::ResultRecord> r) { root_sink.append(std::move(r)); });
+      const core::ExitCode groups = run_groups(cfg, world, nodes, chosen, [&root_sink](std::vector<results::ResultRecord> r) { root_sink.append(std::move(r)); });
       if (groups == core::ExitCode::run_failed) {  // a group's backend could not start: said on stderr
         if (world.is_root()) {
           doc.status = "failed";

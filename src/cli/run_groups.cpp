@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <span>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,7 @@
 #include "measure/session.hpp"
 #include "plan/groups.hpp"
 #include "results/json.hpp"
+#include "stats/summary.hpp"
 
 namespace collbench::cli {
 
@@ -56,12 +58,10 @@ std::string phase_title(const plan::GroupPhase& p, std::size_t nodes, int rounds
 }
 
 // Rank 0: one line per case, the slowest group against the median of the others.
-void print_phase(const std::string& title, const std::vector<results::ResultRecord>& recs) {
+void print_phase(const std::string& title, std::span<const check::Observation> obs) {
   std::printf("#\n# %s\n", title.c_str());
   std::printf("# %-13s %10s %-12s %7s %12s  %-34s %12s %8s\n", "collective", "size", "placement", "groups", "others(us)",
               "slowest group", "its time(us)", "ratio");
-  std::vector<check::Observation> obs;
-  for (const auto& r : recs) obs.push_back(check::Observation{0, 0, "run", r});
   std::map<check::CaseKey, std::vector<std::size_t>> by_case;
   std::vector<check::CaseKey> order;
   for (std::size_t i = 0; i < obs.size(); ++i) {
@@ -79,7 +79,7 @@ void print_phase(const std::string& title, const std::vector<results::ResultReco
     for (std::size_t m : members)
       if (m != slowest) times.push_back(obs[m].rec.time_us.p50);
     std::sort(times.begin(), times.end());
-    const double med = times.size() % 2 ? times[times.size() / 2] : 0.5 * (times[times.size() / 2 - 1] + times[times.size() / 2]);
+    const double med = stats::percentile(times, 0.5);
     std::string label = obs[slowest].group_label();
     const std::int64_t wrong = obs[slowest].rec.wrong;
     std::printf("  %-13s %10s %-12s %7zu %12.2f  %-34s %12.2f %7.2fx%s\n", k.collective.c_str(), core::format_size(k.bytes).c_str(),
@@ -90,8 +90,8 @@ void print_phase(const std::string& title, const std::vector<results::ResultReco
 
 }  // namespace
 
-core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, const std::string& backend, const PhaseSink& sink) {
-  const std::vector<plan::Node> nodes = plan::split_nodes(world.hosts(), cfg.ranks_per_node);
+core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, const std::vector<plan::Node>& nodes,
+                          const std::string& backend, const PhaseSink& sink) {
   std::vector<plan::GroupPhase> phases;
   if (cfg.per_node) {
     if (nodes.size() >= 2) phases.push_back(plan::per_node_phase(nodes));
@@ -106,7 +106,7 @@ core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, con
   }
   const int rounds = static_cast<int>(std::count_if(phases.begin(), phases.end(), [](const auto& p) { return p.kind == "pair"; }));
   bool any_wrong = false;
-  std::vector<results::ResultRecord> all;
+  std::vector<check::Observation> all;  // every phase's records, for the suspects
   for (const plan::GroupPhase& phase : phases) {
     const std::vector<int> colors = phase.color_of(nodes, world.size());
     const int mine = colors[static_cast<std::size_t>(world.rank())];
@@ -157,18 +157,18 @@ core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, con
       for (const std::string& p : payloads)
         if (!p.empty())
           for (const auto& j : nlohmann::json::parse(p)) recs.push_back(j.get<results::ResultRecord>());
-      print_phase(phase_title(phase, nodes.size(), rounds), recs);
-      all.insert(all.end(), recs.begin(), recs.end());
+      const std::size_t first = all.size();
+      for (const results::ResultRecord& r : recs) all.push_back(check::Observation{0, 0, "run", r});
+      print_phase(phase_title(phase, nodes.size(), rounds), std::span<const check::Observation>(all).subspan(first));
       sink(std::move(recs));
     }
     world.barrier();
   }
   if (world.is_root() && !phases.empty()) {
-    std::vector<check::Observation> obs;
-    for (const auto& r : all) obs.push_back(check::Observation{0, 0, "run", r});
-    const check::Localization loc = check::locate(obs, [](const check::CaseKey&) { return 0.10; }, [](const check::CaseKey&) { return true; });
+    const check::Localization loc = check::locate(all, [](const check::CaseKey&) { return 0.10; }, [](const check::CaseKey&) { return true; });
     std::printf("#\n");
-    if (loc.suspects.empty()) std::printf("# No node stands out: no group was more than 10%% slower than its peers beyond noise.\n");
+    if (loc.suspects.empty()) std::printf("# No suspect: no node was slower than the other nodes alone, or slow in every pair it joined "
+                                         "(by more than 10%%, beyond noise).\n");
     for (const check::Suspect& s : loc.suspects) std::printf("# SUSPECT %s\n", s.describe().c_str());
     std::fflush(stdout);
   }

@@ -9,6 +9,7 @@
 #include "cli/run_options.hpp"
 #include "core/error.hpp"
 #include "measure/world.hpp"
+#include "plan/groups.hpp"
 #include "results/record.hpp"
 
 namespace collbench::cli {
@@ -17,7 +18,9 @@ namespace collbench::cli {
 using PhaseSink = std::function<void(std::vector<results::ResultRecord>)>;
 
 // Returns ok, wrong (some group had wrong elements) or run_failed (a group's backend could not
-// start). `backend` is the backend the whole-job cases used ("mpi" | "nccl").
-core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, const std::string& backend, const PhaseSink& sink);
+// start). `nodes` is plan::split_nodes of the job; `backend` is the backend the whole-job cases
+// used ("mpi" | "nccl").
+core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, const std::vector<plan::Node>& nodes,
+                          const std::string& backend, const PhaseSink& sink);
 
 }  // namespace collbench::cli

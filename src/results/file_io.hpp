@@ -1,9 +1,12 @@
 #pragma once
-// Durable writes for results: whole files replaced atomically, and appends written in full.
+// Files of results: whole files read, replaced atomically, and appends written in full.
 #include <string>
 #include <string_view>
 
 namespace collbench::results {
+
+// The whole file. Throws InputError "PATH: cannot read: …".
+std::string read_file_text(const std::string& path);
 
 // Writes all of `text` to `fd`, continuing after short writes and EINTR. False on error (errno set).
 bool write_all(int fd, std::string_view text);

@@ -313,24 +313,7 @@ std::string parser_message(const json::exception& e) {
   throw core::InputError(flag + " '" + path + "': cannot write: " + std::strerror(err));
 }
 
-[[noreturn]] void cannot_read(const std::string& path, int err) {
-  throw core::InputError(path + ": cannot read: " + std::strerror(err));
-}
 
-std::string read_file_text(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) cannot_read(path, errno);
-  std::string text;
-  char buffer[1 << 16];
-  ssize_t n = 0;
-  while ((n = ::read(fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
-    if (n > 0) text.append(buffer, static_cast<std::size_t>(n));
-  }
-  const int err = errno;
-  ::close(fd);
-  if (n < 0) cannot_read(path, err);
-  return text;
-}
 
 }  // namespace
 

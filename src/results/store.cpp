@@ -16,6 +16,23 @@ namespace collbench::results {
 
 using nlohmann::json;
 
+nlohmann::json read_store_manifest(const std::string& dir) {
+  const std::string path = dir + "/manifest.json";
+  std::ifstream in(path);
+  if (!in)
+    throw core::InputError("'" + dir + "': expected a sweep store (a directory with manifest.json and results.jsonl, written by "
+                           "collbench sweep --out)");
+  nlohmann::json m;
+  try {
+    m = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception&) {
+    throw core::InputError("'" + path + "': not a collbench sweep manifest (unreadable JSON)");
+  }
+  if (!m.is_object() || m.value("schema", "") != kStoreSchemaName)
+    throw core::InputError("'" + path + "': expected schema \"" + kStoreSchemaName + "\"");
+  return m;
+}
+
 std::string store_line(const StoredCase& c) {
   json j = c.result;
   j["sweep"] = {{"case", c.case_id}, {"config_id", c.config_id}, {"knobs", c.knobs}, {"rep", c.rep}, {"launch", c.launch}};

@@ -5,6 +5,7 @@
 // recognised (no trailing newline) and dropped when the store is read for --resume.
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ struct StoredCase {
   std::string launch;     // "L003-r0"
   ResultRecord result;
 };
+
+// DIR/manifest.json, checked to be a sweep store's. Throws InputError: "'DIR': expected a sweep
+// store …" (no manifest), "'PATH': not a collbench sweep manifest (unreadable JSON)", "'PATH':
+// expected schema \"collbench.sweep\"".
+nlohmann::json read_store_manifest(const std::string& dir);
 
 std::string store_line(const StoredCase& c);  // one JSON line, no newline
 // Throws InputError naming `where` ("DIR/results.jsonl:12") when the line is not a stored case.

@@ -148,14 +148,11 @@ Store open_store(const plan::SweepSpec& spec, const plan::SweepPlan& plan, const
   s.results = s.dir + "/results.jsonl";
   s.manifest_path = s.dir + "/manifest.json";
   if (refuse_mismatch(opt)) {
-    std::ifstream in(s.manifest_path);
     try {
-      s.manifest = json::parse(in);
-    } catch (const json::exception&) {
-      throw core::InputError(fmt::format("--resume: '{}': not a collbench sweep manifest (unreadable JSON)", s.manifest_path));
+      s.manifest = results::read_store_manifest(s.dir);
+    } catch (const core::InputError& e) {
+      throw core::InputError(std::string("--resume: ") + e.what());
     }
-    if (s.manifest.value("schema", "") != results::kStoreSchemaName)
-      throw core::InputError(fmt::format("--resume: '{}': expected schema \"{}\"", s.manifest_path, results::kStoreSchemaName));
     if (s.manifest.value("fingerprint", "") != fingerprint)
       throw core::InputError(fmt::format("--resume: '{}' was planned from a different spec or options (cases, launcher, "
                                          "backend or measure options differ); resume with the spec it was started "

@@ -36,17 +36,7 @@ StoreInfo read_manifest(const std::string& dir) {
   StoreInfo s;
   s.dir = dir;
   const std::string path = dir + "/manifest.json";
-  std::ifstream in(path);
-  if (!in) throw core::InputError(fmt::format("'{}': expected a sweep store (a directory with manifest.json and results.jsonl, "
-                                              "written by collbench sweep --out)", dir));
-  json m;
-  try {
-    m = json::parse(in);
-  } catch (const json::exception&) {
-    throw core::InputError(fmt::format("'{}': not a collbench sweep manifest (unreadable JSON)", path));
-  }
-  if (!m.is_object() || m.value("schema", "") != results::kStoreSchemaName)
-    throw core::InputError(fmt::format("'{}': expected schema \"{}\"", path, results::kStoreSchemaName));
+  const json m = results::read_store_manifest(dir);
   try {
     s.backend = m.at("backend").get<std::string>();
     s.repetitions = std::max(1, m.value("repetitions", 1));

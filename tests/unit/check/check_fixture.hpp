@@ -15,6 +15,7 @@
 #include "check/inputs.hpp"
 #include "core/error.hpp"
 #include "results/record.hpp"
+#include "unit/test_support.hpp"
 
 namespace checktest {
 
@@ -96,22 +97,7 @@ class TempFile {
   std::string m_dir, m_path;
 };
 
-// The InputError message of `f`, or "" (and a test failure) when it does not throw one.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const cb::core::InputError& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "expected an InputError, got: " << e.what();
-    return "";
-  }
-  ADD_FAILURE() << "expected an InputError";
-  return "";
-}
+using testsupport::error_of;
 
 }  // namespace checktest
 
-#define EXPECT_HAS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
-#define EXPECT_LACKS(text, part) EXPECT_EQ(std::string(text).find(part), std::string::npos) << "in: " << (text)

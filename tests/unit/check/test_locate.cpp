@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -61,6 +63,24 @@ TEST(LocatePerNode, AThreeTimesSlowerNodeIsTheOnlySuspect) {
   EXPECT_DOUBLE_EQ(s.worst_ratio, 3.0);
   EXPECT_FALSE(s.ambiguous);
   EXPECT_EQ(s.describe(), "node n2 (host host2, ranks 4-5): slower than the other nodes alone in 1 of 1 cases (up to 3.00x)");
+}
+
+TEST(LocatePerNode, EachGroupIsComparedWithTheMedianOfTheOthers) {
+  // Odd and even counts of others, ties, and the member itself at every rank of the order.
+  for (const std::vector<double>& t : {std::vector<double>{7, 3, 9, 3, 12, 5, 8}, std::vector<double>{40, 10, 20, 30},
+                                       std::vector<double>{5, 5, 5, 9, 1}, std::vector<double>{2, 1}}) {
+    const check::Localization loc = locate(per_node(t, 0.1));
+    ASSERT_EQ(loc.comparisons.size(), 1u);
+    ASSERT_EQ(loc.comparisons[0].groups.size(), t.size());
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      std::vector<double> others = t;
+      others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
+      std::sort(others.begin(), others.end());
+      const std::size_t m = others.size();
+      const double want = m % 2 ? others[m / 2] : 0.5 * (others[m / 2 - 1] + others[m / 2]);
+      EXPECT_DOUBLE_EQ(loc.comparisons[0].groups[i].peers_us, want) << "group " << i << " of " << t.size();
+    }
+  }
 }
 
 TEST(LocatePerNode, ConvictionsAreCountedOverCases) {

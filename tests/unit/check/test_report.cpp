@@ -202,18 +202,34 @@ void expect_junit_counts(const std::vector<Element>& els) {
 
 // ---------------------------------------------------------------- verdicts to report
 
+// Inputs, a baseline, and the verdict and report context pointing at them. Neither copied nor
+// moved, so those pointers stay valid.
 struct Checked {
   check::Inputs in;
   check::Baseline base;
   check::CheckOptions opt;
   check::Verdict v;
   check::ReportContext ctx;
+  Checked(check::Inputs i, check::Baseline b, bool per_node = false, std::string command_line = "")
+      : in(std::move(i)), base(std::move(b)) {
+    opt.baseline = &base;
+    opt.require_per_node = per_node;
+    v = check::evaluate(in, opt);
+    ctx = {&in, &opt, std::move(command_line)};
+  }
+  Checked(const Checked&) = delete;
+  Checked& operator=(const Checked&) = delete;
 };
+
+// One allreduce 1M case at `time_us` against a baseline of 100 us.
+Checked one_case(double time_us) {
+  return Checked(make_inputs({observation(RecordBuilder("allreduce", kM, 8, time_us))}),
+                 make_baseline({expectation_like(RecordBuilder("allreduce", kM, 8, 100))}));
+}
 
 // A verdict with passes, failures (busbw and wrong, on a host with every special character),
 // an error (a timeout), a skip, and per-node items.
 Checked mixed(const std::string& host = "gpu&<1>\"'\x01") {
-  Checked c;
   std::vector<check::Observation> obs = {
       observation(RecordBuilder("allreduce", kM, 8, 100).ci_half(1)),
       observation(RecordBuilder("allreduce", 4 * kM, 8, 500).ci_half(1).p99(360).straggler(3, host)),
@@ -225,18 +241,12 @@ Checked mixed(const std::string& host = "gpu&<1>\"'\x01") {
     obs.push_back(observation(RecordBuilder("allreduce", kM, 2, i == 1 ? 300 : 100).node(i == 1 ? host : "n" + std::to_string(i),
                                                                                          i == 1 ? host : "n" + std::to_string(i),
                                                                                          {2 * i, 2 * i + 1})));
-  c.in = make_inputs(obs, 1, 8);
-  c.base = make_baseline({expectation_like(RecordBuilder("allreduce", kM, 8, 100).ci_half(1)),
-                          expectation_like(RecordBuilder("allreduce", 4 * kM, 8, 300)),
-                          expectation_like(RecordBuilder("allgather", kM, 8, 100)),
-                          expectation_like(RecordBuilder("alltoall", kM, 8, 100))});
-  c.opt.baseline = &c.base;
-  c.opt.require_per_node = true;
-  c.v = check::evaluate(c.in, c.opt);
-  c.ctx.inputs = &c.in;
-  c.ctx.options = &c.opt;
-  c.ctx.command_line = "collbench check run0.json --baseline base.json --per-node";
-  return c;
+  return Checked(make_inputs(obs, 1, 8),
+                 make_baseline({expectation_like(RecordBuilder("allreduce", kM, 8, 100).ci_half(1)),
+                                expectation_like(RecordBuilder("allreduce", 4 * kM, 8, 300)),
+                                expectation_like(RecordBuilder("allgather", kM, 8, 100)),
+                                expectation_like(RecordBuilder("alltoall", kM, 8, 100))}),
+                 true, "collbench check run0.json --baseline base.json --per-node");
 }
 
 TEST(Junit, WellFormedWithCountsThatMatch) {
@@ -328,13 +338,7 @@ TEST(Junit, PropertiesNameTheVerdictAndInputs) {
 }
 
 TEST(Junit, AllPassingHasNoFailureElements) {
-  Checked c;
-  c.in = make_inputs({observation(RecordBuilder("allreduce", kM, 8, 100))});
-  c.base = make_baseline({expectation_like(RecordBuilder("allreduce", kM, 8, 100))});
-  c.opt.baseline = &c.base;
-  c.v = check::evaluate(c.in, c.opt);
-  c.ctx.inputs = &c.in;
-  c.ctx.options = &c.opt;
+  const Checked c = one_case(100);
   const std::string x = check::junit_xml(c.v, c.ctx);
   const std::vector<Element> els = parse_xml(x);
   expect_junit_counts(els);
@@ -405,13 +409,7 @@ TEST(VerdictJson, ItemsCarryTheirFields) {
 }
 
 TEST(VerdictJson, PassingVerdictExitsZero) {
-  Checked c;
-  c.in = make_inputs({observation(RecordBuilder("allreduce", kM, 8, 100))});
-  c.base = make_baseline({expectation_like(RecordBuilder("allreduce", kM, 8, 100))});
-  c.opt.baseline = &c.base;
-  c.v = check::evaluate(c.in, c.opt);
-  c.ctx.inputs = &c.in;
-  c.ctx.options = &c.opt;
+  const Checked c = one_case(100);
   const json j = check::verdict_json(c.v, c.ctx);
   EXPECT_EQ(j["verdict"], "PASS");
   EXPECT_EQ(j["exit_code"], 0);
@@ -420,13 +418,7 @@ TEST(VerdictJson, PassingVerdictExitsZero) {
 }
 
 TEST(VerdictJson, FailingVerdictExitsOne) {
-  Checked c;
-  c.in = make_inputs({observation(RecordBuilder("allreduce", kM, 8, 200))});
-  c.base = make_baseline({expectation_like(RecordBuilder("allreduce", kM, 8, 100))});
-  c.opt.baseline = &c.base;
-  c.v = check::evaluate(c.in, c.opt);
-  c.ctx.inputs = &c.in;
-  c.ctx.options = &c.opt;
+  const Checked c = one_case(200);
   const json j = check::verdict_json(c.v, c.ctx);
   EXPECT_EQ(j["verdict"], "FAIL");
   EXPECT_EQ(j["exit_code"], 1);

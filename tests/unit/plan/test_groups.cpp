@@ -9,24 +9,15 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "unit/test_support.hpp"
 
 namespace {
 
 namespace plan = collbench::plan;
 namespace core = collbench::core;
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const core::InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an InputError";
-  return "";
-}
+using testsupport::error_of;
 
-#define EXPECT_HAS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
 
 // `n` nodes of `per` ranks each, on hosts h0, h1, …
 std::vector<plan::Node> nodes_of(int n, int per = 2) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "unit/test_support.hpp"
 
 namespace {
 
@@ -18,19 +19,8 @@ using Env = std::map<std::string, std::optional<std::string>>;
 
 const plan::Knob& knob(std::string_view backend, std::string_view name) { return plan::knob_or_throw(backend, name); }
 
-// The InputError message of `f`, or "" (and a test failure) when it does not throw one.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const core::InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an InputError";
-  return "";
-}
+using testsupport::error_of;
 
-#define EXPECT_HAS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
 
 std::string canon(std::string_view backend, std::string_view name, std::string_view value) {
   return plan::canonical_value(knob(backend, name), value);

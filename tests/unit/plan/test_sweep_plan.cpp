@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "unit/test_support.hpp"
 
 namespace {
 
@@ -30,7 +31,6 @@ std::string plan_error(const std::string& json) {
   return "";
 }
 
-#define EXPECT_HAS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
 
 // nccl, allreduce only: two per-process axes of 3 and 2 values.
 const std::string kProduct = R"({"backend": "nccl", "sizes": [8],

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "unit/test_support.hpp"
 
 namespace {
 
@@ -30,7 +31,6 @@ std::string error_of(const std::string& text) {
   return "";
 }
 
-#define EXPECT_HAS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
 
 const char* kFullSpec = R"(// A sweep with every section.
 {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "unit/test_support.hpp"
 
 namespace {
 
@@ -15,7 +16,6 @@ namespace fs = std::filesystem;
 namespace core = collbench::core;
 namespace results = collbench::results;
 
-#define EXPECT_HAS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
 
 results::StoredCase make_case(int n, const std::string& status = "ok") {
   results::StoredCase c;

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "tune/input.hpp"
 #include "tune_fixture.hpp"
+#include "unit/test_support.hpp"
 
 namespace {
 
@@ -19,7 +20,6 @@ using namespace tunetest;
 namespace tune = collbench::tune;
 namespace core = collbench::core;
 
-#define EXPECT_HAS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
 
 const std::string kAlgo = "coll_tuned_allreduce_algorithm";
 const std::string kSeg = "coll_tuned_allreduce_algorithm_segmentsize";

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "tune/input.hpp"
 #include "tune_fixture.hpp"
+#include "unit/test_support.hpp"
 
 namespace {
 
