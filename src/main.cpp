@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/check_command.hpp"
+#include "cli/import_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/run_options.hpp"
 #include "cli/sweep_command.hpp"
@@ -44,11 +45,13 @@ int main(int argc, char** argv) {
   CLI::App* baseline = collbench::cli::add_baseline_command(app, baseline_args);
   collbench::cli::CheckArgs check_args;
   CLI::App* check = collbench::cli::add_check_command(app, check_args);
+  collbench::cli::ImportArgs import_args;
+  CLI::App* import = collbench::cli::add_import_command(app, import_args);
   try {
-    static const std::set<std::string> commands = {"run", "sweep", "tune", "baseline", "check"};
+    static const std::set<std::string> commands = {"run", "sweep", "tune", "baseline", "check", "import"};
     if (argc >= 2 && argv[1][0] != '-' && !commands.count(argv[1]))
       throw collbench::core::InputError(std::string("unknown command '") + argv[1] +
-                                        "': expected run, sweep, tune, baseline or check (see collbench --help)");
+                                        "': expected run, sweep, tune, baseline, check or import (see collbench --help)");
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -71,6 +74,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
     if (baseline->parsed()) return collbench::cli::baseline_command(baseline_args, command_line);
     if (check->parsed()) return collbench::cli::check_command(check_args, command_line);
+    if (import->parsed()) return collbench::cli::import_command(import_args, command_line);
   } catch (const collbench::core::Error& e) {
     if (speak || e.code() != ExitCode::bad_input) std::fprintf(stderr, "collbench: %s\n", one_line(e.what()).c_str());
     return static_cast<int>(e.code());

@@ -175,6 +175,14 @@ void fields(S& v, F&& f) {
   f("rank", v.rank), f("host", v.host), f("details", v.details);
 }
 
+template <is<results::ImportInfo> S, class F>
+void fields(S& v, F&& f) {
+  f("source", v.source), f("format", v.format), f("tool", v.tool), f("tool_version", v.tool_version);
+  f("program", v.program), f("complete", v.complete), f("source_bytes", v.source_bytes);
+  f("fingerprint", v.fingerprint), f("missing", v.missing), f("notes", v.notes);
+  f("avg_busbw_gbps", v.avg_busbw_gbps), f("out_of_bounds", v.out_of_bounds);
+}
+
 template <is<results::RunMetadata> S, class F>
 void fields(S& v, F&& f) {
   f("tool", v.tool), f("version", v.version), f("command_line", v.command_line);
@@ -211,7 +219,7 @@ void load_fields(const json& j, const std::string& path, S& v, bool required = t
 
 template <class S>
   requires(is<S, stats::MedianCI> || is<S, stats::Summary> || is<S, results::Straggler> || is<S, results::GroupInfo> || is<S, results::GroupNode> ||
-           is<S, results::HostRanks> || is<S, results::DeviceRecord>)
+           is<S, results::HostRanks> || is<S, results::DeviceRecord> || is<S, results::ImportInfo>)
 void load(const json& j, const std::string& path, S& v) {
   load_fields(j, path, v);
 }
@@ -221,6 +229,11 @@ void load(const json& j, const std::string& path, results::RunMetadata& v) {
   load_fields(j, path, v);
   field(j, path, "backend_details", v.backend_details, false);
   field(j, path, "devices", v.devices, false);
+  if (const json* m = find_member(j, path, "imported"); m != nullptr && !m->is_null()) {
+    load(*m, member_path(path, "imported"), v.imported.emplace());
+  } else {
+    v.imported.reset();
+  }
 }
 
 // Every field of a per_rank entry is optional.
@@ -234,6 +247,7 @@ void load(const json& j, const std::string& path, results::ResultRecord& v) {
   field(j, path, "error", v.error, false);
   field(j, path, "backend_notes", v.backend_notes, false);
   field(j, path, "samples_us", v.samples_us, false);
+  field(j, path, "missing", v.missing, false);
   if (const json* s = find_member(j, path, "straggler"); s != nullptr && !s->is_null()) {
     load(*s, member_path(path, "straggler"), v.straggler.emplace());
   } else {
@@ -344,6 +358,7 @@ void to_json(nlohmann::json& j, const ResultRecord& v) {
   if (v.group) j["group"] = *v.group;
   if (!v.samples_us.empty()) j["samples_us"] = out(v.samples_us);
   if (!v.backend_notes.empty()) j["backend_notes"] = v.backend_notes;
+  if (!v.missing.empty()) j["missing"] = v.missing;
 }
 
 void from_json(const nlohmann::json& j, ResultRecord& v) { load_or_throw(j, v); }
@@ -356,6 +371,7 @@ void to_json(nlohmann::json& j, const RunMetadata& v) {
   j = write_fields(v);
   if (!v.backend_details.empty()) j["backend_details"] = v.backend_details;
   if (!v.devices.empty()) j["devices"] = v.devices;
+  if (v.imported) j["imported"] = write_fields(*v.imported);
 }
 void from_json(const nlohmann::json& j, RunMetadata& v) { load_or_throw(j, v); }
 

@@ -16,7 +16,9 @@ namespace collbench::results {
 // 3: "failed" status (a sweep's case whose launch crashed or was killed before it ran).
 // 4: per_rank[i].wrong (each rank's wrong elements) and "group" (a record measured by a part of
 //    the job: one node, or a pair of nodes, with --per-node / --pairs). Both optional.
-inline constexpr int kSchemaVersion = 4;
+// 5: metadata.imported (a document imported from an nccl-tests/rccl-tests log by collbench import)
+//    and a record's "missing" (the fields its source did not give). Both optional.
+inline constexpr int kSchemaVersion = 5;
 inline constexpr const char* kSchemaName = "collbench.run";
 
 // One rank's own view of a case: its per-iteration durations, and the time it spent outside the
@@ -85,6 +87,9 @@ struct ResultRecord {
   // What the backend says of the case: e.g. nccl_algo, nccl_proto, nccl_channels,
   // nccl_estimated_us (--nccl-tuning-info) and buffer_sets (nccl). Empty for mpi.
   std::map<std::string, std::string> backend_notes;
+  // Imported records: the fields the source did not give ("time_us.p50", "wrong", "per_rank" …).
+  // Such a field holds NaN (null in JSON), -1, or is empty; it was never made up.
+  std::vector<std::string> missing;
 };
 
 // One rank's device, as the backend describes it (nccl: gpu, pci_bus_id, uuid, compute_capability …).
@@ -97,6 +102,22 @@ struct DeviceRecord {
 struct HostRanks {
   std::string host;
   std::vector<int> ranks;
+};
+
+// Where an imported document came from (collbench import): the log, its format, and what it lacks.
+struct ImportInfo {
+  std::string source;        // the file imported, as given
+  std::string format;        // "nccl-tests text (2.13-2.17.2)", "nccl-tests JSON (version 2)", "rccl-tests text" …
+  std::string tool;          // "nccl-tests" | "rccl-tests"
+  std::string tool_version;  // "" when the log does not say
+  std::string program;       // "all_reduce_perf" …; "" when the log does not say
+  bool complete = false;     // the log's footer was read: it was not cut off
+  std::uint64_t source_bytes = 0;
+  std::uint64_t fingerprint = 0;       // FNV-1a of the file's bytes: the same log imported twice is one source
+  std::vector<std::string> missing;    // fields no record of the source has
+  std::vector<std::string> notes;      // what the importer saw: cut off, rows skipped, several runs …
+  double avg_busbw_gbps = 0;           // the log's footer "Avg bus bandwidth"; NaN when absent
+  std::int64_t out_of_bounds = -1;     // the footer's "Out of bounds values"; -1 when absent
 };
 
 struct RunMetadata {
@@ -118,6 +139,7 @@ struct RunMetadata {
   // one entry per rank for its device. Empty for the mpi backend.
   std::map<std::string, std::string> backend_details;
   std::vector<DeviceRecord> devices;
+  std::optional<ImportInfo> imported;  // present only in documents made by collbench import
 };
 
 struct RunDocument {

@@ -1,0 +1,266 @@
+#include "ingest/builder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "core/collective.hpp"
+#include "core/datatype.hpp"
+#include "core/error.hpp"
+#include "core/redop.hpp"
+#include "results/metadata.hpp"
+#include "stats/bandwidth.hpp"
+#include "stats/summary.hpp"
+
+namespace collbench::ingest {
+
+std::string collective_of_program(std::string_view program) {
+  for (const core::Collective c : core::kAllCollectives)
+    if (program == core::nccl_tests_name(c)) return std::string(core::name(c));
+  return "";
+}
+
+std::string default_label(const std::string& path) {
+  std::filesystem::path p(path);
+  std::string stem = p.stem().string();
+  return stem.empty() ? p.filename().string() : stem;
+}
+
+namespace detail {
+namespace {
+
+std::optional<core::Collective> collective_named(const std::string& name) {
+  for (const core::Collective c : core::kAllCollectives)
+    if (name == core::name(c)) return c;
+  return std::nullopt;
+}
+
+// nccl-tests' type names are collbench's; rccl-tests and older builds have a few others.
+std::optional<std::string> datatype_name(const std::string& printed) {
+  try {
+    return std::string(core::name(core::parse_datatype(printed)));
+  } catch (const core::InputError&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<std::string> op_name(const std::string& printed) {
+  if (printed == "none") return printed;
+  try {
+    return std::string(core::name(core::parse_redop(printed)));
+  } catch (const core::InputError&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+double bus_factor(const std::string& collective, int nranks) {
+  const auto c = collective_named(collective);
+  if (!c || nranks <= 0) return 0.0;
+  return core::bus_factor(*c, nranks);
+}
+
+int nranks_from_factor(const std::string& collective, double algbw, double busbw) {
+  if (!(algbw > 0) || !(busbw > 0)) return 0;
+  const double f = busbw / algbw;
+  double n = 0;
+  if (collective == "allreduce") {
+    if (f >= 2.0) return 0;
+    n = 2.0 / (2.0 - f);
+  } else if (collective == "allgather" || collective == "reducescatter" || collective == "alltoall") {
+    if (f >= 1.0) return 0;
+    n = 1.0 / (1.0 - f);
+  } else {
+    return 0;
+  }
+  const double rounded = std::round(n);
+  // Printed with two decimals: only trust a ratio that lands near an integer.
+  return (rounded >= 1 && std::abs(n - rounded) < 0.05 * rounded) ? static_cast<int>(rounded) : 0;
+}
+
+std::string infer_collective(const std::string& op, std::optional<int> root, std::uint64_t bytes, std::uint64_t count,
+                             int element_bytes, int nranks) {
+  const bool rooted = root && *root >= 0;
+  const std::uint64_t one = count * static_cast<std::uint64_t>(element_bytes);
+  if (op != "none") {
+    if (rooted) return "reduce";
+    if (one == bytes) return "allreduce";
+    if (nranks > 0 && one * static_cast<std::uint64_t>(nranks) == bytes) return "reducescatter";
+    return "";
+  }
+  if (rooted) return "broadcast";
+  return "";  // allgather and alltoall print the same columns
+}
+
+Builder::Builder(std::string name, const ImportOptions& options) : m_name(std::move(name)), m_options(options) {
+  m_doc.metadata.tool = "nccl-tests";
+  m_doc.metadata.backend = "nccl";
+  m_doc.metadata.timer = "steady_clock";
+  m_doc.metadata.imported.emplace();
+  m_doc.metadata.imported->source = m_name;
+  m_doc.metadata.imported->tool = "nccl-tests";
+  m_doc.metadata.imported->avg_busbw_gbps = kNaN;
+}
+
+void Builder::note(const std::string& text) {
+  if (m_notes_seen.insert(text).second) info().notes.push_back(text);
+}
+
+void Builder::set_devices(const std::vector<results::DeviceRecord>& devices) {
+  if (devices.empty()) return;
+  if (m_have_devices) {
+    std::vector<std::string> a, b;
+    for (const auto& d : m_doc.metadata.devices) a.push_back(d.host + "/" + d.details.at("device_index"));
+    for (const auto& d : devices) b.push_back(d.host + "/" + d.details.at("device_index"));
+    if (a != b) note("the log holds runs on different devices; hosts and devices are the first run's");
+    return;
+  }
+  m_have_devices = true;
+  m_doc.metadata.devices = devices;
+  std::vector<std::string> host_of_rank;
+  int max_rank = -1;
+  for (const auto& d : devices) max_rank = std::max(max_rank, d.rank);
+  host_of_rank.assign(static_cast<std::size_t>(max_rank + 1), "");
+  for (const auto& d : devices) host_of_rank[static_cast<std::size_t>(d.rank)] = d.host;
+  std::erase(host_of_rank, std::string());
+  m_doc.metadata.hosts = results::ranks_per_host(host_of_rank);
+  m_doc.metadata.nranks = std::max(m_doc.metadata.nranks, max_rank + 1);
+}
+
+void Builder::add(const RowContext& row, const std::string& placement, const Measurement& m) {
+  const std::string collective = m_options.collective.empty() ? row.collective : m_options.collective;
+  if (collective.empty()) {
+    ++m_skipped[fmt::format("rows of {} (collbench imports all_reduce, all_gather, reduce_scatter, alltoall, "
+                            "broadcast and reduce)", row.program.empty() ? "an unknown test" : row.program)];
+    return;
+  }
+  const auto dtype = datatype_name(row.datatype);
+  if (!dtype) {
+    ++m_skipped[fmt::format("rows of data type '{}' (not a type collbench knows)", row.datatype)];
+    return;
+  }
+  const auto op = op_name(row.op);
+  if (!op) {
+    ++m_skipped[fmt::format("rows of op '{}' (not an op collbench knows)", row.op)];
+    return;
+  }
+  results::ResultRecord r;
+  std::vector<std::string>& missing = r.missing;
+  r.collective = collective;
+  r.bytes = row.bytes;
+  r.requested_bytes = row.bytes;
+  missing.push_back("requested_bytes");
+  r.count = row.count;
+  r.datatype = *dtype;
+  r.op = *op;
+  if (row.root) {
+    r.root = *row.root;
+  } else {
+    r.root = -1;
+    if (collective == "broadcast" || collective == "reduce") missing.push_back("root");
+  }
+  r.placement = placement;
+  r.nranks = row.nranks;
+  if (row.nranks <= 0) missing.push_back("nranks");
+  r.wrong = m.wrong;
+  r.checked = m.wrong >= 0;
+  if (m.wrong < 0) missing.push_back("wrong");
+  if (!m.max_error.empty()) r.backend_notes["max_abs_error"] = m.max_error;
+  r.status = m.wrong > 0 ? "wrong" : "ok";
+  r.warmup_iters = row.warmup_iters;
+  r.iters = row.iters;
+  if (!row.iters_known) missing.insert(missing.end(), {"iters", "warmup_iters"});
+  r.stop_reason = "iters";
+  r.backend_notes["source"] = row.where;
+
+  stats::Summary& t = r.time_us;
+  if (!m.samples_us.empty()) {
+    t = stats::summarize(m.samples_us);
+    r.samples_us = m.samples_us;
+  } else {
+    t.n = row.iters_known ? static_cast<std::size_t>(row.iters) : 0;
+    t.mean = m.time_us;
+    t.min = m.min_us, t.max = m.max_us, t.p50 = m.p50_us, t.p99 = m.p99_us, t.cv = m.cv;
+    t.p90 = t.p999 = t.stddev = kNaN;
+    t.median_ci = {kNaN, kNaN, kNaN, kNaN};
+    if (std::isfinite(t.cv) && std::isfinite(t.mean)) t.stddev = t.cv * t.mean;
+    const std::pair<const char*, double> parts[] = {{"time_us.min", t.min}, {"time_us.p50", t.p50}, {"time_us.p90", t.p90},
+                                                    {"time_us.p99", t.p99}, {"time_us.p999", t.p999}, {"time_us.max", t.max},
+                                                    {"time_us.stddev", t.stddev}, {"time_us.cv", t.cv}};
+    for (const auto& [key, value] : parts)
+      if (!std::isfinite(value)) missing.push_back(key);
+    missing.push_back("time_us.median_ci");
+    missing.push_back("samples_us");
+    if (!row.iters_known) missing.push_back("time_us.n");
+  }
+  if (!m.samples_us.empty() && std::isfinite(m.time_us)) r.backend_notes["host_time_us"] = fmt::format("{}", m.time_us);
+  // algbw = size / time in every nccl-tests test; busbw = algbw x the collective's factor.
+  // Recomputed from the printed time (more digits than the printed bandwidths at small sizes);
+  // the printed value is kept when the ranks are not known.
+  const double mean_us = std::isfinite(m.time_us) ? m.time_us : t.mean;
+  const double factor = bus_factor(collective, row.nranks);
+  if (mean_us > 0) {
+    r.algbw_mean_gbps = stats::algbw_gbps(row.bytes, mean_us);
+    r.busbw_mean_gbps = factor > 0 ? r.algbw_mean_gbps * factor : m.busbw;
+  } else {
+    r.algbw_mean_gbps = m.algbw;
+    r.busbw_mean_gbps = m.busbw;
+  }
+  if (std::isfinite(m.busbw) && factor > 0 && std::isfinite(r.busbw_mean_gbps) &&
+      std::abs(r.busbw_mean_gbps - m.busbw) > std::max(0.011, 0.02 * m.busbw))
+    note(fmt::format("{}: busbw printed {} differs from size / time x factor = {:.4g} (the log's -a averaging "
+                     "or a different rank count?); the printed value is kept", row.where, m.busbw, r.busbw_mean_gbps)),
+        r.busbw_mean_gbps = m.busbw;
+  if (std::isfinite(t.p50) && t.p50 > 0) {
+    r.algbw_gbps = stats::algbw_gbps(row.bytes, t.p50);
+    r.busbw_gbps = factor > 0 ? r.algbw_gbps * factor : kNaN;
+  } else {
+    r.algbw_gbps = r.busbw_gbps = kNaN;
+    missing.insert(missing.end(), {"algbw_gbps", "busbw_gbps"});
+  }
+  missing.push_back("per_rank");
+
+  const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", r.collective, r.datatype, r.op, r.root, r.bytes,
+                                      r.placement, r.nranks);
+  m_reps.push_back(m_seen[key]++);
+  m_doc.results.push_back(std::move(r));
+}
+
+ImportedLog Builder::finish(bool failed) {
+  for (const auto& [why, rows] : m_skipped) note(fmt::format("{} {} skipped", rows, why));
+  auto& inf = info();
+  // What no record has: the intersection of the records' missing lists.
+  if (!m_doc.results.empty()) {
+    std::vector<std::string> common = m_doc.results.front().missing;
+    std::sort(common.begin(), common.end());
+    for (const auto& r : m_doc.results) {
+      std::vector<std::string> mine = r.missing, keep;
+      std::sort(mine.begin(), mine.end());
+      std::set_intersection(common.begin(), common.end(), mine.begin(), mine.end(), std::back_inserter(keep));
+      common = std::move(keep);
+    }
+    inf.missing = common;
+  }
+  for (const auto& r : m_doc.results) m_doc.metadata.nranks = std::max(m_doc.metadata.nranks, r.nranks);
+  bool wrong = false;
+  for (const auto& r : m_doc.results) wrong = wrong || r.wrong > 0;
+  if (failed) {
+    m_doc.status = "failed";
+  } else if (!inf.complete) {
+    m_doc.status = "running";
+  } else {
+    m_doc.status = wrong ? "wrong" : "ok";
+  }
+  ImportedLog out;
+  out.label = m_options.label.empty() ? default_label(m_name) : m_options.label;
+  out.doc = std::move(m_doc);
+  out.reps = std::move(m_reps);
+  return out;
+}
+
+}  // namespace detail
+}  // namespace collbench::ingest

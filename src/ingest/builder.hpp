@@ -1,0 +1,82 @@
+#pragma once
+// What the text and JSON readers share: turning one row of an nccl-tests table (one placement)
+// into a ResultRecord, with what the source lacks listed in `missing`, and the document around it.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ingest/nccl_tests.hpp"
+
+namespace collbench::ingest::detail {
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// One placement's numbers from a row.
+struct Measurement {
+  double time_us = kNaN;    // nccl-tests' time: the mean over the timed iterations (host clock)
+  double algbw = kNaN;      // as printed
+  double busbw = kNaN;      // as printed
+  std::int64_t wrong = -1;  // -1: not given (N/A, or the old 'error' column)
+  std::string max_error;    // <= 2.11: the 'error' column (max absolute deviation), as printed
+  // Per-iteration statistics (-I 1 text columns, or -J *_per_iter), NaN when absent.
+  double min_us = kNaN, max_us = kNaN, p50_us = kNaN, p99_us = kNaN, cv = kNaN;
+  std::vector<double> samples_us;  // -J times_us
+};
+
+// The columns shared by both placements of a row, and where it came from.
+struct RowContext {
+  std::string collective;  // collbench name; "" when not modelled (the row is skipped)
+  std::string program;     // what the log calls it, for notes
+  std::string datatype, op;
+  std::optional<int> root;  // absent: no root column (<= 2.11)
+  std::uint64_t bytes = 0, count = 0;
+  int nranks = 0;           // 0: not known
+  int iters = 0, warmup_iters = 0;
+  bool iters_known = false;
+  std::string where;        // "FILE:LINE" or "FILE results[3]"
+};
+
+class Builder {
+ public:
+  Builder(std::string name, const ImportOptions& options);
+
+  results::RunMetadata& metadata() { return m_doc.metadata; }
+  results::ImportInfo& info() { return *m_doc.metadata.imported; }
+  // A note once, however many times it is raised.
+  void note(const std::string& text);
+  // Adds the record of one placement; a row of a collective or type collbench does not model is
+  // counted and skipped (one note per kind at the end).
+  void add(const RowContext& row, const std::string& placement, const Measurement& m);
+  // Devices of a run block: the first block's become the document's hosts and devices.
+  void set_devices(const std::vector<results::DeviceRecord>& devices);
+  std::size_t records() const { return m_doc.results.size(); }
+  // Document status from what was read: "running" when the log was cut off (no footer),
+  // "failed" when it reports a test failure, "wrong" when a record has wrong elements.
+  ImportedLog finish(bool failed);
+
+ private:
+  std::string m_name;
+  ImportOptions m_options;
+  results::RunDocument m_doc;
+  std::vector<int> m_reps;
+  std::map<std::string, int> m_seen;            // case key -> times seen (for reps)
+  std::map<std::string, int> m_skipped;         // why -> rows
+  std::set<std::string> m_notes_seen;
+  bool m_have_devices = false;
+};
+
+// nccl-tests busbw/algbw factor for `collective` on n ranks; 0 when n is not positive.
+double bus_factor(const std::string& collective, int nranks);
+// The ranks a row's algbw/busbw ratio implies (0 when it cannot tell).
+int nranks_from_factor(const std::string& collective, double algbw, double busbw);
+// The collective that a table's columns imply when the log names no program: "" when they
+// cannot tell (allgather and alltoall print the same columns).
+std::string infer_collective(const std::string& op, std::optional<int> root, std::uint64_t bytes, std::uint64_t count,
+                             int element_bytes, int nranks);
+
+}  // namespace collbench::ingest::detail

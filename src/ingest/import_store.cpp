@@ -1,0 +1,114 @@
+#include "ingest/import_store.hpp"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "core/hash.hpp"
+#include "results/file_io.hpp"
+#include "results/json.hpp"
+#include "results/metadata.hpp"
+#include "results/store.hpp"
+
+namespace collbench::ingest {
+
+using nlohmann::json;
+
+std::string config_id_of(const std::string& label) {
+  return fmt::format("{:08x}", static_cast<std::uint32_t>(core::fnv1a(label) & 0xffffffffu));
+}
+
+json read_import_manifest(const std::string& dir) {
+  const std::string path = dir + "/manifest.json";
+  std::ifstream in(path);
+  if (!in)
+    throw core::InputError("'" + dir + "': expected an import store (a directory with manifest.json and results.jsonl, "
+                           "written by collbench import --out)");
+  json m = json::parse(in, nullptr, false);
+  if (m.is_discarded() || !m.is_object())
+    throw core::InputError("'" + path + "': not a collbench import manifest (unreadable JSON)");
+  if (m.value("schema", "") != kImportSchemaName) {
+    throw core::InputError("'" + path + "': expected schema \"" + kImportSchemaName + "\", got \"" +
+                           m.value("schema", "") + "\" (import into a new directory)");
+  }
+  if (!m.contains("sources") || !m["sources"].is_array())
+    throw core::InputError("'" + path + "': expected a \"sources\" list");
+  if (m.value("schema_version", 0) > kImportSchemaVersion)
+    throw core::InputError(fmt::format("'{}': schema_version {} is newer than this build of collbench reads ({})", path,
+                                       m.value("schema_version", 0), kImportSchemaVersion));
+  return m;
+}
+
+ImportOutcome write_import_store(const std::string& dir, std::vector<ImportedLog> logs, const std::string& command_line,
+                                 const std::string& version) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  json manifest;
+  if (fs::exists(dir + "/manifest.json")) {
+    manifest = read_import_manifest(dir);
+  } else {
+    if (fs::exists(dir) && !fs::is_directory(dir)) throw core::InputError("--out '" + dir + "': exists and is not a directory");
+    fs::create_directories(dir, ec);
+    if (ec) throw core::InputError("--out '" + dir + "': cannot create: " + ec.message());
+    manifest = {{"schema", kImportSchemaName}, {"schema_version", kImportSchemaVersion}, {"tool", "collbench"},
+                {"version", version}, {"sources", json::array()}, {"imports", json::array()}};
+  }
+  std::set<std::string> labels;
+  std::map<std::uint64_t, std::string> fingerprints;
+  for (const json& s : manifest["sources"]) {
+    labels.insert(s.value("label", ""));
+    if (s.contains("metadata") && s["metadata"].contains("imported"))
+      fingerprints[s["metadata"]["imported"].value("fingerprint", std::uint64_t{0})] = s.value("label", "");
+  }
+  ImportOutcome out;
+  std::vector<const ImportedLog*> fresh;
+  for (ImportedLog& log : logs) {
+    const auto& info = *log.doc.metadata.imported;
+    if (const auto it = fingerprints.find(info.fingerprint); it != fingerprints.end() && info.fingerprint != 0) {
+      out.duplicates.push_back(fmt::format("{} (already in the store as {})", info.source, it->second));
+      continue;
+    }
+    std::string label = log.label;
+    for (int k = 2; labels.count(label); ++k) label = fmt::format("{}-{}", log.label, k);
+    log.label = label;
+    labels.insert(label);
+    fingerprints[info.fingerprint] = label;
+    fresh.push_back(&log);
+  }
+  {
+    results::StoreAppender appender(dir + "/results.jsonl");
+    for (const ImportedLog* log : fresh) {
+      const std::string cid = config_id_of(log->label);
+      for (std::size_t i = 0; i < log->doc.results.size(); ++i) {
+        const auto& r = log->doc.results[i];
+        results::StoredCase c;
+        c.case_id = fmt::format("{}:{}:{}:{}:{}:{}:{}:{}", log->label, r.collective, r.datatype, r.op, r.root,
+                                r.placement, r.nranks, r.bytes);
+        c.config_id = cid;
+        c.rep = log->reps[i];
+        c.launch = "import";
+        c.result = r;
+        appender.append(c);
+        ++out.records;
+      }
+    }
+  }
+  for (const ImportedLog* log : fresh) {
+    manifest["sources"].push_back({{"label", log->label}, {"config_id", config_id_of(log->label)},
+                                   {"status", log->doc.status}, {"records", log->doc.results.size()},
+                                   {"metadata", log->doc.metadata}});
+    out.added.push_back(log->label);
+  }
+  manifest["imports"].push_back({{"time", results::iso8601_utc(std::chrono::system_clock::now())},
+                                 {"command_line", command_line}, {"added", out.added}});
+  results::write_file_atomically(dir + "/manifest.json", manifest.dump(1, ' ', false, json::error_handler_t::replace) + "\n");
+  return out;
+}
+
+}  // namespace collbench::ingest

@@ -1,0 +1,286 @@
+// nccl-tests -J FILE (JSON_FILE_VERSION 2 and 3, util.cu): written by hand with printf, so
+// booleans are the strings "true"/"false", NaN is the string "nan", the root is a padded string
+// ("    -1"), nwrong is a double or null, and a run that died leaves the file cut off mid-way.
+// A cut-off file is read up to its last complete result.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "core/hash.hpp"
+#include "ingest/builder.hpp"
+#include "ingest/nccl_tests.hpp"
+#include "results/file_io.hpp"
+
+namespace collbench::ingest {
+namespace {
+
+using detail::kNaN;
+using detail::Measurement;
+using detail::RowContext;
+using nlohmann::json;
+
+inline constexpr int kKnownJsonVersion = 3;
+
+double number(const json& j) {
+  if (j.is_number()) return j.get<double>();
+  if (j.is_string()) {
+    const std::string& s = j.get_ref<const std::string&>();
+    if (s == "nan" || s == "-nan") return kNaN;
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(s, &used);
+      return used == s.size() ? v : kNaN;
+    } catch (const std::exception&) {
+      return kNaN;
+    }
+  }
+  return kNaN;
+}
+
+const json* member(const json& j, const char* key) {
+  if (!j.is_object()) return nullptr;
+  const auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+
+std::string text(const json& j, const char* key) {
+  const json* m = member(j, key);
+  if (m == nullptr) return "";
+  if (m->is_string()) return m->get<std::string>();
+  if (m->is_number_integer()) return std::to_string(m->get<std::int64_t>());
+  if (m->is_number()) return fmt::format("{}", m->get<double>());
+  return "";
+}
+
+// A file cut off mid-way: keep what precedes the last complete element of "results" and close
+// the brackets. Returns "" when there is no "results" list to recover from.
+std::string recover_cut_off(std::string_view t, std::size_t& kept) {
+  kept = 0;
+  const auto key = t.find("\"results\"");
+  if (key == std::string_view::npos) return "";
+  const auto open = t.find('[', key);
+  if (open == std::string_view::npos) return "";
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  std::size_t last_end = open + 1;
+  for (std::size_t i = open + 1; i < t.size(); ++i) {
+    const char c = t[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '{' || c == '[') ++depth;
+    else if (c == '}' || c == ']') {
+      if (depth == 0) return "";  // the list closed: the file is not cut inside it
+      if (--depth == 0) last_end = i + 1, ++kept;
+    }
+  }
+  return std::string(t.substr(0, last_end)) + "]}";
+}
+
+void measurement_of(const json& body, const json* per_iter, Measurement& m) {
+  if (const json* t = member(body, "time")) m.time_us = number(*t);
+  else if (const json* c = member(body, "cpu_time")) m.time_us = number(*c);
+  if (const json* a = member(body, "alg_bw")) m.algbw = number(*a);
+  if (const json* b = member(body, "bus_bw")) m.busbw = number(*b);
+  if (const json* w = member(body, "nwrong"); w != nullptr && !w->is_null()) {
+    const double v = number(*w);
+    if (std::isfinite(v) && v >= 0) m.wrong = static_cast<std::int64_t>(v);
+  }
+  if (per_iter == nullptr || !per_iter->is_object()) return;
+  if (const json* x = member(*per_iter, "min_us")) m.min_us = number(*x);
+  if (const json* x = member(*per_iter, "max_us")) m.max_us = number(*x);
+  if (const json* x = member(*per_iter, "p50_us")) m.p50_us = number(*x);
+  if (const json* x = member(*per_iter, "p99_us")) m.p99_us = number(*x);
+  if (const json* x = member(*per_iter, "cv_pct")) m.cv = number(*x) / 100.0;
+  if (const json* ts = member(*per_iter, "times_us"); ts != nullptr && ts->is_array()) {
+    for (const json& x : *ts) {
+      const double v = number(x);
+      if (std::isfinite(v)) m.samples_us.push_back(v);
+    }
+  }
+}
+
+}  // namespace
+
+ImportedLog parse_json_log(std::string_view text_in, const std::string& name, const ImportOptions& options) {
+  json doc = json::parse(text_in, nullptr, false);
+  bool cut_off = false;
+  std::size_t recovered = 0;
+  if (doc.is_discarded()) {
+    const std::string repaired = recover_cut_off(text_in, recovered);
+    if (!repaired.empty()) doc = json::parse(repaired, nullptr, false);
+    if (repaired.empty() || doc.is_discarded()) {
+      throw core::InputError(fmt::format("'{}': not an nccl-tests log: it starts like JSON but is not valid JSON, and "
+                                         "no nccl-tests -J 'results' list could be recovered from it",
+                                         name));
+    }
+    cut_off = true;
+  }
+  const json* results = member(doc, "results");
+  const json* config = member(doc, "config");
+  if (!doc.is_object() || results == nullptr || !results->is_array() || member(doc, "version") == nullptr) {
+    throw core::InputError(fmt::format(
+        "'{}': not an nccl-tests log: JSON without nccl-tests -J's \"version\" and \"results\" list", name));
+  }
+  detail::Builder b(name, options);
+  auto& info = b.info();
+  const int version = member(doc, "version")->is_number_integer() ? member(doc, "version")->get<int>() : 0;
+  info.format = fmt::format("nccl-tests JSON (version {})", version);
+  if (version > kKnownJsonVersion)
+    b.note(fmt::format("JSON version {} is newer than collbench knows ({}): read as version {}", version,
+                       kKnownJsonVersion, kKnownJsonVersion));
+  auto& md = b.metadata();
+  if (const json* args = member(doc, "args"); args != nullptr && args->is_array()) {
+    for (const json& a : *args)
+      if (a.is_string()) md.command_line.push_back(a.get<std::string>());
+  }
+  std::string program;
+  if (!md.command_line.empty()) {
+    program = md.command_line.front();
+    if (const auto slash = program.rfind('/'); slash != std::string::npos) program = program.substr(slash + 1);
+    info.program = program;
+  }
+  if (const json* env = member(doc, "env"); env != nullptr && env->is_array()) {
+    // -J writes the whole environment; keep what results keep (never secrets).
+    for (const json& e : *env) {
+      if (!e.is_string()) continue;
+      const std::string& kv = e.get_ref<const std::string&>();
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos) continue;
+      const std::string k = kv.substr(0, eq);
+      for (const char* prefix : {"NCCL_", "OMPI_", "UCX_", "CUDA_"})
+        if (k.rfind(prefix, 0) == 0) md.env[k] = kv.substr(eq + 1);
+    }
+  }
+  if (const json* v = member(doc, "nccl_version"); v != nullptr && v->is_number_integer()) {
+    const int code = v->get<int>();
+    md.backend_library = code >= 10000 ? fmt::format("NCCL {}.{}.{}", code / 10000, code % 10000 / 100, code % 100)
+                                       : fmt::format("NCCL {}.{}.{}", code / 1000, code % 1000 / 100, code % 100);
+  }
+  md.start_time = text(doc, "start_time");
+  md.end_time = text(doc, "end_time");
+  RowContext base;
+  base.program = program;
+  base.collective = collective_of_program(program);
+  std::vector<results::DeviceRecord> devices;
+  if (config != nullptr && config->is_object()) {
+    auto& st = md.settings;
+    const std::pair<const char*, const char*> keys[] = {
+        {"nthreads", "nthreads"},       {"ngpus", "ngpus"},        {"minimum_bytes", "minbytes"},
+        {"maximum_bytes", "maxbytes"},  {"step_factor", "step"},   {"step_bytes", "step"},
+        {"warmup_iters", "warmup_iters"}, {"iterations", "iters"}, {"aggregated_iterations", "agg_iters"},
+        {"validation", "check"},        {"graph", "graph"},        {"blocking_collectives", "blocking"},
+        {"per_iter_timing", "per_iter_timing"}, {"per_iter_skip", "per_iter_skip"}};
+    for (const auto& [key, ours] : keys)
+      if (const std::string v = text(*config, key); !v.empty()) st[ours] = v;
+    if (const json* it = member(*config, "iterations"); it != nullptr && it->is_number_integer()) {
+      base.iters = it->get<int>();
+      base.iters_known = true;
+    }
+    if (const json* w = member(*config, "warmup_iters"); w != nullptr && w->is_number_integer())
+      base.warmup_iters = w->get<int>();
+    if (const json* devs = member(*config, "devices"); devs != nullptr && devs->is_array()) {
+      for (const json& d : *devs) {
+        results::DeviceRecord r;
+        if (const json* rank = member(d, "rank"); rank != nullptr && rank->is_number_integer()) r.rank = rank->get<int>();
+        else continue;
+        r.host = text(d, "hostname");
+        r.details["device_index"] = text(d, "device");
+        r.details["pid"] = text(d, "pid");
+        if (const std::string hex = text(d, "device_hex"); !hex.empty()) r.details["pci_bus_id"] = hex;
+        if (const std::string gpu = text(d, "device_info"); !gpu.empty()) r.details["gpu"] = gpu;
+        devices.push_back(std::move(r));
+      }
+    }
+  }
+  b.set_devices(devices);
+  for (const auto& d : devices) base.nranks = std::max(base.nranks, d.rank + 1);
+  if (base.collective.empty() && options.collective.empty()) {
+    if (program.empty())
+      throw core::InputError(fmt::format("'{}': the JSON's args name no test program; pass --collective", name));
+    b.note(fmt::format("{} is not a collective collbench models: its results are skipped", program));
+  }
+  std::size_t index = 0;
+  for (const json& r : *results) {
+    RowContext c = base;
+    c.where = fmt::format("{} results[{}]", name, index++);
+    if (!r.is_object()) continue;
+    const json* size = member(r, "size");
+    const json* count = member(r, "count");
+    if (size == nullptr || !size->is_number_unsigned() || count == nullptr || !count->is_number_unsigned()) {
+      b.note(c.where + ": no integer size and count: skipped");
+      continue;
+    }
+    c.bytes = size->get<std::uint64_t>();
+    c.count = count->get<std::uint64_t>();
+    c.datatype = text(r, "type");
+    c.op = text(r, "redop");
+    if (const std::string root = text(r, "root"); !root.empty()) {
+      try {
+        c.root = std::stoi(root);
+      } catch (const std::exception&) {
+        b.note(c.where + ": root '" + root + "' is not an integer");
+      }
+    }
+    if (const json* it = member(r, "actual_iterations"); it != nullptr && it->is_number_integer()) {
+      c.iters = it->get<int>();
+      c.iters_known = true;
+    }
+    for (const auto& [key, placement] : {std::pair{"out_of_place", "out_of_place"}, std::pair{"in_place", "in_place"}}) {
+      const json* body = member(r, key);
+      if (body == nullptr || body->is_null()) continue;
+      Measurement m;
+      measurement_of(*body, member(r, (std::string(key) + "_per_iter").c_str()), m);
+      if (!std::isfinite(m.time_us) && m.samples_us.empty()) continue;
+      b.add(c, placement, m);
+    }
+  }
+  if (b.records() == 0)
+    throw core::InputError(fmt::format("'{}': the nccl-tests JSON has no results collbench can import", name));
+  if (const json* oob = member(doc, "out_of_bounds")) {
+    if (const json* n = member(*oob, "count"); n != nullptr && n->is_number_integer()) info.out_of_bounds = n->get<std::int64_t>();
+  }
+  bool failed = false;
+  if (const json* avg = member(doc, "average_bus_bandwidth")) {
+    if (const json* bw = member(*avg, "bandwidth")) info.avg_busbw_gbps = number(*bw);
+    if (text(*avg, "okay") == "false") {
+      failed = true;
+      b.note("the average bus bandwidth is below NCCL_TESTS_MIN_BW ('okay': \"false\")");
+    }
+  }
+  if (const json* errors = member(doc, "errors"); errors != nullptr && errors->is_array() && !errors->empty()) {
+    failed = true;
+    for (const json& e : *errors)
+      if (e.is_string()) b.note("the test reports an error: " + e.get<std::string>());
+  }
+  info.complete = !cut_off && member(doc, "end_time") != nullptr;
+  if (cut_off) b.note(fmt::format("the JSON file was cut off: {} complete results read, the rest lost", recovered));
+  else if (!info.complete) b.note("the JSON has no end_time: the run did not finish");
+  return b.finish(failed);
+}
+
+ImportedLog import_log(const std::string& path, const ImportOptions& options) {
+  const std::string content = results::read_file_text(path);
+  std::size_t i = 0;
+  while (i < content.size() && (content[i] == ' ' || content[i] == '\n' || content[i] == '\t' || content[i] == '\r')) ++i;
+  if (i == content.size()) throw core::InputError(fmt::format("'{}': not an nccl-tests or rccl-tests log: the file is empty", path));
+  if (std::memchr(content.data(), '\0', std::min<std::size_t>(content.size(), 65536)) != nullptr)
+    throw core::InputError(fmt::format("'{}': not an nccl-tests or rccl-tests log: a binary file", path));
+  ImportedLog log = content[i] == '{' ? parse_json_log(content, path, options) : parse_text_log(content, path, options);
+  log.doc.metadata.imported->source_bytes = content.size();
+  log.doc.metadata.imported->fingerprint = core::fnv1a(content);
+  return log;
+}
+
+}  // namespace collbench::ingest

@@ -1,0 +1,590 @@
+// The text table of nccl-tests and rccl-tests, every generation, inside whatever the launcher and
+// NCCL printed around it. One pass over the lines; a table's rows are held until the table ends
+// so that the ranks (and, when the log names no test, the collective) can be read from the rows.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/datatype.hpp"
+#include "core/error.hpp"
+#include "ingest/builder.hpp"
+#include "ingest/nccl_tests.hpp"
+
+namespace collbench::ingest {
+namespace {
+
+using detail::kNaN;
+using detail::Measurement;
+using detail::RowContext;
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool contains(std::string_view s, std::string_view p) { return s.find(p) != std::string_view::npos; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// Up to `max` whitespace-separated tokens; returns how many there were in all.
+std::size_t split(std::string_view s, std::vector<std::string_view>& out) {
+  out.clear();
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    const std::size_t b = i;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+    if (i > b) out.push_back(s.substr(b, i - b));
+  }
+  return out.size();
+}
+
+bool parse_u64(std::string_view s, std::uint64_t& v) {
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool parse_int(std::string_view s, int& v) {
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// A printed number: "%7.2f", "%6g", "1.0e+05", "nan", "inf". "N/A" and anything else: NaN, false.
+bool parse_num(std::string_view s, double& v) {
+  if (s == "nan" || s == "-nan") return v = kNaN, true;
+  if (s == "inf") return v = HUGE_VAL, true;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// Open MPI's --tag-output "[1,0]<stdout>:" and srun --label's "  0: ": cut, and named, so that a
+// table is followed in the stream that printed its header.
+std::string_view strip_launcher(std::string_view line, std::string_view& stream) {
+  stream = {};
+  if (!line.empty() && line.front() == '[') {
+    const auto close = line.find("]<");
+    if (close != std::string_view::npos && close < 24) {
+      const auto colon = line.find(">:", close);
+      if (colon != std::string_view::npos && colon < close + 12) {
+        const auto comma = line.find(',');
+        stream = line.substr(comma != std::string_view::npos && comma < close ? comma + 1 : 1,
+                             close - (comma != std::string_view::npos && comma < close ? comma + 1 : 1));
+        return line.substr(colon + 2);
+      }
+    }
+  }
+  // srun -l: optional blanks, digits, ':' and a blank.
+  std::size_t i = 0;
+  while (i < line.size() && line[i] == ' ') ++i;
+  const std::size_t d = i;
+  while (i < line.size() && is_digit(line[i])) ++i;
+  if (i > d && i + 1 < line.size() && line[i] == ':' && line[i + 1] == ' ' && i - d <= 6) {
+    stream = line.substr(d, i - d);
+    return line.substr(i + 2);
+  }
+  return line;
+}
+
+// "..../all_reduce_perf", "all_gather_perf:" … the last test program a line names.
+std::string program_in(std::string_view line) {
+  std::string found;
+  std::size_t pos = 0;
+  while ((pos = line.find("_perf", pos)) != std::string_view::npos) {
+    const std::size_t end = pos + 5;
+    std::size_t b = pos;
+    while (b > 0 && ((line[b - 1] >= 'a' && line[b - 1] <= 'z') || line[b - 1] == '_' || is_digit(line[b - 1]))) --b;
+    const bool ends_word = end >= line.size() || !((line[end] >= 'a' && line[end] <= 'z') || line[end] == '_');
+    if (b < pos && ends_word) found = std::string(line.substr(b, end - b));
+    pos = end;
+  }
+  return found;
+}
+
+// nccl-tests prints NCCL_VERSION_CODE: 22809 -> "2.28.9" (since 2.9: X*10000 + Y*100 + Z).
+std::string nccl_version_of(int code) {
+  if (code >= 10000) return fmt::format("{}.{}.{}", code / 10000, code % 10000 / 100, code % 100);
+  if (code > 0) return fmt::format("{}.{}.{}", code / 1000, code % 1000 / 100, code % 100);
+  return "";
+}
+
+struct Group {
+  bool wrong_column = true;  // "#wrong"; false: "error" (<= 2.11)
+  bool per_iter = false;     // i_min i_max i_p99 i_cv%
+  std::size_t width() const { return 4 + (per_iter ? 4 : 0); }
+};
+
+struct Layout {
+  bool root = true;
+  std::vector<Group> groups;
+  std::vector<std::string> placements;
+  std::string stream;
+  std::size_t preamble() const { return root ? 5 : 4; }
+  std::size_t width() const {
+    std::size_t w = preamble();
+    for (const auto& g : groups) w += g.width();
+    return w;
+  }
+};
+
+struct PendingRow {
+  RowContext ctx;
+  std::vector<std::pair<std::string, Measurement>> parts;
+  std::size_t line = 0;
+};
+
+class TextReader {
+ public:
+  TextReader(std::string_view text, std::string name, const ImportOptions& options)
+      : m_text(text), m_name(std::move(name)), m_collective_given(!options.collective.empty()), m_b(m_name, options) {}
+
+  ImportedLog read() {
+    std::size_t pos = 0;
+    std::size_t lineno = 0;
+    while (pos < m_text.size()) {
+      std::size_t nl = m_text.find('\n', pos);
+      const bool last_unterminated = nl == std::string_view::npos;
+      if (last_unterminated) nl = m_text.size();
+      ++lineno;
+      line(m_text.substr(pos, nl - pos), lineno, last_unterminated);
+      pos = nl + 1;
+    }
+    end_table();
+    if (!m_saw_header) {
+      throw core::InputError(fmt::format(
+          "'{}': not an nccl-tests or rccl-tests log: no results table (a '#  size  count  type  redop … busbw' header) "
+          "found",
+          m_name));
+    }
+    if (m_b.records() == 0) {
+      throw core::InputError(fmt::format("'{}': the nccl-tests table has no data rows collbench can import{}", m_name,
+                                         m_skipped_rows ? " (every row was of a test or type it does not model)" : ""));
+    }
+    auto& info = m_b.info();
+    info.complete = m_footer_seen;
+    if (!info.complete) m_b.note("the log ends before its footer ('# Out of bounds values' / 'Avg bus bandwidth'): it was cut off");
+    if (m_blocks > 1) m_b.note(fmt::format("the log holds {} runs", m_blocks));
+    return m_b.finish(m_failed);
+  }
+
+ private:
+  void line(std::string_view raw, std::size_t lineno, bool unterminated) {
+    std::string_view stream;
+    std::string_view s = trim(strip_launcher(raw, stream));
+    if (s.empty()) return;
+    const bool hashed = s.front() == '#';
+    std::string_view body = hashed ? trim(s.substr(1)) : s;
+
+    // Data rows: the bulk of the work, so first.
+    if (!hashed && m_table && is_digit(s.front())) {
+      if (stream != m_layout.stream) return;  // another process's table (a build without MPI)
+      row(s, lineno, unterminated);
+      return;
+    }
+    if (contains(s, "Test failure") || contains(s, "Test NCCL failure") || contains(s, "Test CUDA failure") ||
+        contains(s, "Test timeout") || (starts_with(body, "Avg bus bandwidth") && contains(body, "FAILED")))
+      failure(s, lineno);
+    if (starts_with(body, "nThread ")) return settings(body);
+    if (starts_with(body, "nccl-tests version ")) return versions(body);
+    if (starts_with(s, "rccl-tests: Version")) {
+      rccl();
+      m_b.info().tool_version = std::string(trim(s.substr(19)));
+      return;
+    }
+    if (starts_with(s, "RCCL version")) {
+      rccl();
+      const auto colon = s.find(':');
+      if (colon != std::string_view::npos) m_b.metadata().backend_library = "RCCL " + std::string(trim(s.substr(colon + 1)));
+      return;
+    }
+    if (const auto v = s.find("NCCL version "); v != std::string_view::npos && m_b.metadata().backend_library.empty()) {
+      std::vector<std::string_view> t;
+      split(s.substr(v + 13), t);
+      if (!t.empty()) m_b.metadata().backend_library = "NCCL " + std::string(t[0]);
+    }
+    if (hashed && starts_with(body, "Using devices")) {
+      m_devices.clear();
+      m_device_ranks.clear();
+      return;
+    }
+    if (hashed && starts_with(body, "Rank ") && contains(body, " device ")) return device(body, lineno);
+    if (starts_with(body, "Out of bounds values")) return footer_oob(body);
+    if (starts_with(body, "Avg bus bandwidth")) return footer_bw(body);
+    if (starts_with(body, "Collective test concluded")) {
+      end_table();
+      return;
+    }
+    if (starts_with(body, "Reducing maxBytes")) m_b.note(std::string(body));
+    if (starts_with(body, "Testing ") && contains(body, "cycle")) return;
+    if ((contains(body, "out-of-place") || contains(body, "in-place")) && !contains(body, "size")) {
+      m_title_placements.clear();
+      std::size_t p = 0;
+      while (p < body.size()) {
+        const auto o = body.find("out-of-place", p), i = body.find("in-place", p);
+        if (o == std::string_view::npos && i == std::string_view::npos) break;
+        if (o != std::string_view::npos && (i == std::string_view::npos || o <= i)) {
+          m_title_placements.push_back("out_of_place");
+          p = o + 12;
+        } else {
+          m_title_placements.push_back("in_place");
+          p = i + 8;
+        }
+      }
+      return;
+    }
+    std::vector<std::string_view> t;
+    split(body, t);
+    if (t.size() >= 7 && t[0] == "size" && t[1] == "count" && t[2] == "type") return header(t, stream, lineno);
+    if (const std::string p = program_in(s); !p.empty()) m_program = p;
+  }
+
+  void rccl() {
+    m_b.info().tool = "rccl-tests";
+    m_b.metadata().tool = "rccl-tests";
+    m_rccl = true;
+  }
+
+  void failure(std::string_view s, std::size_t lineno) {
+    m_failed = true;
+    m_b.note(fmt::format("line {}: the test reports a failure: {}", lineno, std::string(s.substr(0, 200))));
+  }
+
+  void settings(std::string_view body) {
+    end_table();
+    ++m_blocks;
+    m_devices.clear();
+    m_device_ranks.clear();
+    std::vector<std::string_view> t;
+    split(body, t);
+    auto& st = m_b.metadata().settings;
+    m_iters_known = false;
+    for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+      const std::string_view k = t[i], v = t[i + 1];
+      if (k == "nThread") st["nthreads"] = std::string(v);
+      else if (k == "nGpus") st["ngpus"] = std::string(v);
+      else if (k == "minBytes") st["minbytes"] = std::string(v);
+      else if (k == "maxBytes") st["maxbytes"] = std::string(v);
+      else if (k == "step:") st["step"] = std::string(v);
+      else if (k == "validation:") st["check"] = std::string(v);
+      else if (k == "graph:") st["graph"] = std::string(v);
+      else if (k == "unalign:") st["unalign"] = std::string(v);
+      else if (k == "iters:" && i + 1 < t.size()) {
+        const std::string_view prev = i > 0 ? t[i - 1] : std::string_view();
+        int n = 0;
+        if (!parse_int(v, n)) continue;
+        if (prev == "warmup") m_warmup = n, st["warmup_iters"] = std::string(v);
+        else if (prev == "agg") st["agg_iters"] = std::string(v);
+        else m_iters = n, m_iters_known = true, st["iters"] = std::string(v);
+      }
+    }
+  }
+
+  void versions(std::string_view body) {
+    std::vector<std::string_view> t;
+    split(body, t);
+    if (t.size() >= 3) m_b.info().tool_version = std::string(t[2]);
+    for (const auto tok : t) {
+      int code = 0;
+      if (starts_with(tok, "nccl-library=") && parse_int(tok.substr(13), code))
+        m_b.metadata().backend_library = "NCCL " + nccl_version_of(code);
+      if (starts_with(tok, "nccl-headers=") && parse_int(tok.substr(13), code))
+        m_b.metadata().backend_details["nccl_headers"] = nccl_version_of(code);
+    }
+  }
+
+  // "Rank  0 Group  0 Pid 204199 on  nid005471 device  0 [0009:01:00] NVIDIA GH200 120GB", or
+  // before Group existed "Rank  0 Pid     25 on host device  0 [0x10] A100-SXM4-40GB".
+  void device(std::string_view body, std::size_t lineno) {
+    std::vector<std::string_view> t;
+    split(body, t);
+    results::DeviceRecord d;
+    std::size_t i = 0;
+    auto take_int = [&](std::string_view key, int& v) {
+      if (i + 1 < t.size() && t[i] == key && parse_int(t[i + 1], v)) return i += 2, true;
+      return false;
+    };
+    int group = 0, pid = 0, dev = 0;
+    if (!take_int("Rank", d.rank)) return;
+    take_int("Group", group);
+    take_int("Pid", pid);
+    if (i + 1 >= t.size() || t[i] != "on") return;
+    d.host = std::string(t[i + 1]);
+    i += 2;
+    if (!take_int("device", dev)) return;
+    d.details["device_index"] = std::to_string(dev);
+    d.details["pid"] = std::to_string(pid);
+    const auto lb = body.find('['), rb = body.find(']');
+    if (lb != std::string_view::npos && rb != std::string_view::npos && rb > lb) {
+      d.details["pci_bus_id"] = std::string(body.substr(lb + 1, rb - lb - 1));
+      const std::string_view name = trim(body.substr(rb + 1));
+      if (!name.empty()) d.details["gpu"] = std::string(name);
+    }
+    if (std::find(m_device_ranks.begin(), m_device_ranks.end(), d.rank) != m_device_ranks.end()) {
+      m_b.note(fmt::format("line {}: rank {} is listed twice: independent jobs in one log (nccl-tests built without "
+                           "MPI, launched by mpirun?); each table is imported as printed",
+                           lineno, d.rank));
+      return;
+    }
+    m_device_ranks.push_back(d.rank);
+    m_devices.push_back(std::move(d));
+  }
+
+  void header(const std::vector<std::string_view>& t, std::string_view stream, std::size_t lineno) {
+    end_table();
+    m_saw_header = true;
+    Layout l;
+    l.stream = std::string(stream);
+    std::size_t i = 4;
+    if (t.size() < 5 || t[3] != "redop") {
+      throw core::InputError(fmt::format("'{}:{}': a table header without 'redop' after 'size count type': not a "
+                                         "layout collbench knows",
+                                         m_name, lineno));
+    }
+    l.root = t[4] == "root";
+    if (l.root) i = 5;
+    bool old_error = false;
+    while (i < t.size()) {
+      if (t[i] != "time" && t[i] != "cputime") {
+        ++i;  // timestamp, or columns collbench does not read
+        continue;
+      }
+      if (t[i] == "cputime") m_b.note("times are host enqueue times (nccl-tests -C 1 'cputime'), not completion times");
+      Group g;
+      if (i + 3 >= t.size() || t[i + 1] != "algbw" || t[i + 2] != "busbw") {
+        throw core::InputError(fmt::format("'{}:{}': expected 'time algbw busbw #wrong' in the table header", m_name,
+                                           lineno));
+      }
+      g.wrong_column = t[i + 3] != "error";
+      old_error = old_error || !g.wrong_column;
+      i += 4;
+      if (i < t.size() && t[i] == "i_min") {
+        g.per_iter = true;
+        i += 4;
+      }
+      l.groups.push_back(g);
+    }
+    if (l.groups.empty())
+      throw core::InputError(fmt::format("'{}:{}': a table header without a 'time' column", m_name, lineno));
+    if (m_title_placements.size() == l.groups.size()) {
+      l.placements = m_title_placements;
+    } else if (l.groups.size() == 2) {
+      l.placements = {"out_of_place", "in_place"};
+    } else {
+      l.placements.assign(l.groups.size(), "out_of_place");
+    }
+    m_title_placements.clear();
+    // The generation, from what the header shows.
+    std::string& fmt_name = m_b.info().format;
+    const std::string tool = "nccl-tests text";
+    // rccl-tests forked from nccl-tests and versions on its own: its generations are not nccl-tests'.
+    if (m_rccl) fmt_name = l.groups.size() == 1 ? "rccl-tests text (one placement)" : "rccl-tests text";
+    else if (old_error) fmt_name = tool + " (<= 2.11, 'error' column)";
+    else if (l.groups.front().per_iter) fmt_name = tool + " (>= 2.19.2, -I per-iteration columns)";
+    else if (!l.root) fmt_name = tool + " (2.12, no root column)";
+    else if (wide_wrong_header(t)) fmt_name = tool + " (>= 2.17.3)";
+    else fmt_name = tool + " (2.13-2.17.2)";
+    m_layout = std::move(l);
+    m_table = true;
+    m_footer_seen = false;
+    m_table_program = m_program;
+  }
+
+  // >= 2.17.3 widened '#wrong' to %6s, so the header reads "busbw  #wrong"; before, "busbw #wrong".
+  // The tokens are views into the line, so the gap between them is still there to measure.
+  static bool wide_wrong_header(const std::vector<std::string_view>& t) {
+    for (std::size_t i = 0; i + 1 < t.size(); ++i)
+      if (t[i] == "busbw" && t[i + 1] == "#wrong") {
+        const char* a = t[i].data() + t[i].size();
+        const char* b = t[i + 1].data();
+        return b - a >= 2;
+      }
+    return false;
+  }
+
+  void row(std::string_view s, std::size_t lineno, bool unterminated) {
+    std::vector<std::string_view>& t = m_tokens;
+    split(s, t);
+    const Layout& l = m_layout;
+    std::size_t groups = l.groups.size();
+    std::size_t first_group = 0;
+    const std::size_t need = l.width();
+    if (t.size() < need) {
+      // trace replay prints no out-of-place body; otherwise a row cut short
+      if (groups == 2 && t.size() >= need - l.groups[0].width() && t.size() < need) {
+        first_group = 1;
+      } else {
+        m_b.note(fmt::format("line {}: a row with {} of the header's {} columns{} was not imported", lineno, t.size(),
+                             need, unterminated ? " (the log ends inside it)" : ""));
+        return;
+      }
+    }
+    if (unterminated) {
+      m_b.note(fmt::format("line {}: the log ends inside this row (no newline): not imported", lineno));
+      return;
+    }
+    PendingRow p;
+    p.line = lineno;
+    RowContext& c = p.ctx;
+    if (!parse_u64(t[0], c.bytes) || !parse_u64(t[1], c.count)) {
+      m_b.note(fmt::format("line {}: not a table row (size and count are not integers): skipped", lineno));
+      return;
+    }
+    c.datatype = std::string(t[2]);
+    c.op = std::string(t[3]);
+    if (l.root) {
+      int root = -1;
+      if (!parse_int(t[4], root)) {
+        m_b.note(fmt::format("line {}: root '{}' is not an integer: skipped", lineno, t[4]));
+        return;
+      }
+      c.root = root;
+    }
+    c.iters = m_iters;
+    c.warmup_iters = m_warmup;
+    c.iters_known = m_iters_known;
+    c.where = fmt::format("{}:{}", m_name, lineno);
+    std::size_t at = l.preamble();
+    for (std::size_t g = first_group; g < groups; ++g) {
+      const Group& gl = l.groups[g];
+      Measurement m;
+      double wrong = kNaN;
+      parse_num(t[at], m.time_us);
+      parse_num(t[at + 1], m.algbw);
+      parse_num(t[at + 2], m.busbw);
+      std::string_view w = t[at + 3];
+      if (gl.wrong_column) {
+        while (!w.empty() && w.back() == '*') w.remove_suffix(1);
+        if (w != "N/A" && parse_num(w, wrong) && std::isfinite(wrong) && wrong >= 0) m.wrong = static_cast<std::int64_t>(wrong);
+      } else {
+        m.max_error = std::string(w);
+      }
+      if (gl.per_iter) {
+        parse_num(t[at + 4], m.min_us);
+        parse_num(t[at + 5], m.max_us);
+        parse_num(t[at + 6], m.p99_us);
+        if (parse_num(t[at + 7], m.cv)) m.cv /= 100.0;
+      }
+      at += gl.width();
+      if (!std::isfinite(m.time_us)) {
+        m_b.note(fmt::format("line {}: a {} time '{}' that is not a number: not imported", lineno, l.placements[g],
+                             t[at - gl.width()]));
+        continue;
+      }
+      p.parts.emplace_back(l.placements[g], std::move(m));
+    }
+    m_rows.push_back(std::move(p));
+  }
+
+  void end_table() {
+    if (!m_table) return;
+    m_table = false;
+    if (m_rows.empty()) return;
+    // Ranks: the device list of this run, else what the bandwidth ratio of the widest row says.
+    int nranks = 0;
+    for (const auto& d : m_devices) nranks = std::max(nranks, d.rank + 1);
+    std::string program = m_table_program;
+    std::string collective = collective_of_program(program);
+    const auto elt = [](const std::string& type) {
+      try {
+        return core::element_bytes(core::parse_datatype(type));
+      } catch (const core::InputError&) {
+        return 0;
+      }
+    };
+    const PendingRow* widest = &m_rows.front();
+    for (const auto& r : m_rows)
+      if (!r.parts.empty() && !widest->parts.empty() && r.parts[0].second.algbw > widest->parts[0].second.algbw) widest = &r;
+    if (program.empty()) {
+      const auto& r = widest->ctx;
+      // allgather vs reducescatter need the ranks: try both readings of the factor.
+      int n = nranks;
+      if (n == 0 && !widest->parts.empty())
+        n = std::max(detail::nranks_from_factor("allreduce", widest->parts[0].second.algbw, widest->parts[0].second.busbw),
+                     0);
+      collective = detail::infer_collective(r.op, r.root, r.bytes, r.count, elt(r.datatype), n);
+      if (collective.empty() && nranks == 0 && !widest->parts.empty())
+        collective = detail::infer_collective(r.op, r.root, r.bytes, r.count, elt(r.datatype),
+                                              detail::nranks_from_factor("reducescatter", widest->parts[0].second.algbw,
+                                                                         widest->parts[0].second.busbw));
+      if (collective.empty() && !m_collective_given) {
+        throw core::InputError(fmt::format(
+            "'{}:{}': the log does not name its test (no '*_perf' program) and this table's columns fit more than one "
+            "collective (op '{}', root {}); pass --collective",
+            m_name, m_rows.front().line, r.op, r.root ? std::to_string(*r.root) : "none"));
+      }
+      if (!collective.empty())
+        m_b.note(fmt::format("the log does not name its test: line {}'s table read as {} from its columns",
+                             m_rows.front().line, collective));
+    } else if (collective.empty()) {
+      m_skipped_rows += m_rows.size();
+    }
+    if (nranks == 0 && !collective.empty() && !widest->parts.empty()) {
+      nranks = detail::nranks_from_factor(collective, widest->parts[0].second.algbw, widest->parts[0].second.busbw);
+      if (nranks > 0)
+        m_b.note(fmt::format("the log lists no devices: {} ranks read from the busbw/algbw ratio", nranks));
+    }
+    m_b.set_devices(m_devices);
+    // Every test the log ran, in order: "all_reduce_perf,all_gather_perf".
+    std::string& programs = m_b.info().program;
+    if (!program.empty() && (',' + programs + ',').find(',' + program + ',') == std::string::npos)
+      programs += (programs.empty() ? "" : ",") + program;
+    for (auto& r : m_rows) {
+      r.ctx.collective = collective;
+      r.ctx.program = program;
+      r.ctx.nranks = nranks;
+      for (const auto& [placement, m] : r.parts) m_b.add(r.ctx, placement, m);
+    }
+    m_rows.clear();
+  }
+
+  void footer_oob(std::string_view body) {
+    end_table();
+    std::vector<std::string_view> t;
+    split(body.substr(body.find(':') == std::string_view::npos ? body.size() : body.find(':') + 1), t);
+    std::uint64_t n = 0;
+    if (!t.empty() && parse_u64(t[0], n)) m_b.info().out_of_bounds = static_cast<std::int64_t>(n);
+    m_footer_seen = true;
+  }
+
+  void footer_bw(std::string_view body) {
+    end_table();
+    std::vector<std::string_view> t;
+    split(body.substr(body.find(':') == std::string_view::npos ? body.size() : body.find(':') + 1), t);
+    double v = kNaN;
+    if (!t.empty() && parse_num(t[0], v)) m_b.info().avg_busbw_gbps = v;
+    m_footer_seen = true;
+  }
+
+  std::string_view m_text;
+  std::string m_name;
+  bool m_collective_given = false;
+  detail::Builder m_b;
+  bool m_table = false, m_saw_header = false, m_footer_seen = false;
+  bool m_failed = false, m_rccl = false;
+  int m_blocks = 0;
+  Layout m_layout;
+  std::vector<std::string> m_title_placements;
+  std::string m_program, m_table_program;
+  int m_iters = 0, m_warmup = 0;
+  bool m_iters_known = false;
+  std::vector<results::DeviceRecord> m_devices;
+  std::vector<int> m_device_ranks;
+  std::vector<PendingRow> m_rows;
+  std::vector<std::string_view> m_tokens;
+  std::size_t m_skipped_rows = 0;
+};
+
+}  // namespace
+
+ImportedLog parse_text_log(std::string_view text, const std::string& name, const ImportOptions& options) {
+  return TextReader(text, name, options).read();
+}
+
+}  // namespace collbench::ingest
