@@ -8,6 +8,7 @@
 
 #include "cli/check_command.hpp"
 #include "cli/import_command.hpp"
+#include "cli/report_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/run_options.hpp"
 #include "cli/sweep_command.hpp"
@@ -47,11 +48,15 @@ int main(int argc, char** argv) {
   CLI::App* check = collbench::cli::add_check_command(app, check_args);
   collbench::cli::ImportArgs import_args;
   CLI::App* import = collbench::cli::add_import_command(app, import_args);
+  collbench::cli::ReportArgs report_args;
+  CLI::App* report = collbench::cli::add_report_command(app, report_args);
+  collbench::cli::CompareArgs compare_args;
+  CLI::App* compare = collbench::cli::add_compare_command(app, compare_args);
   try {
-    static const std::set<std::string> commands = {"run", "sweep", "tune", "baseline", "check", "import"};
+    static const std::set<std::string> commands = {"run", "sweep", "tune", "baseline", "check", "import", "report", "compare"};
     if (argc >= 2 && argv[1][0] != '-' && !commands.count(argv[1]))
       throw collbench::core::InputError(std::string("unknown command '") + argv[1] +
-                                        "': expected run, sweep, tune, baseline, check or import (see collbench --help)");
+                                        "': expected run, sweep, tune, baseline, check, import, report or compare (see collbench --help)");
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -75,6 +80,8 @@ int main(int argc, char** argv) {
     if (baseline->parsed()) return collbench::cli::baseline_command(baseline_args, command_line);
     if (check->parsed()) return collbench::cli::check_command(check_args, command_line);
     if (import->parsed()) return collbench::cli::import_command(import_args, command_line);
+    if (report->parsed()) return collbench::cli::report_command(report_args);
+    if (compare->parsed()) return collbench::cli::compare_command(compare_args);
   } catch (const collbench::core::Error& e) {
     if (speak || e.code() != ExitCode::bad_input) std::fprintf(stderr, "collbench: %s\n", one_line(e.what()).c_str());
     return static_cast<int>(e.code());

@@ -131,7 +131,7 @@ void Builder::set_devices(const std::vector<results::DeviceRecord>& devices) {
   m_doc.metadata.nranks = std::max(m_doc.metadata.nranks, max_rank + 1);
 }
 
-void Builder::add(const RowContext& row, const std::string& placement, const Measurement& m) {
+void Builder::add_row(const RowContext& row, const std::vector<std::pair<std::string, Measurement>>& parts) {
   const std::string collective = m_options.collective.empty() ? row.collective : m_options.collective;
   if (collective.empty()) {
     ++m_skipped[fmt::format("rows of {} (collbench imports all_reduce, all_gather, reduce_scatter, alltoall, "
@@ -148,6 +148,11 @@ void Builder::add(const RowContext& row, const std::string& placement, const Mea
     ++m_skipped[fmt::format("rows of op '{}' (not an op collbench knows)", row.op)];
     return;
   }
+  for (const auto& [placement, m] : parts) add(row, collective, *dtype, *op, placement, m);
+}
+
+void Builder::add(const RowContext& row, const std::string& collective, const std::string& datatype, const std::string& op,
+                  const std::string& placement, const Measurement& m) {
   results::ResultRecord r;
   std::vector<std::string>& missing = r.missing;
   r.collective = collective;
@@ -155,8 +160,8 @@ void Builder::add(const RowContext& row, const std::string& placement, const Mea
   r.requested_bytes = row.bytes;
   missing.push_back("requested_bytes");
   r.count = row.count;
-  r.datatype = *dtype;
-  r.op = *op;
+  r.datatype = datatype;
+  r.op = op;
   if (row.root) {
     r.root = *row.root;
   } else {

@@ -49,9 +49,9 @@ class Builder {
   results::ImportInfo& info() { return *m_doc.metadata.imported; }
   // A note once, however many times it is raised.
   void note(const std::string& text);
-  // Adds the record of one placement; a row of a collective or type collbench does not model is
-  // counted and skipped (one note per kind at the end).
-  void add(const RowContext& row, const std::string& placement, const Measurement& m);
+  // Adds a row's records, one per placement; a row of a collective, type or op collbench does not
+  // model is counted and skipped (one note per kind at the end).
+  void add_row(const RowContext& row, const std::vector<std::pair<std::string, Measurement>>& parts);
   // Devices of a run block: the first block's become the document's hosts and devices.
   void set_devices(const std::vector<results::DeviceRecord>& devices);
   std::size_t records() const { return m_doc.results.size(); }
@@ -60,6 +60,8 @@ class Builder {
   ImportedLog finish(bool failed);
 
  private:
+  void add(const RowContext& row, const std::string& collective, const std::string& datatype, const std::string& op,
+           const std::string& placement, const Measurement& m);
   std::string m_name;
   ImportOptions m_options;
   results::RunDocument m_doc;

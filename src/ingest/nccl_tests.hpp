@@ -31,7 +31,9 @@ struct ImportedLog {
 // …" for a table it cannot read.
 ImportedLog import_log(const std::string& path, const ImportOptions& options = {});
 
-// The same on text already read; `name` is what messages call it.
+// The same on the file's text already read; `name` is what messages call it.
+ImportedLog import_text(std::string_view content, const std::string& name, const ImportOptions& options = {});
+// Text or JSON alone.
 ImportedLog parse_text_log(std::string_view text, const std::string& name, const ImportOptions& options = {});
 ImportedLog parse_json_log(std::string_view text, const std::string& name, const ImportOptions& options = {});
 

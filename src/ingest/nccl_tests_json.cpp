@@ -4,7 +4,6 @@
 // A cut-off file is read up to its last complete result.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -121,7 +120,7 @@ ImportedLog parse_json_log(std::string_view text_in, const std::string& name, co
     const std::string repaired = recover_cut_off(text_in, recovered);
     if (!repaired.empty()) doc = json::parse(repaired, nullptr, false);
     if (repaired.empty() || doc.is_discarded()) {
-      throw core::InputError(fmt::format("'{}': not an nccl-tests log: it starts like JSON but is not valid JSON, and "
+      throw core::InputError(fmt::format("'{}': not an nccl-tests or rccl-tests log: it starts like JSON but is not valid JSON, and "
                                          "no nccl-tests -J 'results' list could be recovered from it",
                                          name));
     }
@@ -131,7 +130,7 @@ ImportedLog parse_json_log(std::string_view text_in, const std::string& name, co
   const json* config = member(doc, "config");
   if (!doc.is_object() || results == nullptr || !results->is_array() || member(doc, "version") == nullptr) {
     throw core::InputError(fmt::format(
-        "'{}': not an nccl-tests log: JSON without nccl-tests -J's \"version\" and \"results\" list", name));
+        "'{}': not an nccl-tests or rccl-tests log: JSON without nccl-tests -J's \"version\" and \"results\" list", name));
   }
   detail::Builder b(name, options);
   auto& info = b.info();
@@ -237,14 +236,16 @@ ImportedLog parse_json_log(std::string_view text_in, const std::string& name, co
       c.iters = it->get<int>();
       c.iters_known = true;
     }
-    for (const auto& [key, placement] : {std::pair{"out_of_place", "out_of_place"}, std::pair{"in_place", "in_place"}}) {
-      const json* body = member(r, key);
+    std::vector<std::pair<std::string, Measurement>> parts;
+    for (const char* placement : {"out_of_place", "in_place"}) {
+      const json* body = member(r, placement);
       if (body == nullptr || body->is_null()) continue;
       Measurement m;
-      measurement_of(*body, member(r, (std::string(key) + "_per_iter").c_str()), m);
+      measurement_of(*body, member(r, (std::string(placement) + "_per_iter").c_str()), m);
       if (!std::isfinite(m.time_us) && m.samples_us.empty()) continue;
-      b.add(c, placement, m);
+      parts.emplace_back(placement, std::move(m));
     }
+    b.add_row(c, parts);
   }
   if (b.records() == 0)
     throw core::InputError(fmt::format("'{}': the nccl-tests JSON has no results collbench can import", name));
@@ -259,10 +260,13 @@ ImportedLog parse_json_log(std::string_view text_in, const std::string& name, co
       b.note("the average bus bandwidth is below NCCL_TESTS_MIN_BW ('okay': \"false\")");
     }
   }
-  if (const json* errors = member(doc, "errors"); errors != nullptr && errors->is_array() && !errors->empty()) {
-    failed = true;
-    for (const json& e : *errors)
-      if (e.is_string()) b.note("the test reports an error: " + e.get<std::string>());
+  // util.cu writes ncclGetLastError() there: "" when nothing went wrong.
+  if (const json* errors = member(doc, "errors"); errors != nullptr && errors->is_array()) {
+    for (const json& e : *errors) {
+      if (!e.is_string() || e.get_ref<const std::string&>().empty()) continue;
+      failed = true;
+      b.note("the test reports an error: " + e.get<std::string>());
+    }
   }
   info.complete = !cut_off && member(doc, "end_time") != nullptr;
   if (cut_off) b.note(fmt::format("the JSON file was cut off: {} complete results read, the rest lost", recovered));
@@ -270,17 +274,20 @@ ImportedLog parse_json_log(std::string_view text_in, const std::string& name, co
   return b.finish(failed);
 }
 
-ImportedLog import_log(const std::string& path, const ImportOptions& options) {
-  const std::string content = results::read_file_text(path);
-  std::size_t i = 0;
-  while (i < content.size() && (content[i] == ' ' || content[i] == '\n' || content[i] == '\t' || content[i] == '\r')) ++i;
-  if (i == content.size()) throw core::InputError(fmt::format("'{}': not an nccl-tests or rccl-tests log: the file is empty", path));
-  if (std::memchr(content.data(), '\0', std::min<std::size_t>(content.size(), 65536)) != nullptr)
-    throw core::InputError(fmt::format("'{}': not an nccl-tests or rccl-tests log: a binary file", path));
-  ImportedLog log = content[i] == '{' ? parse_json_log(content, path, options) : parse_text_log(content, path, options);
+ImportedLog import_text(std::string_view content, const std::string& name, const ImportOptions& options) {
+  const std::size_t i = content.find_first_not_of(" \t\r\n");
+  if (i == std::string_view::npos)
+    throw core::InputError(fmt::format("'{}': not an nccl-tests or rccl-tests log: the file is empty", name));
+  if (content.substr(0, 65536).find('\0') != std::string_view::npos)
+    throw core::InputError(fmt::format("'{}': not an nccl-tests or rccl-tests log: a binary file", name));
+  ImportedLog log = content[i] == '{' ? parse_json_log(content, name, options) : parse_text_log(content, name, options);
   log.doc.metadata.imported->source_bytes = content.size();
   log.doc.metadata.imported->fingerprint = core::fnv1a(content);
   return log;
+}
+
+ImportedLog import_log(const std::string& path, const ImportOptions& options) {
+  return import_text(results::read_file_text(path), path, options);
 }
 
 }  // namespace collbench::ingest

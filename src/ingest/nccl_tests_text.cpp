@@ -143,7 +143,7 @@ struct PendingRow {
 class TextReader {
  public:
   TextReader(std::string_view text, std::string name, const ImportOptions& options)
-      : m_text(text), m_name(std::move(name)), m_collective_given(!options.collective.empty()), m_b(m_name, options) {}
+      : m_text(text), m_name(std::move(name)), m_collective(options.collective), m_b(m_name, options) {}
 
   ImportedLog read() {
     std::size_t pos = 0;
@@ -513,7 +513,7 @@ class TextReader {
         collective = detail::infer_collective(r.op, r.root, r.bytes, r.count, elt(r.datatype),
                                               detail::nranks_from_factor("reducescatter", widest->parts[0].second.algbw,
                                                                          widest->parts[0].second.busbw));
-      if (collective.empty() && !m_collective_given) {
+      if (collective.empty() && m_collective.empty()) {
         throw core::InputError(fmt::format(
             "'{}:{}': the log does not name its test (no '*_perf' program) and this table's columns fit more than one "
             "collective (op '{}', root {}); pass --collective",
@@ -525,6 +525,7 @@ class TextReader {
     } else if (collective.empty()) {
       m_skipped_rows += m_rows.size();
     }
+    if (!m_collective.empty()) collective = m_collective;
     if (nranks == 0 && !collective.empty() && !widest->parts.empty()) {
       nranks = detail::nranks_from_factor(collective, widest->parts[0].second.algbw, widest->parts[0].second.busbw);
       if (nranks > 0)
@@ -539,7 +540,7 @@ class TextReader {
       r.ctx.collective = collective;
       r.ctx.program = program;
       r.ctx.nranks = nranks;
-      for (const auto& [placement, m] : r.parts) m_b.add(r.ctx, placement, m);
+      m_b.add_row(r.ctx, r.parts);
     }
     m_rows.clear();
   }
@@ -564,7 +565,7 @@ class TextReader {
 
   std::string_view m_text;
   std::string m_name;
-  bool m_collective_given = false;
+  std::string m_collective;  // --collective: what every table is, whatever the log says
   detail::Builder m_b;
   bool m_table = false, m_saw_header = false, m_footer_seen = false;
   bool m_failed = false, m_rccl = false;

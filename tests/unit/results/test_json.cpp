@@ -202,7 +202,7 @@ TEST(ResultsJson, FullDocumentRoundTrips) {
   const results::RunDocument doc = make_document();
   const json j = doc;
   EXPECT_EQ(j.at("schema"), "collbench.run");
-  EXPECT_EQ(j.at("schema_version"), 4);
+  EXPECT_EQ(j.at("schema_version"), 5);
   expect_same(doc, results::parse_document(j, "mem"));
   // And through text, as files are.
   expect_same(doc, results::parse_document(json::parse(j.dump(1)), "text"));
@@ -278,12 +278,51 @@ TEST(ResultsJson, RejectsWrongSchemaName) {
   EXPECT_NE(parse_error(j).find("src: schema: "), std::string::npos);
 }
 
+// Version 5: where an imported document came from, and what each record lacks.
+TEST(ResultsJson, ImportInfoAndMissingRoundTrip) {
+  results::RunDocument doc = make_document();
+  results::ImportInfo info;
+  info.source = "logs/a.txt";
+  info.format = "nccl-tests text (>= 2.17.3)";
+  info.tool = "nccl-tests";
+  info.tool_version = "2.17.6";
+  info.program = "all_reduce_perf";
+  info.complete = true;
+  info.source_bytes = 1234;
+  info.fingerprint = 0xfedcba9876543210ull;
+  info.missing = {"per_rank", "time_us.p50"};
+  info.notes = {"the log holds 2 runs"};
+  info.avg_busbw_gbps = 12.5;
+  info.out_of_bounds = 0;
+  doc.metadata.imported = info;
+  doc.results.at(0).missing = {"time_us.p50", "wrong"};
+  const results::RunDocument back = results::parse_document(json::parse(json(doc).dump()), "mem");
+  ASSERT_TRUE(back.metadata.imported.has_value());
+  const auto& b = *back.metadata.imported;
+  EXPECT_EQ(b.source, info.source);
+  EXPECT_EQ(b.format, info.format);
+  EXPECT_EQ(b.tool_version, info.tool_version);
+  EXPECT_EQ(b.program, info.program);
+  EXPECT_TRUE(b.complete);
+  EXPECT_EQ(b.source_bytes, 1234u);
+  EXPECT_EQ(b.fingerprint, info.fingerprint);
+  EXPECT_EQ(b.missing, info.missing);
+  EXPECT_EQ(b.notes, info.notes);
+  EXPECT_DOUBLE_EQ(b.avg_busbw_gbps, 12.5);
+  EXPECT_EQ(b.out_of_bounds, 0);
+  EXPECT_EQ(back.results.at(0).missing, (std::vector<std::string>{"time_us.p50", "wrong"}));
+  // Documents of collbench's own runs carry neither.
+  const json plain = make_document();
+  EXPECT_FALSE(plain.at("metadata").contains("imported"));
+  EXPECT_FALSE(plain.at("results").at(0).contains("missing"));
+}
+
 TEST(ResultsJson, RejectsNewerSchemaVersion) {
   json j = make_document();
   j["schema_version"] = results::kSchemaVersion + 1;
   const auto message = parse_error(j);
-  EXPECT_NE(message.find("src: schema_version: 5"), std::string::npos) << message;
-  EXPECT_NE(message.find("(4)"), std::string::npos) << message;
+  EXPECT_NE(message.find("src: schema_version: 6"), std::string::npos) << message;
+  EXPECT_NE(message.find("(5)"), std::string::npos) << message;
   j["schema_version"] = "1";
   EXPECT_NE(parse_error(j).find("src: schema_version: expected an integer"), std::string::npos);
 }

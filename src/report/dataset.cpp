@@ -1,0 +1,280 @@
+#include "report/dataset.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <span>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "core/collective.hpp"
+#include "core/error.hpp"
+#include "ingest/import_store.hpp"
+#include "ingest/nccl_tests.hpp"
+#include "plan/knobs.hpp"
+#include "results/file_io.hpp"
+#include "results/json.hpp"
+#include "results/store.hpp"
+#include "stats/bandwidth.hpp"
+#include "stats/summary.hpp"
+
+namespace collbench::report {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Tagged {
+  const results::ResultRecord* rec;
+  std::string config;
+};
+
+double median_of(std::vector<double> v) {
+  std::erase_if(v, [](double x) { return !std::isfinite(x); });
+  if (v.empty()) return kNaN;
+  std::sort(v.begin(), v.end());
+  return stats::percentile(v, 0.5);
+}
+
+double bus_factor_of(const std::string& collective, int nranks) {
+  for (const core::Collective c : core::kAllCollectives)
+    if (collective == core::name(c)) return nranks > 0 ? core::bus_factor(c, nranks) : 0.0;
+  return 0.0;
+}
+
+// Whole-job, measured records only: groups (--per-node, --pairs) and skipped, failed or timed-out
+// cases have no place on a curve.
+bool plotted(const results::ResultRecord& r) {
+  return !r.group && (r.status == "ok" || r.status == "wrong");
+}
+
+int hosts_in(const results::ResultRecord& r) {
+  std::set<std::string> hosts;
+  for (const auto& pr : r.per_rank)
+    if (!pr.host.empty()) hosts.insert(pr.host);
+  return static_cast<int>(hosts.size());
+}
+
+Point combine(std::uint64_t bytes, const std::vector<const results::ResultRecord*>& recs, bool median_basis,
+              double factor) {
+  Point p;
+  p.bytes = bytes;
+  p.reps = static_cast<int>(recs.size());
+  std::vector<double> centre, p50, p99;
+  double lo = HUGE_VAL, hi = -HUGE_VAL;
+  bool any_ci = false;
+  for (const auto* r : recs) {
+    const double c = median_basis ? r->time_us.p50 : r->time_us.mean;
+    centre.push_back(c);
+    p50.push_back(r->time_us.p50);
+    p99.push_back(r->time_us.p99);
+    const auto& ci = r->time_us.median_ci;
+    const bool has_ci = median_basis && std::isfinite(ci.lo) && std::isfinite(ci.hi);
+    any_ci = any_ci || has_ci;
+    lo = std::min(lo, has_ci ? ci.lo : c);
+    hi = std::max(hi, has_ci ? ci.hi : c);
+    if (r->wrong < 0 || p.wrong < 0) p.wrong = -1;
+    else p.wrong += r->wrong;
+  }
+  p.time_us = median_of(centre);
+  p.p50_us = median_of(p50);
+  p.p99_us = median_of(p99);
+  if (recs.size() >= 6) {
+    // Enough repetitions for an interval of the median of their centres.
+    std::vector<double> sorted = centre;
+    std::erase_if(sorted, [](double x) { return !std::isfinite(x); });
+    std::sort(sorted.begin(), sorted.end());
+    const auto ci = stats::median_ci(sorted);
+    p.lo_us = ci.lo, p.hi_us = ci.hi;
+  } else if (any_ci || recs.size() >= 2) {
+    // The envelope of the repetitions' own intervals: conservative for few repetitions.
+    p.lo_us = lo, p.hi_us = hi;
+  }
+  if (p.time_us > 0) p.busbw = stats::algbw_gbps(bytes, p.time_us) * factor;
+  return p;
+}
+
+void add_series(Dataset& d, int source, const std::vector<Tagged>& records, int nnodes) {
+  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, int>;
+  std::map<Key, std::map<std::uint64_t, std::vector<const results::ResultRecord*>>> groups;
+  std::vector<Key> order;
+  for (const Tagged& t : records) {
+    const auto& r = *t.rec;
+    if (!plotted(r)) continue;
+    Key k{t.config, r.collective, r.datatype, r.op, r.placement, r.nranks};
+    auto [it, fresh] = groups.try_emplace(k);
+    if (fresh) order.push_back(k);
+    it->second[r.bytes].push_back(&r);
+  }
+  const SourceInfo& src = d.sources[static_cast<std::size_t>(source)];
+  for (const Key& k : order) {
+    Series s;
+    s.source = source;
+    std::tie(s.config, s.collective, s.datatype, s.op, s.placement, s.nranks) = k;
+    const auto& by_size = groups[k];
+    bool median_basis = true;
+    int nodes = nnodes;
+    for (const auto& [bytes, recs] : by_size)
+      for (const auto* r : recs) {
+        median_basis = median_basis && std::isfinite(r->time_us.p50) && r->time_us.p50 > 0;
+        nodes = std::max(nodes, hosts_in(*r));
+      }
+    s.nnodes = nodes;
+    s.basis = median_basis ? "median" : "mean";
+    const double factor = bus_factor_of(s.collective, s.nranks);
+    for (const auto& [bytes, recs] : by_size) s.points.push_back(combine(bytes, recs, median_basis, factor));
+    s.label = (src.kind == "import" || src.kind == "log" || s.config == src.label) ? s.config
+              : s.config == "default"                                             ? src.label
+                                                                                  : src.label + " " + s.config;
+    d.series.push_back(std::move(s));
+  }
+}
+
+std::string gpu_of(const results::RunMetadata& md) {
+  for (const auto& dev : md.devices)
+    if (const auto it = dev.details.find("gpu"); it != dev.details.end()) return it->second;
+  return "";
+}
+
+SourceInfo source_of(const std::string& path, const std::string& kind, const std::string& label,
+                     const results::RunDocument& doc) {
+  SourceInfo s;
+  s.path = path;
+  s.kind = kind;
+  s.label = label;
+  s.backend = doc.metadata.backend;
+  s.library = doc.metadata.backend_library;
+  s.gpu = gpu_of(doc.metadata);
+  s.status = doc.status;
+  s.predicted = doc.metadata.predicted;
+  s.nranks = doc.metadata.nranks;
+  s.nnodes = static_cast<int>(doc.metadata.hosts.size());
+  if (doc.metadata.imported) {
+    s.imported = true;
+    s.format = doc.metadata.imported->format;
+    s.notes = doc.metadata.imported->notes;
+  }
+  if (doc.status == "running") s.notes.push_back("the run did not finish (cut short): what it measured is shown");
+  if (doc.status == "failed") s.notes.push_back("the run failed: what it measured before is shown");
+  return s;
+}
+
+// Series copy what they need: the document may go once they are built.
+void add_document(Dataset& d, const std::string& path, const std::string& kind, const std::string& label,
+                  const results::RunDocument& doc) {
+  d.sources.push_back(source_of(path, kind, label, doc));
+  std::vector<Tagged> tagged;
+  for (const auto& r : doc.results) tagged.push_back({&r, label});
+  add_series(d, static_cast<int>(d.sources.size() - 1), tagged, d.sources.back().nnodes);
+}
+
+std::string label_for(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return ingest::default_label(p);
+}
+
+void add_import_store(Dataset& d, const std::string& dir) {
+  const json m = ingest::read_import_manifest(dir);
+  const auto contents = results::read_store(dir + "/results.jsonl");
+  std::map<std::string, std::vector<const results::StoredCase*>> by_config;
+  for (const auto& c : contents.records) by_config[c.config_id].push_back(&c);
+  for (const json& src : m["sources"]) {
+    results::RunDocument doc;
+    try {
+      doc.metadata = src.at("metadata").get<results::RunMetadata>();
+    } catch (const std::exception& e) {
+      throw core::InputError(fmt::format("'{}/manifest.json': a source's metadata is not valid: {}", dir, e.what()));
+    }
+    doc.status = src.value("status", "ok");
+    const std::string label = src.value("label", "");
+    for (const auto* c : by_config[src.value("config_id", "")]) doc.results.push_back(c->result);
+    add_document(d, dir, "import", label, doc);
+  }
+}
+
+void add_sweep_store(Dataset& d, const std::string& dir) {
+  const json m = results::read_store_manifest(dir);
+  const auto contents = results::read_store(dir + "/results.jsonl");
+  SourceInfo s;
+  s.path = dir;
+  s.kind = "sweep";
+  s.label = label_for(dir);
+  s.backend = m.value("backend", "");
+  s.predicted = s.backend == "model";
+  s.status = m.value("status", "");
+  if (s.status != "complete") s.notes.push_back(fmt::format("the sweep is not complete (status \"{}\")", s.status));
+  if (m.contains("launcher") && m["launcher"].is_object()) s.nranks = m["launcher"].value("ranks", 0);
+  d.sources.push_back(s);
+  // The last record of a case wins (--retry-failed), as in tune and check.
+  std::map<std::string, std::size_t> slot;
+  std::vector<Tagged> tagged;
+  for (const auto& c : contents.records) {
+    Tagged t{&c.result, plan::describe(c.knobs)};
+    auto [it, fresh] = slot.try_emplace(c.case_id + "#" + std::to_string(c.rep), tagged.size());
+    if (fresh) tagged.push_back(t);
+    else tagged[it->second] = t;
+  }
+  add_series(d, static_cast<int>(d.sources.size() - 1), tagged, 0);
+}
+
+void add_tune(Dataset& d, const std::string& path, json summary) {
+  if (summary.value("schema", "") != "collbench.tune")
+    throw core::InputError("'" + path + "': expected a tune summary (schema \"collbench.tune\")");
+  d.tunes.push_back({path, std::move(summary)});
+}
+
+json parse_or_null(const std::string& text) { return json::parse(text, nullptr, false); }
+
+}  // namespace
+
+Dataset load_dataset(const std::vector<std::string>& inputs) {
+  if (inputs.empty()) throw core::InputError("expected at least one input (a run JSON, a store, a tune summary or a log)");
+  Dataset d;
+  for (const std::string& path : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      if (fs::exists(path + "/manifest.json")) {
+        const json m = parse_or_null(results::read_file_text(path + "/manifest.json"));
+        const std::string schema = m.is_object() ? m.value("schema", "") : "";
+        if (schema == ingest::kImportSchemaName) add_import_store(d, path);
+        else add_sweep_store(d, path);  // names the manifest when it is not a sweep's either
+      } else if (fs::exists(path + "/summary.json")) {
+        add_tune(d, path + "/summary.json", parse_or_null(results::read_file_text(path + "/summary.json")));
+      } else {
+        throw core::InputError("'" + path + "': expected a sweep or import store (manifest.json) or a tune output (summary.json)");
+      }
+      continue;
+    }
+    const std::string text = results::read_file_text(path);
+    const json j = (text.find('{') != std::string::npos && text.find_first_not_of(" \t\r\n") == text.find('{'))
+                       ? parse_or_null(text)
+                       : json();
+    const std::string schema = j.is_object() ? j.value("schema", "") : "";
+    if (schema == results::kSchemaName) {
+      add_document(d, path, "run", label_for(path), results::parse_document(j, path));
+    } else if (schema == "collbench.tune") {
+      add_tune(d, path, j);
+    } else if (schema == ingest::kImportSchemaName || schema == results::kStoreSchemaName) {
+      throw core::InputError("'" + path + "': a store's manifest; give the store's directory instead");
+    } else if (!schema.empty()) {
+      throw core::InputError(fmt::format("'{}': schema \"{}\" is not one report reads (collbench.run, a store, "
+                                         "collbench.tune, or an nccl-tests log)", path, schema));
+    } else {
+      ingest::ImportedLog log;
+      try {
+        log = ingest::import_text(text, path, {});
+      } catch (const core::InputError& e) {
+        throw core::InputError(std::string(e.what()) +
+                               "; expected a collbench run JSON, a store directory, a tune summary or an nccl-tests log");
+      }
+      add_document(d, path, "log", log.label, log.doc);
+    }
+  }
+  return d;
+}
+
+}  // namespace collbench::report

@@ -1,0 +1,71 @@
+#pragma once
+// What report and compare read, from any of: a run JSON file (collbench run --json), a sweep store
+// (collbench sweep --out), an import store (collbench import --out), an nccl-tests / rccl-tests log
+// or -J JSON file given directly (imported in memory), and a tune output (its summary.json, or the
+// directory holding it). Records become series: one per source, configuration, collective, type,
+// op, placement and rank count, with one point per size (repetitions combined).
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace collbench::report {
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct Point {
+  std::uint64_t bytes = 0;
+  int reps = 0;            // records combined (repetitions, runs)
+  double time_us = kNaN;   // the series' basis: median over reps of each record's p50 (or mean)
+  double busbw = kNaN;     // GB/s, from time_us
+  double p50_us = kNaN;    // median over reps; NaN when the source has no percentiles
+  double p99_us = kNaN;
+  double lo_us = kNaN;     // confidence interval of time_us; NaN when the source gives none
+  double hi_us = kNaN;
+  std::int64_t wrong = 0;  // summed; -1 when not checked
+};
+
+struct Series {
+  int source = 0;          // index into Dataset::sources
+  std::string config;      // "default", "NCCL_ALGO=ring", or an imported log's label
+  std::string collective, datatype, op, placement;
+  int nranks = 0;
+  int nnodes = 0;          // 0: not known
+  std::string basis;       // "median" (collbench) or "mean" (nccl-tests' time, when no percentiles)
+  std::vector<Point> points;  // ascending bytes
+  // "SOURCE config" for legends: the configuration alone when the source is named by it.
+  std::string label;
+};
+
+struct SourceInfo {
+  std::string path;
+  std::string kind;        // "run" | "sweep" | "import" | "log"
+  std::string label;
+  std::string backend;     // "mpi" | "nccl" | "model"
+  std::string library;     // backend_library, e.g. "NCCL 2.28.9"
+  std::string gpu;         // the first device's name, when known
+  std::string status;      // the run's status: "ok", "running" (cut short) …
+  std::string format;      // imported: the log's format
+  bool predicted = false;  // model backend: every number is a prediction
+  bool imported = false;
+  int nranks = 0, nnodes = 0;
+  std::vector<std::string> notes;
+};
+
+struct TuneInfo {
+  std::string path;
+  nlohmann::json summary;  // schema collbench.tune
+};
+
+struct Dataset {
+  std::vector<SourceInfo> sources;
+  std::vector<Series> series;
+  std::vector<TuneInfo> tunes;
+};
+
+// Throws InputError naming the input that is none of the above.
+Dataset load_dataset(const std::vector<std::string>& inputs);
+
+}  // namespace collbench::report

@@ -1,0 +1,502 @@
+#include "report/render.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/collective.hpp"
+
+namespace collbench::report {
+namespace {
+
+using nlohmann::json;
+
+json num(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+// Series indices grouped by collective, collectives in collbench's order.
+std::vector<std::pair<std::string, std::vector<std::size_t>>> by_collective(const Dataset& d) {
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> out;
+  for (const core::Collective c : core::kAllCollectives) {
+    std::vector<std::size_t> members;
+    for (std::size_t i = 0; i < d.series.size(); ++i)
+      if (d.series[i].collective == core::name(c)) members.push_back(i);
+    if (!members.empty()) out.emplace_back(std::string(core::name(c)), std::move(members));
+  }
+  return out;
+}
+
+bool any_predicted(const Dataset& d) {
+  return std::any_of(d.sources.begin(), d.sources.end(), [](const SourceInfo& s) { return s.predicted; });
+}
+
+std::string fmt_num(double x, const char* spec = "{:.4g}") {
+  return std::isfinite(x) ? fmt::format(fmt::runtime(spec), x) : std::string("-");
+}
+
+std::string half_peak_text(const SeriesMetrics& m) {
+  if (m.half_peak_below_range) return "< smallest size";
+  return std::isfinite(m.half_peak_bytes) ? format_bytes(std::round(m.half_peak_bytes)) : std::string("-");
+}
+
+std::string tail_text(const SeriesMetrics& m) {
+  if (m.tail_basis.empty()) return "- (no p99)";
+  return fmt::format("{} / {} ({})", fmt_num(m.tail_median, "{:.3g}"), fmt_num(m.tail_max, "{:.3g}"), m.tail_basis);
+}
+
+std::string eff_text(const SeriesMetrics& m) {
+  if (!std::isfinite(m.efficiency)) return "-";
+  return fmt::format("{:.1f}% of {:.4g}", 100 * m.efficiency, m.link_gbps);
+}
+
+std::string scale_text(const Series& s) {
+  return s.nnodes > 0 ? fmt::format("{} ({} nodes)", s.nranks, s.nnodes) : std::to_string(s.nranks);
+}
+
+std::string gain_text(const TuneGain& g) {
+  if (!g.gain_known) return "not measured";
+  if (std::abs(g.gain_min - g.gain_max) < 5e-4) return fmt::format("{:.3f}x", g.gain_min);
+  return fmt::format("{:.3f}x - {:.3f}x", g.gain_min, g.gain_max);
+}
+
+std::string range_text(const TuneGain& g) {
+  return fmt::format("{} - {}", format_bytes(static_cast<double>(g.min_bytes)),
+                     g.max_bytes ? format_bytes(static_cast<double>(*g.max_bytes)) : std::string("max"));
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string md_cell(std::string s) {
+  std::string out;
+  for (const char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+// --- SVG charts: log2 sizes across, log10 values up. ---
+
+constexpr const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+                                    "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#637939"};
+constexpr double kW = 760, kH = 360, kL = 70, kR = 20, kT = 20, kB = 52;
+
+struct Axes {
+  double x0 = 0, x1 = 1;  // log2 bytes
+  double y0 = 0, y1 = 1;  // log10 value
+  double px(double bytes) const { return kL + (std::log2(bytes) - x0) / (x1 - x0) * (kW - kL - kR); }
+  double py(double v) const { return kH - kB - (std::log10(v) - y0) / (y1 - y0) * (kH - kT - kB); }
+};
+
+std::string size_tick(double log2b) { return format_bytes(std::exp2(log2b)); }
+
+std::string value_tick(double log10v) {
+  const double v = std::pow(10.0, log10v);
+  if (v >= 1) return fmt::format("{:.0f}", v);
+  return fmt::format("{:g}", v);
+}
+
+std::string axes_svg(const Axes& ax, const std::string& ylabel) {
+  std::string s;
+  const double span = ax.x1 - ax.x0;
+  const int step = span <= 12 ? 1 : span <= 24 ? 2 : span <= 36 ? 3 : 4;
+  for (int e = static_cast<int>(std::ceil(ax.x0)); e <= static_cast<int>(std::floor(ax.x1)); ++e) {
+    if (e % step != 0) continue;
+    const double x = ax.px(std::exp2(e));
+    s += fmt::format(R"(<line class="grid" x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}"/>)", x, kT, x, kH - kB);
+    s += fmt::format(R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>)", x, kH - kB + 16,
+                     html_escape(size_tick(e)));
+  }
+  for (int e = static_cast<int>(std::ceil(ax.y0)); e <= static_cast<int>(std::floor(ax.y1)); ++e) {
+    const double y = ax.py(std::pow(10.0, e));
+    s += fmt::format(R"(<line class="grid" x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}"/>)", kL, y, kW - kR, y);
+    s += fmt::format(R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="end">{}</text>)", kL - 6, y + 4, value_tick(e));
+  }
+  s += fmt::format(R"(<rect class="frame" x="{}" y="{}" width="{}" height="{}"/>)", kL, kT, kW - kL - kR, kH - kT - kB);
+  s += fmt::format(R"(<text class="label" x="{:.1f}" y="{:.1f}" text-anchor="middle">message size (bytes per rank, log scale)</text>)",
+                   (kL + kW - kR) / 2, kH - 10);
+  s += fmt::format(R"~(<text class="label" transform="translate(16,{:.1f}) rotate(-90)" text-anchor="middle">{}</text>)~",
+                   (kT + kH - kB) / 2, html_escape(ylabel));
+  return s;
+}
+
+// Log axes over every positive value the chart draws; a range of one decade at least.
+Axes fit_axes(const std::vector<std::pair<double, double>>& xy) {
+  Axes ax;
+  double xmin = HUGE_VAL, xmax = -HUGE_VAL, ymin = HUGE_VAL, ymax = -HUGE_VAL;
+  for (const auto& [x, y] : xy) {
+    if (!(x > 0) || !(y > 0) || !std::isfinite(y)) continue;
+    xmin = std::min(xmin, std::log2(x)), xmax = std::max(xmax, std::log2(x));
+    ymin = std::min(ymin, std::log10(y)), ymax = std::max(ymax, std::log10(y));
+  }
+  if (xmin > xmax) return ax;
+  ax.x0 = xmin, ax.x1 = xmax > xmin ? xmax : xmin + 1;
+  ax.y0 = std::floor(ymin), ax.y1 = std::ceil(ymax);
+  if (ax.y1 <= ax.y0) ax.y1 = ax.y0 + 1;
+  return ax;
+}
+
+std::string svg_open(const std::string& title) {
+  return fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="{}">)",
+                     kW, kH, kW, kH, html_escape(title));
+}
+
+std::string busbw_chart(const Dataset& d, const std::vector<std::size_t>& shown, const std::string& title) {
+  std::vector<std::pair<double, double>> xy;
+  for (const std::size_t i : shown)
+    for (const Point& p : d.series[i].points) xy.emplace_back(double(p.bytes), p.busbw);
+  if (xy.empty()) return "";
+  const Axes ax = fit_axes(xy);
+  std::string s = svg_open(title) + axes_svg(ax, "bus bandwidth (GB/s, log scale)");
+  for (std::size_t k = 0; k < shown.size(); ++k) {
+    const Series& ser = d.series[shown[k]];
+    const char* color = kPalette[k % std::size(kPalette)];
+    std::string pts;
+    std::string marks;
+    for (const Point& p : ser.points) {
+      if (!(p.busbw > 0)) continue;
+      const double x = ax.px(double(p.bytes)), y = ax.py(p.busbw);
+      pts += fmt::format("{:.1f},{:.1f} ", x, y);
+      marks += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="2.5" fill="{}"><title>{}: {} busbw {} GB/s</title></circle>)", x,
+                           y, color, html_escape(ser.label), format_bytes(double(p.bytes)), fmt_num(p.busbw));
+    }
+    const bool predicted = d.sources[static_cast<std::size_t>(ser.source)].predicted;
+    s += fmt::format(R"(<polyline fill="none" stroke="{}" stroke-width="1.8"{} points="{}"/>)", color,
+                     predicted ? R"( stroke-dasharray="6 3")" : "", pts);
+    s += marks;
+  }
+  return s + "</svg>";
+}
+
+// p50-p99 bands (filled), the p50 (or mean) line on top; series without p99 draw the line only.
+std::string latency_chart(const Dataset& d, const std::vector<std::size_t>& shown, const std::string& title) {
+  std::vector<std::pair<double, double>> xy;
+  for (const std::size_t i : shown)
+    for (const Point& p : d.series[i].points) {
+      xy.emplace_back(double(p.bytes), p.time_us);
+      xy.emplace_back(double(p.bytes), p.p99_us);
+    }
+  if (xy.empty()) return "";
+  const Axes ax = fit_axes(xy);
+  std::string s = svg_open(title) + axes_svg(ax, "time per call (us, log scale)");
+  for (std::size_t k = 0; k < shown.size(); ++k) {
+    const Series& ser = d.series[shown[k]];
+    const char* color = kPalette[k % std::size(kPalette)];
+    std::string upper, lower, line, marks;
+    for (const Point& p : ser.points) {
+      if (!(p.time_us > 0)) continue;
+      const double x = ax.px(double(p.bytes));
+      line += fmt::format("{:.1f},{:.1f} ", x, ax.py(p.time_us));
+      const std::string p99 = p.p99_us > 0 ? fmt::format(", p99 {} us", fmt_num(p.p99_us)) : "";
+      marks += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="2.2" fill="{}"><title>{}: {} {} {} us{}</title></circle>)", x,
+                           ax.py(p.time_us), color, html_escape(ser.label), format_bytes(double(p.bytes)), ser.basis,
+                           fmt_num(p.time_us), p99);
+      if (p.p99_us > 0) {
+        upper += fmt::format("{:.1f},{:.1f} ", x, ax.py(std::max(p.p99_us, p.time_us)));
+        lower = fmt::format("{:.1f},{:.1f} ", x, ax.py(p.time_us)) + lower;
+      }
+    }
+    if (!upper.empty()) s += fmt::format(R"(<polygon fill="{}" fill-opacity="0.18" stroke="none" points="{}{}"/>)", color, upper, lower);
+    s += fmt::format(R"(<polyline fill="none" stroke="{}" stroke-width="1.6" points="{}"/>)", color, line);
+    s += marks;
+  }
+  return s + "</svg>";
+}
+
+std::string legend_html(const Dataset& d, const std::vector<std::size_t>& shown, std::size_t total) {
+  std::string s = R"(<ul class="legend">)";
+  for (std::size_t k = 0; k < shown.size(); ++k) {
+    const Series& ser = d.series[shown[k]];
+    s += fmt::format(R"(<li><span class="swatch" style="background:{}"></span>{} <span class="dim">{} {} {}, {} ranks, {}</span></li>)",
+                     kPalette[k % std::size(kPalette)], html_escape(ser.label), html_escape(ser.datatype),
+                     html_escape(ser.op), html_escape(ser.placement), ser.nranks, ser.basis);
+  }
+  s += "</ul>";
+  if (total > shown.size())
+    s += fmt::format(R"(<p class="dim">{} of {} series drawn (the default and the highest peaks); every series is in the tables.</p>)",
+                     shown.size(), total);
+  return s;
+}
+
+constexpr const char* kCss = R"(body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:24px auto;max-width:1100px;color:#1b1b1b;padding:0 16px}
+h1{font-size:1.6em;margin-bottom:4px}h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:4px}h3{margin-bottom:4px}
+table{border-collapse:collapse;margin:8px 0 16px;font-size:0.9em}th,td{border:1px solid #d0d0d0;padding:3px 8px;text-align:right}
+th{background:#f3f3f3}td.l,th.l{text-align:left}.dim{color:#666}.warn{background:#fff4d6;border:1px solid #e0b84c;padding:8px 12px}
+svg{display:block;margin:8px 0;background:#fff}.grid{stroke:#e6e6e6;stroke-width:1}.frame{fill:none;stroke:#999}
+.tick{font-size:11px;fill:#444}.label{font-size:12px;fill:#222}ul.legend{list-style:none;padding:0;columns:2;font-size:0.9em}
+.swatch{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:middle}details{margin:6px 0}
+.charts{display:flex;flex-wrap:wrap;gap:12px})";
+
+}  // namespace
+
+std::vector<std::size_t> chart_series(const Dataset& d, const Analysis& a, const std::vector<std::size_t>& members,
+                                      std::size_t limit) {
+  if (members.size() <= limit) return members;
+  std::vector<std::size_t> order = members;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    const bool dx = d.series[x].config == "default", dy = d.series[y].config == "default";
+    if (dx != dy) return dx;
+    const double px = a.metrics[x].peak_busbw, py = a.metrics[y].peak_busbw;
+    return (std::isfinite(px) ? px : -1) > (std::isfinite(py) ? py : -1);
+  });
+  order.resize(limit);
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
+json report_json(const Dataset& d, const Analysis& a) {
+  json j;
+  j["schema"] = kReportSchemaName;
+  j["schema_version"] = kReportSchemaVersion;
+  j["tool"] = "collbench";
+  j["version"] = COLLBENCH_VERSION;
+  j["predicted"] = any_predicted(d);
+  j["topology"] = a.topology ? json{{"name", a.topology->name},
+                                    {"intra_node_gbps", num(a.topology->intra_node_gbps)},
+                                    {"inter_node_gbps", num(a.topology->inter_node_gbps)}}
+                             : json(nullptr);
+  json sources = json::array();
+  for (const SourceInfo& s : d.sources) {
+    sources.push_back({{"label", s.label}, {"path", s.path}, {"kind", s.kind}, {"backend", s.backend},
+                       {"library", s.library}, {"gpu", s.gpu}, {"status", s.status}, {"format", s.format},
+                       {"predicted", s.predicted}, {"imported", s.imported}, {"nranks", s.nranks},
+                       {"nnodes", s.nnodes}, {"notes", s.notes}});
+  }
+  j["sources"] = sources;
+  json colls = json::array();
+  for (const auto& [coll, members] : by_collective(d)) {
+    json series = json::array();
+    for (const std::size_t i : members) {
+      const Series& s = d.series[i];
+      const SeriesMetrics& m = a.metrics[i];
+      json pts = json::array();
+      for (const Point& p : s.points) {
+        pts.push_back({{"bytes", p.bytes}, {"reps", p.reps}, {"time_us", num(p.time_us)}, {"busbw_gbps", num(p.busbw)},
+                       {"p50_us", num(p.p50_us)}, {"p99_us", num(p.p99_us)}, {"ci_lo_us", num(p.lo_us)},
+                       {"ci_hi_us", num(p.hi_us)}, {"wrong", p.wrong}});
+      }
+      json metrics = {{"peak_busbw_gbps", num(m.peak_busbw)},
+                      {"peak_bytes", m.peak_bytes},
+                      {"half_peak_bytes", num(m.half_peak_bytes)},
+                      {"half_peak_below_range", m.half_peak_below_range},
+                      {"latency_floor_us", num(m.latency_floor_us)},
+                      {"latency_floor_bytes", m.floor_bytes},
+                      {"tail", {{"basis", m.tail_basis.empty() ? json(nullptr) : json(m.tail_basis)},
+                                {"median", num(m.tail_median)}, {"max", num(m.tail_max)},
+                                {"max_bytes", m.tail_basis.empty() ? json(nullptr) : json(m.tail_max_bytes)}}},
+                      {"link_gbps", num(m.link_gbps)},
+                      {"efficiency", num(m.efficiency)},
+                      {"wrong", m.wrong}};
+      series.push_back({{"label", s.label}, {"source", s.source}, {"config", s.config}, {"datatype", s.datatype},
+                        {"op", s.op}, {"placement", s.placement}, {"nranks", s.nranks}, {"nnodes", s.nnodes},
+                        {"basis", s.basis}, {"metrics", metrics}, {"points", pts}});
+    }
+    colls.push_back({{"collective", coll}, {"series", series}});
+  }
+  j["collectives"] = colls;
+  json scaling = json::array();
+  for (const ScalingGroup& g : a.scaling) {
+    json rows = json::array();
+    for (const ScalingRow& r : g.rows) {
+      rows.push_back({{"series", d.series[r.series].label}, {"nnodes", r.nnodes}, {"nranks", r.nranks},
+                      {"peak_busbw_gbps", num(r.peak_busbw)}, {"latency_floor_us", num(r.latency_floor_us)},
+                      {"peak_vs_base", num(r.peak_vs_base)}, {"floor_vs_base", num(r.floor_vs_base)}});
+    }
+    scaling.push_back({{"collective", g.collective}, {"datatype", g.datatype}, {"op", g.op}, {"placement", g.placement},
+                       {"config", g.config}, {"rows", rows}});
+  }
+  j["scaling"] = scaling;
+  json tuning = json::array();
+  for (const TuneSection& t : a.tunes) {
+    json gains = json::array();
+    for (const TuneGain& g : t.gains) {
+      gains.push_back({{"collective", g.collective}, {"min_bytes", g.min_bytes},
+                       {"max_bytes", g.max_bytes ? json(*g.max_bytes) : json(nullptr)}, {"setting", g.setting},
+                       {"gain_min", num(g.gain_min)}, {"gain_max", num(g.gain_max)}, {"gain_known", g.gain_known},
+                       {"confidence", g.confidence}});
+    }
+    tuning.push_back({{"path", t.path}, {"backend", t.backend}, {"nranks", t.nranks},
+                      {"global", {{"setting", t.global_setting}, {"confidence", t.global_confidence},
+                                  {"gain", num(t.global_gain)}, {"lo", num(t.global_lo)}, {"hi", num(t.global_hi)}}},
+                      {"ranges", gains}});
+  }
+  j["tuning"] = tuning;
+  return j;
+}
+
+std::string report_markdown(const Dataset& d, const Analysis& a) {
+  std::string s = "# collbench report\n\n";
+  s += fmt::format("{} sources, {} series. Bus bandwidth in GB/s (1e9 B/s); sizes are bytes per rank.\n\n",
+                   d.sources.size(), d.series.size());
+  if (any_predicted(d))
+    s += "> **Predicted, not measured:** some sources come from the model backend (NCCL's cost model).\n\n";
+  if (a.topology)
+    s += fmt::format("Topology `{}`: {} GB/s per GPU within a node, {} GB/s across nodes.\n\n", md_cell(a.topology->name),
+                     fmt_num(a.topology->intra_node_gbps), fmt_num(a.topology->inter_node_gbps));
+  s += "## Sources\n\n| source | kind | backend | library | GPU | ranks | nodes | status | format |\n"
+       "|---|---|---|---|---|--:|--:|---|---|\n";
+  for (const SourceInfo& src : d.sources) {
+    s += fmt::format("| {} | {} | {}{} | {} | {} | {} | {} | {} | {} |\n", md_cell(src.label), src.kind, src.backend,
+                     src.predicted ? " (predicted)" : "", md_cell(src.library), md_cell(src.gpu), src.nranks,
+                     src.nnodes > 0 ? std::to_string(src.nnodes) : "-", src.status, md_cell(src.format));
+  }
+  for (const auto& [coll, members] : by_collective(d)) {
+    s += fmt::format("\n## {}\n\n", coll);
+    s += "| series | type | op | placement | ranks | peak busbw | at | half-peak size | latency floor (us) | "
+         "tail p99 spread (median / max) | efficiency | basis |\n"
+         "|---|---|---|---|--:|--:|--:|--:|--:|---|---|---|\n";
+    for (const std::size_t i : members) {
+      const Series& ser = d.series[i];
+      const SeriesMetrics& m = a.metrics[i];
+      s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", md_cell(ser.label), ser.datatype,
+                       ser.op, ser.placement, scale_text(ser), fmt_num(m.peak_busbw), format_bytes(double(m.peak_bytes)),
+                       half_peak_text(m), fmt_num(m.latency_floor_us), tail_text(m), eff_text(m), ser.basis);
+    }
+  }
+  if (!a.scaling.empty()) {
+    s += "\n## Scaling\n\n";
+    for (const ScalingGroup& g : a.scaling) {
+      s += fmt::format("**{} {} {} {}** ({})\n\n| series | nodes | ranks | peak busbw | vs smallest | latency floor (us) | vs smallest |\n"
+                       "|---|--:|--:|--:|--:|--:|--:|\n",
+                       g.collective, g.datatype, g.op, g.placement, md_cell(g.config));
+      for (const ScalingRow& r : g.rows) {
+        s += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", md_cell(d.series[r.series].label),
+                         r.nnodes > 0 ? std::to_string(r.nnodes) : "-", r.nranks, fmt_num(r.peak_busbw),
+                         fmt_num(r.peak_vs_base, "{:.3f}x"), fmt_num(r.latency_floor_us), fmt_num(r.floor_vs_base, "{:.3f}x"));
+      }
+      s += "\n";
+    }
+  }
+  for (const TuneSection& t : a.tunes) {
+    s += fmt::format("\n## Tuning gains ({})\n\nBackend {}, {} ranks. One setting for everything: {} (gain {} [{}, {}], {}).\n\n",
+                     md_cell(t.path), t.backend, t.nranks, md_cell(t.global_setting), fmt_num(t.global_gain, "{:.3f}x"),
+                     fmt_num(t.global_lo, "{:.3f}"), fmt_num(t.global_hi, "{:.3f}"), t.global_confidence);
+    s += "| collective | sizes | setting | gain vs default | confidence |\n|---|---|---|--:|---|\n";
+    for (const TuneGain& g : t.gains)
+      s += fmt::format("| {} | {} | {} | {} | {} |\n", g.collective, range_text(g), md_cell(g.setting), gain_text(g), g.confidence);
+  }
+  bool notes = false;
+  for (const SourceInfo& src : d.sources) {
+    if (src.notes.empty()) continue;
+    if (!notes) s += "\n## Notes\n\n", notes = true;
+    for (const std::string& n : src.notes) s += fmt::format("- {}: {}\n", md_cell(src.label), n);
+  }
+  return s;
+}
+
+std::string report_html(const Dataset& d, const Analysis& a) {
+  std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                  "<title>collbench report</title><style>";
+  s += kCss;
+  s += "</style></head><body>\n<h1>collbench report</h1>\n";
+  s += fmt::format("<p class=\"dim\">collbench {}: {} sources, {} series. Bus bandwidth in GB/s (1e9 B/s); sizes are "
+                   "bytes per rank; axes are logarithmic.</p>\n",
+                   COLLBENCH_VERSION, d.sources.size(), d.series.size());
+  if (any_predicted(d))
+    s += "<p class=\"warn\"><b>Predicted, not measured:</b> some sources come from the model backend (NCCL's cost "
+         "model); their curves are dashed.</p>\n";
+  if (a.topology)
+    s += fmt::format("<p>Topology <b>{}</b>: {} GB/s per GPU within a node, {} GB/s across nodes.</p>\n",
+                     html_escape(a.topology->name), fmt_num(a.topology->intra_node_gbps), fmt_num(a.topology->inter_node_gbps));
+  s += "<h2>Sources</h2>\n<table><tr><th class=\"l\">source</th><th class=\"l\">kind</th><th class=\"l\">backend</th>"
+       "<th class=\"l\">library</th><th class=\"l\">GPU</th><th>ranks</th><th>nodes</th><th class=\"l\">status</th>"
+       "<th class=\"l\">format</th></tr>\n";
+  for (const SourceInfo& src : d.sources) {
+    s += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}{}</td><td class=\"l\">{}</td>"
+                     "<td class=\"l\">{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>\n",
+                     html_escape(src.label), src.kind, html_escape(src.backend), src.predicted ? " (predicted)" : "",
+                     html_escape(src.library), html_escape(src.gpu), src.nranks,
+                     src.nnodes > 0 ? std::to_string(src.nnodes) : "-", html_escape(src.status), html_escape(src.format));
+  }
+  s += "</table>\n";
+  for (const auto& [coll, members] : by_collective(d)) {
+    s += fmt::format("<h2 id=\"{0}\">{0}</h2>\n", coll);
+    const std::vector<std::size_t> shown = chart_series(d, a, members, 12);
+    s += "<div class=\"charts\">";
+    s += busbw_chart(d, shown, coll + " bus bandwidth vs size");
+    s += "</div>\n" + legend_html(d, shown, members.size());
+    const std::vector<std::size_t> bands = chart_series(d, a, members, 6);
+    s += fmt::format("<h3>{} latency: p50-p99 bands</h3>\n", coll);
+    s += "<p class=\"dim\">The line is the time per call (median, or nccl-tests' mean where the source has no "
+         "percentiles); the shaded band reaches up to p99 where the source has it.</p>\n";
+    s += latency_chart(d, bands, coll + " latency vs size") + legend_html(d, bands, members.size());
+    s += "<table><tr><th class=\"l\">series</th><th class=\"l\">type</th><th class=\"l\">op</th><th class=\"l\">placement</th>"
+         "<th>ranks</th><th>peak busbw</th><th>at</th><th>half-peak size</th><th>latency floor (us)</th>"
+         "<th>tail p99 spread (median / max)</th><th>efficiency</th><th class=\"l\">basis</th></tr>\n";
+    for (const std::size_t i : members) {
+      const Series& ser = d.series[i];
+      const SeriesMetrics& m = a.metrics[i];
+      s += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>"
+                       "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
+                       html_escape(ser.label), html_escape(ser.datatype), html_escape(ser.op), ser.placement,
+                       scale_text(ser), fmt_num(m.peak_busbw), format_bytes(double(m.peak_bytes)), half_peak_text(m),
+                       fmt_num(m.latency_floor_us), html_escape(tail_text(m)), html_escape(eff_text(m)), ser.basis);
+    }
+    s += "</table>\n";
+    for (const std::size_t i : members) {
+      const Series& ser = d.series[i];
+      s += fmt::format("<details><summary>{} {} {} {}: every size</summary><table><tr><th>size</th><th>reps</th>"
+                       "<th>time (us, {})</th><th>busbw</th><th>p50 (us)</th><th>p99 (us)</th><th>CI (us)</th><th>wrong</th></tr>\n",
+                       html_escape(ser.label), html_escape(ser.datatype), html_escape(ser.op), ser.placement, ser.basis);
+      for (const Point& p : ser.points) {
+        const std::string ci = std::isfinite(p.lo_us) ? fmt::format("[{}, {}]", fmt_num(p.lo_us), fmt_num(p.hi_us)) : "-";
+        s += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                         format_bytes(double(p.bytes)), p.reps, fmt_num(p.time_us), fmt_num(p.busbw), fmt_num(p.p50_us),
+                         fmt_num(p.p99_us), ci, p.wrong < 0 ? std::string("not checked") : std::to_string(p.wrong));
+      }
+      s += "</table></details>\n";
+    }
+  }
+  if (!a.scaling.empty()) {
+    s += "<h2>Scaling</h2>\n";
+    for (const ScalingGroup& g : a.scaling) {
+      s += fmt::format("<h3>{} {} {} {} <span class=\"dim\">({})</span></h3>\n<table><tr><th class=\"l\">series</th><th>nodes</th>"
+                       "<th>ranks</th><th>peak busbw</th><th>vs smallest</th><th>latency floor (us)</th><th>vs smallest</th></tr>\n",
+                       g.collective, html_escape(g.datatype), html_escape(g.op), g.placement, html_escape(g.config));
+      for (const ScalingRow& r : g.rows) {
+        s += fmt::format("<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                         html_escape(d.series[r.series].label), r.nnodes > 0 ? std::to_string(r.nnodes) : "-", r.nranks,
+                         fmt_num(r.peak_busbw), fmt_num(r.peak_vs_base, "{:.3f}x"), fmt_num(r.latency_floor_us),
+                         fmt_num(r.floor_vs_base, "{:.3f}x"));
+      }
+      s += "</table>\n";
+    }
+  }
+  for (const TuneSection& t : a.tunes) {
+    s += fmt::format("<h2>Tuning gains</h2>\n<p class=\"dim\">{}: backend {}, {} ranks. One setting for everything: <b>{}</b> "
+                     "(gain {} [{}, {}], {}).</p>\n",
+                     html_escape(t.path), html_escape(t.backend), t.nranks, html_escape(t.global_setting),
+                     fmt_num(t.global_gain, "{:.3f}x"), fmt_num(t.global_lo, "{:.3f}"), fmt_num(t.global_hi, "{:.3f}"),
+                     html_escape(t.global_confidence));
+    s += "<table><tr><th class=\"l\">collective</th><th class=\"l\">sizes</th><th class=\"l\">setting</th><th>gain vs default</th>"
+         "<th class=\"l\">confidence</th></tr>\n";
+    for (const TuneGain& g : t.gains)
+      s += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
+                       g.collective, range_text(g), html_escape(g.setting), gain_text(g), html_escape(g.confidence));
+    s += "</table>\n";
+  }
+  bool notes = false;
+  for (const SourceInfo& src : d.sources) {
+    if (src.notes.empty()) continue;
+    if (!notes) s += "<h2>Notes</h2>\n<ul>\n", notes = true;
+    for (const std::string& n : src.notes) s += fmt::format("<li><b>{}</b>: {}</li>\n", html_escape(src.label), html_escape(n));
+  }
+  if (notes) s += "</ul>\n";
+  s += "</body></html>\n";
+  return s;
+}
+
+}  // namespace collbench::report

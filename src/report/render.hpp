@@ -1,0 +1,27 @@
+#pragma once
+// The report in three forms: JSON (schema collbench.report, reports/REPORT.md), Markdown, and one
+// self-contained HTML file (inline CSS and SVG charts, no script, nothing fetched when viewed).
+// Output is deterministic: the same inputs give the same bytes (no clock, no paths beyond those
+// given).
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "report/analysis.hpp"
+#include "report/dataset.hpp"
+
+namespace collbench::report {
+
+inline constexpr const char* kReportSchemaName = "collbench.report";
+inline constexpr int kReportSchemaVersion = 1;
+
+nlohmann::json report_json(const Dataset& d, const Analysis& a);
+std::string report_markdown(const Dataset& d, const Analysis& a);
+std::string report_html(const Dataset& d, const Analysis& a);
+
+// The series a chart draws when a collective has too many to read (a sweep of hundreds of
+// configurations): the default configuration, then the highest peaks, at most `limit`.
+std::vector<std::size_t> chart_series(const Dataset& d, const Analysis& a, const std::vector<std::size_t>& members,
+                                      std::size_t limit);
+
+}  // namespace collbench::report
