@@ -6,7 +6,8 @@ packages=(build-essential cmake ninja-build pkg-config
           libopenmpi-dev openmpi-bin
           libcli11-dev libfmt-dev nlohmann-json3-dev
           libgtest-dev libgmock-dev libbenchmark-dev
-          libxml2-utils)  # xmllint: the tests validate check's JUnit XML against tests/check/junit.xsd
+          libxml2-utils   # xmllint: the tests validate check's JUnit XML against tests/check/junit.xsd
+          chromium fonts-dejavu-core python3)  # the HTML report is rendered headless in a test
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

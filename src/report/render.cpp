@@ -225,7 +225,7 @@ std::string legend_html(const Dataset& d, const std::vector<std::size_t>& shown,
   }
   s += "</ul>";
   if (total > shown.size())
-    s += fmt::format(R"(<p class="dim">{} of {} series drawn (the default and the highest peaks); every series is in the tables.</p>)",
+    s += fmt::format(R"(<p class="dim">{} of {} series drawn (in-place curves where an out-of-place twin exists are left out, then the default and the highest peaks are kept); every series is in the tables.</p>)",
                      shown.size(), total);
   return s;
 }
@@ -241,8 +241,19 @@ svg{display:block;margin:8px 0;background:#fff}.grid{stroke:#e6e6e6;stroke-width
 
 }  // namespace
 
-std::vector<std::size_t> chart_series(const Dataset& d, const Analysis& a, const std::vector<std::size_t>& members,
+std::vector<std::size_t> chart_series(const Dataset& d, const Analysis& a, const std::vector<std::size_t>& all,
                                       std::size_t limit) {
+  // In-place curves sit on their out-of-place twins: draw one, the tables keep both.
+  std::vector<std::size_t> members;
+  for (const std::size_t i : all) {
+    const Series& s = d.series[i];
+    const bool twin = s.placement == "in_place" && std::any_of(all.begin(), all.end(), [&](std::size_t j) {
+      const Series& o = d.series[j];
+      return o.placement == "out_of_place" && o.source == s.source && o.config == s.config && o.datatype == s.datatype &&
+             o.op == s.op && o.nranks == s.nranks;
+    });
+    if (!twin) members.push_back(i);
+  }
   if (members.size() <= limit) return members;
   std::vector<std::size_t> order = members;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {

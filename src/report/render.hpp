@@ -19,8 +19,9 @@ nlohmann::json report_json(const Dataset& d, const Analysis& a);
 std::string report_markdown(const Dataset& d, const Analysis& a);
 std::string report_html(const Dataset& d, const Analysis& a);
 
-// The series a chart draws when a collective has too many to read (a sweep of hundreds of
-// configurations): the default configuration, then the highest peaks, at most `limit`.
+// The series a chart draws: out-of-place where an in-place twin exists (the curves overlap), and
+// when a collective still has too many to read (a sweep of hundreds of configurations), the
+// default configuration and then the highest peaks, at most `limit`.
 std::vector<std::size_t> chart_series(const Dataset& d, const Analysis& a, const std::vector<std::size_t>& members,
                                       std::size_t limit);
 
