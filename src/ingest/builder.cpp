@@ -10,6 +10,7 @@
 #include "core/collective.hpp"
 #include "core/datatype.hpp"
 #include "core/error.hpp"
+#include "core/hash.hpp"
 #include "core/redop.hpp"
 #include "results/metadata.hpp"
 #include "stats/bandwidth.hpp"
@@ -96,6 +97,10 @@ std::string infer_collective(const std::string& op, std::optional<int> root, std
   return "";  // allgather and alltoall print the same columns
 }
 
+std::string RowContext::where(const std::string& file) const {
+  return json ? fmt::format("{} results[{}]", file, index) : fmt::format("{}:{}", file, line);
+}
+
 Builder::Builder(std::string name, const ImportOptions& options) : m_name(std::move(name)), m_options(options) {
   m_doc.metadata.tool = "nccl-tests";
   m_doc.metadata.backend = "nccl";
@@ -155,6 +160,7 @@ void Builder::add(const RowContext& row, const std::string& collective, const st
                   const std::string& placement, const Measurement& m) {
   results::ResultRecord r;
   std::vector<std::string>& missing = r.missing;
+  missing.reserve(16);
   r.collective = collective;
   r.bytes = row.bytes;
   r.requested_bytes = row.bytes;
@@ -180,7 +186,7 @@ void Builder::add(const RowContext& row, const std::string& collective, const st
   r.iters = row.iters;
   if (!row.iters_known) missing.insert(missing.end(), {"iters", "warmup_iters"});
   r.stop_reason = "iters";
-  r.backend_notes["source"] = row.where;
+  r.backend_notes[row.json ? "source_index" : "source_line"] = std::to_string(row.json ? row.index : row.line);
 
   stats::Summary& t = r.time_us;
   if (!m.samples_us.empty()) {
@@ -218,7 +224,7 @@ void Builder::add(const RowContext& row, const std::string& collective, const st
   if (std::isfinite(m.busbw) && factor > 0 && std::isfinite(r.busbw_mean_gbps) &&
       std::abs(r.busbw_mean_gbps - m.busbw) > std::max(0.011, 0.02 * m.busbw))
     note(fmt::format("{}: busbw printed {} differs from size / time x factor = {:.4g} (the log's -a averaging "
-                     "or a different rank count?); the printed value is kept", row.where, m.busbw, r.busbw_mean_gbps)),
+                     "or a different rank count?); the printed value is kept", row.where(m_name), m.busbw, r.busbw_mean_gbps)),
         r.busbw_mean_gbps = m.busbw;
   if (std::isfinite(t.p50) && t.p50 > 0) {
     r.algbw_gbps = stats::algbw_gbps(row.bytes, t.p50);
@@ -229,8 +235,13 @@ void Builder::add(const RowContext& row, const std::string& collective, const st
   }
   missing.push_back("per_rank");
 
-  const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", r.collective, r.datatype, r.op, r.root, r.bytes,
-                                      r.placement, r.nranks);
+  // The case's repetition: how often the log printed it before (-N cycles, a log of several runs).
+  std::uint64_t key = core::fnv1a(r.collective);
+  key = core::fnv1a(r.datatype, key ^ 0x1f);
+  key = core::fnv1a(r.op, key ^ 0x2f);
+  key = core::fnv1a(r.placement, key ^ 0x3f);
+  for (const std::uint64_t x : {std::uint64_t(r.bytes), std::uint64_t(std::uint32_t(r.root)), std::uint64_t(r.nranks)})
+    key = (key ^ x) * 1099511628211ull;
   m_reps.push_back(m_seen[key]++);
   m_doc.results.push_back(std::move(r));
 }
@@ -238,11 +249,14 @@ void Builder::add(const RowContext& row, const std::string& collective, const st
 ImportedLog Builder::finish(bool failed) {
   for (const auto& [why, rows] : m_skipped) note(fmt::format("{} {} skipped", rows, why));
   auto& inf = info();
-  // What no record has: the intersection of the records' missing lists.
+  // What no record has: the intersection of the records' missing lists (most are the same list).
   if (!m_doc.results.empty()) {
     std::vector<std::string> common = m_doc.results.front().missing;
     std::sort(common.begin(), common.end());
+    const std::vector<std::string>* last = &m_doc.results.front().missing;
     for (const auto& r : m_doc.results) {
+      if (r.missing == *last) continue;
+      last = &r.missing;
       std::vector<std::string> mine = r.missing, keep;
       std::sort(mine.begin(), mine.end());
       std::set_intersection(common.begin(), common.end(), mine.begin(), mine.end(), std::back_inserter(keep));

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ingest/nccl_tests.hpp"
@@ -38,12 +39,18 @@ struct RowContext {
   int nranks = 0;           // 0: not known
   int iters = 0, warmup_iters = 0;
   bool iters_known = false;
-  std::string where;        // "FILE:LINE" or "FILE results[3]"
+  // Where the row is: its line in a text log, or its index in a JSON's results (for notes, and
+  // the record's backend_notes "source_line" / "source_index").
+  std::size_t line = 0;
+  std::size_t index = 0;
+  bool json = false;
+  std::string where(const std::string& file) const;
 };
 
 class Builder {
  public:
   Builder(std::string name, const ImportOptions& options);
+  void reserve(std::size_t records) { m_doc.results.reserve(records), m_reps.reserve(records); }
 
   results::RunMetadata& metadata() { return m_doc.metadata; }
   results::ImportInfo& info() { return *m_doc.metadata.imported; }
@@ -66,7 +73,7 @@ class Builder {
   ImportOptions m_options;
   results::RunDocument m_doc;
   std::vector<int> m_reps;
-  std::map<std::string, int> m_seen;            // case key -> times seen (for reps)
+  std::unordered_map<std::uint64_t, int> m_seen;  // case key (hashed) -> times seen (for reps)
   std::map<std::string, int> m_skipped;         // why -> rows
   std::set<std::string> m_notes_seen;
   bool m_have_devices = false;

@@ -67,7 +67,7 @@ ImportOutcome write_import_store(const std::string& dir, std::vector<ImportedLog
       fingerprints[s["metadata"]["imported"].value("fingerprint", std::uint64_t{0})] = s.value("label", "");
   }
   ImportOutcome out;
-  std::vector<const ImportedLog*> fresh;
+  std::vector<ImportedLog*> fresh;
   for (ImportedLog& log : logs) {
     const auto& info = *log.doc.metadata.imported;
     if (const auto it = fingerprints.find(info.fingerprint); it != fingerprints.end() && info.fingerprint != 0) {
@@ -82,26 +82,27 @@ ImportOutcome write_import_store(const std::string& dir, std::vector<ImportedLog
     fresh.push_back(&log);
   }
   {
-    results::StoreAppender appender(dir + "/results.jsonl");
-    for (const ImportedLog* log : fresh) {
+    std::vector<results::StoredCase> cases;
+    for (ImportedLog* log : fresh) {
       const std::string cid = config_id_of(log->label);
       for (std::size_t i = 0; i < log->doc.results.size(); ++i) {
-        const auto& r = log->doc.results[i];
+        auto& r = log->doc.results[i];
         results::StoredCase c;
         c.case_id = fmt::format("{}:{}:{}:{}:{}:{}:{}:{}", log->label, r.collective, r.datatype, r.op, r.root,
                                 r.placement, r.nranks, r.bytes);
         c.config_id = cid;
         c.rep = log->reps[i];
         c.launch = "import";
-        c.result = r;
-        appender.append(c);
-        ++out.records;
+        c.result = std::move(r);  // the manifest needs the metadata only
+        cases.push_back(std::move(c));
       }
     }
+    results::StoreAppender(dir + "/results.jsonl").append_all(cases);
+    out.records = cases.size();
   }
   for (const ImportedLog* log : fresh) {
     manifest["sources"].push_back({{"label", log->label}, {"config_id", config_id_of(log->label)},
-                                   {"status", log->doc.status}, {"records", log->doc.results.size()},
+                                   {"status", log->doc.status}, {"records", log->reps.size()},
                                    {"metadata", log->doc.metadata}});
     out.added.push_back(log->label);
   }

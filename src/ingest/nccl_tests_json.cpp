@@ -213,12 +213,13 @@ ImportedLog parse_json_log(std::string_view text_in, const std::string& name, co
   std::size_t index = 0;
   for (const json& r : *results) {
     RowContext c = base;
-    c.where = fmt::format("{} results[{}]", name, index++);
+    c.json = true;
+    c.index = index++;
     if (!r.is_object()) continue;
     const json* size = member(r, "size");
     const json* count = member(r, "count");
     if (size == nullptr || !size->is_number_unsigned() || count == nullptr || !count->is_number_unsigned()) {
-      b.note(c.where + ": no integer size and count: skipped");
+      b.note(c.where(name) + ": no integer size and count: skipped");
       continue;
     }
     c.bytes = size->get<std::uint64_t>();
@@ -229,7 +230,7 @@ ImportedLog parse_json_log(std::string_view text_in, const std::string& name, co
       try {
         c.root = std::stoi(root);
       } catch (const std::exception&) {
-        b.note(c.where + ": root '" + root + "' is not an integer");
+        b.note(c.where(name) + ": root '" + root + "' is not an integer");
       }
     }
     if (const json* it = member(r, "actual_iterations"); it != nullptr && it->is_number_integer()) {

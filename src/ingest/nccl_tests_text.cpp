@@ -146,6 +146,7 @@ class TextReader {
       : m_text(text), m_name(std::move(name)), m_collective(options.collective), m_b(m_name, options) {}
 
   ImportedLog read() {
+    m_b.reserve(m_text.size() / 64);  // a table row is about 130 bytes and gives two records
     std::size_t pos = 0;
     std::size_t lineno = 0;
     while (pos < m_text.size()) {
@@ -449,7 +450,7 @@ class TextReader {
     c.iters = m_iters;
     c.warmup_iters = m_warmup;
     c.iters_known = m_iters_known;
-    c.where = fmt::format("{}:{}", m_name, lineno);
+    c.line = lineno;
     std::size_t at = l.preamble();
     for (std::size_t g = first_group; g < groups; ++g) {
       const Group& gl = l.groups[g];

@@ -130,7 +130,7 @@ std::string format_bytes(double bytes) {
   double v = bytes;
   while (v >= 1024 && u < 4) v /= 1024, ++u;
   if (std::abs(v - std::round(v)) < 1e-9) return fmt::format("{} {}", static_cast<long long>(std::round(v)), units[u]);
-  return fmt::format("{:.3g} {}", v, units[u]);
+  return v >= 100 ? fmt::format("{:.1f} {}", v, units[u]) : fmt::format("{:.3g} {}", v, units[u]);
 }
 
 SeriesMetrics metrics_of(const Series& s, const std::optional<Topology>& topo) {

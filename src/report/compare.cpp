@@ -117,16 +117,18 @@ Comparison compare(const Dataset& a, const Dataset& b, const CompareOptions& o) 
       CompareRow r;
       std::tie(r.collective, r.datatype, r.op, r.placement, r.nranks) = key;
       r.bytes = pa.bytes;
-      // Like against like: the median on both sides when both have it, else nccl-tests' mean.
+      // Like against like: the median on both sides when both have it, else the mean on both
+      // (nccl-tests prints the mean), and then no interval of the median applies.
       const bool medians = s->basis == "median" && it->second->basis == "median";
-      r.a_us = pa.time_us, r.b_us = pb.time_us;
-      if (!medians && s->basis != it->second->basis) {
-        r.confidence = "bases differ (median vs mean); ";
-      }
-      r.a_busbw = pa.busbw, r.b_busbw = pb.busbw;
+      r.a_us = medians ? pa.time_us : pa.mean_us;
+      r.b_us = medians ? pb.time_us : pb.mean_us;
+      if (!medians && s->basis != it->second->basis) r.confidence = "means compared (one side has no median); ";
       if (!(r.a_us > 0) || !(r.b_us > 0)) continue;
       r.ratio = r.a_us / r.b_us;
-      const bool intervals = std::isfinite(pa.lo_us) && std::isfinite(pa.hi_us) && std::isfinite(pb.lo_us) &&
+      // busbw from the time compared, so that the ratio reads off the two columns
+      r.a_busbw = medians ? pa.busbw : pa.busbw * pa.time_us / r.a_us;
+      r.b_busbw = medians ? pb.busbw : pb.busbw * pb.time_us / r.b_us;
+      const bool intervals = medians && std::isfinite(pa.lo_us) && std::isfinite(pa.hi_us) && std::isfinite(pb.lo_us) &&
                              std::isfinite(pb.hi_us) && pb.lo_us > 0 && pb.hi_us > 0;
       if (intervals) {
         r.lo = pa.lo_us / pb.hi_us;

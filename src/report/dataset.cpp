@@ -63,12 +63,13 @@ Point combine(std::uint64_t bytes, const std::vector<const results::ResultRecord
   Point p;
   p.bytes = bytes;
   p.reps = static_cast<int>(recs.size());
-  std::vector<double> centre, p50, p99;
+  std::vector<double> centre, mean, p50, p99;
   double lo = HUGE_VAL, hi = -HUGE_VAL;
   bool any_ci = false;
   for (const auto* r : recs) {
     const double c = median_basis ? r->time_us.p50 : r->time_us.mean;
     centre.push_back(c);
+    mean.push_back(r->time_us.mean);
     p50.push_back(r->time_us.p50);
     p99.push_back(r->time_us.p99);
     const auto& ci = r->time_us.median_ci;
@@ -80,6 +81,7 @@ Point combine(std::uint64_t bytes, const std::vector<const results::ResultRecord
     else p.wrong += r->wrong;
   }
   p.time_us = median_of(centre);
+  p.mean_us = median_of(mean);
   p.p50_us = median_of(p50);
   p.p99_us = median_of(p99);
   if (recs.size() >= 6) {

@@ -20,6 +20,7 @@ struct Point {
   int reps = 0;            // records combined (repetitions, runs)
   double time_us = kNaN;   // the series' basis: median over reps of each record's p50 (or mean)
   double busbw = kNaN;     // GB/s, from time_us
+  double mean_us = kNaN;   // median over reps of each record's mean (nccl-tests' number)
   double p50_us = kNaN;    // median over reps; NaN when the source has no percentiles
   double p99_us = kNaN;
   double lo_us = kNaN;     // confidence interval of time_us; NaN when the source gives none

@@ -52,7 +52,8 @@ std::string eff_text(const SeriesMetrics& m) {
 }
 
 std::string scale_text(const Series& s) {
-  return s.nnodes > 0 ? fmt::format("{} ({} nodes)", s.nranks, s.nnodes) : std::to_string(s.nranks);
+  if (s.nnodes <= 0) return std::to_string(s.nranks);
+  return fmt::format("{} ({} node{})", s.nranks, s.nnodes, s.nnodes == 1 ? "" : "s");
 }
 
 std::string gain_text(const TuneGain& g) {
@@ -62,7 +63,9 @@ std::string gain_text(const TuneGain& g) {
 }
 
 std::string range_text(const TuneGain& g) {
-  return fmt::format("{} - {}", format_bytes(static_cast<double>(g.min_bytes)),
+  // Ranges start one past the previous end: "> 256 KiB" reads better than "262145 B".
+  const bool whole = g.min_bytes == 0 || format_bytes(double(g.min_bytes)).find('.') == std::string::npos;
+  return fmt::format("{} - {}", whole ? format_bytes(static_cast<double>(g.min_bytes)) : "> " + format_bytes(double(g.min_bytes - 1)),
                      g.max_bytes ? format_bytes(static_cast<double>(*g.max_bytes)) : std::string("max"));
 }
 

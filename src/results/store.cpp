@@ -5,7 +5,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
@@ -77,6 +79,29 @@ StoreAppender::~StoreAppender() {
 void StoreAppender::append(const StoredCase& c) {
   if (!write_all(m_fd, store_line(c) + "\n"))
     throw core::RunError("'" + m_path + "': cannot append: " + std::strerror(errno));
+  if (::fsync(m_fd) != 0) throw core::RunError("'" + m_path + "': cannot fsync: " + std::strerror(errno));
+}
+
+void StoreAppender::append_all(const std::vector<StoredCase>& cases) {
+  // Rendering the lines is the cost (nlohmann builds and dumps each record): batches are rendered
+  // on every core, then written in order.
+  constexpr std::size_t kBatch = 2048;
+  const std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::vector<std::string> rendered(workers);
+  for (std::size_t base = 0; base < cases.size(); base += kBatch * workers) {
+    std::vector<std::thread> threads;
+    for (std::size_t w = 0; w < workers; ++w) {
+      const std::size_t lo = std::min(cases.size(), base + w * kBatch), hi = std::min(cases.size(), lo + kBatch);
+      rendered[w].clear();
+      if (lo == hi) continue;
+      threads.emplace_back([&, w, lo, hi] {
+        for (std::size_t i = lo; i < hi; ++i) rendered[w] += store_line(cases[i]) + '\n';
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (const std::string& text : rendered)
+      if (!write_all(m_fd, text)) throw core::RunError("'" + m_path + "': cannot append: " + std::strerror(errno));
+  }
   if (::fsync(m_fd) != 0) throw core::RunError("'" + m_path + "': cannot fsync: " + std::strerror(errno));
 }
 

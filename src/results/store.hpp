@@ -43,6 +43,9 @@ class StoreAppender {
   StoreAppender(const StoreAppender&) = delete;
   StoreAppender& operator=(const StoreAppender&) = delete;
   void append(const StoredCase& c);  // throws RunError when the write or fsync fails
+  // Many cases at once (collbench import): written in large chunks, one fsync at the end. A crash
+  // may leave a torn last line, which readers drop.
+  void append_all(const std::vector<StoredCase>& cases);
 
  private:
   std::string m_path;

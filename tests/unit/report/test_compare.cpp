@@ -3,12 +3,19 @@
 // out-of-place and in-place), and the inputs it must refuse.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "ingest/nccl_tests.hpp"
 #include "report/compare.hpp"
+#include "report/dataset.hpp"
+#include "results/file_io.hpp"
+#include "results/json.hpp"
 #include "unit/test_support.hpp"
 
 namespace {
@@ -24,6 +31,7 @@ report::Point pt(std::uint64_t bytes, double time_us, double lo = kNaN, double h
   p.bytes = bytes;
   p.reps = 1;
   p.time_us = time_us;
+  p.mean_us = time_us;  // nccl-tests-like points: the mean is the time
   p.busbw = double(bytes) / time_us / 1e3 * kFactor;
   p.lo_us = lo;
   p.hi_us = hi;
@@ -295,7 +303,37 @@ TEST(CompareInputs, DifferentBasesAreFlagged) {
   std::vector<report::Point> pa = {pt(1024, 10), pt(2048, 20)};
   const report::Comparison c = report::compare(dataset("a", {series("a", "out_of_place", pa, "median")}),
                                                dataset("b", {series("b", "out_of_place", pa, "mean")}), {});
-  EXPECT_HAS(c.rows[0].confidence, "bases differ");
+  EXPECT_HAS(c.rows[0].confidence, "means compared");
+}
+
+// A collbench run (median basis) against an nccl-tests log (mean only): the comment in compare()
+// promises like against like, "the median on both sides when both have it, else nccl-tests' mean".
+// Here the run's records hold exactly the log's means, with a heavy tail putting the median at 0.6
+// of the mean: mean against mean, nothing changed.
+TEST(CompareInputs, MedianRunAgainstMeanLogComparesMeans) {
+  const std::string log = COLLBENCH_SOURCE_DIR "/../shared/fixtures/nccl-tests-logs/cscs_alps_gh200_2x4_slingshot_srun_allreduce.txt";
+  if (!std::filesystem::exists(log)) GTEST_SKIP() << "fixture not found: " << log;
+  collbench::results::RunDocument doc = collbench::ingest::import_log(log).doc;
+  doc.metadata.imported.reset();
+  for (auto& r : doc.results) {
+    r.time_us.p50 = 0.6 * r.time_us.mean;
+    r.time_us.p99 = 2.0 * r.time_us.mean;
+    r.time_us.median_ci = {};
+  }
+  const std::string run = (std::filesystem::temp_directory_path() /
+                           ("collbench-compare-run-" + std::to_string(::getpid()) + ".json"))
+                              .string();
+  collbench::results::write_file_atomically(run, nlohmann::json(doc).dump(1) + "\n");
+  const report::Dataset a = report::load_dataset({run});
+  ASSERT_EQ(a.series.size(), 2u);
+  ASSERT_EQ(a.series[0].basis, "median");
+  const report::Comparison c = report::compare(a, report::load_dataset({log}), {});
+  ASSERT_EQ(c.rows.size(), 50u);
+  for (const auto& r : c.rows) {
+    EXPECT_NEAR(r.ratio, 1.0, 1e-9) << r.bytes << " " << r.placement;
+    EXPECT_EQ(r.verdict, "SAME") << r.bytes << " " << r.placement;
+  }
+  std::filesystem::remove(run);
 }
 
 TEST(CompareJson, SchemaAndSummaryCounts) {
