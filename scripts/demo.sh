@@ -6,7 +6,9 @@
 # the default and the recommendation measured again, interleaved (out/tune-<time>/validation.md);
 # and a rack-acceptance rehearsal (out/accept-<time>/): a baseline from two good runs, then a good
 # run and a run with an injected slow rank checked against it, each "node" (here: one rank) alone
-# and in pairs, with verdicts as text, JSON and JUnit XML.
+# and in pairs, with verdicts as text, JSON and JUnit XML; and last, one HTML report of what it
+# measured (out/report-<time>.html: busbw and latency charts, peak, half-peak, latency floor, tail
+# spread, the tuning gains).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -48,4 +50,9 @@ for r in good-3 slow; do
   [ "$r" = good-3 ] && [ "$rc" -eq 1 ] && echo "demo:   (a good run failing here is this shared machine's own noise; the verdict says which case)"
   grep -E "^  (node|rank) |^# (PASS|FAIL|RUN)" "$accept/$r-verdict.txt" | head -4 || true
 done
+
+report="out/report-$stamp.html"
+build/collbench report out/demo.json "$store" "$tuned" --format html --out "$report"
+build/collbench report out/demo.json "$store" "$tuned" --format md --out "${report%.html}.md"
+echo "demo: the HTML report of what it measured: $PWD/$report (and ${report%.html}.md)"
 exit "$status"

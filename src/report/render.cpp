@@ -156,7 +156,14 @@ std::string svg_open(const std::string& title) {
                      kW, kH, kW, kH, html_escape(title));
 }
 
-std::string busbw_chart(const Dataset& d, const std::vector<std::size_t>& shown, const std::string& title) {
+// A series keeps its colour in every chart of its collective: its place among the collective's series.
+const char* colour_of(const std::vector<std::size_t>& members, std::size_t series) {
+  const auto at = static_cast<std::size_t>(std::find(members.begin(), members.end(), series) - members.begin());
+  return kPalette[at % std::size(kPalette)];
+}
+
+std::string busbw_chart(const Dataset& d, const std::vector<std::size_t>& members, const std::vector<std::size_t>& shown,
+                        const std::string& title) {
   std::vector<std::pair<double, double>> xy;
   for (const std::size_t i : shown)
     for (const Point& p : d.series[i].points) xy.emplace_back(double(p.bytes), p.busbw);
@@ -165,7 +172,7 @@ std::string busbw_chart(const Dataset& d, const std::vector<std::size_t>& shown,
   std::string s = svg_open(title) + axes_svg(ax, "bus bandwidth (GB/s, log scale)");
   for (std::size_t k = 0; k < shown.size(); ++k) {
     const Series& ser = d.series[shown[k]];
-    const char* color = kPalette[k % std::size(kPalette)];
+    const char* color = colour_of(members, shown[k]);
     std::string pts;
     std::string marks;
     for (const Point& p : ser.points) {
@@ -184,7 +191,8 @@ std::string busbw_chart(const Dataset& d, const std::vector<std::size_t>& shown,
 }
 
 // p50-p99 bands (filled), the p50 (or mean) line on top; series without p99 draw the line only.
-std::string latency_chart(const Dataset& d, const std::vector<std::size_t>& shown, const std::string& title) {
+std::string latency_chart(const Dataset& d, const std::vector<std::size_t>& members, const std::vector<std::size_t>& shown,
+                          const std::string& title) {
   std::vector<std::pair<double, double>> xy;
   for (const std::size_t i : shown)
     for (const Point& p : d.series[i].points) {
@@ -196,7 +204,7 @@ std::string latency_chart(const Dataset& d, const std::vector<std::size_t>& show
   std::string s = svg_open(title) + axes_svg(ax, "time per call (us, log scale)");
   for (std::size_t k = 0; k < shown.size(); ++k) {
     const Series& ser = d.series[shown[k]];
-    const char* color = kPalette[k % std::size(kPalette)];
+    const char* color = colour_of(members, shown[k]);
     std::string upper, lower, line, marks;
     for (const Point& p : ser.points) {
       if (!(p.time_us > 0)) continue;
@@ -212,18 +220,21 @@ std::string latency_chart(const Dataset& d, const std::vector<std::size_t>& show
       }
     }
     if (!upper.empty()) s += fmt::format(R"(<polygon fill="{}" fill-opacity="0.18" stroke="none" points="{}{}"/>)", color, upper, lower);
-    s += fmt::format(R"(<polyline fill="none" stroke="{}" stroke-width="1.6" points="{}"/>)", color, line);
+    const bool predicted = d.sources[static_cast<std::size_t>(ser.source)].predicted;
+    s += fmt::format(R"(<polyline fill="none" stroke="{}" stroke-width="1.6"{} points="{}"/>)", color,
+                     predicted ? R"( stroke-dasharray="6 3")" : "", line);
     s += marks;
   }
   return s + "</svg>";
 }
 
-std::string legend_html(const Dataset& d, const std::vector<std::size_t>& shown, std::size_t total) {
+std::string legend_html(const Dataset& d, const std::vector<std::size_t>& members, const std::vector<std::size_t>& shown) {
+  const std::size_t total = members.size();
   std::string s = R"(<ul class="legend">)";
   for (std::size_t k = 0; k < shown.size(); ++k) {
     const Series& ser = d.series[shown[k]];
     s += fmt::format(R"(<li><span class="swatch" style="background:{}"></span>{} <span class="dim">{} {} {}, {} ranks, {}</span></li>)",
-                     kPalette[k % std::size(kPalette)], html_escape(ser.label), html_escape(ser.datatype),
+                     colour_of(members, shown[k]), html_escape(ser.label), html_escape(ser.datatype),
                      html_escape(ser.op), html_escape(ser.placement), ser.nranks, ser.basis);
   }
   s += "</ul>";
@@ -440,13 +451,13 @@ std::string report_html(const Dataset& d, const Analysis& a) {
     s += fmt::format("<h2 id=\"{0}\">{0}</h2>\n", coll);
     const std::vector<std::size_t> shown = chart_series(d, a, members, 12);
     s += "<div class=\"charts\">";
-    s += busbw_chart(d, shown, coll + " bus bandwidth vs size");
-    s += "</div>\n" + legend_html(d, shown, members.size());
+    s += busbw_chart(d, members, shown, coll + " bus bandwidth vs size");
+    s += "</div>\n" + legend_html(d, members, shown);
     const std::vector<std::size_t> bands = chart_series(d, a, members, 6);
     s += fmt::format("<h3>{} latency: p50-p99 bands</h3>\n", coll);
     s += "<p class=\"dim\">The line is the time per call (median, or nccl-tests' mean where the source has no "
          "percentiles); the shaded band reaches up to p99 where the source has it.</p>\n";
-    s += latency_chart(d, bands, coll + " latency vs size") + legend_html(d, bands, members.size());
+    s += latency_chart(d, members, bands, coll + " latency vs size") + legend_html(d, members, bands);
     s += "<table><tr><th class=\"l\">series</th><th class=\"l\">type</th><th class=\"l\">op</th><th class=\"l\">placement</th>"
          "<th>ranks</th><th>peak busbw</th><th>at</th><th>half-peak size</th><th>latency floor (us)</th>"
          "<th>tail p99 spread (median / max)</th><th>efficiency</th><th class=\"l\">basis</th></tr>\n";

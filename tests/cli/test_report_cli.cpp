@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -185,6 +186,66 @@ TEST(CompareCli, StoreAgainstLogWithLabel) {
       "", 60);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("0 SLOWER"), std::string::npos) << r.output;
+}
+
+
+// A sweep store written as collbench sweep writes it: 3 repetitions of allreduce on 4 ranks at six
+// sizes, median times with their confidence intervals. `slow` multiplies the time at one size.
+std::string planted_store(const std::string& name, std::uint64_t slow_bytes, double slow_factor) {
+  const std::string dir = e2e::temp_path(name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir + "/manifest.json") << nlohmann::json{{"schema", "collbench.sweep"}, {"schema_version", 1},
+                                                          {"backend", "mpi"}, {"status", "complete"},
+                                                          {"launcher", {{"ranks", 4}}}}.dump();
+  std::ofstream lines(dir + "/results.jsonl");
+  for (int rep = 0; rep < 3; ++rep) {
+    for (std::uint64_t bytes = 1024; bytes <= (1u << 20); bytes *= 4) {
+      double t = (10.0 + double(bytes) / 1e3) * (1.0 + 0.004 * rep);
+      if (bytes == slow_bytes) t *= slow_factor;
+      const double busbw = double(bytes) / t / 1e3 * 1.5;
+      const nlohmann::json summary = {{"n", 100}, {"min", 0.97 * t}, {"mean", 1.01 * t}, {"p50", t}, {"p90", 1.05 * t},
+                                      {"p99", 1.2 * t}, {"p999", 1.3 * t}, {"max", 1.4 * t}, {"stddev", 0.03 * t},
+                                      {"cv", 0.03}, {"median_ci", {{"lo", 0.99 * t}, {"hi", 1.01 * t}, {"level", 0.95},
+                                                                   {"rel_half_width", 0.01}}}};
+      nlohmann::json r = {{"collective", "allreduce"}, {"bytes", bytes}, {"requested_bytes", bytes}, {"count", bytes / 4},
+                          {"datatype", "float"}, {"op", "sum"}, {"root", -1}, {"placement", "out_of_place"},
+                          {"nranks", 4}, {"wrong", 0}, {"checked", true}, {"status", "ok"}, {"warmup_iters", 5},
+                          {"iters", 100}, {"stop_reason", "iters"}, {"time_us", summary},
+                          {"algbw_gbps", busbw / 1.5}, {"busbw_gbps", busbw}, {"algbw_mean_gbps", busbw / 1.5 / 1.01},
+                          {"busbw_mean_gbps", busbw / 1.01}, {"per_rank", nlohmann::json::array()}};
+      r["sweep"] = {{"case", "allreduce-" + std::to_string(bytes)}, {"config_id", "00000000"},
+                    {"knobs", nlohmann::json::object()}, {"rep", rep}, {"launch", "L000-r" + std::to_string(rep)}};
+      lines << r.dump() << "\n";
+    }
+  }
+  return dir;
+}
+
+// Planted: 25% slower at 64 KiB (a 20% busbw regression) and 3% at 1 KiB (under the threshold).
+TEST(CompareCli, SweepStoresWithAPlantedRegression) {
+  const std::string a = planted_store("planted-a", 0, 1.0);
+  const std::string b = planted_store("planted-b", 65536, 1.25);
+  const std::string b3 = planted_store("planted-b3", 1024, 1.03);
+  const std::string json = e2e::temp_path("planted.json");
+  const e2e::Result r = e2e::run(0, "compare " + a + " " + b + " --fail-on-regression 10 --json " + json, "", 60);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("# FAIL: allreduce float sum out_of_place (4 ranks) 65536 B is 20.0% slower"), std::string::npos)
+      << r.output;
+  const nlohmann::json j = e2e::read_json(json);
+  EXPECT_EQ(j["summary"]["compared"], 6);
+  EXPECT_EQ(j["summary"]["slower"], 1);
+  EXPECT_EQ(j["summary"]["same"], 5);
+  for (const auto& row : j["rows"]) {
+    EXPECT_EQ(row["verdict"], row["bytes"] == 65536 ? "SLOWER" : "SAME") << row.dump();
+    if (row["bytes"] == 65536) EXPECT_NEAR(row["ratio"].get<double>(), 0.8, 1e-9);
+    EXPECT_TRUE(row["ci_lo"].is_number()) << "three repetitions give an interval";
+  }
+  // A 20% regression does not fail a 30% gate; a 3% change is noise under the 5% threshold.
+  EXPECT_EQ(e2e::run(0, "compare " + a + " " + b + " --fail-on-regression 30", "", 60).exit_code, 0);
+  const e2e::Result small = e2e::run(0, "compare " + a + " " + b3 + " --fail-on-regression 1", "", 60);
+  EXPECT_EQ(small.exit_code, 0) << small.output;
+  EXPECT_NE(small.output.find("0 SLOWER"), std::string::npos) << small.output;
 }
 
 TEST(ReportCliBadInput, NonExistentFile) {
