@@ -1,6 +1,6 @@
 #pragma once
 // `collbench import LOG… --out STORE`: nccl-tests / rccl-tests output (text of every generation,
-// -J JSON) into an import store that report, compare (and tune and check) read.
+// -J JSON) into an import store that report and compare read.
 #include <CLI/CLI.hpp>
 
 #include <string>

@@ -12,6 +12,7 @@
 #include "report/dataset.hpp"
 #include "report/render.hpp"
 #include "results/file_io.hpp"
+#include "results/json.hpp"
 
 namespace collbench::cli {
 
@@ -100,7 +101,7 @@ int report_command(const ReportArgs& a) {
   std::optional<report::Topology> topo;
   if (!a.topology.empty()) topo = report::load_topology(a.topology);
   if (a.link_gbps > 0) topo = report::Topology{fmt::format("{} GB/s", a.link_gbps), a.link_gbps, a.link_gbps};
-  if (!a.out.empty() && a.out != "-") results::write_file_atomically(a.out + ".probe", ""), std::remove((a.out + ".probe").c_str());
+  if (!a.out.empty() && a.out != "-") results::check_writable(a.out, "--out");  // before the inputs are read
   const report::Dataset d = report::load_dataset(a.inputs);
   if (d.series.empty() && d.tunes.empty())
     throw core::InputError("the inputs hold no measured case to report (every record skipped, failed or per-group)");
@@ -118,6 +119,7 @@ int report_command(const ReportArgs& a) {
 
 int compare_command(const CompareArgs& a) {
   if (a.inputs.size() != 2) throw core::InputError("compare: expected two inputs, A and B");
+  if (!a.json.empty() && a.json != "-") results::check_writable(a.json, "--json");
   const report::Dataset da = report::load_dataset({a.inputs[0]});
   const report::Dataset db = report::load_dataset({a.inputs[1]});
   report::CompareOptions o;

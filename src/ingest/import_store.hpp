@@ -2,7 +2,7 @@
 // An import store: DIR/manifest.json (schema "collbench.import") names each imported log (its
 // label, configuration id and run metadata), and DIR/results.jsonl holds its records, one line
 // each in the sweep store's line format (the record plus a "sweep" object: case, config_id,
-// knobs, rep, launch "import"), so that the readers of stores read it too.
+// knobs, rep, launch "import"), so that the same line reader (results::read_store) reads both.
 #include <cstddef>
 #include <string>
 #include <vector>

@@ -417,8 +417,10 @@ class TextReader {
     std::size_t first_group = 0;
     const std::size_t need = l.width();
     if (t.size() < need) {
-      // trace replay prints no out-of-place body; otherwise a row cut short
-      if (groups == 2 && t.size() >= need - l.groups[0].width() && t.size() < need) {
+      // Trace replay prints 32 blanks for the out-of-place body; otherwise the row was cut short.
+      const std::size_t pre = l.preamble();
+      const bool blank_body = t.size() > pre && t[pre].data() - (t[pre - 1].data() + t[pre - 1].size()) >= 32;
+      if (groups == 2 && t.size() >= need - l.groups[0].width() && blank_body) {
         first_group = 1;
       } else {
         m_b.note(fmt::format("line {}: a row with {} of the header's {} columns{} was not imported", lineno, t.size(),
