@@ -37,24 +37,6 @@ std::vector<std::pair<std::string, std::vector<const Item*>>> suites(const Verdi
 
 }  // namespace
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (const unsigned char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') out += fmt::format("&#x{:X};", 0xFFFD);  // not allowed in XML 1.0
-        else out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 void print_verdict(std::FILE* out, const Verdict& v, const ReportContext& ctx) {
   const CheckOptions& o = *ctx.options;
   fmt::print(out, "# collbench check: {} input{}", ctx.inputs->sources.size(), ctx.inputs->sources.size() == 1 ? "" : "s");

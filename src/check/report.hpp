@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "check/evaluate.hpp"
+#include "core/xml.hpp"
 
 namespace collbench::check {
 
@@ -22,6 +23,6 @@ struct ReportContext {
 void print_verdict(std::FILE* out, const Verdict& v, const ReportContext& ctx);
 nlohmann::json verdict_json(const Verdict& v, const ReportContext& ctx);
 std::string junit_xml(const Verdict& v, const ReportContext& ctx);
-std::string xml_escape(const std::string& s);
+using core::xml_escape;  // JUnit text
 
 }  // namespace collbench::check

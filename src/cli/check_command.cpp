@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "check/baseline.hpp"
+#include "cli/output.hpp"
 #include "check/evaluate.hpp"
 #include "check/inputs.hpp"
 #include "check/locate.hpp"
@@ -12,7 +13,6 @@
 #include "check/rules.hpp"
 #include "core/error.hpp"
 #include "core/launcher.hpp"
-#include "results/file_io.hpp"
 #include "results/json.hpp"
 
 namespace collbench::cli {
@@ -39,14 +39,6 @@ Rules (defaults; override per collective, scope and size with --rules FILE, repo
   their peers. Noise-aware: a limit widens to what the known-good runs themselves varied, and a
   case fails only when its median's confidence interval lies beyond the limit.
 Exit codes: 0 pass, 1 fail, 2 bad input, 3 the run itself failed (crash, timeout, cases missing).)";
-
-void write_text(const std::string& path, const std::string& text, const char* flag) {
-  try {
-    results::write_file_atomically(path, text);
-  } catch (const core::Error& e) {
-    throw core::InputError(fmt::format("{} '{}': {}", flag, path, e.what()));
-  }
-}
 
 void refuse_under_launcher(const char* what) {
   if (core::launcher_rank() >= 0) throw core::InputError(fmt::format("collbench {} runs as a plain process, not under mpirun or srun", what));
@@ -84,7 +76,7 @@ int baseline_command(const BaselineArgs& a, const std::string&) {
   results::check_writable(a.out, "--out");
   const check::Inputs in = check::read_inputs(a.inputs, a.config);
   const check::Baseline b = check::build_baseline(in, a.config);
-  write_text(a.out, check::baseline_json(b).dump(2) + "\n", "--out");
+  write_output(a.out, check::baseline_json(b).dump(2) + "\n", "--out");
   int scopes[3] = {0, 0, 0};
   for (const check::Expectation& e : b.expectations) ++scopes[e.key.scope == "world" ? 0 : e.key.scope == "node" ? 1 : 2];
   std::printf("baseline: %zu expectations (%d whole job, %d per node, %d per pair) from %zu input(s), %s backend -> %s\n",
@@ -128,8 +120,8 @@ int check_command(const CheckArgs& a, const std::string& command_line) {
   } else {
     check::print_verdict(stdout, v, ctx);
   }
-  if (!a.json.empty()) write_text(a.json, check::verdict_json(v, ctx).dump(2) + "\n", "--json");
-  if (!a.junit.empty()) write_text(a.junit, check::junit_xml(v, ctx), "--junit");
+  if (!a.json.empty()) write_output(a.json, check::verdict_json(v, ctx).dump(2) + "\n", "--json");
+  if (!a.junit.empty()) write_output(a.junit, check::junit_xml(v, ctx), "--junit");
   std::fflush(stdout);
   if (v.code != core::ExitCode::ok) std::fprintf(stderr, "collbench: %s\n", v.headline().c_str());
   return static_cast<int>(v.code);

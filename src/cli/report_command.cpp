@@ -6,12 +6,12 @@
 
 #include <fmt/format.h>
 
+#include "cli/output.hpp"
 #include "core/error.hpp"
 #include "report/analysis.hpp"
 #include "report/compare.hpp"
 #include "report/dataset.hpp"
 #include "report/render.hpp"
-#include "results/file_io.hpp"
 #include "results/json.hpp"
 
 namespace collbench::cli {
@@ -50,18 +50,6 @@ std::string format_of(const ReportArgs& a) {
   if (!a.out.empty())
     throw core::InputError("--out '" + a.out + "': give --format json|html|md (the extension does not say which)");
   return "md";
-}
-
-void write_out(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return;
-  }
-  try {
-    results::write_file_atomically(path, text);
-  } catch (const core::Error& e) {
-    throw core::InputError(fmt::format("--out '{}': {}", path, e.what()));
-  }
 }
 
 }  // namespace
@@ -110,7 +98,7 @@ int report_command(const ReportArgs& a) {
   if (format == "json") text = report::report_json(d, an).dump(1) + "\n";
   else if (format == "html") text = report::report_html(d, an);
   else text = report::report_markdown(d, an);
-  write_out(a.out, text);
+  write_output(a.out, text, "--out");
   if (!a.out.empty() && a.out != "-")
     std::fprintf(stderr, "report: %zu sources, %zu series -> %s (%s)\n", d.sources.size(), d.series.size(), a.out.c_str(),
                  format.c_str());
@@ -127,7 +115,7 @@ int compare_command(const CompareArgs& a) {
   o.label_a = a.a_label;
   o.label_b = a.b_label;
   const report::Comparison c = report::compare(da, db, o);
-  if (!a.json.empty()) write_out(a.json, report::compare_json(c, o).dump(1) + "\n");
+  if (!a.json.empty()) write_output(a.json, report::compare_json(c, o).dump(1) + "\n", "--json");
   const std::string text = report::compare_text(c, o);
   std::fwrite(text.data(), 1, text.size(), stdout);
   if (a.fail_pct >= 0) {

@@ -30,6 +30,18 @@ std::string_view nccl_tests_name(Collective c) {
   return "?";
 }
 
+std::optional<Collective> find_collective(std::string_view n) {
+  for (const Collective c : kAllCollectives)
+    if (n == name(c)) return c;
+  return std::nullopt;
+}
+
+std::optional<Collective> find_nccl_tests_program(std::string_view program) {
+  for (const Collective c : kAllCollectives)
+    if (program == nccl_tests_name(c)) return c;
+  return std::nullopt;
+}
+
 bool takes_op(Collective c) {
   return c == Collective::allreduce || c == Collective::reducescatter || c == Collective::reduce;
 }
@@ -119,6 +131,11 @@ double bus_factor(Collective c, int nranks) {
     case Collective::reduce: return 1.0;
   }
   return 0.0;
+}
+
+double bus_factor(std::string_view collective, int nranks) {
+  const auto c = find_collective(collective);
+  return c && nranks > 0 ? bus_factor(*c, nranks) : 0.0;
 }
 
 }  // namespace collbench::core

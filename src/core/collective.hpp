@@ -3,6 +3,7 @@
 // bus-bandwidth factor. Sizes follow nccl-tests exactly (src/*_perf.cu GetCollByteCount).
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +24,10 @@ bool has_root(Collective c);                     // broadcast, reduce
 // "allreduce,allgather", "all" (the four the issue names: allreduce allgather reducescatter
 // alltoall), "every" (all six). Throws InputError naming the bad token.
 std::vector<Collective> parse_collectives(std::string_view list);
+// The collective a record's name ("allreduce" …) or an nccl-tests program ("all_reduce_perf")
+// names; nullopt for anything else. Never throws: for readers of files that may hold others.
+std::optional<Collective> find_collective(std::string_view name);
+std::optional<Collective> find_nccl_tests_program(std::string_view program);
 
 // Element counts and bytes of one case on `nranks` ranks, for a requested size in bytes.
 struct CollShape {
@@ -39,5 +44,7 @@ CollShape shape(Collective c, std::uint64_t requested_bytes, DataType t, int nra
 // busbw = algbw * bus_factor. nccl-tests: allreduce 2(n-1)/n; allgather, reducescatter,
 // alltoall (n-1)/n; broadcast, reduce 1. One rank gives 0 for the first four.
 double bus_factor(Collective c, int nranks);
+// The same by name; 0 for a name that is not a collective or a non-positive rank count.
+double bus_factor(std::string_view collective, int nranks);
 
 }  // namespace collbench::core

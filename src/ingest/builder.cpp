@@ -19,9 +19,8 @@
 namespace collbench::ingest {
 
 std::string collective_of_program(std::string_view program) {
-  for (const core::Collective c : core::kAllCollectives)
-    if (program == core::nccl_tests_name(c)) return std::string(core::name(c));
-  return "";
+  const auto c = core::find_nccl_tests_program(program);
+  return c ? std::string(core::name(*c)) : std::string();
 }
 
 std::string default_label(const std::string& path) {
@@ -32,12 +31,6 @@ std::string default_label(const std::string& path) {
 
 namespace detail {
 namespace {
-
-std::optional<core::Collective> collective_named(const std::string& name) {
-  for (const core::Collective c : core::kAllCollectives)
-    if (name == core::name(c)) return c;
-  return std::nullopt;
-}
 
 // nccl-tests' type names are collbench's; rccl-tests and older builds have a few others.
 std::optional<std::string> datatype_name(const std::string& printed) {
@@ -59,10 +52,10 @@ std::optional<std::string> op_name(const std::string& printed) {
 
 }  // namespace
 
-double bus_factor(const std::string& collective, int nranks) {
-  const auto c = collective_named(collective);
-  if (!c || nranks <= 0) return 0.0;
-  return core::bus_factor(*c, nranks);
+std::string nccl_version_of(int code) {
+  if (code >= 10000) return fmt::format("{}.{}.{}", code / 10000, code % 10000 / 100, code % 100);
+  if (code > 0) return fmt::format("{}.{}.{}", code / 1000, code % 1000 / 100, code % 100);
+  return "";
 }
 
 int nranks_from_factor(const std::string& collective, double algbw, double busbw) {
@@ -117,14 +110,13 @@ void Builder::note(const std::string& text) {
 
 void Builder::set_devices(const std::vector<results::DeviceRecord>& devices) {
   if (devices.empty()) return;
-  if (m_have_devices) {
+  if (!m_doc.metadata.devices.empty()) {
     std::vector<std::string> a, b;
     for (const auto& d : m_doc.metadata.devices) a.push_back(d.host + "/" + d.details.at("device_index"));
     for (const auto& d : devices) b.push_back(d.host + "/" + d.details.at("device_index"));
     if (a != b) note("the log holds runs on different devices; hosts and devices are the first run's");
     return;
   }
-  m_have_devices = true;
   m_doc.metadata.devices = devices;
   std::vector<std::string> host_of_rank;
   int max_rank = -1;
@@ -213,7 +205,7 @@ void Builder::add(const RowContext& row, const std::string& collective, const st
   // Recomputed from the printed time (more digits than the printed bandwidths at small sizes);
   // the printed value is kept when the ranks are not known.
   const double mean_us = std::isfinite(m.time_us) ? m.time_us : t.mean;
-  const double factor = bus_factor(collective, row.nranks);
+  const double factor = core::bus_factor(collective, row.nranks);
   if (mean_us > 0) {
     r.algbw_mean_gbps = stats::algbw_gbps(row.bytes, mean_us);
     r.busbw_mean_gbps = factor > 0 ? r.algbw_mean_gbps * factor : m.busbw;
@@ -222,10 +214,11 @@ void Builder::add(const RowContext& row, const std::string& collective, const st
     r.busbw_mean_gbps = m.busbw;
   }
   if (std::isfinite(m.busbw) && factor > 0 && std::isfinite(r.busbw_mean_gbps) &&
-      std::abs(r.busbw_mean_gbps - m.busbw) > std::max(0.011, 0.02 * m.busbw))
+      std::abs(r.busbw_mean_gbps - m.busbw) > std::max(0.011, 0.02 * m.busbw)) {
     note(fmt::format("{}: busbw printed {} differs from size / time x factor = {:.4g} (the log's -a averaging "
-                     "or a different rank count?); the printed value is kept", row.where(m_name), m.busbw, r.busbw_mean_gbps)),
-        r.busbw_mean_gbps = m.busbw;
+                     "or a different rank count?); the printed value is kept", row.where(m_name), m.busbw, r.busbw_mean_gbps));
+    r.busbw_mean_gbps = m.busbw;
+  }
   if (std::isfinite(t.p50) && t.p50 > 0) {
     r.algbw_gbps = stats::algbw_gbps(row.bytes, t.p50);
     r.busbw_gbps = factor > 0 ? r.algbw_gbps * factor : kNaN;
@@ -244,6 +237,12 @@ void Builder::add(const RowContext& row, const std::string& collective, const st
     key = (key ^ x) * 1099511628211ull;
   m_reps.push_back(m_seen[key]++);
   m_doc.results.push_back(std::move(r));
+}
+
+std::size_t Builder::skipped_rows() const {
+  std::size_t n = 0;
+  for (const auto& [why, rows] : m_skipped) n += static_cast<std::size_t>(rows);
+  return n;
 }
 
 ImportedLog Builder::finish(bool failed) {

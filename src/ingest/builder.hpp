@@ -62,6 +62,7 @@ class Builder {
   // Devices of a run block: the first block's become the document's hosts and devices.
   void set_devices(const std::vector<results::DeviceRecord>& devices);
   std::size_t records() const { return m_doc.results.size(); }
+  std::size_t skipped_rows() const;  // rows of tests, types or ops collbench does not model
   // Document status from what was read: "running" when the log was cut off (no footer),
   // "failed" when it reports a test failure, "wrong" when a record has wrong elements.
   ImportedLog finish(bool failed);
@@ -76,11 +77,10 @@ class Builder {
   std::unordered_map<std::uint64_t, int> m_seen;  // case key (hashed) -> times seen (for reps)
   std::map<std::string, int> m_skipped;         // why -> rows
   std::set<std::string> m_notes_seen;
-  bool m_have_devices = false;
 };
 
-// nccl-tests busbw/algbw factor for `collective` on n ranks; 0 when n is not positive.
-double bus_factor(const std::string& collective, int nranks);
+// NCCL_VERSION_CODE as a version: 22809 -> "2.28.9" (since 2.9: X*10000 + Y*100 + Z; before, X*1000 + Y*100 + Z).
+std::string nccl_version_of(int code);
 // The ranks a row's algbw/busbw ratio implies (0 when it cannot tell).
 int nranks_from_factor(const std::string& collective, double algbw, double busbw);
 // The collective that a table's columns imply when the log names no program: "" when they

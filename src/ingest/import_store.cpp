@@ -31,6 +31,11 @@ json read_import_manifest(const std::string& dir) {
     throw core::InputError("'" + dir + "': expected an import store (a directory with manifest.json and results.jsonl, "
                            "written by collbench import --out)");
   json m = json::parse(in, nullptr, false);
+  check_import_manifest(m, path);
+  return m;
+}
+
+void check_import_manifest(const json& m, const std::string& path) {
   if (m.is_discarded() || !m.is_object())
     throw core::InputError("'" + path + "': not a collbench import manifest (unreadable JSON)");
   if (m.value("schema", "") != kImportSchemaName) {
@@ -42,7 +47,6 @@ json read_import_manifest(const std::string& dir) {
   if (m.value("schema_version", 0) > kImportSchemaVersion)
     throw core::InputError(fmt::format("'{}': schema_version {} is newer than this build of collbench reads ({})", path,
                                        m.value("schema_version", 0), kImportSchemaVersion));
-  return m;
 }
 
 ImportOutcome write_import_store(const std::string& dir, std::vector<ImportedLog> logs, const std::string& command_line,

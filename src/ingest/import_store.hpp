@@ -34,5 +34,7 @@ ImportOutcome write_import_store(const std::string& dir, std::vector<ImportedLog
 
 // DIR/manifest.json when it is an import store's; throws InputError naming it otherwise.
 nlohmann::json read_import_manifest(const std::string& dir);
+// The checks of read_import_manifest on a manifest already parsed from `path`.
+void check_import_manifest(const nlohmann::json& m, const std::string& path);
 
 }  // namespace collbench::ingest

@@ -16,6 +16,7 @@
 #include "ingest/builder.hpp"
 #include "ingest/nccl_tests.hpp"
 #include "results/file_io.hpp"
+#include "results/metadata.hpp"
 
 namespace collbench::ingest {
 namespace {
@@ -157,15 +158,12 @@ ImportedLog parse_json_log(std::string_view text_in, const std::string& name, co
       const std::string& kv = e.get_ref<const std::string&>();
       const auto eq = kv.find('=');
       if (eq == std::string::npos) continue;
-      const std::string k = kv.substr(0, eq);
-      for (const char* prefix : {"NCCL_", "OMPI_", "UCX_", "CUDA_"})
-        if (k.rfind(prefix, 0) == 0) md.env[k] = kv.substr(eq + 1);
+      if (results::recorded_env_name(std::string_view(kv).substr(0, eq))) md.env[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
   }
   if (const json* v = member(doc, "nccl_version"); v != nullptr && v->is_number_integer()) {
     const int code = v->get<int>();
-    md.backend_library = code >= 10000 ? fmt::format("NCCL {}.{}.{}", code / 10000, code % 10000 / 100, code % 100)
-                                       : fmt::format("NCCL {}.{}.{}", code / 1000, code % 1000 / 100, code % 100);
+    md.backend_library = "NCCL " + detail::nccl_version_of(code);
   }
   md.start_time = text(doc, "start_time");
   md.end_time = text(doc, "end_time");

@@ -34,7 +34,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Up to `max` whitespace-separated tokens; returns how many there were in all.
+// The whitespace-separated tokens of `s`, as views into it; returns how many.
 std::size_t split(std::string_view s, std::vector<std::string_view>& out) {
   out.clear();
   std::size_t i = 0;
@@ -108,13 +108,6 @@ std::string program_in(std::string_view line) {
   return found;
 }
 
-// nccl-tests prints NCCL_VERSION_CODE: 22809 -> "2.28.9" (since 2.9: X*10000 + Y*100 + Z).
-std::string nccl_version_of(int code) {
-  if (code >= 10000) return fmt::format("{}.{}.{}", code / 10000, code % 10000 / 100, code % 100);
-  if (code > 0) return fmt::format("{}.{}.{}", code / 1000, code % 1000 / 100, code % 100);
-  return "";
-}
-
 struct Group {
   bool wrong_column = true;  // "#wrong"; false: "error" (<= 2.11)
   bool per_iter = false;     // i_min i_max i_p99 i_cv%
@@ -166,7 +159,7 @@ class TextReader {
     }
     if (m_b.records() == 0) {
       throw core::InputError(fmt::format("'{}': the nccl-tests table has no data rows collbench can import{}", m_name,
-                                         m_skipped_rows ? " (every row was of a test or type it does not model)" : ""));
+                                         m_b.skipped_rows() ? " (every row was of a test or type it does not model)" : ""));
     }
     auto& info = m_b.info();
     info.complete = m_footer_seen;
@@ -212,7 +205,6 @@ class TextReader {
     }
     if (hashed && starts_with(body, "Using devices")) {
       m_devices.clear();
-      m_device_ranks.clear();
       return;
     }
     if (hashed && starts_with(body, "Rank ") && contains(body, " device ")) return device(body, lineno);
@@ -261,7 +253,6 @@ class TextReader {
     end_table();
     ++m_blocks;
     m_devices.clear();
-    m_device_ranks.clear();
     std::vector<std::string_view> t;
     split(body, t);
     auto& st = m_b.metadata().settings;
@@ -294,9 +285,9 @@ class TextReader {
     for (const auto tok : t) {
       int code = 0;
       if (starts_with(tok, "nccl-library=") && parse_int(tok.substr(13), code))
-        m_b.metadata().backend_library = "NCCL " + nccl_version_of(code);
+        m_b.metadata().backend_library = "NCCL " + detail::nccl_version_of(code);
       if (starts_with(tok, "nccl-headers=") && parse_int(tok.substr(13), code))
-        m_b.metadata().backend_details["nccl_headers"] = nccl_version_of(code);
+        m_b.metadata().backend_details["nccl_headers"] = detail::nccl_version_of(code);
     }
   }
 
@@ -327,13 +318,12 @@ class TextReader {
       const std::string_view name = trim(body.substr(rb + 1));
       if (!name.empty()) d.details["gpu"] = std::string(name);
     }
-    if (std::find(m_device_ranks.begin(), m_device_ranks.end(), d.rank) != m_device_ranks.end()) {
+    if (std::any_of(m_devices.begin(), m_devices.end(), [&](const results::DeviceRecord& o) { return o.rank == d.rank; })) {
       m_b.note(fmt::format("line {}: rank {} is listed twice: independent jobs in one log (nccl-tests built without "
                            "MPI, launched by mpirun?); each table is imported as printed",
                            lineno, d.rank));
       return;
     }
-    m_device_ranks.push_back(d.rank);
     m_devices.push_back(std::move(d));
   }
 
@@ -525,8 +515,6 @@ class TextReader {
       if (!collective.empty())
         m_b.note(fmt::format("the log does not name its test: line {}'s table read as {} from its columns",
                              m_rows.front().line, collective));
-    } else if (collective.empty()) {
-      m_skipped_rows += m_rows.size();
     }
     if (!m_collective.empty()) collective = m_collective;
     if (nranks == 0 && !collective.empty() && !widest->parts.empty()) {
@@ -579,10 +567,8 @@ class TextReader {
   int m_iters = 0, m_warmup = 0;
   bool m_iters_known = false;
   std::vector<results::DeviceRecord> m_devices;
-  std::vector<int> m_device_ranks;
   std::vector<PendingRow> m_rows;
   std::vector<std::string_view> m_tokens;
-  std::size_t m_skipped_rows = 0;
 };
 
 }  // namespace

@@ -39,12 +39,6 @@ double median_of(std::vector<double> v) {
   return stats::percentile(v, 0.5);
 }
 
-double bus_factor_of(const std::string& collective, int nranks) {
-  for (const core::Collective c : core::kAllCollectives)
-    if (collective == core::name(c)) return nranks > 0 ? core::bus_factor(c, nranks) : 0.0;
-  return 0.0;
-}
-
 // Whole-job, measured records only: groups (--per-node, --pairs) and skipped, failed or timed-out
 // cases have no place on a curve.
 bool plotted(const results::ResultRecord& r) {
@@ -126,7 +120,7 @@ void add_series(Dataset& d, int source, const std::vector<Tagged>& records, int 
       }
     s.nnodes = nodes;
     s.basis = median_basis ? "median" : "mean";
-    const double factor = bus_factor_of(s.collective, s.nranks);
+    const double factor = core::bus_factor(s.collective, s.nranks);
     for (const auto& [bytes, recs] : by_size) s.points.push_back(combine(bytes, recs, median_basis, factor));
     s.label = (src.kind == "import" || src.kind == "log" || s.config == src.label) ? s.config
               : s.config == "default"                                             ? src.label
@@ -179,8 +173,9 @@ std::string label_for(const std::string& path) {
   return ingest::default_label(p);
 }
 
-void add_import_store(Dataset& d, const std::string& dir) {
-  const json m = ingest::read_import_manifest(dir);
+// `m`: DIR/manifest.json, read once by load_dataset.
+void add_import_store(Dataset& d, const std::string& dir, const json& m) {
+  ingest::check_import_manifest(m, dir + "/manifest.json");
   const auto contents = results::read_store(dir + "/results.jsonl");
   std::map<std::string, std::vector<const results::StoredCase*>> by_config;
   for (const auto& c : contents.records) by_config[c.config_id].push_back(&c);
@@ -198,8 +193,7 @@ void add_import_store(Dataset& d, const std::string& dir) {
   }
 }
 
-void add_sweep_store(Dataset& d, const std::string& dir) {
-  const json m = results::read_store_manifest(dir);
+void add_sweep_store(Dataset& d, const std::string& dir, const json& m) {
   const auto contents = results::read_store(dir + "/results.jsonl");
   SourceInfo s;
   s.path = dir;
@@ -242,8 +236,12 @@ Dataset load_dataset(const std::vector<std::string>& inputs) {
       if (fs::exists(path + "/manifest.json")) {
         const json m = parse_or_null(results::read_file_text(path + "/manifest.json"));
         const std::string schema = m.is_object() ? m.value("schema", "") : "";
-        if (schema == ingest::kImportSchemaName) add_import_store(d, path);
-        else add_sweep_store(d, path);  // names the manifest when it is not a sweep's either
+        if (schema == ingest::kImportSchemaName) add_import_store(d, path, m);
+        else if (schema == results::kStoreSchemaName) add_sweep_store(d, path, m);
+        else
+          throw core::InputError(fmt::format("'{}/manifest.json': expected schema \"{}\" or \"{}\"{}", path,
+                                             results::kStoreSchemaName, ingest::kImportSchemaName,
+                                             m.is_discarded() ? " (unreadable JSON)" : ""));
       } else if (fs::exists(path + "/summary.json")) {
         add_tune(d, path + "/summary.json", parse_or_null(results::read_file_text(path + "/summary.json")));
       } else {

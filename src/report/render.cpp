@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/collective.hpp"
+#include "core/xml.hpp"
 
 namespace collbench::report {
 namespace {
@@ -69,21 +70,6 @@ std::string range_text(const TuneGain& g) {
                      g.max_bytes ? format_bytes(static_cast<double>(*g.max_bytes)) : std::string("max"));
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string md_cell(std::string s) {
   std::string out;
   for (const char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
@@ -120,7 +106,7 @@ std::string axes_svg(const Axes& ax, const std::string& ylabel) {
     const double x = ax.px(std::exp2(e));
     s += fmt::format(R"(<line class="grid" x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}"/>)", x, kT, x, kH - kB);
     s += fmt::format(R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>)", x, kH - kB + 16,
-                     html_escape(size_tick(e)));
+                     core::xml_escape(size_tick(e)));
   }
   for (int e = static_cast<int>(std::ceil(ax.y0)); e <= static_cast<int>(std::floor(ax.y1)); ++e) {
     const double y = ax.py(std::pow(10.0, e));
@@ -131,7 +117,7 @@ std::string axes_svg(const Axes& ax, const std::string& ylabel) {
   s += fmt::format(R"(<text class="label" x="{:.1f}" y="{:.1f}" text-anchor="middle">message size (bytes per rank, log scale)</text>)",
                    (kL + kW - kR) / 2, kH - 10);
   s += fmt::format(R"~(<text class="label" transform="translate(16,{:.1f}) rotate(-90)" text-anchor="middle">{}</text>)~",
-                   (kT + kH - kB) / 2, html_escape(ylabel));
+                   (kT + kH - kB) / 2, core::xml_escape(ylabel));
   return s;
 }
 
@@ -153,7 +139,7 @@ Axes fit_axes(const std::vector<std::pair<double, double>>& xy) {
 
 std::string svg_open(const std::string& title) {
   return fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="{}">)",
-                     kW, kH, kW, kH, html_escape(title));
+                     kW, kH, kW, kH, core::xml_escape(title));
 }
 
 // A series keeps its colour in every chart of its collective: its place among the collective's series.
@@ -180,7 +166,7 @@ std::string busbw_chart(const Dataset& d, const std::vector<std::size_t>& member
       const double x = ax.px(double(p.bytes)), y = ax.py(p.busbw);
       pts += fmt::format("{:.1f},{:.1f} ", x, y);
       marks += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="2.5" fill="{}"><title>{}: {} busbw {} GB/s</title></circle>)", x,
-                           y, color, html_escape(ser.label), format_bytes(double(p.bytes)), fmt_num(p.busbw));
+                           y, color, core::xml_escape(ser.label), format_bytes(double(p.bytes)), fmt_num(p.busbw));
     }
     const bool predicted = d.sources[static_cast<std::size_t>(ser.source)].predicted;
     s += fmt::format(R"(<polyline fill="none" stroke="{}" stroke-width="1.8"{} points="{}"/>)", color,
@@ -212,7 +198,7 @@ std::string latency_chart(const Dataset& d, const std::vector<std::size_t>& memb
       line += fmt::format("{:.1f},{:.1f} ", x, ax.py(p.time_us));
       const std::string p99 = p.p99_us > 0 ? fmt::format(", p99 {} us", fmt_num(p.p99_us)) : "";
       marks += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="2.2" fill="{}"><title>{}: {} {} {} us{}</title></circle>)", x,
-                           ax.py(p.time_us), color, html_escape(ser.label), format_bytes(double(p.bytes)), ser.basis,
+                           ax.py(p.time_us), color, core::xml_escape(ser.label), format_bytes(double(p.bytes)), ser.basis,
                            fmt_num(p.time_us), p99);
       if (p.p99_us > 0) {
         upper += fmt::format("{:.1f},{:.1f} ", x, ax.py(std::max(p.p99_us, p.time_us)));
@@ -234,8 +220,8 @@ std::string legend_html(const Dataset& d, const std::vector<std::size_t>& member
   for (std::size_t k = 0; k < shown.size(); ++k) {
     const Series& ser = d.series[shown[k]];
     s += fmt::format(R"(<li><span class="swatch" style="background:{}"></span>{} <span class="dim">{} {} {}, {} ranks, {}</span></li>)",
-                     colour_of(members, shown[k]), html_escape(ser.label), html_escape(ser.datatype),
-                     html_escape(ser.op), html_escape(ser.placement), ser.nranks, ser.basis);
+                     colour_of(members, shown[k]), core::xml_escape(ser.label), core::xml_escape(ser.datatype),
+                     core::xml_escape(ser.op), core::xml_escape(ser.placement), ser.nranks, ser.basis);
   }
   s += "</ul>";
   if (total > shown.size())
@@ -435,16 +421,16 @@ std::string report_html(const Dataset& d, const Analysis& a) {
          "model); their curves are dashed.</p>\n";
   if (a.topology)
     s += fmt::format("<p>Topology <b>{}</b>: {} GB/s per GPU within a node, {} GB/s across nodes.</p>\n",
-                     html_escape(a.topology->name), fmt_num(a.topology->intra_node_gbps), fmt_num(a.topology->inter_node_gbps));
+                     core::xml_escape(a.topology->name), fmt_num(a.topology->intra_node_gbps), fmt_num(a.topology->inter_node_gbps));
   s += "<h2>Sources</h2>\n<table><tr><th class=\"l\">source</th><th class=\"l\">kind</th><th class=\"l\">backend</th>"
        "<th class=\"l\">library</th><th class=\"l\">GPU</th><th>ranks</th><th>nodes</th><th class=\"l\">status</th>"
        "<th class=\"l\">format</th></tr>\n";
   for (const SourceInfo& src : d.sources) {
     s += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}{}</td><td class=\"l\">{}</td>"
                      "<td class=\"l\">{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>\n",
-                     html_escape(src.label), src.kind, html_escape(src.backend), src.predicted ? " (predicted)" : "",
-                     html_escape(src.library), html_escape(src.gpu), src.nranks,
-                     src.nnodes > 0 ? std::to_string(src.nnodes) : "-", html_escape(src.status), html_escape(src.format));
+                     core::xml_escape(src.label), src.kind, core::xml_escape(src.backend), src.predicted ? " (predicted)" : "",
+                     core::xml_escape(src.library), core::xml_escape(src.gpu), src.nranks,
+                     src.nnodes > 0 ? std::to_string(src.nnodes) : "-", core::xml_escape(src.status), core::xml_escape(src.format));
   }
   s += "</table>\n";
   for (const auto& [coll, members] : by_collective(d)) {
@@ -466,16 +452,16 @@ std::string report_html(const Dataset& d, const Analysis& a) {
       const SeriesMetrics& m = a.metrics[i];
       s += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>"
                        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
-                       html_escape(ser.label), html_escape(ser.datatype), html_escape(ser.op), ser.placement,
+                       core::xml_escape(ser.label), core::xml_escape(ser.datatype), core::xml_escape(ser.op), ser.placement,
                        scale_text(ser), fmt_num(m.peak_busbw), format_bytes(double(m.peak_bytes)), half_peak_text(m),
-                       fmt_num(m.latency_floor_us), html_escape(tail_text(m)), html_escape(eff_text(m)), ser.basis);
+                       fmt_num(m.latency_floor_us), core::xml_escape(tail_text(m)), core::xml_escape(eff_text(m)), ser.basis);
     }
     s += "</table>\n";
     for (const std::size_t i : members) {
       const Series& ser = d.series[i];
       s += fmt::format("<details><summary>{} {} {} {}: every size</summary><table><tr><th>size</th><th>reps</th>"
                        "<th>time (us, {})</th><th>busbw</th><th>p50 (us)</th><th>p99 (us)</th><th>CI (us)</th><th>wrong</th></tr>\n",
-                       html_escape(ser.label), html_escape(ser.datatype), html_escape(ser.op), ser.placement, ser.basis);
+                       core::xml_escape(ser.label), core::xml_escape(ser.datatype), core::xml_escape(ser.op), ser.placement, ser.basis);
       for (const Point& p : ser.points) {
         const std::string ci = std::isfinite(p.lo_us) ? fmt::format("[{}, {}]", fmt_num(p.lo_us), fmt_num(p.hi_us)) : "-";
         s += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -490,10 +476,10 @@ std::string report_html(const Dataset& d, const Analysis& a) {
     for (const ScalingGroup& g : a.scaling) {
       s += fmt::format("<h3>{} {} {} {} <span class=\"dim\">({})</span></h3>\n<table><tr><th class=\"l\">series</th><th>nodes</th>"
                        "<th>ranks</th><th>peak busbw</th><th>vs smallest</th><th>latency floor (us)</th><th>vs smallest</th></tr>\n",
-                       g.collective, html_escape(g.datatype), html_escape(g.op), g.placement, html_escape(g.config));
+                       g.collective, core::xml_escape(g.datatype), core::xml_escape(g.op), g.placement, core::xml_escape(g.config));
       for (const ScalingRow& r : g.rows) {
         s += fmt::format("<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                         html_escape(d.series[r.series].label), r.nnodes > 0 ? std::to_string(r.nnodes) : "-", r.nranks,
+                         core::xml_escape(d.series[r.series].label), r.nnodes > 0 ? std::to_string(r.nnodes) : "-", r.nranks,
                          fmt_num(r.peak_busbw), fmt_num(r.peak_vs_base, "{:.3f}x"), fmt_num(r.latency_floor_us),
                          fmt_num(r.floor_vs_base, "{:.3f}x"));
       }
@@ -503,21 +489,21 @@ std::string report_html(const Dataset& d, const Analysis& a) {
   for (const TuneSection& t : a.tunes) {
     s += fmt::format("<h2>Tuning gains</h2>\n<p class=\"dim\">{}: backend {}, {} ranks. One setting for everything: <b>{}</b> "
                      "(gain {} [{}, {}], {}).</p>\n",
-                     html_escape(t.path), html_escape(t.backend), t.nranks, html_escape(t.global_setting),
+                     core::xml_escape(t.path), core::xml_escape(t.backend), t.nranks, core::xml_escape(t.global_setting),
                      fmt_num(t.global_gain, "{:.3f}x"), fmt_num(t.global_lo, "{:.3f}"), fmt_num(t.global_hi, "{:.3f}"),
-                     html_escape(t.global_confidence));
+                     core::xml_escape(t.global_confidence));
     s += "<table><tr><th class=\"l\">collective</th><th class=\"l\">sizes</th><th class=\"l\">setting</th><th>gain vs default</th>"
          "<th class=\"l\">confidence</th></tr>\n";
     for (const TuneGain& g : t.gains)
       s += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
-                       g.collective, range_text(g), html_escape(g.setting), gain_text(g), html_escape(g.confidence));
+                       g.collective, range_text(g), core::xml_escape(g.setting), gain_text(g), core::xml_escape(g.confidence));
     s += "</table>\n";
   }
   bool notes = false;
   for (const SourceInfo& src : d.sources) {
     if (src.notes.empty()) continue;
     if (!notes) s += "<h2>Notes</h2>\n<ul>\n", notes = true;
-    for (const std::string& n : src.notes) s += fmt::format("<li><b>{}</b>: {}</li>\n", html_escape(src.label), html_escape(n));
+    for (const std::string& n : src.notes) s += fmt::format("<li><b>{}</b>: {}</li>\n", core::xml_escape(src.label), core::xml_escape(n));
   }
   if (notes) s += "</ul>\n";
   s += "</body></html>\n";

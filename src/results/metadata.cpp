@@ -6,6 +6,12 @@
 
 namespace collbench::results {
 
+bool recorded_env_name(std::string_view name) {
+  for (const std::string_view prefix : {"NCCL_", "OMPI_", "UCX_", "CUDA_"})
+    if (name.substr(0, prefix.size()) == prefix) return true;
+  return false;
+}
+
 std::map<std::string, std::string> filtered_env(char** envp) {
   std::map<std::string, std::string> out;
   if (!envp) return out;
@@ -14,12 +20,7 @@ std::map<std::string, std::string> filtered_env(char** envp) {
     const auto eq = kv.find('=');
     if (eq == std::string_view::npos) continue;
     const std::string_view key = kv.substr(0, eq);
-    for (std::string_view prefix : {"NCCL_", "OMPI_", "UCX_", "CUDA_"}) {
-      if (key.substr(0, prefix.size()) == prefix) {
-        out.emplace(std::string(key), std::string(kv.substr(eq + 1)));
-        break;
-      }
-    }
+    if (recorded_env_name(key)) out.emplace(std::string(key), std::string(kv.substr(eq + 1)));
   }
   return out;
 }
