@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ingest/nccl_tests.hpp"
+#include "unit/ingest/import_support.hpp"
 #include "unit/test_support.hpp"
 
 namespace {
@@ -121,7 +122,7 @@ Printed read_printed(const std::string& text) {
   return p;
 }
 
-bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+using importsupport::has;
 
 int element_bytes(const std::string& type) {
   static const std::map<std::string, int> sizes = {{"int8", 1}, {"uint8", 1}, {"int32", 4}, {"uint32", 4},

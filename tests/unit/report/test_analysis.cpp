@@ -1,12 +1,9 @@
 // report::metrics_of / analyse / load_topology / format_bytes on series built by hand, with every
 // expected number worked out here from the definitions (reports/REPORT.md), not from the code.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -15,7 +12,6 @@
 
 namespace {
 
-namespace fs = std::filesystem;
 namespace report = collbench::report;
 using report::kNaN;
 using testsupport::error_of;
@@ -248,10 +244,10 @@ TEST(ReportAnalyse, MetricsParallelToSeriesAndTopologyKept) {
 
 // --- topology ---
 
+// Topology files in one directory, removed when the tests end.
 std::string write_temp(const std::string& name, const std::string& text) {
-  const fs::path p = fs::temp_directory_path() / ("collbench-topo-" + std::to_string(::getpid()) + "-" + name);
-  std::ofstream(p) << text;
-  return p.string();
+  static const testsupport::TempDir dir;
+  return dir.write(name, text);
 }
 
 TEST(ReportTopology, Presets) {

@@ -3,7 +3,6 @@
 // out-of-place and in-place), and the inputs it must refuse.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -14,7 +13,6 @@
 #include "ingest/nccl_tests.hpp"
 #include "report/compare.hpp"
 #include "report/dataset.hpp"
-#include "results/file_io.hpp"
 #include "results/json.hpp"
 #include "unit/test_support.hpp"
 
@@ -320,10 +318,8 @@ TEST(CompareInputs, MedianRunAgainstMeanLogComparesMeans) {
     r.time_us.p99 = 2.0 * r.time_us.mean;
     r.time_us.median_ci = {};
   }
-  const std::string run = (std::filesystem::temp_directory_path() /
-                           ("collbench-compare-run-" + std::to_string(::getpid()) + ".json"))
-                              .string();
-  collbench::results::write_file_atomically(run, nlohmann::json(doc).dump(1) + "\n");
+  const testsupport::TempDir tmp;
+  const std::string run = tmp.write("run.json", nlohmann::json(doc).dump(1) + "\n");
   const report::Dataset a = report::load_dataset({run});
   ASSERT_EQ(a.series.size(), 2u);
   ASSERT_EQ(a.series[0].basis, "median");
@@ -333,7 +329,6 @@ TEST(CompareInputs, MedianRunAgainstMeanLogComparesMeans) {
     EXPECT_NEAR(r.ratio, 1.0, 1e-9) << r.bytes << " " << r.placement;
     EXPECT_EQ(r.verdict, "SAME") << r.bytes << " " << r.placement;
   }
-  std::filesystem::remove(run);
 }
 
 TEST(CompareJson, SchemaAndSummaryCounts) {
