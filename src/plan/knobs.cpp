@@ -310,11 +310,29 @@ std::string expected_integer(const Knob& k) {
 
 }  // namespace
 
+// The model backend: the NCCL settings its cost model reads (reports/MODEL.md). Every other NCCL
+// knob changes measured performance only, so predictions would not change. All of them are read
+// per configuration in one process: per-communicator scope, one launch for the whole sweep.
+std::vector<Knob> make_model_catalog(const std::vector<Knob>& nccl) {
+  std::vector<Knob> v;
+  for (const char* name : {"NCCL_ALGO", "NCCL_PROTO", "NCCL_NVLS_ENABLE", "NCCL_COLLNET_ENABLE", "NCCL_PAT_ENABLE", "NCCL_LL128_C2C"})
+    for (const Knob& k : nccl)
+      if (k.name == name) {
+        Knob m = k;
+        m.backend = "model";
+        m.scope = Scope::communicator;
+        v.push_back(std::move(m));
+      }
+  return v;
+}
+
 std::span<const Knob> catalog(std::string_view backend) {
   static const std::vector<Knob> nccl = with_inject(make_nccl_catalog());
   static const std::vector<Knob> mpi = with_inject(make_mpi_catalog());
+  static const std::vector<Knob> model = make_model_catalog(nccl);
   if (backend == "nccl") return nccl;
   if (backend == "mpi") return mpi;
+  if (backend == "model") return model;
   return {};
 }
 
@@ -330,6 +348,12 @@ const Knob& knob_or_throw(std::string_view backend, std::string_view name) {
   for (std::string_view other : {"nccl", "mpi"})
     if (other != backend && find_knob(other, name))
       hint = fmt::format(" ({} is a knob of the {} backend)", name, other);
+  if (backend == "model" && find_knob("nccl", name)) {
+    std::vector<std::string> names;
+    for (const Knob& k : catalog(backend)) names.push_back(k.name);
+    hint = fmt::format(": NCCL's cost model does not read it (it changes measured performance, not NCCL's prediction); "
+                       "expected one of: {}", fmt::join(names, ", "));
+  }
   if (hint.empty()) {
     std::vector<std::string> names;
     for (const Knob& k : catalog(backend)) names.push_back(k.name);
@@ -493,7 +517,7 @@ void check_mpi(const Config& cfg, int nranks) {
 }  // namespace
 
 void check_config(std::string_view backend, const Config& config, int nranks) {
-  if (backend == "nccl") check_nccl(config);
+  if (backend == "nccl" || backend == "model") check_nccl(config);
   if (backend == "mpi") check_mpi(config, nranks);
 }
 

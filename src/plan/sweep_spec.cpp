@@ -215,10 +215,10 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
                         "time_budget_s, measure");
 
   if (j.contains("name")) s.name = text_of(j["name"], source, "name");
-  if (!j.contains("backend") || !j["backend"].is_string()) fail(source, "backend", "expected \"mpi\" or \"nccl\"");
+  if (!j.contains("backend") || !j["backend"].is_string()) fail(source, "backend", "expected \"mpi\", \"nccl\" or \"model\"");
   s.backend = j["backend"].get<std::string>();
-  if (s.backend == "model") fail(source, "backend", "the model backend cannot be swept yet; expected mpi or nccl");
-  if (s.backend != "mpi" && s.backend != "nccl") fail(source, "backend", "'" + s.backend + "': expected mpi or nccl");
+  if (s.backend != "mpi" && s.backend != "nccl" && s.backend != "model")
+    fail(source, "backend", "'" + s.backend + "': expected mpi, nccl or model");
 
   std::string colls = "allreduce";
   if (j.contains("collectives")) {
