@@ -113,7 +113,9 @@ class Evaluator {
       return;
     }
     // wrong == 0
-    if (!r.checked || r.wrong < 0) {
+    if (r.backend_notes.count("predicted")) {
+      add(&o, key, "wrong", "skipped").message = fmt::format("{}: a prediction: nothing ran, nothing to verify", key.describe());
+    } else if (!r.checked || r.wrong < 0) {
       add(&o, key, "wrong", lim.require_verified ? "fail" : "skipped").message =
           fmt::format("{}: results were not verified (run with --check 1)", key.describe());
     } else if (r.wrong > 0) {
@@ -137,6 +139,31 @@ class Evaluator {
     if (m_opt.expect != nullptr)
       for (const AbsoluteExpectation& x : m_opt.expect->items)
         if (x.matches(key)) absolute(o, key, lim, x);
+    if (m_opt.model && lim.model_min) against_model(o, key, lim);
+  }
+
+  // --model: the busbw the fastest plausible median time gives, against a fraction of the
+  // prediction of NCCL's cost model for the described topology.
+  void against_model(const Observation& o, const CaseKey& key, const Limits& lim) {
+    const ModelPrediction p = m_opt.model(o, m_in.sources[static_cast<std::size_t>(o.input)]);
+    if (!p.why_not.empty()) {
+      add(&o, key, "model_busbw", "skipped").message = fmt::format("{}: no prediction: {}", key.describe(), p.why_not);
+      return;
+    }
+    const results::ResultRecord& r = o.rec;
+    const double best = r.busbw_gbps * r.time_us.p50 / fastest_plausible_us(r, lim.noise_aware);
+    const double limit = *lim.model_min * p.busbw_gbps;
+    Item& it = add(&o, key, "model_busbw", best < limit ? "fail" : "pass");
+    it.unit = "GB/s";
+    it.measured = r.busbw_gbps;
+    it.reference = p.busbw_gbps;
+    it.limit = limit;
+    if (it.status == "fail")
+      it.message = fmt::format("{}: busbw {:.4g} GB/s is {:.1f}% of the predicted {:.4g} GB/s ({} {}, NCCL's cost model for {}); "
+                               "the limit is {:.0f}%",
+                               key.describe(), r.busbw_gbps, 100.0 * r.busbw_gbps / p.busbw_gbps, p.busbw_gbps, p.basis, p.cell,
+                               m_opt.model_name, 100.0 * *lim.model_min);
+    finish_fail(it, o);
   }
 
   // The run's own noise: the optimistic end of its median's confidence interval.
@@ -353,8 +380,12 @@ class Evaluator {
 }  // namespace
 
 Verdict evaluate(const Inputs& in, const CheckOptions& opt) {
-  if (opt.baseline == nullptr && opt.expect == nullptr && !opt.require_per_node && !opt.require_pairs)
-    throw core::InputError("expected --baseline FILE or --expect FILE (or --per-node / --pairs to compare nodes with each other)");
+  if (opt.baseline == nullptr && opt.expect == nullptr && !opt.model && !opt.require_per_node && !opt.require_pairs)
+    throw core::InputError("expected --baseline FILE, --expect FILE or --model TOPOLOGY (or --per-node / --pairs to compare nodes "
+                           "with each other)");
+  if (opt.model && in.backend == "model")
+    throw core::InputError("--model: the results are predictions of the model backend themselves; expected measured results "
+                           "(--backend nccl or mpi, or an imported log)");
   if (opt.baseline != nullptr) {
     const Baseline& b = *opt.baseline;
     if (!b.backend.empty() && !in.backend.empty() && b.backend != in.backend)

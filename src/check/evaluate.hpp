@@ -2,6 +2,7 @@
 // `collbench check`: every rule applied to every measured case, as one list of verdict items (one
 // JUnit testcase each), plus the nodes and ranks the failures point at. reports/CHECK.md
 // documents the rules and their statistics.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,7 +20,7 @@ struct Item {
   std::string classname;  // "collbench.check.allreduce", "….node", "….pair"
   std::string name;       // "busbw 1M float sum out_of_place 4r", with the group and input when needed
   std::string label;      // the case alone: "1M float sum out_of_place 4r"
-  std::string rule;       // present | run | wrong | busbw | time | p99 | cv | peer | expect_busbw | expect_time | expect_p99 | expect_cv
+  std::string rule;       // present | run | wrong | busbw | time | p99 | cv | peer | expect_busbw | expect_time | expect_p99 | expect_cv | model_busbw
   std::string status;     // "pass" | "fail" | "error" (the run failed) | "skipped"
   std::string message;    // one line; empty for a plain pass
   std::optional<double> measured, limit, reference;
@@ -30,12 +31,24 @@ struct Item {
   double time_s = 0;      // the case's timed iterations, for JUnit's time attribute
 };
 
+// What NCCL's cost model predicts for a measured case (--model), or why it predicts nothing.
+struct ModelPrediction {
+  double busbw_gbps = 0;
+  double time_us = 0;
+  std::string cell;     // "RING/SIMPLE": the cell compared against
+  std::string basis;    // "NCCL's default choice" | "the cell NCCL used (nccl_algo/nccl_proto)"
+  std::string why_not;  // non-empty: no prediction (all-to-all, no usable cell …); the rule is skipped
+};
+using ModelFn = std::function<ModelPrediction(const Observation&, const Source&)>;
+
 struct CheckOptions {
   const Baseline* baseline = nullptr;
   const ExpectFile* expect = nullptr;
   RuleSet rules;
   bool require_per_node = false;  // --per-node: the results must hold per-node measurements
   bool require_pairs = false;     // --pairs: … and pair measurements
+  ModelFn model;                  // --model: measured busbw >= model_min x the prediction
+  std::string model_name;         // the topology, for messages
 };
 
 struct Verdict {

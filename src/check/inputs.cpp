@@ -52,6 +52,7 @@ void read_run(const std::string& path, int input, Inputs& in) {
   s.backend = doc.metadata.backend;
   s.nranks = doc.metadata.nranks;
   s.hosts = doc.metadata.hosts;
+  s.env = doc.metadata.env;
   if (doc.status == "running")
     s.run_failures.push_back(fmt::format("'{}': the run stopped before it finished (status \"running\": it crashed, was "
                                          "killed or timed out after {} records)",
@@ -90,6 +91,7 @@ void read_store_dir(const std::string& dir, int input, const std::string& config
     if (fresh) mine.push_back(std::move(o));
     else mine[it->second] = std::move(o);
     s.nranks = std::max(s.nranks, c.result.nranks);
+    s.env = c.knobs;
   }
   if (mine.empty() && !contents.records.empty()) {
     std::string list;

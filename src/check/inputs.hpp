@@ -5,6 +5,7 @@
 // from a slow one (exit 1).
 #include <compare>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ struct Source {
   int nranks = 0;
   std::vector<results::HostRanks> hosts;  // run files only
   std::string config;          // stores: the configuration read ("default" …); runs: ""
+  // The NCCL settings in force: a run's recorded environment, or a store configuration's knobs.
+  std::map<std::string, std::string> env;
   // Why this input's run did not complete, one sentence each ("'r.json': the run stopped before
   // it finished (status \"running\": crashed, killed or timed out)"). Empty when it completed.
   std::vector<std::string> run_failures;

@@ -14,7 +14,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::set<std::string> kLimitFields = {"busbw_drop", "p99_ratio", "cv_max", "peer_slowdown", "noise_aware", "require_verified"};
+const std::set<std::string> kLimitFields = {"busbw_drop", "p99_ratio", "cv_max", "peer_slowdown", "model_min", "noise_aware",
+                                            "require_verified"};
 
 // The collective's canonical name, or "*". nccl-tests' spellings are accepted too:
 // "all_reduce" -> "allreduce", "reduce_scatter" -> "reducescatter".
@@ -45,7 +46,7 @@ LimitPatch read_limits(const json& j, const std::string& file, const std::string
     const std::string p = detail::sub(path, k);
     if (other_keys.count(k)) continue;
     if (!kLimitFields.count(k))
-      detail::bad(file, p, "a known field (busbw_drop, p99_ratio, cv_max, peer_slowdown, noise_aware, require_verified"
+      detail::bad(file, p, "a known field (busbw_drop, p99_ratio, cv_max, peer_slowdown, model_min, noise_aware, require_verified"
                                + std::string(other_keys.empty() ? "" : ", collective, scope, min_bytes, max_bytes") + ")");
     if (k == "noise_aware" || k == "require_verified") {
       if (!v.is_boolean()) detail::bad(file, p, "true or false");
@@ -53,7 +54,8 @@ LimitPatch read_limits(const json& j, const std::string& file, const std::string
       continue;
     }
     std::optional<std::optional<double>>& slot =
-        k == "busbw_drop" ? patch.busbw_drop : k == "p99_ratio" ? patch.p99_ratio : k == "cv_max" ? patch.cv_max : patch.peer_slowdown;
+        k == "busbw_drop" ? patch.busbw_drop : k == "p99_ratio" ? patch.p99_ratio : k == "cv_max" ? patch.cv_max
+        : k == "model_min" ? patch.model_min : patch.peer_slowdown;
     if (v.is_null()) {
       slot.emplace();  // set, to "disabled"
       continue;
@@ -63,6 +65,7 @@ LimitPatch read_limits(const json& j, const std::string& file, const std::string
     if (k == "p99_ratio" && !(x >= 1)) detail::bad(file, p, "a ratio of at least 1 (1.5 = 50% above the baseline's p99), or null");
     if (k == "cv_max" && !(x > 0)) detail::bad(file, p, "a positive coefficient of variation (0.1 = 10%), or null");
     if (k == "peer_slowdown" && !(x > 0)) detail::bad(file, p, "a positive fraction (0.1 = 10% slower than the peers), or null");
+    if (k == "model_min" && !(x > 0 && x <= 2)) detail::bad(file, p, "a fraction in (0, 2] of the predicted busbw (0.8 = 80%), or null");
     slot = x;
   }
   return patch;
@@ -75,6 +78,7 @@ void LimitPatch::apply(Limits& l) const {
   if (p99_ratio) l.p99_ratio = *p99_ratio;
   if (cv_max) l.cv_max = *cv_max;
   if (peer_slowdown) l.peer_slowdown = *peer_slowdown;
+  if (model_min) l.model_min = *model_min;
   if (noise_aware) l.noise_aware = *noise_aware;
   if (require_verified) l.require_verified = *require_verified;
 }

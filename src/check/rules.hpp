@@ -22,13 +22,14 @@ struct Limits {
   std::optional<double> p99_ratio = 1.5;      // p99 <= ratio x baseline p99
   std::optional<double> cv_max = 0.10;        // coefficient of variation of the iteration times
   std::optional<double> peer_slowdown = 0.10; // a node or pair slower than its peers' median by more
+  std::optional<double> model_min = 0.80;     // --model: busbw >= this fraction of NCCL's cost model's prediction
   bool noise_aware = true;                    // widen by the baseline's spread and the run's own CI
   bool require_verified = true;               // a case that was not checked (--check 0) fails
 };
 
 // The limits one object of a rules file sets; a field it does not name is left as it is.
 struct LimitPatch {
-  std::optional<std::optional<double>> busbw_drop, p99_ratio, cv_max, peer_slowdown;  // inner empty: null (disabled)
+  std::optional<std::optional<double>> busbw_drop, p99_ratio, cv_max, peer_slowdown, model_min;  // inner empty: null (disabled)
   std::optional<bool> noise_aware, require_verified;
   void apply(Limits& l) const;
 };

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <map>
+#include <memory>
 
 #include "check/baseline.hpp"
 #include "cli/output.hpp"
@@ -12,7 +14,11 @@
 #include "check/report.hpp"
 #include "check/rules.hpp"
 #include "core/error.hpp"
+#include "backend/model/predictor.hpp"
+#include "core/datatype.hpp"
 #include "core/launcher.hpp"
+#include "plan/knobs.hpp"
+#include "stats/bandwidth.hpp"
 #include "results/json.hpp"
 
 namespace collbench::cli {
@@ -44,6 +50,56 @@ void refuse_under_launcher(const char* what) {
   if (core::launcher_rank() >= 0) throw core::InputError(fmt::format("collbench {} runs as a plain process, not under mpirun or srun", what));
 }
 
+// --model: per job size and NCCL settings, one predictor; each case against NCCL's prediction for
+// the cell it used when the run recorded it (--nccl-tuning-info), else NCCL's default choice.
+check::ModelFn model_check(const std::string& path) {
+  const model::Topology topology = model::read_topology(path);
+  auto cache = std::make_shared<std::map<std::string, std::shared_ptr<model::Predictor>>>();
+  return [topology, cache, path](const check::Observation& o, const check::Source& src) -> check::ModelPrediction {
+    const results::ResultRecord& r = o.rec;
+    check::ModelPrediction out;
+    const auto coll = core::find_collective(r.collective);
+    std::optional<core::DataType> dtype;
+    try {
+      dtype = core::parse_datatype(r.datatype);
+    } catch (const core::InputError&) {
+    }
+    if (!coll || !dtype) return out.why_not = "'" + r.collective + "' / '" + r.datatype + "' is not a case the model knows", out;
+    const auto call = model::call_for(*coll, *dtype, r.op == "avg" ? core::RedOp::avg : core::RedOp::sum, r.bytes);
+    if (!call) return out.why_not = "all-to-all runs on NCCL's send/recv path, which its cost model does not cover", out;
+    std::map<std::string, std::string> nccl_env;
+    for (const auto& [k, v] : src.env)
+      if (k.rfind("NCCL_", 0) == 0) nccl_env[k] = v;
+    const std::string key = fmt::format("{}|{}", r.nranks, plan::describe(nccl_env));
+    std::shared_ptr<model::Predictor>& p = (*cache)[key];
+    if (!p) p = std::make_shared<model::Predictor>(model::scaled_to(topology, r.nranks, "--model"), model::settings_from_map(nccl_env));
+    const model::CostModel& m = p->model();
+    const auto a = r.backend_notes.find("nccl_algo");
+    const auto pr = r.backend_notes.find("nccl_proto");
+    double used_us = -1;
+    if (a != r.backend_notes.end() && pr != r.backend_notes.end()) {
+      const std::optional<model::Algo> algo = model::algo_from_text(a->second);
+      const std::optional<model::Proto> proto = model::proto_from_text(pr->second);
+      if (algo.has_value() && proto.has_value()) {
+        used_us = m.time_us(*call, algo.value(), proto.value());
+        out.cell = fmt::format("{}/{}", model::log_name(algo.value()), model::log_name(proto.value()));
+      }
+    }
+    if (used_us >= 0) {
+      out.time_us = used_us;
+      out.basis = "the cell NCCL used";
+    } else if (const auto c = m.choose(*call)) {
+      out.time_us = c->time_us;
+      out.cell = fmt::format("{}/{}", model::log_name(c->algo), model::log_name(c->proto));
+      out.basis = "NCCL's default choice";
+    } else {
+      return out.why_not = "no algorithm/protocol is usable under the run's NCCL settings on " + topology.name, out;
+    }
+    out.busbw_gbps = stats::busbw_gbps(stats::algbw_gbps(r.bytes, out.time_us), core::bus_factor(*coll, r.nranks));
+    return out;
+  };
+}
+
 }  // namespace
 
 CLI::App* add_baseline_command(CLI::App& app, BaselineArgs& a) {
@@ -65,6 +121,8 @@ CLI::App* add_check_command(CLI::App& app, CheckArgs& a) {
   c->add_option("--config", a.config, "For sweep stores: the configuration to check (default: the default)");
   c->add_option("--json", a.json, "Write the verdict as JSON (schema collbench.check)");
   c->add_option("--junit", a.junit, "Write the verdict as JUnit XML: one testcase per rule and size");
+  c->add_option("--model", a.model, "A topology (reports/MODEL.md): busbw must reach a fraction of NCCL's cost-model prediction");
+  c->add_option("--model-min", a.model_min, "With --model: the fraction in percent (default 80; rules files: model_min)");
   c->add_flag("--per-node", a.per_node, "Require and compare the per-node measurements (collbench run --per-node)");
   c->add_flag("--pairs", a.pairs, "Require and compare the pair measurements (collbench run --pairs)");
   c->add_flag("-q,--quiet", a.quiet, "Print only the failures, suspects and the verdict line");
@@ -108,6 +166,16 @@ int check_command(const CheckArgs& a, const std::string& command_line) {
   opt.expect = expect ? &*expect : nullptr;
   opt.require_per_node = a.per_node;
   opt.require_pairs = a.pairs;
+  if (a.model_min >= 0 && a.model.empty()) throw core::InputError("--model-min: applies with --model TOPOLOGY only");
+  if (!a.model.empty()) {
+    if (a.model_min >= 0) {
+      if (!(a.model_min > 0 && a.model_min <= 200))
+        throw core::InputError(fmt::format("--model-min {}: expected a percentage in (0, 200] of the predicted busbw", a.model_min));
+      opt.rules.defaults.model_min = a.model_min / 100.0;
+    }
+    opt.model = model_check(a.model);
+    opt.model_name = a.model;
+  }
   const check::Inputs in = check::read_inputs(a.inputs, a.config);
   const check::Verdict v = check::evaluate(in, opt);
   const check::ReportContext ctx{&in, &opt, command_line};

@@ -25,6 +25,8 @@ struct CheckArgs {
   bool per_node = false;
   bool pairs = false;
   bool quiet = false;
+  std::string model;       // --model TOPOLOGY
+  double model_min = -1;   // --model-min PCT (-1: the rules' default)
 };
 
 CLI::App* add_baseline_command(CLI::App& app, BaselineArgs& args);

@@ -14,6 +14,7 @@
 #include "measure/session.hpp"
 #include "measure/world.hpp"
 #include "plan/groups.hpp"
+#include "cli/model_run.hpp"
 #include "cli/run_groups.hpp"
 #include "cli/run_setup.hpp"
 #include "cli/sweep_launch.hpp"
@@ -85,8 +86,7 @@ bool json_path_ok(const RunConfig& cfg, const measure::World& world) {
 }  // namespace
 
 core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char** envp) {
-  if (cfg.backend == "model")
-    throw core::InputError("--backend model: not available yet in this build; use --backend mpi or nccl");
+  if (cfg.backend == "model") return run_model(cfg, *argc, *argv, envp);  // a plain process: no MPI
   const int saved_argc = *argc;
   char** saved_argv = *argv;
   measure::World world(argc, argv);

@@ -62,6 +62,9 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   run->add_flag("--cuda-graph", a.cuda_graph, "Launch each iteration as a captured CUDA graph")->group(g);
   run->add_option("--rotate", a.rotate, "Device buffer sets cycled per iteration: auto (enough to exceed 2x L2), off (one set, as nccl-tests) or N")->capture_default_str()->group(g);
   run->add_flag("--nccl-tuning-info", a.nccl_tuning_info, "Record NCCL's algorithm, protocol and time estimate per case (sets NCCL_DEBUG=INFO, NCCL_DEBUG_SUBSYS=TUNING)")->group(g);
+  const char* mg = "model backend (predictions, not measurements)";
+  run->add_option("--topology", a.topology, "The described fabric to predict for (reports/MODEL.md; sweeps/topologies/)")->group(mg);
+  run->add_option("--nodes", a.nodes, "Predict for this many nodes of the topology's kind (default: its own count)")->group(mg);
   // Internal, set by `collbench sweep` for each launch; hidden from --help.
   run->add_option("--sweep-launch", a.sweep_launch, "")->group("");
   const char* loc = "Finding a bad node (after the whole-job cases, in the same launch)";
@@ -174,7 +177,7 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
   cfg.json_path = a.json;
   cfg.launch_file = a.sweep_launch;
   if (!cfg.launch_file.empty()) {
-    require(a.backend == "mpi" || a.backend == "nccl", "--sweep-launch: expected --backend mpi or nccl");
+    require(a.backend == "mpi" || a.backend == "nccl" || a.backend == "model", "--sweep-launch: expected --backend mpi, nccl or model");
     require(a.json.empty(), "--sweep-launch: results go to the sweep's store, not --json");
   }
   if (inject_env && *inject_env) cfg.faults = core::parse_faults(inject_env);
@@ -186,6 +189,19 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
   require(a.ranks_per_node >= 0, fmt::format("--ranks-per-node {}: expected a positive number of ranks", a.ranks_per_node));
   require(a.ranks_per_node == 0 || a.per_node || a.pairs, "--ranks-per-node: expected --per-node or --pairs with it");
   if (!cfg.launch_file.empty()) require(!a.per_node && !a.pairs, "--sweep-launch: --per-node and --pairs are for collbench run");
+
+  cfg.topology_path = a.topology;
+  cfg.nodes = a.nodes;
+  if (a.backend == "model") {
+    require(!a.topology.empty(), "--backend model: expected --topology FILE (a described fabric, reports/MODEL.md; examples in "
+                                 "sweeps/topologies/)");
+    require(!a.per_node && !a.pairs, "--per-node/--pairs: the model backend predicts a whole job; expected --backend mpi or nccl");
+    require(cfg.faults.empty(), "COLLBENCH_INJECT: fault injection needs a measuring backend, not --backend model");
+  } else {
+    require(a.topology.empty(), "--topology: applies to --backend model only (got --backend " + a.backend + ")");
+    require(!given(cmd, "--nodes"), "--nodes: applies to --backend model only (got --backend " + a.backend + ")");
+  }
+  require(!given(cmd, "--nodes") || a.nodes >= 1, fmt::format("--nodes {}: expected a node count of at least 1", a.nodes));
 
   auto& s = cfg.settings;
   s["minbytes"] = std::to_string(range.min_bytes);
@@ -210,6 +226,11 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
   if (cfg.per_node) s["per_node"] = "1";
   if (cfg.pairs) s["pair_rounds"] = std::to_string(cfg.pair_rounds);
   if (cfg.ranks_per_node > 0) s["ranks_per_node"] = std::to_string(cfg.ranks_per_node);
+  if (a.backend == "model") {
+    for (const char* k : {"warmup_iters", "iters", "check", "probe_iters", "timeout_s"}) s.erase(k);
+    s["topology"] = a.topology;
+    if (a.nodes > 0) s["nodes"] = std::to_string(a.nodes);
+  }
   return cfg;
 }
 

@@ -53,6 +53,9 @@ struct RunArgs {
   bool pairs = false;
   int pair_rounds = 3;
   int ranks_per_node = 0;
+  // model backend
+  std::string topology;
+  int nodes = 0;
 };
 
 // Adds the `run` subcommand, bound to `args`.
@@ -73,6 +76,8 @@ struct RunConfig {
   int pair_rounds = 3;      // 0: a full round-robin
   int ranks_per_node = 0;   // 0: ranks sharing a host form a node
   std::map<std::string, std::string> settings;  // recorded in the run metadata
+  std::string topology_path;  // --backend model: the described fabric
+  int nodes = 0;              // --backend model: the topology at this node count (0: as described)
 };
 
 // Throws core::InputError naming the flag and what was expected.

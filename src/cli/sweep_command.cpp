@@ -11,6 +11,7 @@
 #include "cli/run_options.hpp"
 #include "core/error.hpp"
 #include "core/launcher.hpp"
+#include "backend/model/graphs.hpp"
 #include "core/size.hpp"
 #include "plan/knobs.hpp"
 #include "plan/sweep_plan.hpp"
@@ -45,6 +46,10 @@ std::string self_path() {
 // `run` accepts. Returns the run arguments every launch gets (without the launch file).
 std::vector<std::string> launch_args(const plan::SweepSpec& spec, double* timeout_s) {
   std::vector<std::string> args = {"run", "--backend", spec.backend};
+  if (spec.backend == "model") {
+    args.insert(args.end(), {"--topology", spec.topology});
+    if (spec.nodes > 0) args.insert(args.end(), {"--nodes", std::to_string(spec.nodes)});
+  }
   for (const auto& [flag, value] : spec.measure) {
     args.push_back(flag);
     if (!value.empty()) args.push_back(value);
@@ -85,8 +90,14 @@ std::string config_text(const std::map<std::string, std::string>& fields) {
 void print_plan(const plan::SweepSpec& spec, const plan::SweepPlan& p, const std::vector<std::string>& args,
                 const std::string& out_dir, const std::string& collbench) {
   const std::size_t per_rep = p.launches.size() / static_cast<std::size_t>(spec.repetitions);
-  std::printf("sweep %s: %s backend, %d ranks, %zu configurations, %zu collective x configuration units\n",
-              spec.name.c_str(), spec.backend.c_str(), spec.launcher.ranks, p.configurations, p.units);
+  if (spec.backend == "model")
+    std::printf("sweep %s: model backend (PREDICTED by NCCL's cost model for %s%s), %zu configurations, %zu collective x "
+                "configuration units\n",
+                spec.name.c_str(), spec.topology.c_str(), spec.nodes > 0 ? fmt::format(" at {} nodes", spec.nodes).c_str() : "",
+                p.configurations, p.units);
+  else
+    std::printf("sweep %s: %s backend, %d ranks, %zu configurations, %zu collective x configuration units\n",
+                spec.name.c_str(), spec.backend.c_str(), spec.launcher.ranks, p.configurations, p.units);
   std::printf("  %zu launches (%zu per repetition x %d), %zu cases, estimated %s (rough: nominal latency and bandwidth)\n",
               p.launches.size(), per_rep, spec.repetitions, p.total_cases, duration(plan::estimate_seconds(spec, p)).c_str());
   if (spec.time_budget_s > 0) std::printf("  time budget: %s\n", duration(spec.time_budget_s).c_str());
@@ -115,7 +126,8 @@ void print_plan(const plan::SweepSpec& spec, const plan::SweepPlan& p, const std
 }
 
 void print_catalog(const std::string& backend) {
-  if (backend != "nccl" && backend != "mpi") throw core::InputError("--list-knobs '" + backend + "': expected nccl or mpi");
+  if (backend != "nccl" && backend != "mpi" && backend != "model")
+    throw core::InputError("--list-knobs '" + backend + "': expected nccl, mpi or model");
   std::printf("%-44s %-13s %s\n", "knob", "scope", "values");
   for (const plan::Knob& k : plan::catalog(backend)) {
     std::string values;
@@ -170,7 +182,7 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
   s->add_flag("--resume", a.resume, "Continue the sweep in --out: skip every case it already holds");
   s->add_flag("--retry-failed", a.retry_failed, "With --resume: measure again the cases recorded as failed");
   s->add_flag("--dry-run", a.dry_run, "Print the plan (launches, cases, estimated time) and exit");
-  s->add_option("--list-knobs", a.list_knobs, "Print the knobs a spec may vary for a backend (nccl or mpi) and exit");
+  s->add_option("--list-knobs", a.list_knobs, "Print the knobs a spec may vary for a backend (nccl, mpi or model) and exit");
   return s;
 }
 
@@ -185,6 +197,10 @@ int sweep_command(const SweepArgs& a) {
   if (a.out.empty() && !a.dry_run) throw core::InputError("--out: expected a directory for the sweep's store");
   if (a.retry_failed && !a.resume) throw core::InputError("--retry-failed: applies to --resume only");
   const plan::SweepSpec spec = plan::read_sweep_spec(a.spec);
+  if (spec.backend == "model") {  // a bad topology is bad input now, not a failed launch later
+    const model::Topology t = model::read_topology(spec.topology);
+    if (spec.nodes > 0) (void)model::with_nodes(t, spec.nodes);
+  }
   sweep::SweepOptions opt = sweep_options(spec, a.out);
   const plan::SweepPlan p = plan::make_plan(spec);
   if (a.dry_run) {
@@ -197,11 +213,13 @@ int sweep_command(const SweepArgs& a) {
   const sweep::SweepOutcome o = sweep::run_sweep(spec, p, opt, tty ? print_progress : std::function<void(const sweep::Progress&)>{});
   if (tty) std::fprintf(stderr, "\r\033[K");
 
-  std::printf("sweep %s: %zu cases planned; %zu already in the store; this session %zu measured (%zu wrong, %zu skipped), %zu failed; %zu left\n",
-              spec.name.c_str(), o.planned, o.already_done, o.measured, o.wrong,
+  std::printf("sweep %s: %zu cases planned; %zu already in the store; this session %zu %s (%zu wrong, %zu skipped), %zu failed; %zu left\n",
+              spec.name.c_str(), o.planned, o.already_done, o.measured, spec.backend == "model" ? "predicted" : "measured", o.wrong,
               o.skipped, o.failed, o.left);
   const double outside = o.wall_s > 0 ? 100.0 * (1.0 - o.measured_s / o.wall_s) : 0.0;
-  std::printf("%zu launches, wall %.1f s, timed collective loops %.3f s: %.1f%% of the wall time was outside measured "
+  if (spec.backend == "model")
+    std::printf("%zu launches, wall %.1f s: PREDICTED by NCCL's cost model, nothing was measured\n", o.launches, o.wall_s);
+  else std::printf("%zu launches, wall %.1f s, timed collective loops %.3f s: %.1f%% of the wall time was outside measured "
               "collectives (launches, communicator inits, warm-up, probes, checks)\n",
               o.launches, o.wall_s, o.measured_s, outside);
   std::printf("store: %s (manifest %s)\n", o.store_path.c_str(), o.manifest_path.c_str());

@@ -66,14 +66,6 @@ class BlockSink final : public measure::ResultSink {
   report::TablePrinter& m_table;
 };
 
-// The per-communicator environment of a block: NCCL reads these at each communicator init.
-void apply_env(const plan::EnvChanges& env) {
-  for (const auto& [name, value] : env) {
-    if (value) ::setenv(name.c_str(), value->c_str(), 1);
-    else ::unsetenv(name.c_str());
-  }
-}
-
 backend::nccl::NcclOptions nccl_options(backend::nccl::NcclOptions o, const std::map<std::string, std::string>& fields) {
   for (const auto& [field, value] : fields) {
     const int v = std::stoi(value);
@@ -103,6 +95,14 @@ plan::RunPlan block_plan(const plan::Block& b) {
 }
 
 }  // namespace
+
+// NCCL reads these at each communicator init.
+void apply_env(const plan::EnvChanges& env) {
+  for (const auto& [name, value] : env) {
+    if (value) ::setenv(name.c_str(), value->c_str(), 1);
+    else ::unsetenv(name.c_str());
+  }
+}
 
 core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, int argc, char** argv, char** envp) {
   plan::LaunchFile file;

@@ -228,6 +228,8 @@ SweepPlan make_plan(const SweepSpec& spec) {
 }
 
 double estimate_seconds(const SweepSpec& spec, const SweepPlan& plan) {
+  if (spec.backend == "model") return 0.05 + 2e-6 * static_cast<double>(plan.total_cases);  // arithmetic, no launch
+
   const bool nccl = spec.backend == "nccl";
   const double launch_s = nccl ? 8.0 : 0.8, comm_s = nccl ? 1.0 : 0.0;
   const double alpha_us = nccl ? 20.0 : 10.0, gbps = nccl ? 50.0 : 2.0;

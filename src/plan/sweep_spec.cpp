@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -207,12 +208,13 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
   s.name = source;
   static const std::set<std::string> keys = {"name", "description", "backend", "collectives", "sizes", "datatypes",
                                              "ops", "placements", "root", "launcher", "knobs", "cases", "exclude",
-                                             "invalid_combinations", "repetitions", "time_budget_s", "measure"};
+                                             "invalid_combinations", "repetitions", "time_budget_s", "measure",
+                                             "topology", "nodes"};
   for (const auto& [key, value] : j.items())
     if (!keys.count(key))
       fail(source, key, "unknown key; expected one of name, description, backend, collectives, sizes, datatypes, "
                         "ops, placements, root, launcher, knobs, cases, exclude, invalid_combinations, repetitions, "
-                        "time_budget_s, measure");
+                        "time_budget_s, measure, topology, nodes");
 
   if (j.contains("name")) s.name = text_of(j["name"], source, "name");
   if (!j.contains("backend") || !j["backend"].is_string()) fail(source, "backend", "expected \"mpi\", \"nccl\" or \"model\"");
@@ -245,8 +247,25 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
       at_key(source, "ops", [&] { validate(p); return 0; });
     }
 
-  s.launcher = parse_launcher(j.contains("launcher") ? j["launcher"] : Json::object(), source);
-  if (s.root >= s.launcher.ranks)
+  if (s.backend == "model") {
+    // Predictions need no launcher: one plain process predicts every configuration.
+    if (j.contains("launcher")) fail(source, "launcher", "the model backend runs in one plain process; expected no launcher");
+    if (!j.contains("topology")) fail(source, "topology", "missing; the model backend predicts for a described fabric "
+                                                          "(reports/MODEL.md, sweeps/topologies/)");
+    std::filesystem::path t = text_of(j["topology"], source, "topology");
+    // Relative to the working directory when it is there, else to the spec's own directory.
+    if (t.is_relative() && !std::filesystem::exists(t)) t = std::filesystem::path(source).parent_path() / t;
+    if (!std::filesystem::exists(t)) fail(source, "topology", "'" + j["topology"].get<std::string>() + "': no such file");
+    s.topology = std::filesystem::absolute(t).lexically_normal().string();
+    if (j.contains("nodes")) s.nodes = integer(j["nodes"], source, "nodes", 1, 1 << 20);
+    s.launcher.ranks = 1;
+    s.launcher.command_template = "{collbench} {args}";
+  } else {
+    for (const char* key : {"topology", "nodes"})
+      if (j.contains(key)) fail(source, key, "applies to the model backend only");
+    s.launcher = parse_launcher(j.contains("launcher") ? j["launcher"] : Json::object(), source);
+  }
+  if (s.backend != "model" && s.root >= s.launcher.ranks)
     fail(source, "root", fmt::format("{} is not a rank of the {} launched", s.root, s.launcher.ranks));
 
   if (j.contains("knobs")) s.axes = parse_axes(j["knobs"], s.backend, source);

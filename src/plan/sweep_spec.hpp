@@ -54,6 +54,9 @@ struct SweepSpec {
   // `collbench run` options for every launch, as flag -> value ("--iters" -> "50"); an on/off
   // flag set to true has the value "" ("--samples" -> "").
   std::vector<std::pair<std::string, std::string>> measure;
+  // backend "model": the described fabric (absolute path) and, optionally, its node count.
+  std::string topology;
+  int nodes = 0;
 };
 
 // Throws InputError "SOURCE: …": malformed JSON with line and column, an unknown key, knob or

@@ -30,6 +30,12 @@ void TablePrinter::preamble(const results::RunMetadata& meta) {
   fmt::print(m_out, "# nRanks {} minBytes {} maxBytes {} step: {} warmup iters: {} iters: {} validation: {} placement: {}\n",
              meta.nranks, setting("minbytes"), setting("maxbytes"), setting("step"), setting("warmup_iters"),
              setting("iters"), setting("check"), setting("placement"));
+  if (meta.predicted) {  // nothing ran: no ranks or devices to list, only what was described
+    fmt::print(m_out, "#\n# PREDICTED by NCCL's cost model for a described topology: no collective ran, no number below was measured\n");
+    for (const auto& [key, value] : meta.backend_details) fmt::print(m_out, "# {}: {}\n", key, value);
+    std::fflush(m_out);
+    return;
+  }
   fmt::print(m_out, "#\n# Using devices\n");
   // nccl-tests' form for GPUs: rank, host, device index, PCI bus id and model.
   auto device_of = [&meta](int r) -> const results::DeviceRecord* {
@@ -102,7 +108,21 @@ void TablePrinter::row(std::span<const results::ResultRecord> records) {
   std::fflush(m_out);
 }
 
+// Predictions have no spread; what they do have is NCCL's choice per size.
+void TablePrinter::predicted_choices() {
+  fmt::print(m_out, "#\n# PREDICTED: NCCL's default choice (the cost model's argmin) and its estimated time\n");
+  fmt::print(m_out, "# {:>10}  {:>12}  {:>14}  {:>6}  {:>8}  {:>10}\n", "size", "placement", "algorithm", "proto", "channels",
+             "time (us)");
+  for (const auto& r : m_rows) {
+    auto note = [&r](const char* k) { auto it = r.backend_notes.find(k); return it == r.backend_notes.end() ? std::string("-") : it->second; };
+    fmt::print(m_out, "# {:>10}  {:>12}  {:>14}  {:>6}  {:>8}  {:>10}\n", r.bytes, r.placement, note("nccl_algo"),
+               note("nccl_proto"), note("nccl_channels"), note("nccl_estimated_us"));
+  }
+}
+
 void TablePrinter::tail_latency() {
+  if (m_rows.empty()) return;
+  if (m_rows.front().backend_notes.count("predicted")) return predicted_choices();
   fmt::print(m_out, "#\n# Tail latency (us; an iteration's time is the max over ranks)\n");
   fmt::print(m_out, "# {:>10}  {:>12}  {:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>6}  {:>7}  {:>6}\n", "size",
              "placement", "min", "p50", "p90", "p99", "p99.9", "max", "cv%", "ci95±%", "iters");

@@ -32,6 +32,7 @@ class TablePrinter {
  private:
   void cell(const results::ResultRecord& r);
   void tail_latency();
+  void predicted_choices();
 
   std::FILE* m_out;
   std::string m_name;

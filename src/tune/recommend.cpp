@@ -34,7 +34,7 @@ bool all_global(const std::string& backend, const plan::Config& c) {
 // protocol; Open MPI's rules file an algorithm with its segment size and fanout.
 bool per_size_expressible(const std::string& backend, const plan::Config& c) {
   if (!all_per_collective(backend, c)) return false;
-  if (backend != "nccl") return true;
+  if (backend == "mpi") return true;
   return std::all_of(c.begin(), c.end(), [](const auto& kv) {
     const std::string& v = kv.second;  // "allreduce:ring"
     return v.find(';') == std::string::npos && v.find(',') == std::string::npos && v.find('^') == std::string::npos;

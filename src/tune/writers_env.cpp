@@ -28,13 +28,14 @@ std::string header(const Recommendation& r, const DeployEnv& d, const std::strin
   // No '=' in these lines: NCCL's conf reader takes any line with one as a setting.
   std::string h = fmt::format("# collbench tune: {} backend, {} ranks{}: settings for every collective (levels 2 and 3)\n",
                               r.backend, r.nranks, r.nodes > 0 ? fmt::format(" on {} nodes", r.nodes) : "");
+  if (r.backend == "model") h += "# PREDICTED by NCCL's cost model for a described topology, not measured: confirm on the machine\n";
   h += fmt::format("# workload: {}\n# {}\n", r.workload, how);
   if (!d.nccl_config.empty()) {
     h += "# also recommended, for the application's ncclConfig_t (no environment variable carries them):";
     for (const auto& [k, v] : d.nccl_config) h += " " + k + " " + v;
     h += "\n";
   }
-  if (r.backend == "nccl" && (d.env.count("NCCL_ALGO") || d.env.count("NCCL_PROTO")))
+  if (r.backend != "mpi" && (d.env.count("NCCL_ALGO") || d.env.count("NCCL_PROTO")))
     h += "# NCCL_ALGO/NCCL_PROTO here are the per-collective choice; nccl_tuner.conf is the per-size one: deploy one of the two\n";
   if (r.backend == "mpi" && !d.env.empty())
     h += "# the algorithms forced here win over ompi-rules.conf (the per-size choice): deploy one of the two\n";
@@ -122,6 +123,7 @@ std::string tuner_conf(const Recommendation& r) {
       "# sizes are nccl-tests' size column: the total buffer for allgather and reducescatter\n"
       "# deploy without the env files' NCCL_ALGO/NCCL_PROTO: they remove algorithms and protocols from NCCL's\n"
       "# table, and a rule whose cell is gone is skipped\n";
+  if (r.backend == "model") out += "# PREDICTED by NCCL's cost model for a described topology, not measured: confirm on the machine\n";
   std::size_t rules = 0;
   for (const CollectiveRecommendation& c : r.collectives) {
     if (c.collective == "alltoall") continue;  // send/recv: NCCL never asks a tuner
@@ -189,7 +191,7 @@ std::vector<std::pair<std::string, std::string>> outputs(const Recommendation& r
   std::vector<std::pair<std::string, std::string>> out = {
       {"collbench.env", env_file(r)}, {"env.sh", env_sh(r)}, {"mpirun-args.txt", mpirun_args(r)},
       {"summary.md", summary_md(r)},  {"summary.json", summary_json(r)}};
-  if (r.backend == "nccl") {
+  if (r.backend == "nccl" || r.backend == "model") {
     out.push_back({"nccl.conf", nccl_conf(r)});
     out.push_back({"nccl_tuner.conf", tuner_conf(r)});
   } else if (const std::string rules = ompi_rules(r); !rules.empty()) {

@@ -77,7 +77,7 @@ json range_json(const SizeRange& s) {
 
 std::string summary_json(const Recommendation& r) {
   const DeployEnv d = deploy_env(r);
-  json j = {{"schema", "collbench.tune"}, {"schema_version", kSummarySchemaVersion}, {"backend", r.backend},
+  json j = {{"schema", "collbench.tune"}, {"schema_version", kSummarySchemaVersion}, {"backend", r.backend}, {"predicted", r.backend == "model"},
             {"nranks", r.nranks}, {"nodes", r.nodes > 0 ? json(r.nodes) : json(nullptr)}, {"workload", r.workload},
             {"options", {{"tail_weight", r.options.tail_weight}, {"max_p99_vs_default", r.options.max_p99_vs_default}}},
             {"deploy", {{"knobs", r.deploy}, {"env", d.env}, {"nccl_config", d.nccl_config}}},
@@ -108,6 +108,10 @@ std::string summary_md(const Recommendation& r) {
   const DeployEnv d = deploy_env(r);
   std::string o = fmt::format("# collbench tune: {} backend, {} ranks{}\n\n", r.backend, r.nranks,
                               r.nodes > 0 ? fmt::format(", {} nodes", r.nodes) : "");
+  if (r.backend == "model")
+    o += "> **Predicted, not measured:** these results come from NCCL's cost model for a described topology (reports/MODEL.md). "
+         "NCCL's default is the model's own argmin, so a forced setting can only tie or lose here; confirm any setting "
+         "on the machine.\n\n";
   o += fmt::format("Workload: {}. Score: busbw of the median time, penalised by 1 + {} x (p99/p50 - 1); a candidate's p99 "
                    "may not exceed {} x the default's. Settings whose confidence intervals overlap the default's are ties, and "
                    "ties go to the default. Gain = default time / recommended time [interval] (reports/TUNE.md).\n\n",

@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "core/error.hpp"
 #include "results/identity.hpp"
 #include "stats/bandwidth.hpp"
 
@@ -78,6 +79,32 @@ stats::Summary predicted_summary(double t) {
   return s;
 }
 
+std::optional<Call> call_for(core::Collective c, core::DataType t, core::RedOp op, std::uint64_t bytes) {
+  const std::optional<Coll> coll = model_coll(c);
+  if (!coll) return std::nullopt;
+  Call call;
+  call.coll = *coll;
+  call.bytes = bytes;
+  call.avg_op = core::takes_op(c) && op == core::RedOp::avg;
+  call.fp8 = t == core::DataType::fp8_e4m3 || t == core::DataType::fp8_e5m2;
+  return call;
+}
+
+Topology scaled_to(const Topology& t, int nranks, const std::string& flag) {
+  if (nranks == t.nranks()) return t;
+  if (nranks >= 1 && nranks % t.gpus_per_node == 0) return with_nodes(t, nranks / t.gpus_per_node);
+  if (nranks >= 1 && nranks < t.gpus_per_node) {
+    Topology one = t;
+    one.nodes = 1;
+    one.gpus_per_node = nranks;
+    one.nvls = t.nvls && nranks > 1;
+    return one;
+  }
+  throw core::InputError(fmt::format("{} '{}': describes {} GPUs per node; {} ranks are neither whole nodes nor part of one; "
+                                     "expected a topology of the job's nodes",
+                                     flag, t.source, t.gpus_per_node, nranks));
+}
+
 Predictor::Predictor(Topology topology, const Settings& settings)
     : m_topology(std::move(topology)), m_model(synthesize(m_topology), settings) {}
 
@@ -88,17 +115,17 @@ results::ResultRecord Predictor::predict(core::Collective c, core::DataType t, c
   rec.wrong = -1;
   rec.stop_reason = "model";
   rec.backend_notes["predicted"] = "true";
-  const std::optional<Coll> coll = model_coll(c);
-  if (!coll) {
+  if (!model_coll(c)) {
     rec.status = "skipped";
     rec.error = "all-to-all runs on NCCL's send/recv path, which its cost model does not cover (reports/MODEL.md)";
     return rec;
   }
-  Call call;
-  call.coll = *coll;
-  call.bytes = rec.bytes;
-  call.avg_op = core::takes_op(c) && op == core::RedOp::avg;
-  call.fp8 = t == core::DataType::fp8_e4m3 || t == core::DataType::fp8_e5m2;
+  if (rec.bytes == 0) {
+    rec.status = "skipped";
+    rec.error = fmt::format("0 bytes per rank at {} B on {} ranks: NCCL returns without communicating", requested_bytes, nranks());
+    return rec;
+  }
+  const Call call = *call_for(c, t, op, rec.bytes);
   for (int a = 0; a < kAlgos; ++a)
     for (int p = 0; p < kProtos; ++p) {
       const double us = m_model.time_us(call, static_cast<Algo>(a), static_cast<Proto>(p));

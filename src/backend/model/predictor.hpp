@@ -27,6 +27,13 @@ std::string_view log_name(Proto p);
 std::optional<Algo> algo_from_text(std::string_view s);
 std::optional<Proto> proto_from_text(std::string_view s);
 
+// The call the model sees for a case of `bytes` (nccl-tests' size); nullopt for all-to-all.
+std::optional<Call> call_for(core::Collective c, core::DataType t, core::RedOp op, std::uint64_t bytes);
+
+// The fabric at another job size: whole nodes of the same kind (ranks a multiple of its GPUs per
+// node), or part of one node. Throws InputError naming `flag` when neither fits.
+Topology scaled_to(const Topology& t, int nranks, const std::string& flag);
+
 class Predictor {
  public:
   Predictor(Topology topology, const Settings& settings);
