@@ -9,11 +9,20 @@
 
 #include "core/collective.hpp"
 #include "core/xml.hpp"
+#include "report/svg.hpp"
 
 namespace collbench::report {
 namespace {
 
 using nlohmann::json;
+using svg::kB;
+using svg::kH;
+using svg::kL;
+using svg::kR;
+using svg::kT;
+using svg::kW;
+
+constexpr const char* kSizeLabel = "message size (bytes per rank, log scale)";
 
 json num(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 
@@ -78,74 +87,10 @@ std::string md_cell(std::string s) {
 
 // --- SVG charts: log2 sizes across, log10 values up. ---
 
-constexpr const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-                                    "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#637939"};
-constexpr double kW = 760, kH = 360, kL = 70, kR = 20, kT = 20, kB = 52;
-
-struct Axes {
-  double x0 = 0, x1 = 1;  // log2 bytes
-  double y0 = 0, y1 = 1;  // log10 value
-  double px(double bytes) const { return kL + (std::log2(bytes) - x0) / (x1 - x0) * (kW - kL - kR); }
-  double py(double v) const { return kH - kB - (std::log10(v) - y0) / (y1 - y0) * (kH - kT - kB); }
-};
-
-std::string size_tick(double log2b) { return format_bytes(std::exp2(log2b)); }
-
-std::string value_tick(double log10v) {
-  const double v = std::pow(10.0, log10v);
-  if (v >= 1) return fmt::format("{:.0f}", v);
-  return fmt::format("{:g}", v);
-}
-
-std::string axes_svg(const Axes& ax, const std::string& ylabel) {
-  std::string s;
-  const double span = ax.x1 - ax.x0;
-  const int step = span <= 12 ? 1 : span <= 24 ? 2 : span <= 36 ? 3 : 4;
-  for (int e = static_cast<int>(std::ceil(ax.x0)); e <= static_cast<int>(std::floor(ax.x1)); ++e) {
-    if (e % step != 0) continue;
-    const double x = ax.px(std::exp2(e));
-    s += fmt::format(R"(<line class="grid" x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}"/>)", x, kT, x, kH - kB);
-    s += fmt::format(R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>)", x, kH - kB + 16,
-                     core::xml_escape(size_tick(e)));
-  }
-  for (int e = static_cast<int>(std::ceil(ax.y0)); e <= static_cast<int>(std::floor(ax.y1)); ++e) {
-    const double y = ax.py(std::pow(10.0, e));
-    s += fmt::format(R"(<line class="grid" x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}"/>)", kL, y, kW - kR, y);
-    s += fmt::format(R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="end">{}</text>)", kL - 6, y + 4, value_tick(e));
-  }
-  s += fmt::format(R"(<rect class="frame" x="{}" y="{}" width="{}" height="{}"/>)", kL, kT, kW - kL - kR, kH - kT - kB);
-  s += fmt::format(R"(<text class="label" x="{:.1f}" y="{:.1f}" text-anchor="middle">message size (bytes per rank, log scale)</text>)",
-                   (kL + kW - kR) / 2, kH - 10);
-  s += fmt::format(R"~(<text class="label" transform="translate(16,{:.1f}) rotate(-90)" text-anchor="middle">{}</text>)~",
-                   (kT + kH - kB) / 2, core::xml_escape(ylabel));
-  return s;
-}
-
-// Log axes over every positive value the chart draws; a range of one decade at least.
-Axes fit_axes(const std::vector<std::pair<double, double>>& xy) {
-  Axes ax;
-  double xmin = HUGE_VAL, xmax = -HUGE_VAL, ymin = HUGE_VAL, ymax = -HUGE_VAL;
-  for (const auto& [x, y] : xy) {
-    if (!(x > 0) || !(y > 0) || !std::isfinite(y)) continue;
-    xmin = std::min(xmin, std::log2(x)), xmax = std::max(xmax, std::log2(x));
-    ymin = std::min(ymin, std::log10(y)), ymax = std::max(ymax, std::log10(y));
-  }
-  if (xmin > xmax) return ax;
-  ax.x0 = xmin, ax.x1 = xmax > xmin ? xmax : xmin + 1;
-  ax.y0 = std::floor(ymin), ax.y1 = std::ceil(ymax);
-  if (ax.y1 <= ax.y0) ax.y1 = ax.y0 + 1;
-  return ax;
-}
-
-std::string svg_open(const std::string& title) {
-  return fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="{}">)",
-                     kW, kH, kW, kH, core::xml_escape(title));
-}
-
 // A series keeps its colour in every chart of its collective: its place among the collective's series.
 const char* colour_of(const std::vector<std::size_t>& members, std::size_t series) {
   const auto at = static_cast<std::size_t>(std::find(members.begin(), members.end(), series) - members.begin());
-  return kPalette[at % std::size(kPalette)];
+  return svg::kPalette[at % std::size(svg::kPalette)];
 }
 
 std::string busbw_chart(const Dataset& d, const std::vector<std::size_t>& members, const std::vector<std::size_t>& shown,
@@ -154,8 +99,8 @@ std::string busbw_chart(const Dataset& d, const std::vector<std::size_t>& member
   for (const std::size_t i : shown)
     for (const Point& p : d.series[i].points) xy.emplace_back(double(p.bytes), p.busbw);
   if (xy.empty()) return "";
-  const Axes ax = fit_axes(xy);
-  std::string s = svg_open(title) + axes_svg(ax, "bus bandwidth (GB/s, log scale)");
+  const svg::Axes ax = svg::fit(xy);
+  std::string s = svg::open(title) + svg::axes(ax, kSizeLabel, "bus bandwidth (GB/s, log scale)", svg::size_tick);
   for (std::size_t k = 0; k < shown.size(); ++k) {
     const Series& ser = d.series[shown[k]];
     const char* color = colour_of(members, shown[k]);
@@ -186,8 +131,8 @@ std::string latency_chart(const Dataset& d, const std::vector<std::size_t>& memb
       xy.emplace_back(double(p.bytes), p.p99_us);
     }
   if (xy.empty()) return "";
-  const Axes ax = fit_axes(xy);
-  std::string s = svg_open(title) + axes_svg(ax, "time per call (us, log scale)");
+  const svg::Axes ax = svg::fit(xy);
+  std::string s = svg::open(title) + svg::axes(ax, kSizeLabel, "time per call (us, log scale)", svg::size_tick);
   for (std::size_t k = 0; k < shown.size(); ++k) {
     const Series& ser = d.series[shown[k]];
     const char* color = colour_of(members, shown[k]);
@@ -230,14 +175,7 @@ std::string legend_html(const Dataset& d, const std::vector<std::size_t>& member
   return s;
 }
 
-constexpr const char* kCss = R"(body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:24px auto;max-width:1100px;color:#1b1b1b;padding:0 16px}
-h1{font-size:1.6em;margin-bottom:4px}h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:4px}h3{margin-bottom:4px}
-table{border-collapse:collapse;margin:8px 0 16px;font-size:0.9em}th,td{border:1px solid #d0d0d0;padding:3px 8px;text-align:right}
-th{background:#f3f3f3}td.l,th.l{text-align:left}.dim{color:#666}.warn{background:#fff4d6;border:1px solid #e0b84c;padding:8px 12px}
-svg{display:block;margin:8px 0;background:#fff}.grid{stroke:#e6e6e6;stroke-width:1}.frame{fill:none;stroke:#999}
-.tick{font-size:11px;fill:#444}.label{font-size:12px;fill:#222}ul.legend{list-style:none;padding:0;columns:2;font-size:0.9em}
-.swatch{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:middle}details{margin:6px 0}
-.charts{display:flex;flex-wrap:wrap;gap:12px})";
+
 
 }  // namespace
 
@@ -411,7 +349,7 @@ std::string report_html(const Dataset& d, const Analysis& a) {
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                   "<title>collbench report</title><style>";
-  s += kCss;
+  s += svg::kCss;
   s += "</style></head><body>\n<h1>collbench report</h1>\n";
   s += fmt::format("<p class=\"dim\">collbench {}: {} sources, {} series. Bus bandwidth in GB/s (1e9 B/s); sizes are "
                    "bytes per rank; axes are logarithmic.</p>\n",
