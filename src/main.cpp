@@ -13,6 +13,7 @@
 #include "cli/run_options.hpp"
 #include "cli/sweep_command.hpp"
 #include "cli/tune_command.hpp"
+#include "cli/whatif_command.hpp"
 #include "core/error.hpp"
 #include "core/launcher.hpp"
 
@@ -52,11 +53,13 @@ int main(int argc, char** argv) {
   CLI::App* report = collbench::cli::add_report_command(app, report_args);
   collbench::cli::CompareArgs compare_args;
   CLI::App* compare = collbench::cli::add_compare_command(app, compare_args);
+  collbench::cli::WhatIfArgs whatif_args;
+  CLI::App* whatif = collbench::cli::add_whatif_command(app, whatif_args);
   try {
-    static const std::set<std::string> commands = {"run", "sweep", "tune", "baseline", "check", "import", "report", "compare"};
+    static const std::set<std::string> commands = {"run", "sweep", "tune", "baseline", "check", "import", "report", "compare", "whatif"};
     if (argc >= 2 && argv[1][0] != '-' && !commands.count(argv[1]))
       throw collbench::core::InputError(std::string("unknown command '") + argv[1] +
-                                        "': expected run, sweep, tune, baseline, check, import, report or compare (see collbench --help)");
+                                        "': expected run, sweep, tune, baseline, check, import, report, compare or whatif (see collbench --help)");
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -82,6 +85,7 @@ int main(int argc, char** argv) {
     if (import->parsed()) return collbench::cli::import_command(import_args, command_line);
     if (report->parsed()) return collbench::cli::report_command(report_args);
     if (compare->parsed()) return collbench::cli::compare_command(compare_args);
+    if (whatif->parsed()) return collbench::cli::whatif_command(whatif_args);
   } catch (const collbench::core::Error& e) {
     if (speak || e.code() != ExitCode::bad_input) std::fprintf(stderr, "collbench: %s\n", one_line(e.what()).c_str());
     return static_cast<int>(e.code());

@@ -196,10 +196,11 @@ int sweep_command(const SweepArgs& a) {
     throw core::InputError("collbench sweep starts its own launches through the spec's launcher; run it directly, not under mpirun or srun");
   if (a.out.empty() && !a.dry_run) throw core::InputError("--out: expected a directory for the sweep's store");
   if (a.retry_failed && !a.resume) throw core::InputError("--retry-failed: applies to --resume only");
-  const plan::SweepSpec spec = plan::read_sweep_spec(a.spec);
+  plan::SweepSpec spec = plan::read_sweep_spec(a.spec);
   if (spec.backend == "model") {  // a bad topology is bad input now, not a failed launch later
-    const model::Topology t = model::read_topology(spec.topology);
-    if (spec.nodes > 0) (void)model::with_nodes(t, spec.nodes);
+    model::Topology t = model::read_topology(spec.topology);
+    if (spec.nodes > 0) t = model::with_nodes(t, spec.nodes);
+    spec.launcher.ranks = t.nranks();  // the job predicted, as the store's manifest records it
   }
   sweep::SweepOptions opt = sweep_options(spec, a.out);
   const plan::SweepPlan p = plan::make_plan(spec);

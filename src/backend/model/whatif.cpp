@@ -1,0 +1,88 @@
+#include "backend/model/whatif.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "backend/model/predictor.hpp"
+
+namespace collbench::model {
+
+std::vector<int> default_node_counts() {
+  std::vector<int> n;
+  for (int k = 1; k <= 1024; k *= 2) n.push_back(k);
+  return n;
+}
+
+WhatIf what_if(const Topology& t, const Settings& s, const std::vector<core::Collective>& colls,
+               const std::vector<std::uint64_t>& sizes, const std::vector<int>& nodes, core::DataType dtype) {
+  WhatIf w;
+  w.topology = t;
+  w.dtype = dtype;
+  w.collectives = colls;
+  w.sizes = sizes;
+  w.nodes = nodes;
+  std::vector<Predictor> predictors;
+  predictors.reserve(nodes.size());
+  for (int n : nodes) predictors.emplace_back(with_nodes(t, n), s);
+  w.settings = predictors.empty() ? "" : predictors.front().details().at("model.settings");
+  for (core::Collective c : colls)
+    for (std::uint64_t bytes : sizes)
+      for (const Predictor& p : predictors) {
+        const results::ResultRecord r = p.predict(c, dtype, core::RedOp::sum, 0, false, bytes);
+        WhatIfPoint pt;
+        pt.coll = c;
+        pt.nodes = p.topology().nodes;
+        pt.nranks = p.nranks();
+        pt.bytes = r.bytes;
+        if (r.status == "ok") {
+          pt.time_us = r.time_us.p50;
+          pt.algbw_gbps = r.algbw_gbps;
+          pt.busbw_gbps = r.busbw_gbps;
+          pt.algo = r.backend_notes.at("nccl_algo");
+          pt.proto = r.backend_notes.at("nccl_proto");
+          pt.channels = std::stoi(r.backend_notes.at("nccl_channels"));
+        } else {
+          pt.note = r.error;
+        }
+        w.points.push_back(std::move(pt));
+      }
+  return w;
+}
+
+nlohmann::json what_if_json(const WhatIf& w) {
+  using nlohmann::json;
+  json pts = json::array();
+  for (const WhatIfPoint& p : w.points) {
+    json j = {{"collective", std::string(core::name(p.coll))}, {"nodes", p.nodes}, {"nranks", p.nranks}, {"bytes", p.bytes}};
+    if (p.time_us >= 0) {
+      j["time_us"] = p.time_us;
+      j["algbw_gbps"] = p.algbw_gbps;
+      j["busbw_gbps"] = p.busbw_gbps;
+      j["algo"] = p.algo;
+      j["proto"] = p.proto;
+      j["channels"] = p.channels;
+    } else {
+      j["time_us"] = nullptr;
+      j["note"] = p.note;
+    }
+    pts.push_back(std::move(j));
+  }
+  json colls = json::array(), sizes = json::array();
+  for (core::Collective c : w.collectives) colls.push_back(std::string(core::name(c)));
+  for (std::uint64_t b : w.sizes) sizes.push_back(b);
+  return {{"schema", kWhatIfSchema},
+          {"schema_version", kWhatIfVersion},
+          {"predicted", true},
+          {"model", kModelLibrary},
+          {"note", "Predicted by NCCL's analytic cost model for a described topology; nothing was measured (reports/MODEL.md)"},
+          {"topology", topology_json(w.topology)},
+          {"settings", w.settings},
+          {"datatype", std::string(core::name(w.dtype))},
+          {"collectives", colls},
+          {"sizes", sizes},
+          {"nodes", w.nodes},
+          {"points", pts}};
+}
+
+}  // namespace collbench::model
