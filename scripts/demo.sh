@@ -55,4 +55,12 @@ report="out/report-$stamp.html"
 build/collbench report out/demo.json "$store" "$tuned" --format html --out "$report"
 build/collbench report out/demo.json "$store" "$tuned" --format md --out "${report%.html}.md"
 echo "demo: the HTML report of what it measured: $PWD/$report (and ${report%.html}.md)"
+
+# Planning at a scale nobody can rent: NCCL's cost model for DGX H100 nodes, 1 to 1024 of them.
+# Every number it writes is labelled as a prediction.
+whatif="out/whatif-$stamp.html"
+build/collbench whatif --topology sweeps/topologies/dgx-h100.json --format html --out "$whatif"
+build/collbench run --backend model --topology sweeps/topologies/h100-8x400g-16n.json --coll allreduce -b 1K -e 1G -f 8 \
+  --placement out --json "out/model-16n-$stamp.json" > "out/model-16n-$stamp.txt"
+echo "demo: predicted (not measured) busbw against node count: $PWD/$whatif; 16 nodes: out/model-16n-$stamp.txt"
 exit "$status"
