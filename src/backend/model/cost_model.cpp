@@ -294,22 +294,26 @@ void CostModel::compute(Coll coll, Algo algo, Proto proto) {
     bus *= ratio;
   }
 
-  // §5 latency (tuning.cc:353-401).
+  // §5 latency (tuning.cc:353-401). On POWER, NCCL overwrites hwLat[PCI][Tree][Simple] with the
+  // Ring's (tuning.cc:260): every later read of that entry sees it.
+  auto hw_lat = [this](int h, int al, int pr) {
+    if (m_sys.cpu == Cpu::power && h == HW_PCI && al == TREE && pr == SIMPLE) return kHwLat[HW_PCI][RING][SIMPLE];
+    return kHwLat[h][al][pr];
+  };
   const int intra_hw = g.type_intra == Path::nvl ? HW_NVLINK : HW_PCI;
   const int hw = nodes == 1 ? intra_hw : HW_NET;
   double lat = kBaseLat[a][p];
-  double intra_lat = kHwLat[intra_hw][a][p];
-  double inter_lat = ppn == 1 ? kHwLat[HW_NET][TREE][p] : kHwLat[HW_NET][a][p];
-  if (m_sys.cpu == Cpu::power && intra_hw == HW_PCI && a == TREE && p == SIMPLE) intra_lat = kHwLat[HW_PCI][RING][SIMPLE];
+  double intra_lat = hw_lat(intra_hw, a, p);
+  double inter_lat = ppn == 1 ? hw_lat(HW_NET, TREE, p) : hw_lat(HW_NET, a, p);
   inter_lat += g.latency_inter_us;
   if (p == SIMPLE) inter_lat += g.latency_inter_us;
   if (a == RING) {
     if (c == REDUCE || c == BCAST) {
-      double l = kHwLat[hw][RING][p];
+      double l = hw_lat(hw, RING, p);
       if (g.same_channels) {
         lat += l;
       } else {
-        if (p == SIMPLE) l = kHwLat[hw][TREE][p];
+        if (p == SIMPLE) l = hw_lat(hw, TREE, p);
         lat += nsteps * l;
       }
     } else {

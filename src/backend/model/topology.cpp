@@ -106,7 +106,10 @@ Path path_of(const Json& obj, const char* key, const std::string& source, const 
 int parse_arch(const Json& gpu, const std::string& source) {
   const Json* v = member(gpu, "arch");
   if (!v) fail(source, "gpu.arch", "missing; expected volta, ampere, hopper, blackwell or a compute capability such as 9.0");
-  std::string s = v->is_number() ? fmt::format("{}", v->get<double>()) : v->is_string() ? lower(v->get<std::string>()) : "";
+  // A number is a compute capability either way: 9.0 (major.minor) or 90.
+  std::string s = !v->is_number()  ? (v->is_string() ? lower(v->get<std::string>()) : "")
+                  : v->get<double>() < 20 ? fmt::format("{:.1f}", v->get<double>())
+                                          : fmt::format("{}", v->get<double>());
   const std::string expected = "expected volta, ampere, hopper, blackwell or a compute capability 7.0..10.x (sm70 … sm100)";
   if (s == "volta") return 70;
   if (s == "ampere") return 80;
