@@ -191,14 +191,9 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
   try {
     j = Json::parse(text, nullptr, true, /*ignore_comments=*/true);
   } catch (const Json::parse_error& e) {
-    std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') ++line, col = 1;
-      else ++col;
-    }
     std::string why = e.what();
     if (const std::size_t p = why.find("syntax error"); p != std::string::npos) why = why.substr(p);
-    throw core::InputError(fmt::format("{}:{}:{}: malformed JSON: {}", source, line, col, why));
+    throw core::InputError(fmt::format("{}:{}: malformed JSON: {}", source, core::text_position(text, e.byte), why));
   }
   if (!j.is_object()) fail(source, "", "expected a JSON object (see sweeps/README.md)");
 

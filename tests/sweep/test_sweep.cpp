@@ -486,5 +486,5 @@ TEST_F(SweepE2E, ListKnobsPrintsTheCatalogWithScopes) {
   EXPECT_NE(m.out.find("6=rabenseifner"), std::string::npos) << m.out;
   const Proc bad = collbench({"sweep", "--list-knobs", "gloo"});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("collbench: --list-knobs 'gloo': expected nccl or mpi"), std::string::npos) << bad.all();
+  EXPECT_NE(bad.err.find("collbench: --list-knobs 'gloo': expected nccl, mpi or model"), std::string::npos) << bad.all();
 }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/size.hpp"
 #include "results/file_io.hpp"
 
 namespace collbench::model {
@@ -280,13 +281,8 @@ Topology read_topology(const std::string& path) {
   try {
     j = Json::parse(body, nullptr, true, /*ignore_comments=*/true);
   } catch (const Json::parse_error& e) {
-    std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < body.size(); ++i) {
-      if (body[i] == '\n') ++line, col = 1;
-      else ++col;
-    }
-    throw core::InputError(fmt::format("{}:{}:{}: malformed JSON; expected a collbench.topology file (reports/MODEL.md)",
-                                       path, line, col));
+    throw core::InputError(fmt::format("{}:{}: malformed JSON; expected a collbench.topology file (reports/MODEL.md)", path,
+                                       core::text_position(body, e.byte)));
   }
   return parse_topology(j, path);
 }

@@ -239,7 +239,17 @@ TEST(KnobCatalog, ScopesAndTargets) {
     std::set<std::string> names;
     for (const plan::Knob& k : plan::catalog(b)) EXPECT_TRUE(names.insert(k.name).second) << k.name;
   }
-  EXPECT_TRUE(plan::catalog("model").empty());
+  // The model backend: the NCCL knobs its cost model reads, all set per configuration in one process.
+  std::set<std::string> model;
+  for (const plan::Knob& k : plan::catalog("model")) {
+    model.insert(k.name);
+    EXPECT_EQ(k.scope, plan::Scope::communicator) << k.name;
+    EXPECT_EQ(k.backend, "model");
+  }
+  EXPECT_EQ(model, (std::set<std::string>{"NCCL_ALGO", "NCCL_PROTO", "NCCL_NVLS_ENABLE", "NCCL_COLLNET_ENABLE", "NCCL_PAT_ENABLE",
+                                          "NCCL_LL128_C2C"}));
+  EXPECT_HAS(error_of([] { plan::knob_or_throw("model", "NCCL_BUFFSIZE"); }), "NCCL's cost model does not read it");
+  EXPECT_TRUE(plan::catalog("gloo").empty());
   EXPECT_EQ(plan::find_knob("mpi", "NCCL_ALGO"), nullptr);
 }
 

@@ -168,9 +168,11 @@ TEST(SweepSpec, UnknownKeysKnobsAndValues) {
 }
 
 TEST(SweepSpec, Backend) {
-  EXPECT_HAS(error_of(R"({"collectives": "allreduce"})"), "spec.json: backend: expected \"mpi\" or \"nccl\"");
-  EXPECT_HAS(error_of(R"({"backend": "model"})"), "spec.json: backend: the model backend cannot be swept yet");
-  EXPECT_HAS(error_of(R"({"backend": "foo"})"), "spec.json: backend: 'foo': expected mpi or nccl");
+  EXPECT_HAS(error_of(R"({"collectives": "allreduce"})"), "spec.json: backend: expected \"mpi\", \"nccl\" or \"model\"");
+  EXPECT_HAS(error_of(R"({"backend": "model"})"), "spec.json: topology: missing; the model backend predicts for a described fabric");
+  EXPECT_HAS(error_of(R"({"backend": "model", "topology": "/no/such.json"})"), "spec.json: topology: '/no/such.json': no such file");
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "topology": "t.json"})"), "spec.json: topology: applies to the model backend only");
+  EXPECT_HAS(error_of(R"({"backend": "foo"})"), "spec.json: backend: 'foo': expected mpi, nccl or model");
   EXPECT_HAS(error_of(R"({"backend": 1})"), "spec.json: backend: ");
 }
 
