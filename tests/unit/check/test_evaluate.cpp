@@ -395,7 +395,7 @@ TEST(Evaluate, ABaselineOfAnotherBackendIsBadInput) {
 
 TEST(Evaluate, NothingToCheckAgainstIsBadInput) {
   const check::Inputs in = make_inputs({observation(base())});
-  EXPECT_HAS(error_of([&] { run(in, nullptr); }), "expected --baseline FILE or --expect FILE");
+  EXPECT_HAS(error_of([&] { run(in, nullptr); }), "expected --baseline FILE, --expect FILE or --model TOPOLOGY");
 }
 
 TEST(Evaluate, PerNodeOrPairsRequiredButAbsentIsBadInput) {
