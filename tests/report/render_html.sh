@@ -42,4 +42,14 @@ shot "$work/report.html" "$work/report.png"
 messages=$(console_messages "$work/report.png")
 if [ -n "$messages" ]; then echo "render_html: console messages:"; echo "$messages"; exit 1; fi
 python3 "$src/tests/report/png_check.py" "$work/report.png"
+
+# The what-if page of the model backend: self-contained, renders, no console message.
+"$bin" whatif --topology "$src/sweeps/topologies/dgx-h100.json" --format html --out "$work/whatif.html" 2>/dev/null
+if grep -Eq '<script|<link|src="http|url\(' "$work/whatif.html"; then
+  echo "render_html: the what-if page is not self-contained"; exit 1
+fi
+shot "$work/whatif.html" "$work/whatif.png"
+messages=$(console_messages "$work/whatif.png")
+if [ -n "$messages" ]; then echo "render_html: what-if console messages:"; echo "$messages"; exit 1; fi
+python3 "$src/tests/report/png_check.py" "$work/whatif.png"
 echo "render_html: ok"
