@@ -7,13 +7,12 @@
 #include "backend/model/cost_model.hpp"
 #include "backend/model/graphs.hpp"
 #include "backend/model/topology.hpp"
+#include "unit/model/model_support.hpp"
 
 namespace collbench::model {
 namespace {
 
-std::string topo(const std::string& name) { return std::string(COLLBENCH_SOURCE_DIR) + "/sweeps/topologies/" + name; }
-
-const Coll AR = Coll::allreduce;
+using namespace model_test;
 
 class DgxH100 : public ::testing::Test {
  protected:

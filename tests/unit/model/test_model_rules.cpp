@@ -17,20 +17,14 @@
 #include "backend/model/predictor.hpp"
 #include "backend/model/topology.hpp"
 #include "backend/model/whatif.hpp"
+#include "unit/model/model_support.hpp"
 #include "unit/test_support.hpp"
 
 namespace collbench::model {
 namespace {
 
 using testsupport::error_of;
-
-const Coll AR = Coll::allreduce, AG = Coll::allgather, RS = Coll::reducescatter, BC = Coll::broadcast;
-constexpr int kAllColls[] = {0, 1, 2, 3, 4};
-
-constexpr std::size_t ix(Algo a) { return static_cast<std::size_t>(a); }
-constexpr std::size_t ix(Proto p) { return static_cast<std::size_t>(p); }
-
-std::string topo(const std::string& name) { return std::string(COLLBENCH_SOURCE_DIR) + "/sweeps/topologies/" + name; }
+using namespace model_test;
 
 Graph graph(int channels, double bw_intra, double bw_inter, Path type_intra = Path::nvl, Path type_inter = Path::pix) {
   Graph g;
@@ -57,15 +51,6 @@ System two_nodes() {
   s.graphs[ix(Algo::tree)] = graph(8, 48, 48);
   return s;
 }
-
-Call call(Coll c, std::uint64_t bytes) {
-  Call k;
-  k.coll = c;
-  k.bytes = bytes;
-  return k;
-}
-
-Settings env(const std::map<std::string, std::string>& vars) { return settings_from_map(vars); }
 
 // ---------------------------------------------------------------------------------------------
 // §4/§5 on a hand-built 2 x 8 Hopper system.

@@ -14,25 +14,14 @@
 #include "backend/model/predictor.hpp"
 #include "backend/model/topology.hpp"
 #include "backend/model/whatif.hpp"
+#include "unit/model/model_support.hpp"
 #include "unit/test_support.hpp"
 
 namespace collbench::model {
 namespace {
 
 using testsupport::error_of;
-
-const Coll AR = Coll::allreduce;
-
-std::string topo(const std::string& name) { return std::string(COLLBENCH_SOURCE_DIR) + "/sweeps/topologies/" + name; }
-
-Call call(Coll c, std::uint64_t bytes) {
-  Call k;
-  k.coll = c;
-  k.bytes = bytes;
-  return k;
-}
-
-Settings env(const std::map<std::string, std::string>& vars) { return settings_from_map(vars); }
+using namespace model_test;
 
 // ---------------------------------------------------------------------------------------------
 // Predictor records.

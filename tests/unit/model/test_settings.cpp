@@ -8,20 +8,14 @@
 #include <string>
 
 #include "backend/model/cost_model.hpp"
+#include "unit/model/model_support.hpp"
 #include "unit/test_support.hpp"
 
 namespace collbench::model {
 namespace {
 
 using testsupport::error_of;
-
-const Coll AR = Coll::allreduce, AG = Coll::allgather, RS = Coll::reducescatter, BC = Coll::broadcast;
-constexpr int kAllColls[] = {0, 1, 2, 3, 4};
-
-constexpr std::size_t ix(Algo a) { return static_cast<std::size_t>(a); }
-constexpr std::size_t ix(Proto p) { return static_cast<std::size_t>(p); }
-
-Settings env(const std::map<std::string, std::string>& vars) { return settings_from_map(vars); }
+using namespace model_test;
 
 // ---------------------------------------------------------------------------------------------
 // Settings: NCCL_ALGO, NCCL_PROTO and the enables, in NCCL's syntax.
