@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backend/model/predictor.hpp"
+#include "cli/run_setup.hpp"
 #include "cli/sweep_launch.hpp"
 #include "core/launcher.hpp"
 #include "plan/launch_file.hpp"
@@ -17,10 +18,6 @@
 #include "results/json.hpp"
 #include "results/metadata.hpp"
 #include "results/store.hpp"
-
-#ifndef COLLBENCH_VERSION
-#define COLLBENCH_VERSION "0.0.0"
-#endif
 
 namespace collbench::cli {
 
@@ -32,17 +29,8 @@ model::Topology topology_of(const RunConfig& cfg) {
 }
 
 results::RunMetadata metadata(const RunConfig& cfg, const model::Predictor& p, int argc, char** argv, char** envp) {
-  results::RunMetadata m;
-  m.version = COLLBENCH_VERSION;
-  for (int i = 0; i < argc; ++i) m.command_line.emplace_back(argv[i]);
-  m.start_time = results::iso8601_utc(std::chrono::system_clock::now());
-  m.backend = "model";
-  m.predicted = true;
-  m.backend_library = model::kModelLibrary;
-  m.timer = model::kModelTimer;
-  m.nranks = p.nranks();
-  m.env = results::filtered_env(envp);
-  m.settings = cfg.settings;
+  results::RunMetadata m = base_metadata(cfg, {"model", model::kModelLibrary, model::kModelTimer, true}, argc, argv, envp);
+  m.nranks = p.nranks();  // the job predicted; no hosts: nothing ran
   m.settings["topology_name"] = p.topology().name;
   m.settings["nodes"] = std::to_string(p.topology().nodes);
   m.settings["gpus_per_node"] = std::to_string(p.topology().gpus_per_node);

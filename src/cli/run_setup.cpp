@@ -16,8 +16,7 @@
 
 namespace collbench::cli {
 
-results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& world, const backend::BackendInfo& info,
-                                   int argc, char** argv, char** envp) {
+results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, int argc, char** argv, char** envp) {
   results::RunMetadata m;
   m.version = COLLBENCH_VERSION;
   for (int i = 0; i < argc; ++i) m.command_line.emplace_back(argv[i]);
@@ -26,10 +25,16 @@ results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& w
   m.predicted = info.predicted;
   m.backend_library = info.library;
   m.timer = info.timer;
-  m.nranks = world.size();
-  m.hosts = results::ranks_per_host(world.hosts());
   m.env = results::filtered_env(envp);
   m.settings = cfg.settings;
+  return m;
+}
+
+results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& world, const backend::BackendInfo& info,
+                                   int argc, char** argv, char** envp) {
+  results::RunMetadata m = base_metadata(cfg, info, argc, argv, envp);
+  m.nranks = world.size();
+  m.hosts = results::ranks_per_host(world.hosts());
   m.settings["mpi_library"] = world.library_version();
   return m;
 }

@@ -13,6 +13,10 @@
 
 namespace collbench::cli {
 
+// What every run's metadata holds before a job exists: version, command line, start, the
+// backend, the recorded environment and the run's settings.
+results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, int argc, char** argv, char** envp);
+// The above, and the job: its ranks, their hosts, the MPI library.
 results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& world, const backend::BackendInfo& info,
                                    int argc, char** argv, char** envp);
 

@@ -10,6 +10,7 @@
 #include "cli/output.hpp"
 #include "core/error.hpp"
 #include "core/size.hpp"
+#include "core/text.hpp"
 #include "report/whatif.hpp"
 #include "results/json.hpp"
 
@@ -26,21 +27,17 @@ Every number is a prediction of NCCL 2.28.9's cost model (reports/MODEL.md): it 
 algorithms for the described fabric; congestion, jitter and the fabric's own limits are not in it.
 NCCL_ALGO, NCCL_PROTO, NCCL_NVLS_ENABLE, NCCL_COLLNET_ENABLE and NCCL_PAT_ENABLE apply as NCCL reads them.)";
 
-std::vector<std::string> split(const std::string& s) {
+// The non-empty items of a comma list.
+std::vector<std::string> items(const std::string& s) {
   std::vector<std::string> out;
-  std::size_t p = 0;
-  while (p <= s.size()) {
-    std::size_t q = s.find(',', p);
-    if (q == std::string::npos) q = s.size();
-    if (q > p) out.push_back(s.substr(p, q - p));
-    p = q + 1;
-  }
+  for (std::string& t : core::split(s, ','))
+    if (!t.empty()) out.push_back(std::move(t));
   return out;
 }
 
 std::vector<int> parse_nodes(const std::string& text) {
   std::vector<int> out;
-  for (const std::string& t : split(text)) {
+  for (const std::string& t : items(text)) {
     int n = 0;
     const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
     if (ec != std::errc() || ptr != t.data() + t.size() || n < 1 || n > (1 << 20))
@@ -78,7 +75,7 @@ int whatif_command(const WhatIfArgs& a) {
       throw core::InputError("--coll '" + a.coll + "': all-to-all runs on NCCL's send/recv path, which its cost model does not "
                                                    "cover; expected allreduce, allgather, reducescatter, broadcast or reduce");
   std::vector<std::uint64_t> sizes;
-  for (const std::string& s : split(a.sizes)) sizes.push_back(core::parse_size(s, "--sizes"));
+  for (const std::string& s : items(a.sizes)) sizes.push_back(core::parse_size(s, "--sizes"));
   if (sizes.empty()) throw core::InputError("--sizes '" + a.sizes + "': expected sizes, e.g. 1M,1G");
   const model::Topology t = model::read_topology(a.topology);
   const model::WhatIf w = model::what_if(t, model::settings_from_environment(), colls, sizes, nodes, core::parse_datatype(a.datatype));

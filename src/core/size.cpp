@@ -46,13 +46,4 @@ std::string format_size(std::uint64_t bytes) {
   return std::to_string(bytes) + kUnits[unit];
 }
 
-std::string text_position(std::string_view text, std::size_t byte) {
-  std::size_t line = 1, col = 1;
-  for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') ++line, col = 1;
-    else ++col;
-  }
-  return std::to_string(line) + ":" + std::to_string(col);
-}
-
 }  // namespace collbench::core

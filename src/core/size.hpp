@@ -13,8 +13,4 @@ std::uint64_t parse_size(std::string_view text, std::string_view what);
 // 1024-based, shortest exact form: 8 -> "8", 65536 -> "64K", 1572864 -> "1536K", 4 GiB -> "4G".
 std::string format_size(std::uint64_t bytes);
 
-// "LINE:COL" (1-based) of the byte at 1-based offset `byte` in `text`: where a parser's error
-// (nlohmann's parse_error::byte) points, for messages "FILE:LINE:COL: …".
-std::string text_position(std::string_view text, std::size_t byte);
-
 }  // namespace collbench::core

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/fault.hpp"
 #include "core/size.hpp"
 
@@ -18,12 +19,6 @@ namespace {
 using core::Collective;
 constexpr Collective AR = Collective::allreduce, AG = Collective::allgather, RS = Collective::reducescatter,
                      A2A = Collective::alltoall, BC = Collective::broadcast, RD = Collective::reduce;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 Knob integer(std::string name, Scope scope, std::int64_t lo, std::int64_t hi, std::string help,
              std::vector<Collective> colls = {}, std::int64_t multiple = 1) {
@@ -219,20 +214,12 @@ std::vector<ListEntry> parse_list(const Knob& k, std::string_view value) {
   const auto& universe = is_algo ? kAlgos : kProtos;
   const std::string example = is_algo ? "allreduce:tree;allgather:ring" : "allreduce:ll128,simple";
   std::vector<ListEntry> entries;
-  std::size_t pos = 0;
-  const std::string text = lower(value);
-  while (pos <= text.size()) {
-    std::size_t end = text.find(';', pos);
-    if (end == std::string::npos) end = text.size();
-    const std::string part = text.substr(pos, end - pos);
-    pos = end + 1;
-    if (part.empty()) continue;
-    const std::size_t colon = part.find(':');
-    if (colon == std::string::npos)
+  for (const core::NcclListPart& part : core::split_nccl_list(value)) {
+    if (part.collective.empty())
       throw core::InputError(fmt::format("{} '{}': expected the per-collective form, e.g. {} (a bare list applies to "
                                          "every collective, and most algorithms exist for one collective only)",
                                          k.name, value, example));
-    const std::string prefix = part.substr(0, colon);
+    const std::string& prefix = part.collective;
     Collective c{};
     bool found = false;
     for (Collective cand : {AR, AG, RS, BC, RD})
@@ -243,17 +230,10 @@ std::vector<ListEntry> parse_list(const Knob& k, std::string_view value) {
                                          "send/recv and has no algorithm choice)", k.name, value, prefix));
     for (const auto& e : entries)
       if (e.coll == c) throw core::InputError(fmt::format("{} '{}': {} is named twice", k.name, value, prefix));
-    std::string list = part.substr(colon + 1);
-    const bool except = !list.empty() && list[0] == '^';
-    if (except) list.erase(0, 1);
+    const bool except = part.except;
     std::set<std::string> named;
     std::vector<std::string> order;
-    std::size_t p = 0;
-    while (p <= list.size()) {
-      std::size_t q = list.find(',', p);
-      if (q == std::string::npos) q = list.size();
-      const std::string tok = list.substr(p, q - p);
-      p = q + 1;
+    for (const std::string& tok : part.names) {
       if (std::find(universe.begin(), universe.end(), tok) == universe.end())
         throw core::InputError(fmt::format("{} '{}': unknown {} '{}'; expected {}", k.name, value,
                                            is_algo ? "algorithm" : "protocol", tok, fmt::join(universe, ", ")));
@@ -385,12 +365,12 @@ std::string canonical_value(const Knob& k, std::string_view text) {
       return std::to_string(v);
     }
     case ValueKind::choice: {
-      const std::string t = lower(text);
+      const std::string t = core::to_lower(text);
       std::vector<std::string> shown;
       for (const Choice& c : k.choices) {
-        if (lower(c.value) == t) return c.value;
+        if (core::to_lower(c.value) == t) return c.value;
         for (const auto& a : c.aliases)
-          if (lower(a) == t) return c.value;
+          if (core::to_lower(a) == t) return c.value;
         shown.push_back(c.aliases.empty() || !std::isdigit(static_cast<unsigned char>(c.value[0]))
                             ? c.value
                             : c.value + " (" + c.aliases.front() + ")");

@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/size.hpp"
+#include "core/text.hpp"
 #include "plan/run_plan.hpp"
 
 namespace collbench::plan {

@@ -30,13 +30,12 @@ void TablePrinter::preamble(const results::RunMetadata& meta) {
   fmt::print(m_out, "# nRanks {} minBytes {} maxBytes {} step: {} warmup iters: {} iters: {} validation: {} placement: {}\n",
              meta.nranks, setting("minbytes"), setting("maxbytes"), setting("step"), setting("warmup_iters"),
              setting("iters"), setting("check"), setting("placement"));
-  if (meta.predicted) {  // nothing ran: no ranks or devices to list, only what was described
+  // A prediction ran nothing: it has no ranks or devices to list (its hosts are empty), only the
+  // described topology in its backend details.
+  if (meta.predicted)
     fmt::print(m_out, "#\n# PREDICTED by NCCL's cost model for a described topology: no collective ran, no number below was measured\n");
-    for (const auto& [key, value] : meta.backend_details) fmt::print(m_out, "# {}: {}\n", key, value);
-    std::fflush(m_out);
-    return;
-  }
-  fmt::print(m_out, "#\n# Using devices\n");
+  else
+    fmt::print(m_out, "#\n# Using devices\n");
   // nccl-tests' form for GPUs: rank, host, device index, PCI bus id and model.
   auto device_of = [&meta](int r) -> const results::DeviceRecord* {
     for (const auto& d : meta.devices)

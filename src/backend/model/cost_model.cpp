@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace collbench::model {
 
@@ -47,19 +48,6 @@ int log2i(std::uint64_t n) {  // utils.h log2Down; -1 for 0
 
 int cc_index(int cc) { return cc >= 100 ? 3 : cc >= 90 ? 2 : cc >= 80 ? 1 : 0; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string trim(std::string_view s) {
-  std::size_t a = 0, b = s.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
-  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
-  return std::string(s.substr(a, b - a));
-}
-
 // NCCL's parseList (tuning.cc:406-428, with the per-collective form of 2.24+): a bare list
 // applies to every collective; "coll:list;coll:list" to the collectives named (others keep
 // their default); a leading '^' enables all but the list.
@@ -70,43 +58,22 @@ void parse_list(const std::string& var, const std::string& value, const std::arr
   static constexpr const char* kCollNames[kColls] = {"broadcast", "reduce", "allgather", "reducescatter", "allreduce"};
   const std::string expected = N == kAlgos ? "Tree, Ring, CollNetDirect, CollNetChain, NVLS, NVLSTree or PAT"
                                            : "LL, LL128 or Simple";
-  std::size_t pos = 0;
-  const std::string text = lower(value);
   bool any = false;
-  while (pos <= text.size()) {
-    std::size_t end = text.find(';', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string part = trim(std::string_view(text).substr(pos, end - pos));
-    pos = end + 1;
-    if (part.empty()) continue;
+  for (const core::NcclListPart& part : core::split_nccl_list(value)) {
     any = true;
     std::vector<int> colls;
-    const std::size_t colon = part.find(':');
-    if (colon == std::string::npos) {
-      for (int c = 0; c < kColls; ++c) colls.push_back(c);
-    } else {
-      const std::string prefix = trim(part.substr(0, colon));
-      for (int c = 0; c < kColls; ++c)
-        if (prefix == kCollNames[c]) colls.push_back(c);
-      if (colls.empty())
-        throw core::InputError(fmt::format("{}='{}': '{}' is not a collective; expected allreduce, allgather, reducescatter, "
-                                           "broadcast or reduce",
-                                           var, value, prefix));
-      part = trim(part.substr(colon + 1));
-    }
-    const bool except = !part.empty() && part[0] == '^';
-    if (except) part.erase(0, 1);
+    for (int c = 0; c < kColls; ++c)
+      if (part.collective.empty() || part.collective == kCollNames[c]) colls.push_back(c);
+    if (colls.empty())
+      throw core::InputError(fmt::format("{}='{}': '{}' is not a collective; expected allreduce, allgather, reducescatter, "
+                                         "broadcast or reduce",
+                                         var, value, part.collective));
     std::array<bool, N> named{};
-    std::size_t p = 0;
-    while (p <= part.size()) {
-      std::size_t q = part.find(',', p);
-      if (q == std::string::npos) q = part.size();
-      const std::string tok = trim(std::string_view(part).substr(p, q - p));
-      p = q + 1;
+    for (const std::string& tok : part.names) {
       if (tok.empty()) continue;
       bool found = false;
       for (std::size_t i = 0; i < N; ++i)
-        if (tok == lower(names[i])) named[i] = true, found = true;
+        if (tok == core::to_lower(names[i])) named[i] = true, found = true;
       for (const auto& [alias, ids] : aliases)
         if (tok == alias) {
           for (int i : ids) named[static_cast<std::size_t>(i)] = true;
@@ -115,7 +82,7 @@ void parse_list(const std::string& var, const std::string& value, const std::arr
       if (!found) throw core::InputError(fmt::format("{}='{}': unknown name '{}'; expected {}", var, value, tok, expected));
     }
     for (int c : colls)
-      for (std::size_t i = 0; i < N; ++i) on[static_cast<std::size_t>(c)][i] = (named[i] != except) ? named_value : 0;
+      for (std::size_t i = 0; i < N; ++i) on[static_cast<std::size_t>(c)][i] = (named[i] != part.except) ? named_value : 0;
   }
   if (!any) throw core::InputError(fmt::format("{}='{}': expected a list of {}", var, value, expected));
 }
@@ -203,6 +170,30 @@ Settings settings_from_map(const std::map<std::string, std::string>& env) {
     const auto it = env.find(n);
     return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
   });
+}
+
+std::string describe(const Settings& s) {
+  std::string out;
+  static constexpr const char* kColl[kColls] = {"broadcast", "reduce", "allgather", "reducescatter", "allreduce"};
+  for (int c = 0; c < kColls; ++c) {
+    std::string algos, protos;
+    bool all_algos = true, default_protos = s.proto_on[static_cast<std::size_t>(c)] == std::array<int, kProtos>{1, 2, 1};
+    for (int a = 0; a < kAlgos; ++a) {
+      if (s.algo_on[static_cast<std::size_t>(c)][static_cast<std::size_t>(a)]) algos += (algos.empty() ? "" : ",") + std::string(nccl_name(static_cast<Algo>(a)));
+      else all_algos = false;
+    }
+    for (int p = 0; p < kProtos; ++p)
+      if (s.proto_on[static_cast<std::size_t>(c)][static_cast<std::size_t>(p)] != 0)
+        protos += (protos.empty() ? "" : ",") + std::string(nccl_name(static_cast<Proto>(p)));
+    if (!all_algos) out += fmt::format("{}NCCL_ALGO {}:{}", out.empty() ? "" : "; ", kColl[c], algos);
+    if (!default_protos) out += fmt::format("{}NCCL_PROTO {}:{}", out.empty() ? "" : "; ", kColl[c], protos);
+  }
+  if (s.nvls_enable != 2) out += fmt::format("{}NCCL_NVLS_ENABLE={}", out.empty() ? "" : "; ", s.nvls_enable);
+  if (s.collnet_enable != 0) out += fmt::format("{}NCCL_COLLNET_ENABLE={}", out.empty() ? "" : "; ", s.collnet_enable);
+  if (s.pat_enable != 2) out += fmt::format("{}NCCL_PAT_ENABLE={}", out.empty() ? "" : "; ", s.pat_enable);
+  if (!s.ll128_c2c) out += fmt::format("{}NCCL_LL128_C2C=0", out.empty() ? "" : "; ");
+  if (s.net_overhead_us) out += fmt::format("{}NCCL_NET_OVERHEAD={:g}", out.empty() ? "" : "; ", *s.net_overhead_us * 1000);
+  return out.empty() ? "NCCL defaults" : out;
 }
 
 CostModel::CostModel(const System& sys, const Settings& settings) : m_sys(sys), m_set(settings) {

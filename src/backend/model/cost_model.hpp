@@ -82,6 +82,8 @@ using EnvGet = std::function<std::optional<std::string>(const std::string&)>;
 Settings parse_settings(const EnvGet& get);
 Settings settings_from_environment();  // the process environment
 Settings settings_from_map(const std::map<std::string, std::string>& env);
+// "NCCL defaults", or what differs from them: "NCCL_ALGO allreduce:Ring; NCCL_NVLS_ENABLE=0".
+std::string describe(const Settings& s);
 
 struct Choice {
   Algo algo = Algo::ring;

@@ -156,15 +156,16 @@ System synthesize(const Topology& t) {
   g[static_cast<int>(Algo::ring)] = ring;
   g[static_cast<int>(Algo::tree)] = tree;
   g[static_cast<int>(Algo::pat)] = ring;
-  g[static_cast<int>(Algo::collnet_chain)] = tree;
   const int nvls_max = std::min(32, t.gpus_per_node);
   if (t.nvls) {
     const Graph nvls = search(f, {false, t.nodes == 1 ? nvls_max : 1, nvls_max});
     g[static_cast<int>(Algo::nvls)] = nvls;
     g[static_cast<int>(Algo::nvls_tree)] = nvls;
   }
-  if (t.collnet) g[static_cast<int>(Algo::collnet_direct)] = search(f, {false, 1, std::min(8, t.gpus_per_node)});
-  if (!t.collnet) g[static_cast<int>(Algo::collnet_chain)] = Graph{};
+  if (t.collnet) {
+    g[static_cast<int>(Algo::collnet_chain)] = tree;
+    g[static_cast<int>(Algo::collnet_direct)] = search(f, {false, 1, std::min(8, t.gpus_per_node)});
+  }
 
   const Path intra = t.gpus_per_node <= 1 ? Path::loc : t.nvlink_links > 0 ? Path::nvl : t.gpu_gpu_path;
   const Path inter = t.nodes > 1 ? t.gpu_nic_path : Path::pix;
@@ -194,13 +195,14 @@ Topology with_nodes(const Topology& t, int nodes) {
   return out;
 }
 
-std::vector<std::string> describe_graphs(const System& s) {
-  std::vector<std::string> out;
+std::vector<std::pair<std::string, std::string>> describe_graphs(const System& s) {
+  std::vector<std::pair<std::string, std::string>> out;
   for (int a = 0; a < kAlgos; ++a) {
     const Graph& g = s.graphs[static_cast<std::size_t>(a)];
     if (g.channels <= 0) continue;
-    out.push_back(fmt::format("{}: {} channels x {:g}/{:g} GB/s (intra/inter), type {}/{}", name(static_cast<Algo>(a)),
-                              g.channels, g.bw_intra, g.bw_inter, name(g.type_intra), name(g.type_inter)));
+    out.emplace_back(std::string(name(static_cast<Algo>(a))),
+                     fmt::format("{} channels x {:g}/{:g} GB/s (intra/inter), type {}/{}", g.channels, g.bw_intra,
+                                 g.bw_inter, name(g.type_intra), name(g.type_inter)));
   }
   return out;
 }

@@ -5,6 +5,7 @@
 // the real machine; where NCCL's log of the machine is at hand, its "Pattern …, nChannels …, bw …"
 // lines override it (the topology's "graphs"). The worked DGX H100 example comes out exactly.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backend/model/cost_model.hpp"
@@ -22,7 +23,7 @@ System synthesize(const Topology& t);
 // The same fabric with another node count (what-if): the node hardware is unchanged.
 Topology with_nodes(const Topology& t, int nodes);
 
-// One line per graph, as NCCL logs it ("ring: 12 channels x 30 GB/s (intra 30, inter 30), NVL/PIX").
-std::vector<std::string> describe_graphs(const System& s);
+// Per algorithm with a graph, its description: ("ring", "12 channels x 30/30 GB/s (intra/inter), type NVL/PIX").
+std::vector<std::pair<std::string, std::string>> describe_graphs(const System& s);
 
 }  // namespace collbench::model

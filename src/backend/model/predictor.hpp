@@ -34,6 +34,16 @@ std::optional<Call> call_for(core::Collective c, core::DataType t, core::RedOp o
 // node), or part of one node. Throws InputError naming `flag` when neither fits.
 Topology scaled_to(const Topology& t, int nranks, const std::string& flag);
 
+// NCCL's default choice for one case, or why there is none.
+struct CasePrediction {
+  std::uint64_t bytes = 0;      // nccl-tests' size at the predictor's rank count
+  std::optional<Call> call;     // empty for all-to-all
+  std::optional<Choice> choice; // empty: see why_not
+  std::string why_not;
+  int channels = 0;             // the chosen algorithm's graph channels
+  double algbw_gbps = 0, busbw_gbps = 0;
+};
+
 class Predictor {
  public:
   Predictor(Topology topology, const Settings& settings);
@@ -45,6 +55,8 @@ class Predictor {
   // not cover, and a call for which no cell is usable are recorded as skipped, with the reason.
   results::ResultRecord predict(core::Collective c, core::DataType t, core::RedOp op, int root, bool in_place,
                                 std::uint64_t requested_bytes) const;
+  // The same choice without the record (whatif, check): no strings are made.
+  CasePrediction choose(core::Collective c, core::DataType t, core::RedOp op, std::uint64_t requested_bytes) const;
 
   const Topology& topology() const { return m_topology; }
   const System& system() const { return m_model.system(); }

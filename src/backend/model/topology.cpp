@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/size.hpp"
+#include "core/text.hpp"
 #include "results/file_io.hpp"
 
 namespace collbench::model {
@@ -18,11 +19,6 @@ using Json = nlohmann::json;
 
 [[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& what) {
   throw core::InputError(fmt::format("{}: {}: {}", source, field, what));
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // An object's keys must all be known: a misspelt key is an error, not a silent default.
@@ -97,8 +93,8 @@ Path path_of(const Json& obj, const char* key, const std::string& source, const 
   if (s.empty()) return dflt;
   std::string list;
   for (Path p : allowed) {
-    if (lower(s) == lower(std::string(name(p)))) return p;
-    list += (list.empty() ? "" : ", ") + lower(std::string(name(p)));
+    if (core::to_lower(s) == core::to_lower(std::string(name(p)))) return p;
+    list += (list.empty() ? "" : ", ") + core::to_lower(std::string(name(p)));
   }
   fail(source, field, fmt::format("'{}': expected one of {}", s, list));
 }
@@ -108,7 +104,7 @@ int parse_arch(const Json& gpu, const std::string& source) {
   const Json* v = member(gpu, "arch");
   if (!v) fail(source, "gpu.arch", "missing; expected volta, ampere, hopper, blackwell or a compute capability such as 9.0");
   // A number is a compute capability either way: 9.0 (major.minor) or 90.
-  std::string s = !v->is_number()  ? (v->is_string() ? lower(v->get<std::string>()) : "")
+  std::string s = !v->is_number()  ? (v->is_string() ? core::to_lower(v->get<std::string>()) : "")
                   : v->get<double>() < 20 ? fmt::format("{:.1f}", v->get<double>())
                                           : fmt::format("{}", v->get<double>());
   const std::string expected = "expected volta, ampere, hopper, blackwell or a compute capability 7.0..10.x (sm70 … sm100)";
@@ -132,7 +128,7 @@ int parse_arch(const Json& gpu, const std::string& source) {
 }
 
 Cpu parse_cpu(const Json& j, const std::string& source) {
-  const std::string s = lower(text(j, "vendor", source, "cpu.vendor"));
+  const std::string s = core::to_lower(text(j, "vendor", source, "cpu.vendor"));
   if (s.empty() || s == "intel") return Cpu::intel;
   if (s == "amd") return Cpu::amd;
   if (s == "arm" || s == "grace" || s == "nvidia") return Cpu::arm;
@@ -143,7 +139,7 @@ Cpu parse_cpu(const Json& j, const std::string& source) {
 
 Algo parse_algo_key(const std::string& key, const std::string& source) {
   for (int a = 0; a < kAlgos; ++a)
-    if (lower(key) == name(static_cast<Algo>(a))) return static_cast<Algo>(a);
+    if (core::to_lower(key) == name(static_cast<Algo>(a))) return static_cast<Algo>(a);
   fail(source, "graphs." + key, "unknown algorithm; expected tree, ring, collnetdirect, collnetchain, nvls, nvlstree or pat");
 }
 
@@ -294,7 +290,7 @@ Json topology_json(const Topology& t) {
             {"nodes", t.nodes},
             {"gpu", {{"model", t.gpu_model}, {"arch", fmt::format("{}.{}", t.compute_capability / 10, t.compute_capability % 10)},
                      {"per_node", t.gpus_per_node}}},
-            {"pcie", {{"gen", t.pcie_gen}, {"width", t.pcie_width}, {"gpu_gpu_path", lower(std::string(name(t.gpu_gpu_path)))}}},
+            {"pcie", {{"gen", t.pcie_gen}, {"width", t.pcie_width}, {"gpu_gpu_path", core::to_lower(std::string(name(t.gpu_gpu_path)))}}},
             {"cpu", {{"vendor", std::string(name(t.cpu))}}},
             {"nvls", t.nvls},
             {"collnet", t.collnet}};
@@ -302,15 +298,15 @@ Json topology_json(const Topology& t) {
   if (t.nvlink_links > 0) j["nvlink"] = {{"links", t.nvlink_links}, {"link_gbytes", t.nvlink_link_gbytes}, {"switch", t.nvswitch}};
   if (t.nics_per_node > 0)
     j["nic"] = {{"per_node", t.nics_per_node}, {"gbits", t.nic_gbits}, {"latency_us", t.nic_latency_us},
-                {"path", lower(std::string(name(t.gpu_nic_path)))}, {"host_net", t.host_net}};
+                {"path", core::to_lower(std::string(name(t.gpu_nic_path)))}, {"host_net", t.host_net}};
   if (t.comm_channels) j["comm_channels"] = *t.comm_channels;
   for (const auto& [a, o] : t.graphs) {
     Json g = Json::object();
     if (o.channels) g["channels"] = *o.channels;
     if (o.bw_intra) g["bw_intra"] = *o.bw_intra;
     if (o.bw_inter) g["bw_inter"] = *o.bw_inter;
-    if (o.type_intra) g["type_intra"] = lower(std::string(name(*o.type_intra)));
-    if (o.type_inter) g["type_inter"] = lower(std::string(name(*o.type_inter)));
+    if (o.type_intra) g["type_intra"] = core::to_lower(std::string(name(*o.type_intra)));
+    if (o.type_inter) g["type_inter"] = core::to_lower(std::string(name(*o.type_inter)));
     if (o.latency_inter_us) g["latency_us"] = *o.latency_inter_us;
     if (o.same_channels) g["same_channels"] = *o.same_channels;
     j["graphs"][std::string(name(a))] = g;

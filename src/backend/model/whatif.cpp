@@ -25,25 +25,25 @@ WhatIf what_if(const Topology& t, const Settings& s, const std::vector<core::Col
   std::vector<Predictor> predictors;
   predictors.reserve(nodes.size());
   for (int n : nodes) predictors.emplace_back(with_nodes(t, n), s);
-  w.settings = predictors.empty() ? "" : predictors.front().details().at("model.settings");
+  w.settings = describe(s);
   for (core::Collective c : colls)
     for (std::uint64_t bytes : sizes)
       for (const Predictor& p : predictors) {
-        const results::ResultRecord r = p.predict(c, dtype, core::RedOp::sum, 0, false, bytes);
+        const CasePrediction cp = p.choose(c, dtype, core::RedOp::sum, bytes);
         WhatIfPoint pt;
         pt.coll = c;
         pt.nodes = p.topology().nodes;
         pt.nranks = p.nranks();
-        pt.bytes = r.bytes;
-        if (r.status == "ok") {
-          pt.time_us = r.time_us.p50;
-          pt.algbw_gbps = r.algbw_gbps;
-          pt.busbw_gbps = r.busbw_gbps;
-          pt.algo = r.backend_notes.at("nccl_algo");
-          pt.proto = r.backend_notes.at("nccl_proto");
-          pt.channels = std::stoi(r.backend_notes.at("nccl_channels"));
+        pt.bytes = cp.bytes;
+        if (cp.choice) {
+          pt.time_us = cp.choice->time_us;
+          pt.algbw_gbps = cp.algbw_gbps;
+          pt.busbw_gbps = cp.busbw_gbps;
+          pt.algo = std::string(log_name(cp.choice->algo));
+          pt.proto = std::string(log_name(cp.choice->proto));
+          pt.channels = cp.channels;
         } else {
-          pt.note = r.error;
+          pt.note = cp.why_not;
         }
         w.points.push_back(std::move(pt));
       }

@@ -1,0 +1,58 @@
+#include "core/text.hpp"
+
+#include <cctype>
+
+namespace collbench::core {
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  std::size_t a = 0, b = s.size();
+  while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
+  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
+  return std::string(s.substr(a, b - a));
+}
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  std::size_t p = 0;
+  while (true) {
+    const std::size_t q = s.find(sep, p);
+    out.emplace_back(s.substr(p, q == std::string_view::npos ? std::string_view::npos : q - p));
+    if (q == std::string_view::npos) return out;
+    p = q + 1;
+  }
+}
+
+std::string text_position(std::string_view text, std::size_t byte) {
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') ++line, col = 1;
+    else ++col;
+  }
+  return std::to_string(line) + ":" + std::to_string(col);
+}
+
+std::vector<NcclListPart> split_nccl_list(std::string_view value) {
+  std::vector<NcclListPart> parts;
+  for (const std::string& raw : split(to_lower(value), ';')) {
+    std::string part = trim(raw);
+    if (part.empty()) continue;
+    NcclListPart p;
+    if (const std::size_t colon = part.find(':'); colon != std::string::npos) {
+      p.collective = trim(std::string_view(part).substr(0, colon));
+      part = trim(std::string_view(part).substr(colon + 1));
+    }
+    p.except = !part.empty() && part[0] == '^';
+    if (p.except) part.erase(0, 1);
+    for (const std::string& name : split(part, ',')) p.names.push_back(trim(name));
+    parts.push_back(std::move(p));
+  }
+  return parts;
+}
+
+}  // namespace collbench::core

@@ -1,0 +1,32 @@
+#pragma once
+// Small text helpers every parser of user input shares: case folding, list splitting, the
+// position of a parse error, and the list syntax of NCCL_ALGO / NCCL_PROTO.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace collbench::core {
+
+std::string to_lower(std::string_view s);
+std::string trim(std::string_view s);
+// Every piece between `sep`s, empty ones included ("a,,b" -> a, "", b; "" -> one empty piece).
+std::vector<std::string> split(std::string_view s, char sep);
+
+// "LINE:COL" (1-based) of the byte at 1-based offset `byte` in `text`: where a parser's error
+// (nlohmann's parse_error::byte) points, for messages "FILE:LINE:COL: …".
+std::string text_position(std::string_view text, std::size_t byte);
+
+// One ';'-separated part of an NCCL_ALGO / NCCL_PROTO value: "allreduce:^ring,tree" gives
+// collective "allreduce", except true, names {"ring", "tree"}; a bare "Ring" gives an empty
+// collective. Lower case, spaces trimmed, empty parts dropped; names keep empty tokens (a
+// caller decides whether "ring,,tree" is an error). Validation is the caller's: the sweep
+// catalog insists on the per-collective form, the model reads what NCCL reads.
+struct NcclListPart {
+  std::string collective;
+  bool except = false;
+  std::vector<std::string> names;
+};
+std::vector<NcclListPart> split_nccl_list(std::string_view value);
+
+}  // namespace collbench::core
