@@ -29,7 +29,7 @@ model::Topology topology_of(const RunConfig& cfg) {
 }
 
 results::RunMetadata metadata(const RunConfig& cfg, const model::Predictor& p, int argc, char** argv, char** envp) {
-  results::RunMetadata m = base_metadata(cfg, {"model", model::kModelLibrary, model::kModelTimer, true}, argc, argv, envp);
+  results::RunMetadata m = base_metadata(cfg, {"model", model::kModelLibrary, model::kModelTimer, true}, plain_launch(), argc, argv, envp);
   m.nranks = p.nranks();  // the job predicted; no hosts: nothing ran
   m.settings["topology_name"] = p.topology().name;
   m.settings["nodes"] = std::to_string(p.topology().nodes);

@@ -11,6 +11,7 @@
 #include "backend/mpi/mpi_backend.hpp"
 #include "backend/nccl/nccl_backend.hpp"
 #include "core/host_clock.hpp"
+#include "core/launcher.hpp"
 #include "measure/session.hpp"
 #include "measure/world.hpp"
 #include "plan/groups.hpp"
@@ -89,10 +90,17 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   if (cfg.backend == "model") return run_model(cfg, *argc, *argv, envp);  // a plain process: no MPI
   const int saved_argc = *argc;
   char** saved_argv = *argv;
+  const TaskStart start = start_task();  // before MPI_Init: it may set an MCA variable
+  if (start.refused) return *start.refused;
   measure::World world(argc, argv);
+  // Singletons (srun without PMI) each think they are rank 0: task 0 alone says so.
+  if (const std::string why = srun_mismatch(start.launch, world.size()); !why.empty()) {
+    if (core::launcher_rank() == 0) std::fprintf(stderr, "collbench: %s\n", why.c_str());
+    return core::ExitCode::bad_input;
+  }
   measure::install_crash_handler(world.rank(), world.host());
   core::HostClock::init();
-  if (!cfg.launch_file.empty()) return run_sweep_launch(cfg, world, saved_argc, saved_argv, envp);
+  if (!cfg.launch_file.empty()) return run_sweep_launch(cfg, world, start.launch, saved_argc, saved_argv, envp);
   if (!json_path_ok(cfg, world)) return core::ExitCode::bad_input;
 
   if (cfg.plan.root >= world.size())
@@ -122,7 +130,7 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   be->set_faults(core::faults_for_rank(cfg.faults, world.rank()));
 
   results::RunDocument doc;
-  doc.metadata = make_metadata(cfg, world, be->info(), saved_argc, saved_argv, envp);
+  doc.metadata = make_metadata(cfg, world, be->info(), start.launch, saved_argc, saved_argv, envp);
   add_backend_details(doc.metadata, *be, world);
   RootSink root_sink(doc, cfg.json_path, cfg.plan);
   measure::NullSink null_sink;

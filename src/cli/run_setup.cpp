@@ -2,11 +2,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "backend/nccl/nccl_backend.hpp"
+#include "core/launcher.hpp"
 #include "results/json.hpp"
 #include "results/metadata.hpp"
 
@@ -16,7 +19,60 @@
 
 namespace collbench::cli {
 
-results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, int argc, char** argv, char** envp) {
+namespace {
+
+results::LaunchRecord launch_record(const core::LaunchInfo& info) {
+  results::LaunchRecord l;
+  l.launcher = info.launcher;
+  l.local_tasks = info.local_tasks;
+  l.cpus = info.cpus;
+  l.oversubscribed = info.oversubscribed;
+  l.slurm = info.slurm;
+  return l;
+}
+
+}  // namespace
+
+TaskStart start_task() {
+  const core::LaunchInfo info = core::detect_launch();
+  TaskStart start{launch_record(info), std::nullopt};
+  if (info.launcher != "srun") return start;
+  const bool speaker = core::launcher_rank() == 0;
+  if (!info.has_pmi) {
+    const char* type = std::getenv("SLURM_MPI_TYPE");
+    if (speaker)
+      std::fprintf(stderr, "collbench: srun started this task without an MPI process-management interface (--mpi=%s): "
+                           "launch with srun --mpi=pmix (or MpiDefault=pmix in slurm.conf)\n", type ? type : "none");
+    start.refused = core::ExitCode::bad_input;
+    return start;
+  }
+  if (info.oversubscribed) {
+    const char* yield = std::getenv("OMPI_MCA_mpi_yield_when_idle");
+    if (yield == nullptr) {
+      ::setenv("OMPI_MCA_mpi_yield_when_idle", "1", 1);
+      start.launch.set_yield_when_idle = true;
+      if (speaker)
+        std::fprintf(stderr, "collbench: %d tasks on %d CPUs of this node under srun: OMPI_MCA_mpi_yield_when_idle=1 set "
+                             "(Open MPI cannot tell it is oversubscribed, and busy-polling ranks run ~1000x slower)\n",
+                     info.local_tasks, info.cpus);
+    } else if (std::string(yield) == "0" && speaker) {
+      std::fprintf(stderr, "collbench: %d tasks on %d CPUs of this node with OMPI_MCA_mpi_yield_when_idle=0: "
+                           "busy-polling ranks will run far slower than the node can\n", info.local_tasks, info.cpus);
+    }
+  }
+  return start;
+}
+
+results::LaunchRecord plain_launch() { return launch_record(core::detect_launch()); }
+
+std::string srun_mismatch(const results::LaunchRecord& launch, int world_size) {
+  if (launch.launcher != "srun" || !launch.slurm || launch.slurm->ntasks <= 0 || launch.slurm->ntasks == world_size) return "";
+  return fmt::format("srun started {} tasks but MPI joined them into a job of {} rank(s): MPI did not reach Slurm's "
+                     "process-management interface; launch with srun --mpi=pmix", launch.slurm->ntasks, world_size);
+}
+
+results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, const results::LaunchRecord& launch,
+                                   int argc, char** argv, char** envp) {
   results::RunMetadata m;
   m.version = COLLBENCH_VERSION;
   for (int i = 0; i < argc; ++i) m.command_line.emplace_back(argv[i]);
@@ -26,15 +82,22 @@ results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendI
   m.backend_library = info.library;
   m.timer = info.timer;
   m.env = results::filtered_env(envp);
+  if (launch.set_yield_when_idle) m.env["OMPI_MCA_mpi_yield_when_idle"] = "1";  // set after main() got envp
+  m.launch = launch;
   m.settings = cfg.settings;
   return m;
 }
 
 results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& world, const backend::BackendInfo& info,
-                                   int argc, char** argv, char** envp) {
-  results::RunMetadata m = base_metadata(cfg, info, argc, argv, envp);
+                                   const results::LaunchRecord& launch, int argc, char** argv, char** envp) {
+  results::RunMetadata m = base_metadata(cfg, info, launch, argc, argv, envp);
   m.nranks = world.size();
-  m.hosts = results::ranks_per_host(world.hosts());
+  std::vector<std::string> slurm_nodes;
+  if (launch.launcher == "srun") {
+    const char* node = std::getenv("SLURMD_NODENAME");
+    slurm_nodes = world.gather_strings(node ? node : "");
+  }
+  m.hosts = results::ranks_per_host(world.hosts(), slurm_nodes);
   m.settings["mpi_library"] = world.library_version();
   return m;
 }

@@ -2,6 +2,7 @@
 // What `run` and a sweep's launches share once MPI is up: the backend chosen and built the same
 // way on every rank, the run's metadata, and refusals said once, by rank 0.
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "backend/backend.hpp"
@@ -13,12 +14,31 @@
 
 namespace collbench::cli {
 
+// Before MPI_Init: what launched this process (core::detect_launch), and what that asks of it.
+// Under srun, a task without a process-management interface (`srun --mpi=none`) is refused
+// (exit 2, said by task 0), and a node with more tasks than CPUs gets
+// OMPI_MCA_mpi_yield_when_idle=1 unless the variable is set: Open MPI cannot tell it is
+// oversubscribed there, and busy-polling ranks run about 1000x slower.
+struct TaskStart {
+  results::LaunchRecord launch;
+  std::optional<core::ExitCode> refused;
+};
+TaskStart start_task();
+// The launch record of a plain process (the model backend): the launcher and any Slurm job.
+results::LaunchRecord plain_launch();
+
+// After MPI_Init: under srun the job must have the tasks srun started. A job of 1 rank per task
+// means MPI did not reach Slurm's PMI; "" when all is well.
+std::string srun_mismatch(const results::LaunchRecord& launch, int world_size);
+
 // What every run's metadata holds before a job exists: version, command line, start, the
-// backend, the recorded environment and the run's settings.
-results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, int argc, char** argv, char** envp);
-// The above, and the job: its ranks, their hosts, the MPI library.
-results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& world, const backend::BackendInfo& info,
+// backend, the launcher, the recorded environment and the run's settings.
+results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, const results::LaunchRecord& launch,
                                    int argc, char** argv, char** envp);
+// The above, and the job: its ranks, their hosts (and Slurm's names for them), the MPI library.
+// Collective: every rank calls it.
+results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& world, const backend::BackendInfo& info,
+                                   const results::LaunchRecord& launch, int argc, char** argv, char** envp);
 
 // Rank 0 probes for a GPU and every rank learns the answer: "auto" becomes nccl or mpi, and
 // "nccl" without a GPU is refused here ("" and *refusal set), once, on every rank alike.

@@ -104,7 +104,8 @@ void apply_env(const plan::EnvChanges& env) {
   }
 }
 
-core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, int argc, char** argv, char** envp) {
+core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, const results::LaunchRecord& launch,
+                                int argc, char** argv, char** envp) {
   plan::LaunchFile file;
   try {
     file = plan::read_launch_file(cfg.launch_file);
@@ -138,7 +139,7 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
     }
     be->set_faults(core::faults_for_rank(cfg.faults, world.rank()));
     if (!metadata_written) {
-      results::RunMetadata m = make_metadata(cfg, world, be->info(), argc, argv, envp);
+      results::RunMetadata m = make_metadata(cfg, world, be->info(), launch, argc, argv, envp);
       add_backend_details(m, *be, world);
       m.settings["sweep"] = file.sweep;
       m.settings["launch"] = file.name;

@@ -6,12 +6,14 @@
 #include "core/error.hpp"
 #include "measure/world.hpp"
 #include "plan/sweep_plan.hpp"
+#include "results/record.hpp"
 
 namespace collbench::cli {
 
 // The per-communicator environment of a block, set (or unset) in this process.
 void apply_env(const plan::EnvChanges& env);
 
-core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, int argc, char** argv, char** envp);
+core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, const results::LaunchRecord& launch,
+                                int argc, char** argv, char** envp);
 
 }  // namespace collbench::cli

@@ -1,6 +1,7 @@
 #include "report/table.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <string>
 
@@ -18,6 +19,29 @@ std::string float_cell(double value, int width) {
   return fmt::format("{:>{}.0e}", value, width);
 }
 
+std::string describe_launch(const results::RunMetadata& meta) {
+  if (!meta.launch) return "";
+  const results::LaunchRecord& l = *meta.launch;
+  std::string out;
+  if (l.launcher != "none") out = "Launched by " + l.launcher;
+  if (l.slurm) {
+    const core::SlurmJob& s = *l.slurm;
+    out += fmt::format("{}Slurm job {}", out.empty() ? "In " : ": ", s.job_id);
+    if (!s.array_job_id.empty()) out += fmt::format(" (array {}_{})", s.array_job_id, s.array_task_id);
+    if (!s.step_id.empty()) out += " step " + s.step_id;
+    std::vector<std::string> where;
+    if (!s.cluster.empty()) where.push_back("cluster " + s.cluster);
+    if (!s.partition.empty()) where.push_back("partition " + s.partition);
+    if (!where.empty()) out += fmt::format(" ({})", fmt::join(where, ", "));
+    if (!s.nodelist.empty()) out += ", nodes " + s.nodelist;
+    if (!s.tasks_per_node.empty()) out += fmt::format(", tasks per node {}", fmt::join(s.tasks_per_node, ","));
+  }
+  if (l.oversubscribed)
+    out += fmt::format(" ({} tasks on {} CPUs: oversubscribed{})", l.local_tasks, l.cpus,
+                       l.set_yield_when_idle ? ", OMPI_MCA_mpi_yield_when_idle=1 set" : "");
+  return out;
+}
+
 void TablePrinter::note(std::string_view text) { fmt::print(m_out, "# {}\n", text); }
 
 void TablePrinter::preamble(const results::RunMetadata& meta) {
@@ -30,6 +54,7 @@ void TablePrinter::preamble(const results::RunMetadata& meta) {
   fmt::print(m_out, "# nRanks {} minBytes {} maxBytes {} step: {} warmup iters: {} iters: {} validation: {} placement: {}\n",
              meta.nranks, setting("minbytes"), setting("maxbytes"), setting("step"), setting("warmup_iters"),
              setting("iters"), setting("check"), setting("placement"));
+  if (const std::string launch = describe_launch(meta); !launch.empty()) fmt::print(m_out, "# {}\n", launch);
   // A prediction ran nothing: it has no ranks or devices to list (its hosts are empty), only the
   // described topology in its backend details.
   if (meta.predicted)

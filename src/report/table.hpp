@@ -16,6 +16,11 @@ namespace collbench::report {
 // nccl-tests' getFloatStr: %.2f if it fits in `width`, else %.1f, %.0f, then exponent form.
 std::string float_cell(double value, int width);
 
+// One line on how the job was launched: "Launched by srun: Slurm job 42 step 0 (cluster c,
+// partition p), nodes rack42-[01-02], tasks per node 8,8 (oversubscribed …)"; "" for a plain
+// process outside Slurm and for documents without launch facts.
+std::string describe_launch(const results::RunMetadata& meta);
+
 class TablePrinter {
  public:
   explicit TablePrinter(std::FILE* out) : m_out(out) {}

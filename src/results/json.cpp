@@ -187,7 +187,7 @@ template <is<results::RunMetadata> S, class F>
 void fields(S& v, F&& f) {
   f("tool", v.tool), f("version", v.version), f("command_line", v.command_line);
   f("start_time", v.start_time), f("end_time", v.end_time), f("backend", v.backend);
-  f("predicted", v.predicted), f("backend_library", v.backend_library), f("timer", v.timer);
+  f("backend_library", v.backend_library), f("timer", v.timer);
   f("nranks", v.nranks), f("hosts", v.hosts), f("env", v.env), f("settings", v.settings);
 }
 
@@ -219,15 +219,55 @@ void load_fields(const json& j, const std::string& path, S& v, bool required = t
 
 template <class S>
   requires(is<S, stats::MedianCI> || is<S, stats::Summary> || is<S, results::Straggler> || is<S, results::GroupInfo> || is<S, results::GroupNode> ||
-           is<S, results::HostRanks> || is<S, results::DeviceRecord> || is<S, results::ImportInfo>)
+           is<S, results::DeviceRecord> || is<S, results::ImportInfo>)
 void load(const json& j, const std::string& path, S& v) {
   load_fields(j, path, v);
 }
 
-// backend_details and devices came with schema version 2: optional.
+// slurm_node came with schema version 6: optional.
+void load(const json& j, const std::string& path, results::HostRanks& v) {
+  load_fields(j, path, v);
+  field(j, path, "slurm_node", v.slurm_node, false);
+}
+
+// Every field but the launcher's name is optional: Slurm does not always say everything.
+void load(const json& j, const std::string& path, core::SlurmJob& v) {
+  field(j, path, "job_id", v.job_id);
+  const std::initializer_list<std::pair<const char*, std::string*>> strings = {
+      {"step_id", &v.step_id}, {"job_name", &v.job_name}, {"cluster", &v.cluster}, {"partition", &v.partition},
+      {"array_job_id", &v.array_job_id}, {"array_task_id", &v.array_task_id}, {"nodelist", &v.nodelist}};
+  for (const auto& [key, s] : strings) field(j, path, key, *s, false);
+  field(j, path, "nodes", v.nodes, false);
+  field(j, path, "tasks_per_node", v.tasks_per_node, false);
+  field(j, path, "ntasks", v.ntasks, false);
+  field(j, path, "nnodes", v.nnodes, false);
+}
+
+void load(const json& j, const std::string& path, results::LaunchRecord& v) {
+  field(j, path, "launcher", v.launcher);
+  expect_one_of(member_path(path, "launcher"), v.launcher, {"srun", "mpirun", "mpiexec", "none"});
+  field(j, path, "local_tasks", v.local_tasks, false);
+  field(j, path, "cpus", v.cpus, false);
+  field(j, path, "oversubscribed", v.oversubscribed, false);
+  field(j, path, "set_yield_when_idle", v.set_yield_when_idle, false);
+  if (const json* s = find_member(j, path, "slurm"); s != nullptr && !s->is_null()) {
+    load(*s, member_path(path, "slurm"), v.slurm.emplace());
+  } else {
+    v.slurm.reset();
+  }
+}
+
+// backend_details and devices came with schema version 2, launch with 6: optional. predicted came
+// with the model backend in version 5 documents, so it is optional too.
 void load(const json& j, const std::string& path, results::RunMetadata& v) {
   load_fields(j, path, v);
+  field(j, path, "predicted", v.predicted, false);
   field(j, path, "backend_details", v.backend_details, false);
+  if (const json* l = find_member(j, path, "launch"); l != nullptr && !l->is_null()) {
+    load(*l, member_path(path, "launch"), v.launch.emplace());
+  } else {
+    v.launch.reset();
+  }
   field(j, path, "devices", v.devices, false);
   if (const json* m = find_member(j, path, "imported"); m != nullptr && !m->is_null()) {
     load(*m, member_path(path, "imported"), v.imported.emplace());
@@ -362,13 +402,49 @@ void to_json(nlohmann::json& j, const ResultRecord& v) {
 }
 
 void from_json(const nlohmann::json& j, ResultRecord& v) { load_or_throw(j, v); }
-void to_json(nlohmann::json& j, const HostRanks& v) { j = write_fields(v); }
+void to_json(nlohmann::json& j, const HostRanks& v) {
+  j = write_fields(v);
+  if (!v.slurm_node.empty()) j["slurm_node"] = v.slurm_node;
+}
 void from_json(const nlohmann::json& j, HostRanks& v) { load_or_throw(j, v); }
 void to_json(nlohmann::json& j, const DeviceRecord& v) { j = write_fields(v); }
 void from_json(const nlohmann::json& j, DeviceRecord& v) { load_or_throw(j, v); }
+namespace {
+
+// Slurm's strings only when Slurm gave them; the lists and counts likewise.
+json slurm_json(const core::SlurmJob& s) {
+  json j = {{"job_id", s.job_id}};
+  const std::initializer_list<std::pair<const char*, const std::string*>> strings = {
+      {"step_id", &s.step_id}, {"job_name", &s.job_name}, {"cluster", &s.cluster}, {"partition", &s.partition},
+      {"array_job_id", &s.array_job_id}, {"array_task_id", &s.array_task_id}, {"nodelist", &s.nodelist}};
+  for (const auto& [key, v] : strings)
+    if (!v->empty()) j[key] = *v;
+  if (!s.nodes.empty()) j["nodes"] = s.nodes;
+  if (!s.tasks_per_node.empty()) j["tasks_per_node"] = s.tasks_per_node;
+  if (s.ntasks > 0) j["ntasks"] = s.ntasks;
+  if (s.nnodes > 0) j["nnodes"] = s.nnodes;
+  return j;
+}
+
+json launch_json(const LaunchRecord& l) {
+  json j = {{"launcher", l.launcher}};
+  if (l.launcher == "srun") {
+    j["local_tasks"] = l.local_tasks;
+    j["cpus"] = l.cpus;
+    j["oversubscribed"] = l.oversubscribed;
+    j["set_yield_when_idle"] = l.set_yield_when_idle;
+  }
+  if (l.slurm) j["slurm"] = slurm_json(*l.slurm);
+  return j;
+}
+
+}  // namespace
+
 // backend_details and devices only when the backend gives them.
 void to_json(nlohmann::json& j, const RunMetadata& v) {
   j = write_fields(v);
+  j["predicted"] = v.predicted;
+  if (v.launch) j["launch"] = launch_json(*v.launch);
   if (!v.backend_details.empty()) j["backend_details"] = v.backend_details;
   if (!v.devices.empty()) j["devices"] = v.devices;
   if (v.imported) j["imported"] = write_fields(*v.imported);

@@ -34,12 +34,13 @@ std::string iso8601_utc(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-std::vector<HostRanks> ranks_per_host(const std::vector<std::string>& host_of_rank) {
+std::vector<HostRanks> ranks_per_host(const std::vector<std::string>& host_of_rank,
+                                      const std::vector<std::string>& slurm_node_of_rank) {
   std::vector<HostRanks> out;
   for (std::size_t r = 0; r < host_of_rank.size(); ++r) {
     auto it = std::find_if(out.begin(), out.end(), [&](const HostRanks& h) { return h.host == host_of_rank[r]; });
     if (it == out.end()) {
-      out.push_back({host_of_rank[r], {}});
+      out.push_back({host_of_rank[r], {}, r < slurm_node_of_rank.size() ? slurm_node_of_rank[r] : std::string()});
       it = out.end() - 1;
     }
     it->ranks.push_back(static_cast<int>(r));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/launcher.hpp"
 #include "stats/summary.hpp"
 
 namespace collbench::results {
@@ -18,7 +19,9 @@ namespace collbench::results {
 //    the job: one node, or a pair of nodes, with --per-node / --pairs). Both optional.
 // 5: metadata.imported (a document imported from an nccl-tests/rccl-tests log by collbench import)
 //    and a record's "missing" (the fields its source did not give). Both optional.
-inline constexpr int kSchemaVersion = 5;
+// 6: metadata.launch (the launcher, and under Slurm the job, step, nodes and tasks per node) and
+//    hosts[i].slurm_node. Both optional; metadata.predicted (the model backend) is optional too.
+inline constexpr int kSchemaVersion = 6;
 inline constexpr const char* kSchemaName = "collbench.run";
 
 // One rank's own view of a case: its per-iteration durations, and the time it spent outside the
@@ -102,6 +105,17 @@ struct DeviceRecord {
 struct HostRanks {
   std::string host;
   std::vector<int> ranks;
+  std::string slurm_node;  // the node as Slurm names it (SLURMD_NODENAME) under srun; "" otherwise
+};
+
+// How the job was started (schema 6): the launcher and, under Slurm, the job and step.
+struct LaunchRecord {
+  std::string launcher;             // "srun" | "mpirun" | "mpiexec" | "none"
+  int local_tasks = 0;              // srun: rank 0's node: its tasks and usable CPUs
+  int cpus = 0;
+  bool oversubscribed = false;      // srun: more tasks than CPUs on rank 0's node
+  bool set_yield_when_idle = false; // collbench set OMPI_MCA_mpi_yield_when_idle=1 for that
+  std::optional<core::SlurmJob> slurm;
 };
 
 // Where an imported document came from (collbench import): the log, its format, and what it lacks.
@@ -132,6 +146,7 @@ struct RunMetadata {
   std::string timer;                    // "tsc" | "steady_clock" | "cuda_event" | …
   int nranks = 0;
   std::vector<HostRanks> hosts;
+  std::optional<LaunchRecord> launch;   // absent in documents before schema 6 and in imports
   std::map<std::string, std::string> env;  // only NCCL_*, OMPI_*, UCX_*, CUDA_*
   // The run's settings, as used: sizes, iterations, check, adaptive mode …
   std::map<std::string, std::string> settings;

@@ -202,7 +202,7 @@ TEST(ResultsJson, FullDocumentRoundTrips) {
   const results::RunDocument doc = make_document();
   const json j = doc;
   EXPECT_EQ(j.at("schema"), "collbench.run");
-  EXPECT_EQ(j.at("schema_version"), 5);
+  EXPECT_EQ(j.at("schema_version"), 6);
   expect_same(doc, results::parse_document(j, "mem"));
   // And through text, as files are.
   expect_same(doc, results::parse_document(json::parse(j.dump(1)), "text"));
@@ -321,8 +321,8 @@ TEST(ResultsJson, RejectsNewerSchemaVersion) {
   json j = make_document();
   j["schema_version"] = results::kSchemaVersion + 1;
   const auto message = parse_error(j);
-  EXPECT_NE(message.find("src: schema_version: 6"), std::string::npos) << message;
-  EXPECT_NE(message.find("(5)"), std::string::npos) << message;
+  EXPECT_NE(message.find("src: schema_version: 7"), std::string::npos) << message;
+  EXPECT_NE(message.find("(6)"), std::string::npos) << message;
   j["schema_version"] = "1";
   EXPECT_NE(parse_error(j).find("src: schema_version: expected an integer"), std::string::npos);
 }
@@ -532,6 +532,89 @@ TEST(ResultsJson, Version2FieldsRoundTripAndVersion1DocumentsStillLoad) {
   const json plain = make_document();
   EXPECT_FALSE(plain.at("metadata").contains("devices"));
   EXPECT_FALSE(plain.at("results").at(0).contains("backend_notes"));
+}
+
+
+// Schema 6: how the job was launched, and Slurm's name of each host.
+TEST(ResultsJson, LaunchAndSlurmNodeRoundTrip) {
+  results::RunDocument doc = make_document();
+  results::LaunchRecord l;
+  l.launcher = "srun";
+  l.local_tasks = 8;
+  l.cpus = 4;
+  l.oversubscribed = true;
+  l.set_yield_when_idle = true;
+  collbench::core::SlurmJob s;
+  s.job_id = "4242";
+  s.step_id = "0";
+  s.job_name = "collbench-accept";
+  s.cluster = "eos";
+  s.partition = "batch";
+  s.array_job_id = "4240";
+  s.array_task_id = "2";
+  s.nodelist = "gpu[01-02]";
+  s.nodes = {"gpu01", "gpu02"};
+  s.tasks_per_node = {8, 8};
+  s.ntasks = 16;
+  s.nnodes = 2;
+  l.slurm = s;
+  doc.metadata.launch = l;
+  doc.metadata.hosts.at(0).slurm_node = "gpu01";
+  const json j = doc;
+  EXPECT_EQ(j.at("metadata").at("launch").at("slurm").at("tasks_per_node"), json::array({8, 8}));
+  EXPECT_EQ(j.at("metadata").at("hosts").at(0).at("slurm_node"), "gpu01");
+  const results::RunDocument back = results::parse_document(json::parse(j.dump()), "v6");
+  ASSERT_TRUE(back.metadata.launch.has_value());
+  const results::LaunchRecord& b = *back.metadata.launch;
+  EXPECT_EQ(b.launcher, "srun");
+  EXPECT_EQ(b.local_tasks, 8);
+  EXPECT_EQ(b.cpus, 4);
+  EXPECT_TRUE(b.oversubscribed);
+  EXPECT_TRUE(b.set_yield_when_idle);
+  ASSERT_TRUE(b.slurm.has_value());
+  EXPECT_EQ(b.slurm->job_id, "4242");
+  EXPECT_EQ(b.slurm->step_id, "0");
+  EXPECT_EQ(b.slurm->job_name, "collbench-accept");
+  EXPECT_EQ(b.slurm->cluster, "eos");
+  EXPECT_EQ(b.slurm->partition, "batch");
+  EXPECT_EQ(b.slurm->array_job_id, "4240");
+  EXPECT_EQ(b.slurm->array_task_id, "2");
+  EXPECT_EQ(b.slurm->nodelist, "gpu[01-02]");
+  EXPECT_EQ(b.slurm->nodes, s.nodes);
+  EXPECT_EQ(b.slurm->tasks_per_node, s.tasks_per_node);
+  EXPECT_EQ(b.slurm->ntasks, 16);
+  EXPECT_EQ(b.slurm->nnodes, 2);
+  EXPECT_EQ(back.metadata.hosts.at(0).slurm_node, "gpu01");
+  EXPECT_EQ(back.metadata.hosts.at(1).slurm_node, "");
+  EXPECT_FALSE(j.at("metadata").at("hosts").at(1).contains("slurm_node"));
+
+  // mpirun outside Slurm: the launcher alone, no srun-only facts.
+  doc.metadata.launch = results::LaunchRecord{"mpirun", 0, 0, false, false, std::nullopt};
+  const json m = doc;
+  EXPECT_EQ(m.at("metadata").at("launch"), json({{"launcher", "mpirun"}}));
+  EXPECT_EQ(results::parse_document(m, "m").metadata.launch->launcher, "mpirun");
+}
+
+TEST(ResultsJson, LaunchIsCheckedAndOptional) {
+  results::RunDocument doc = make_document();
+  doc.metadata.launch = results::LaunchRecord{"srun", 4, 2, true, false, collbench::core::SlurmJob{}};
+  json j = doc;
+  j["metadata"]["launch"]["launcher"] = "qsub";
+  EXPECT_NE(parse_error(j).find("metadata.launch.launcher: expected one of"), std::string::npos);
+  j = doc;
+  j["metadata"]["launch"]["slurm"].erase("job_id");
+  EXPECT_NE(parse_error(j).find("metadata.launch.slurm"), std::string::npos);
+  j = doc;
+  j["metadata"]["launch"]["slurm"]["tasks_per_node"] = "4(x2)";
+  EXPECT_NE(parse_error(j).find("metadata.launch.slurm.tasks_per_node"), std::string::npos);
+  // Version 5 documents have no launch, and the ones before the model backend no "predicted".
+  j = make_document();
+  j["schema_version"] = 5;
+  j["metadata"].erase("launch");
+  j["metadata"].erase("predicted");
+  const results::RunDocument old = results::parse_document(j, "v5");
+  EXPECT_FALSE(old.metadata.launch.has_value());
+  EXPECT_FALSE(old.metadata.predicted);
 }
 
 }  // namespace
