@@ -7,7 +7,8 @@ packages=(build-essential cmake ninja-build pkg-config
           libcli11-dev libfmt-dev nlohmann-json3-dev
           libgtest-dev libgmock-dev libbenchmark-dev
           libxml2-utils   # xmllint: the tests validate check's JUnit XML against tests/check/junit.xsd
-          chromium fonts-dejavu-core python3)  # the HTML report is rendered headless in a test
+          chromium fonts-dejavu-core python3   # the HTML report is rendered headless in a test
+          slurm-wlm)  # tests/slurm starts a real single-node Slurm (munged, slurmctld, slurmd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

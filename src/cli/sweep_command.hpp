@@ -19,6 +19,8 @@ struct SweepArgs {
   bool retry_failed = false;
   bool dry_run = false;
   std::string list_knobs;  // a backend: print its knob catalog
+  std::string launcher;    // overrides the spec's launcher.kind
+  int ranks = 0;           // overrides the spec's launcher.ranks
 };
 
 // The options every launch of `spec` runs with (its measure options checked by run's own

@@ -88,6 +88,10 @@ int run_validation(const TuneArgs& a, const tune::TuneInput& in, const tune::Rec
   const tune::StoreInfo& store = in.stores.front();
   if (store.spec_text.empty()) throw core::InputError(fmt::format("--validate: '{}/manifest.json' holds no spec_text", store.dir));
   plan::SweepSpec spec = plan::parse_sweep_spec(store.spec_text, store.dir + "/manifest.json spec_text");
+  // Launched as the sweep was: `sweep --launcher srun --ranks N` is in the manifest, not the spec.
+  if (spec.backend != "model")
+    plan::override_launcher(spec, store.launcher_kind != spec.launcher.kind ? store.launcher_kind : "",
+                            store.launcher_ranks != spec.launcher.ranks ? store.launcher_ranks : 0);
   spec.axes.clear();
   spec.exclude.clear();
   spec.cases = {plan::Config{}, r.deploy};

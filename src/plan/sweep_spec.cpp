@@ -104,19 +104,37 @@ Config parse_config(const Json& v, const std::string& backend, const std::string
   return c;
 }
 
+// srun takes Slurm node names; "node1:8" is mpirun's slot syntax.
+void check_srun_hosts(const LauncherSpec& l, const std::string& source, const std::string& where) {
+  if (l.kind != "srun") return;
+  for (const auto& h : l.hosts)
+    if (h.empty() || h.find_first_of(": ") != std::string::npos)
+      fail(source, where, "'" + h + "': srun takes Slurm node names (slots come from ranks and the allocation)");
+}
+
 LauncherSpec parse_launcher(const Json& v, const std::string& source) {
   LauncherSpec l;
-  if (!v.is_object()) fail(source, "launcher", "expected {\"ranks\": 4, \"hosts\": [...], \"template\": \"...\"}");
+  if (!v.is_object()) fail(source, "launcher", "expected {\"kind\": \"mpirun\", \"ranks\": 4, \"hosts\": [...], \"template\": \"...\"}");
   for (const auto& [key, value] : v.items()) {
     const std::string where = "launcher." + key;
     if (key == "ranks") l.ranks = integer(value, source, where, 1, 1 << 20);
     else if (key == "hosts") l.hosts = strings(value, source, where);
-    else if (key == "template") {
+    else if (key == "kind") {
+      if (!value.is_string() || (value != "mpirun" && value != "srun")) fail(source, where, "expected \"mpirun\" or \"srun\"");
+      l.kind = value.get<std::string>();
+    } else if (key == "oversubscribe") {
+      if (!value.is_boolean()) fail(source, where, "expected true or false");
+      l.oversubscribe = value.get<bool>();
+    } else if (key == "template") {
       if (!value.is_string() || value.get<std::string>().empty()) fail(source, where, "expected a command line");
       l.command_template = value.get<std::string>();
-    } else fail(source, where, "unknown key; expected ranks, hosts or template");
+      l.template_given = true;
+    } else fail(source, where, "unknown key; expected kind, ranks, hosts, oversubscribe or template");
   }
-  if (l.command_template.empty()) l.command_template = default_launcher_template(!l.hosts.empty());
+  check_srun_hosts(l, source, "launcher.hosts");
+  if (!l.command_template.empty() && l.oversubscribe)
+    fail(source, "launcher.oversubscribe", "shapes the default template only; write the flag in launcher.template");
+  if (l.command_template.empty()) l.command_template = default_launcher_template(l);
   // Every placeholder must be one we fill, and the binary and its arguments must appear.
   const std::string& t = l.command_template;
   for (std::size_t p = t.find('{'); p != std::string::npos; p = t.find('{', p + 1)) {
@@ -130,6 +148,8 @@ LauncherSpec parse_launcher(const Json& v, const std::string& source) {
     if (t.find(needed) == std::string::npos) fail(source, "launcher.template", std::string("expected ") + needed + " in '" + t + "'");
   if (t.find("{hosts}") != std::string::npos && l.hosts.empty())
     fail(source, "launcher.template", "uses {hosts} but launcher.hosts is empty");
+  if (l.kind == "srun" && t.find("{x_env}") != std::string::npos)
+    fail(source, "launcher.template", "{x_env} is mpirun's -x; srun passes the environment on (--export=ALL)");
   return l;
 }
 
@@ -175,9 +195,14 @@ std::vector<std::pair<std::string, std::string>> parse_measure(const Json& m, co
 
 }  // namespace
 
-std::string default_launcher_template(bool with_hosts) {
-  return with_hosts ? "mpirun -np {ranks} --host {hosts} {x_env} {collbench} {args}"
-                    : "mpirun -np {ranks} --oversubscribe {x_env} {collbench} {args}";
+std::string default_launcher_template(const LauncherSpec& l) {
+  const bool hosts = !l.hosts.empty();
+  if (l.kind == "srun") {
+    return fmt::format("srun -n {{ranks}} {}{}--mpi=pmix --export=ALL --kill-on-bad-exit=1 {{collbench}} {{args}}",
+                       hosts ? "--nodelist={hosts} " : "", l.oversubscribe.value_or(false) ? "-O " : "");
+  }
+  return fmt::format("mpirun -np {{ranks}} {}{}{{x_env}} {{collbench}} {{args}}", hosts ? "--host {hosts} " : "",
+                     l.oversubscribe.value_or(!hosts) ? "--oversubscribe " : "");
 }
 
 const std::vector<std::string>& measure_keys() {
@@ -287,6 +312,24 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
   }
   if (j.contains("measure")) s.measure = parse_measure(j["measure"], source);
   return s;
+}
+
+void override_launcher(SweepSpec& s, const std::string& kind, int ranks) {
+  if (kind.empty() && ranks <= 0) return;
+  const std::string flags = kind.empty() ? "--ranks" : ranks > 0 ? "--launcher/--ranks" : "--launcher";
+  if (s.backend == "model") throw core::InputError(flags + ": the model backend runs in one plain process, without a launcher");
+  if (!kind.empty()) {
+    if (kind != "mpirun" && kind != "srun") throw core::InputError("--launcher '" + kind + "': expected mpirun or srun");
+    if (s.launcher.template_given)
+      throw core::InputError("--launcher " + kind + ": " + s.source + " has its own launcher.template; edit it there");
+    s.launcher.kind = kind;
+    check_srun_hosts(s.launcher, s.source, "launcher.hosts (with --launcher srun)");
+  }
+  if (ranks > 0) {
+    if (s.root >= ranks) throw core::InputError(fmt::format("--ranks {}: the spec's root {} is not a rank of the job", ranks, s.root));
+    s.launcher.ranks = ranks;
+  }
+  if (!s.launcher.template_given) s.launcher.command_template = default_launcher_template(s.launcher);
 }
 
 SweepSpec read_sweep_spec(const std::string& path) {

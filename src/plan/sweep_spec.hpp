@@ -16,15 +16,24 @@
 namespace collbench::plan {
 
 struct LauncherSpec {
+  std::string kind = "mpirun";     // "mpirun" | "srun": which default template
   int ranks = 4;
-  std::vector<std::string> hosts;  // empty: the local machine
+  std::vector<std::string> hosts;  // empty: the local machine (mpirun) or the allocation (srun)
+  // More ranks than CPUs: mpirun --oversubscribe, srun -O. Default: mpirun on the local machine
+  // only. Shapes the default template; a template of one's own says it itself.
+  std::optional<bool> oversubscribe;
   // Placeholders: {ranks} {hosts} {collbench} {args} {x_env} (mpirun's -x NAME for each variable
   // the launch sets). Split on spaces after substitution; no shell is involved.
   std::string command_template;
+  bool template_given = false;     // the spec wrote its own template
 };
 
-// The default template: mpirun on the local machine (oversubscribed), or across `hosts`.
-std::string default_launcher_template(bool with_hosts);
+// The default template of a launcher kind:
+//   mpirun: "mpirun -np {ranks} [--oversubscribe | --host {hosts}] {x_env} {collbench} {args}"
+//   srun:   "srun -n {ranks} [--nodelist={hosts}] [-O] --mpi=pmix --export=ALL --kill-on-bad-exit=1 {collbench} {args}"
+// srun passes the environment on (--export=ALL even where a site's default is NONE) and starts
+// the tasks through PMIx, the only process-management interface Debian's Open MPI is built for.
+std::string default_launcher_template(const LauncherSpec& launcher);
 
 struct KnobAxis {
   std::string knob;
@@ -63,6 +72,12 @@ struct SweepSpec {
 // value, an invalid combination, a bad launcher template.
 SweepSpec parse_sweep_spec(const std::string& text, const std::string& source);
 SweepSpec read_sweep_spec(const std::string& path);
+
+// `collbench sweep --launcher KIND --ranks N`: the same spec launched another way, e.g. by srun
+// on every task of an allocation (scripts/sweep-tune.sbatch). "" and 0 leave each as it is.
+// Throws InputError for the model backend, for a spec with a template of its own, and for a
+// root the new rank count does not have.
+void override_launcher(SweepSpec& spec, const std::string& kind, int ranks);
 
 // The measure keys a spec may set (run's long flag names without "--").
 const std::vector<std::string>& measure_keys();

@@ -168,7 +168,7 @@ Store open_store(const plan::SweepSpec& spec, const plan::SweepPlan& plan, const
                 {"spec_path", spec.source},
                 {"spec_text", spec.text},
                 {"backend", spec.backend},
-                {"launcher", {{"ranks", spec.launcher.ranks}, {"hosts", spec.launcher.hosts},
+                {"launcher", {{"kind", spec.launcher.kind}, {"ranks", spec.launcher.ranks}, {"hosts", spec.launcher.hosts},
                               {"template", spec.launcher.command_template}}},
                 {"run_args", opt.run_args},
                 {"repetitions", spec.repetitions},

@@ -42,6 +42,10 @@ StoreInfo read_manifest(const std::string& dir) {
     s.repetitions = std::max(1, m.value("repetitions", 1));
     s.spec_text = m.value("spec_text", "");
     s.spec_path = m.value("spec_path", "");
+    if (const auto l = m.find("launcher"); l != m.end() && l->is_object()) {
+      s.launcher_kind = l->value("kind", "");
+      s.launcher_ranks = l->value("ranks", 0);
+    }
   } catch (const json::exception&) {
     throw core::InputError(fmt::format("'{}': expected \"backend\" (a string) and \"repetitions\" (an integer)", path));
   }

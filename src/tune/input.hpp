@@ -56,6 +56,9 @@ struct StoreInfo {
   std::uint64_t records = 0;
   bool torn_tail = false;
   std::string spec_text, spec_path;  // the spec the sweep ran (for --validate)
+  // How it was launched, where `sweep --launcher/--ranks` overrode the spec ("" / 0: not said).
+  std::string launcher_kind;
+  int launcher_ranks = 0;
 };
 
 struct TuneInput {

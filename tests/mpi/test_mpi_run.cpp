@@ -19,9 +19,10 @@ double factor(const std::string& coll, int n) {
 // The checks of issue #2 on a `--coll all` document.
 void check_document(const json& doc, int np, const std::vector<std::uint64_t>& sizes) {
   ASSERT_EQ(doc.at("schema"), "collbench.run");
-  EXPECT_EQ(doc.at("schema_version"), 5);
+  EXPECT_EQ(doc.at("schema_version"), 6);
   EXPECT_EQ(doc.at("status"), "ok");
   const json& meta = doc.at("metadata");
+  EXPECT_EQ(meta.at("launch").at("launcher"), "mpirun");  // tests/slurm checks srun's
   EXPECT_EQ(meta.at("nranks"), np);
   EXPECT_EQ(meta.at("backend"), "mpi");
   EXPECT_NE(meta.at("backend_library").get<std::string>().find("Open MPI"), std::string::npos);

@@ -20,11 +20,13 @@ skip() { echo "SKIP: $*"; stop_daemons; exit 77; }
 pid_of() { [ -s "$dir/run/$1.pid" ] && cat "$dir/run/$1.pid"; }
 
 # Stops one daemon by its pid file: TERM, up to 10 s, then KILL. The pid must still be the daemon
-# (its /proc/PID/exe), so a recycled pid is never signalled.
+# (its /proc/PID/exe is the binary, symlinks resolved: Debian's /usr/sbin/slurmctld is a link to
+# slurmctld-wlm), so a recycled pid is never signalled.
 stop_one() {
-  local name=$1 exe=$2 pid
+  local name=$1 exe pid
+  exe=$(readlink -f "$2")
   pid=$(pid_of "$name") || return 0
-  if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$exe" ]; then
+  if [ -n "$pid" ] && [ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" = "$exe" ]; then
     kill -TERM "$pid" 2>/dev/null
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null

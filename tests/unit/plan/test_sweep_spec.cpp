@@ -71,7 +71,7 @@ TEST(SweepSpec, FullSpecWithComments) {
   EXPECT_EQ(s.root, 1);
   EXPECT_EQ(s.launcher.ranks, 4);
   EXPECT_TRUE(s.launcher.hosts.empty());
-  EXPECT_EQ(s.launcher.command_template, plan::default_launcher_template(false));
+  EXPECT_EQ(s.launcher.command_template, "mpirun -np {ranks} --oversubscribe {x_env} {collbench} {args}");
   ASSERT_EQ(s.axes.size(), 2u);
   EXPECT_EQ(s.axes[0].knob, "coll_tuned_allreduce_algorithm");
   EXPECT_EQ(s.axes[0].values, (Values{std::nullopt, "4", "6"}));
@@ -96,7 +96,7 @@ TEST(SweepSpec, Defaults) {
   EXPECT_EQ(s.placements, (std::vector<bool>{false}));
   EXPECT_EQ(s.root, 0);
   EXPECT_EQ(s.launcher.ranks, 4);
-  EXPECT_EQ(s.launcher.command_template, plan::default_launcher_template(false));
+  EXPECT_EQ(s.launcher.command_template, "mpirun -np {ranks} --oversubscribe {x_env} {collbench} {args}");
   EXPECT_TRUE(s.axes.empty());
   EXPECT_TRUE(s.cases.empty());
   EXPECT_TRUE(s.exclude.empty());
@@ -116,7 +116,7 @@ TEST(SweepSpec, SizeListLauncherAndNcclKnobs) {
   EXPECT_EQ(s.sizes, (std::vector<std::uint64_t>{8, 1024, 2u << 20}));
   EXPECT_EQ(s.launcher.ranks, 8);
   EXPECT_EQ(s.launcher.hosts, (std::vector<std::string>{"node-a", "node-b"}));
-  EXPECT_EQ(s.launcher.command_template, plan::default_launcher_template(true));
+  EXPECT_EQ(s.launcher.command_template, "mpirun -np {ranks} --host {hosts} {x_env} {collbench} {args}");
   EXPECT_HAS(s.launcher.command_template, "{hosts}");
   ASSERT_EQ(s.axes.size(), 3u);  // in spec order
   EXPECT_EQ(s.axes[0].values, (Values{"allgather:ring", std::nullopt}));
@@ -127,9 +127,36 @@ TEST(SweepSpec, SizeListLauncherAndNcclKnobs) {
   EXPECT_EQ(s.cases, (std::vector<plan::Config>{{{"NCCL_BUFFSIZE", "1048576"}}}));
 
   const plan::SweepSpec t = parse(R"({"backend": "mpi", "sizes": {"min": "1K", "max": "4K", "step": "1K"},
-    "launcher": {"ranks": 2, "template": "srun -n {ranks} {x_env} {collbench} {args}"}})");
+    "launcher": {"ranks": 2, "template": "srun -n {ranks} --mpi=pmix {collbench} {args}"}})");
   EXPECT_EQ(t.sizes, (std::vector<std::uint64_t>{1024, 2048, 3072, 4096}));
-  EXPECT_EQ(t.launcher.command_template, "srun -n {ranks} {x_env} {collbench} {args}");
+  EXPECT_EQ(t.launcher.command_template, "srun -n {ranks} --mpi=pmix {collbench} {args}");
+}
+
+// The srun launcher: PMIx, the environment passed on, a failed task ends the step; -O and
+// --nodelist from the spec. tests/slurm runs it on a real Slurm.
+TEST(SweepSpec, SrunLauncherKind) {
+  auto tmpl = [](const std::string& launcher) {
+    return parse(R"({"backend": "mpi", "launcher": )" + launcher + "}").launcher.command_template;
+  };
+  EXPECT_EQ(tmpl(R"({"kind": "srun"})"), "srun -n {ranks} --mpi=pmix --export=ALL --kill-on-bad-exit=1 {collbench} {args}");
+  EXPECT_EQ(tmpl(R"({"kind": "srun", "oversubscribe": true})"),
+            "srun -n {ranks} -O --mpi=pmix --export=ALL --kill-on-bad-exit=1 {collbench} {args}");
+  EXPECT_EQ(tmpl(R"({"kind": "srun", "hosts": ["gpu[01-02]"]})"),
+            "srun -n {ranks} --nodelist={hosts} --mpi=pmix --export=ALL --kill-on-bad-exit=1 {collbench} {args}");
+  EXPECT_EQ(tmpl(R"({"kind": "mpirun", "oversubscribe": false})"), "mpirun -np {ranks} {x_env} {collbench} {args}");
+  EXPECT_EQ(tmpl(R"({"kind": "mpirun", "hosts": ["a:8"], "oversubscribe": true})"),
+            "mpirun -np {ranks} --host {hosts} --oversubscribe {x_env} {collbench} {args}");
+  EXPECT_EQ(parse(R"({"backend": "mpi", "launcher": {"kind": "srun"}})").launcher.kind, "srun");
+  EXPECT_EQ(parse(R"({"backend": "mpi"})").launcher.kind, "mpirun");
+
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "launcher": {"kind": "qsub"}})"), "spec.json: launcher.kind: expected \"mpirun\" or \"srun\"");
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "launcher": {"kind": "srun", "hosts": ["node1:8"]}})"),
+             "spec.json: launcher.hosts: 'node1:8': srun takes Slurm node names");
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "launcher": {"kind": "srun", "template": "srun -n {ranks} {x_env} {collbench} {args}"}})"),
+             "spec.json: launcher.template: {x_env} is mpirun's -x");
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "launcher": {"oversubscribe": "yes"}})"), "spec.json: launcher.oversubscribe: expected true or false");
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "launcher": {"oversubscribe": true, "template": "mpirun {collbench} {args}"}})"),
+             "spec.json: launcher.oversubscribe: shapes the default template only");
 }
 
 TEST(SweepSpec, MalformedJsonReportsLineAndColumn) {
