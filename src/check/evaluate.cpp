@@ -327,6 +327,10 @@ class Evaluator {
     m_v.localization = locate(
         m_in.obs, [this](const CaseKey& k) { return peer_slowdown(k); },
         [this](const CaseKey& k) { return m_opt.rules.for_case(k).noise_aware; });
+    for (Suspect& s : m_v.localization.suspects)  // Slurm's name for the host, where a run recorded it
+      for (const Source& src : m_in.sources)
+        for (const results::HostRanks& h : src.hosts)
+          if (h.host == s.host && !h.slurm_node.empty() && s.slurm_node.empty()) s.slurm_node = h.slurm_node;
     for (const PeerComparison& c : m_v.localization.comparisons)
       for (const PeerResult& p : c.groups) {
         const Observation& o = m_in.obs[p.obs];

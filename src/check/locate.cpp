@@ -13,8 +13,9 @@ namespace collbench::check {
 std::string Suspect::describe() const {
   std::string what = kind == "node" ? "slower than the other nodes alone" : "in a slow pair every round it measured";
   if (ambiguous) what = fmt::format("in a slow pair with {} (one round: either may be the cause)", partner);
-  return fmt::format("node {} (host {}, ranks {}): {} in {} of {} cases (up to {:.2f}x)", node, host, plan::format_ranks(ranks),
-                     what, slow_cases, cases, worst_ratio);
+  const std::string slurm = slurm_node.empty() || slurm_node == host ? "" : ", Slurm node " + slurm_node;
+  return fmt::format("node {} (host {}{}, ranks {}): {} in {} of {} cases (up to {:.2f}x)", node, host, slurm,
+                     plan::format_ranks(ranks), what, slow_cases, cases, worst_ratio);
 }
 
 namespace {
@@ -127,7 +128,7 @@ Localization locate(const std::vector<Observation>& obs, const std::function<dou
     }
   for (const auto& [kl, t] : tally) {
     if (t.slow == 0) continue;
-    out.suspects.push_back(Suspect{kl.second, t.host, t.ranks, t.kind, t.slow, t.cases, t.worst, t.ambiguous, t.partner});
+    out.suspects.push_back(Suspect{kl.second, t.host, t.ranks, t.kind, t.slow, t.cases, t.worst, t.ambiguous, t.partner, ""});
   }
   std::sort(out.suspects.begin(), out.suspects.end(), [](const Suspect& a, const Suspect& b) {
     return std::tie(b.slow_cases, b.worst_ratio, a.node) < std::tie(a.slow_cases, a.worst_ratio, b.node);

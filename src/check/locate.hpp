@@ -41,6 +41,9 @@ struct Suspect {
   // from its partner; `partner` names the other candidate.
   bool ambiguous = false;
   std::string partner;
+  // The node as Slurm names it, when the run recorded one that differs from the host (srun:
+  // hosts[i].slurm_node): the name `scontrol update nodename=… state=drain` takes.
+  std::string slurm_node;
   std::string describe() const;  // "node vm:2-3 (host vm, ranks 2-3): slower than its peers in 5 of 6 cases (up to 41.2x)"
 };
 

@@ -98,10 +98,12 @@ json verdict_json(const Verdict& v, const ReportContext& ctx) {
     items.push_back(std::move(j));
   }
   json suspects = json::array();
-  for (const Suspect& s : v.localization.suspects)
+  for (const Suspect& s : v.localization.suspects) {
     suspects.push_back({{"node", s.node}, {"host", s.host}, {"ranks", s.ranks}, {"kind", s.kind}, {"slow_cases", s.slow_cases},
                         {"cases", s.cases}, {"worst_ratio", s.worst_ratio}, {"ambiguous", s.ambiguous}, {"partner", s.partner},
                         {"summary", s.describe()}});
+    if (!s.slurm_node.empty()) suspects.back()["slurm_node"] = s.slurm_node;
+  }
   json rules = {{"source", o.rules.source},
                 {"defaults",
                  {{"busbw_drop", o.rules.defaults.busbw_drop ? json(*o.rules.defaults.busbw_drop) : json()},

@@ -94,7 +94,7 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   if (start.refused) return *start.refused;
   measure::World world(argc, argv);
   // Singletons (srun without PMI) each think they are rank 0: task 0 alone says so.
-  if (const std::string why = srun_mismatch(start.launch, world.size()); !why.empty()) {
+  if (const std::string why = core::srun_world_mismatch(start.launch.launcher, start.launch.slurm, world.size()); !why.empty()) {
     if (core::launcher_rank() == 0) std::fprintf(stderr, "collbench: %s\n", why.c_str());
     return core::ExitCode::bad_input;
   }

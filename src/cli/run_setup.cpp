@@ -65,12 +65,6 @@ TaskStart start_task() {
 
 results::LaunchRecord plain_launch() { return launch_record(core::detect_launch()); }
 
-std::string srun_mismatch(const results::LaunchRecord& launch, int world_size) {
-  if (launch.launcher != "srun" || !launch.slurm || launch.slurm->ntasks <= 0 || launch.slurm->ntasks == world_size) return "";
-  return fmt::format("srun started {} tasks but MPI joined them into a job of {} rank(s): MPI did not reach Slurm's "
-                     "process-management interface; launch with srun --mpi=pmix", launch.slurm->ntasks, world_size);
-}
-
 results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, const results::LaunchRecord& launch,
                                    int argc, char** argv, char** envp) {
   results::RunMetadata m;

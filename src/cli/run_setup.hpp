@@ -27,10 +27,6 @@ TaskStart start_task();
 // The launch record of a plain process (the model backend): the launcher and any Slurm job.
 results::LaunchRecord plain_launch();
 
-// After MPI_Init: under srun the job must have the tasks srun started. A job of 1 rank per task
-// means MPI did not reach Slurm's PMI; "" when all is well.
-std::string srun_mismatch(const results::LaunchRecord& launch, int world_size);
-
 // What every run's metadata holds before a job exists: version, command line, start, the
 // backend, the launcher, the recorded environment and the run's settings.
 results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, const results::LaunchRecord& launch,

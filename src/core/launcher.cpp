@@ -188,6 +188,13 @@ LaunchInfo detect_launch(const EnvLookup& env, int usable) {
   return info;
 }
 
+std::string srun_world_mismatch(const std::string& launcher, const std::optional<SlurmJob>& slurm, int world_size) {
+  if (launcher != "srun" || !slurm || slurm->ntasks <= 0 || slurm->ntasks == world_size) return "";
+  return "srun started " + std::to_string(slurm->ntasks) + " tasks but MPI joined them into a job of " +
+         std::to_string(world_size) + " rank(s): MPI did not reach Slurm's process-management interface; "
+         "launch with srun --mpi=pmix";
+}
+
 int usable_cpus() {
   cpu_set_t set;
   CPU_ZERO(&set);

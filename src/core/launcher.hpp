@@ -57,6 +57,11 @@ struct LaunchInfo {
 };
 
 LaunchInfo detect_launch(const EnvLookup& env, int usable_cpus);
+
+// After MPI_Init: under srun the job must hold the tasks srun started. Tasks that each became a
+// job of 1 rank (singletons) mean MPI did not reach Slurm's PMI. The message; "" when all is well
+// or nothing can be told (not srun, Slurm did not say its task count).
+std::string srun_world_mismatch(const std::string& launcher, const std::optional<SlurmJob>& slurm, int world_size);
 // From the environment, with this process's CPU affinity.
 LaunchInfo detect_launch();
 

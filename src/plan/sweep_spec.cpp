@@ -317,7 +317,8 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
 void override_launcher(SweepSpec& s, const std::string& kind, int ranks) {
   if (kind.empty() && ranks <= 0) return;
   const std::string flags = kind.empty() ? "--ranks" : ranks > 0 ? "--launcher/--ranks" : "--launcher";
-  if (s.backend == "model") throw core::InputError(flags + ": the model backend runs in one plain process, without a launcher");
+  if (s.backend == "model")
+    throw core::InputError(flags + ": " + s.source + " is for the model backend, which runs in one plain process, without a launcher");
   if (!kind.empty()) {
     if (kind != "mpirun" && kind != "srun") throw core::InputError("--launcher '" + kind + "': expected mpirun or srun");
     if (s.launcher.template_given)

@@ -317,6 +317,12 @@ TEST_F(SweepE2E, BadSpecsExit2WithTheMessage) {
        {"--dry-run"},
        {"allgather", "tree"}},
       {"bad measure option", R"({"backend": "mpi", "sizes": ["1K"], "measure": {"iters": 0}})", {}, {"--iters"}},
+      {"unknown launcher kind", R"({"backend": "mpi", "launcher": {"kind": "qsub"}, "sizes": ["1K"]})", {},
+       {"launcher.kind", "srun"}},
+      {"--launcher over a template", R"({"backend": "mpi", "sizes": ["1K"], "launcher": {"template": "mpirun {collbench} {args}"}})",
+       {"--launcher", "srun"}, {"has its own launcher.template"}},
+      {"--launcher for the model", R"({"backend": "model", "topology": ")" + project_root() + R"(/sweeps/topologies/dgx-h100.json", "sizes": ["1K"]})",
+       {"--launcher", "srun"}, {"is for the model backend, which runs in one plain process"}},
   };
   for (const Bad& c : cases) {
     SCOPED_TRACE(c.what);
@@ -331,6 +337,16 @@ TEST_F(SweepE2E, BadSpecsExit2WithTheMessage) {
     EXPECT_NE(r.err.find("bad.json"), std::string::npos) << "the message does not name the spec\n" << r.all();
     EXPECT_EQ(r.err.find("terminate called"), std::string::npos) << r.all();
     EXPECT_FALSE(fs::exists(out)) << "a bad spec created " << out;
+  }
+  // Flags the command line refuses before the spec is read.
+  for (const std::vector<std::string>& flags : {std::vector<std::string>{"--launcher", "pbs"}, {"--ranks", "0"}}) {
+    SCOPED_TRACE(flags[0]);
+    std::vector<std::string> args = {"sweep", write_spec("ok.json", R"({"backend": "mpi", "sizes": ["1K"]})"), "--out", path("never")};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const Proc r = collbench(args, 60);
+    EXPECT_EQ(r.exit_code, 2) << r.all();
+    EXPECT_EQ(e2e::count_lines_containing(r.err, "collbench: " + flags[0] + ": "), 1) << r.all();
+    EXPECT_FALSE(fs::exists(path("never")));
   }
 
   {  // Malformed JSON: FILE:LINE:COLUMN of the offending token (a missing comma on line 3).
@@ -423,6 +439,12 @@ TEST_F(SweepE2E, DryRunPrintsThePlanAndWritesNothing) {
   EXPECT_NE(r.out.find("OMPI_MCA_coll_tuned_allreduce_algorithm=4"), std::string::npos) << r.all();
   EXPECT_NE(r.out.find("-x OMPI_MCA_coll_tuned_allreduce_algorithm"), std::string::npos) << r.all();
   EXPECT_EQ(r.err.find("collbench: "), std::string::npos) << r.all();
+  EXPECT_FALSE(fs::exists(out)) << "--dry-run created " << out;
+  // The same spec on a Slurm allocation: srun with PMIx, the environment passed on (no -x).
+  const Proc s = collbench({"sweep", spec, "--out", out, "--dry-run", "--launcher", "srun", "--ranks", "3"}, 60);
+  ASSERT_EQ(s.exit_code, 0) << s.all();
+  EXPECT_NE(s.out.find("$ srun -n 3 --mpi=pmix --export=ALL --kill-on-bad-exit=1 "), std::string::npos) << s.all();
+  EXPECT_EQ(s.out.find("-x OMPI_MCA"), std::string::npos) << s.all();
   EXPECT_FALSE(fs::exists(out)) << "--dry-run created " << out;
 }
 

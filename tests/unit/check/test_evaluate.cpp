@@ -446,6 +446,23 @@ TEST(Evaluate, PerNodeFindsTheSlowNode) {
   EXPECT_EQ(v.localization.suspects[0].node, "h2");
 }
 
+// Under srun the run records each host's Slurm node name: the verdict gives it, to drain it by.
+TEST(Evaluate, TheSlowNodeIsNamedAsSlurmNamesIt) {
+  check::CheckOptions opt;
+  opt.require_per_node = true;
+  check::Inputs in = make_inputs(four_nodes(300));
+  in.sources[0].hosts = {{"h1", {0, 1}, "rack1-n01"}, {"h2", {2, 3}, "rack1-n02"}, {"h3", {4, 5}, "h3"}};
+  const check::Verdict v = check::evaluate(in, opt);
+  ASSERT_EQ(v.localization.suspects.size(), 1u);
+  EXPECT_EQ(v.localization.suspects[0].slurm_node, "rack1-n02");
+  ASSERT_FALSE(v.named.empty());
+  EXPECT_HAS(v.named[0], "node h2 (host h2, Slurm node rack1-n02, ranks 4-5)");
+  // The same name as the host says nothing new.
+  check::Suspect same = v.localization.suspects[0];
+  same.slurm_node = "h2";
+  EXPECT_HAS(same.describe(), "node h2 (host h2, ranks 4-5)");
+}
+
 TEST(Evaluate, PeerSlowdownWidensToTheBaselinesPeerRatio) {
   const std::vector<check::Observation> obs = four_nodes(130);
   check::Expectation e = expectation_like(obs[0].rec);

@@ -141,6 +141,20 @@ TEST(DetectLaunch, UnreadableListsAreKeptRaw) {
   EXPECT_EQ(l.local_tasks, 0);
 }
 
+// srun --mpi=X with an MPI that cannot use X: every task a job of its own.
+TEST(SrunWorld, SingletonsAreNamed) {
+  const LaunchInfo l = detect_launch(lookup(srun_task(0)), 2);
+  EXPECT_EQ(srun_world_mismatch(l.launcher, l.slurm, 4), "");
+  const std::string why = srun_world_mismatch(l.launcher, l.slurm, 1);
+  EXPECT_NE(why.find("srun started 4 tasks but MPI joined them into a job of 1 rank(s)"), std::string::npos) << why;
+  EXPECT_NE(why.find("srun --mpi=pmix"), std::string::npos) << why;
+  EXPECT_EQ(srun_world_mismatch("mpirun", l.slurm, 1), "");  // mpirun inside an allocation: the job's tasks
+  SlurmJob unknown = *l.slurm;
+  unknown.ntasks = 0;
+  EXPECT_EQ(srun_world_mismatch("srun", unknown, 1), "");
+  EXPECT_EQ(srun_world_mismatch("srun", std::nullopt, 1), "");
+}
+
 TEST(Hostlist, ExpandsSlurmsSyntax) {
   using V = std::vector<std::string>;
   EXPECT_EQ(expand_hostlist("localhost"), V{"localhost"});

@@ -159,6 +159,42 @@ TEST(SweepSpec, SrunLauncherKind) {
              "spec.json: launcher.oversubscribe: shapes the default template only");
 }
 
+// `sweep --launcher srun --ranks N`: a spec written for mpirun, launched on an allocation.
+TEST(SweepSpec, LauncherOverride) {
+  plan::SweepSpec s = parse(R"({"backend": "mpi", "launcher": {"ranks": 8}})");
+  plan::override_launcher(s, "", 0);
+  EXPECT_EQ(s.launcher.command_template, "mpirun -np {ranks} --oversubscribe {x_env} {collbench} {args}");
+  plan::override_launcher(s, "srun", 16);
+  EXPECT_EQ(s.launcher.kind, "srun");
+  EXPECT_EQ(s.launcher.ranks, 16);
+  EXPECT_EQ(s.launcher.command_template, "srun -n {ranks} --mpi=pmix --export=ALL --kill-on-bad-exit=1 {collbench} {args}");
+  plan::override_launcher(s, "", 4);  // ranks alone keep the kind
+  EXPECT_EQ(s.launcher.kind, "srun");
+  EXPECT_EQ(s.launcher.ranks, 4);
+
+  auto error = [](plan::SweepSpec spec, const std::string& kind, int ranks) {
+    try {
+      plan::override_launcher(spec, kind, ranks);
+    } catch (const collbench::core::InputError& e) {
+      return std::string(e.what());
+    }
+    ADD_FAILURE() << "override accepted " << kind << " " << ranks;
+    return std::string();
+  };
+  EXPECT_HAS(error(parse(R"({"backend": "mpi", "launcher": {"template": "mpirun -np {ranks} {collbench} {args}"}})"), "srun", 0),
+             "--launcher srun: spec.json has its own launcher.template; edit it there");
+  EXPECT_HAS(error(parse(R"({"backend": "mpi", "launcher": {"hosts": ["a:8"]}})"), "srun", 0),
+             "launcher.hosts (with --launcher srun): 'a:8': srun takes Slurm node names");
+  EXPECT_HAS(error(parse(R"({"backend": "mpi", "root": 3, "launcher": {"ranks": 4}})"), "", 2),
+             "--ranks 2: the spec's root 3 is not a rank of the job");
+  EXPECT_HAS(error(parse(R"({"backend": "mpi"})"), "pbs", 0), "--launcher 'pbs': expected mpirun or srun");
+  // A template of one's own still takes --ranks: {ranks} is filled in.
+  plan::SweepSpec own = parse(R"({"backend": "mpi", "launcher": {"template": "mpirun -np {ranks} {collbench} {args}"}})");
+  plan::override_launcher(own, "", 6);
+  EXPECT_EQ(own.launcher.ranks, 6);
+  EXPECT_EQ(own.launcher.command_template, "mpirun -np {ranks} {collbench} {args}");
+}
+
 TEST(SweepSpec, MalformedJsonReportsLineAndColumn) {
   // Line 4, column 15 is the second comma.
   const std::string e = error_of("// comment line\n{\n  \"backend\": \"mpi\",\n  \"sizes\": [8,, 16]\n}\n");

@@ -101,3 +101,34 @@ TEST(Table, SkippedSizeIsACommentNotARow) {
   EXPECT_NE(out.find("#          8  skipped: size rounds down to 0 elements per rank\n"), std::string::npos) << out;
   EXPECT_NE(out.find("# Avg bus bandwidth    : 0 \n"), std::string::npos) << out;
 }
+
+// The preamble's launch line: the Slurm job and step a run can be found by (sacct, scontrol).
+TEST(DescribeLaunch, SlurmJobStepNodesAndTasks) {
+  results::RunMetadata m;
+  EXPECT_EQ(report::describe_launch(m), "");  // before schema 6, and imports
+  m.launch = results::LaunchRecord{"none", 0, 0, false, false, std::nullopt};
+  EXPECT_EQ(report::describe_launch(m), "");
+  m.launch->launcher = "mpirun";
+  EXPECT_EQ(report::describe_launch(m), "Launched by mpirun");
+  collbench::core::SlurmJob s;
+  s.job_id = "4242";
+  s.step_id = "0";
+  s.cluster = "eos";
+  s.partition = "batch";
+  s.nodelist = "gpu[01-02]";
+  s.nodes = {"gpu01", "gpu02"};
+  s.tasks_per_node = {8, 8};
+  m.launch = results::LaunchRecord{"srun", 8, 4, true, true, s};
+  EXPECT_EQ(report::describe_launch(m),
+            "Launched by srun: Slurm job 4242 step 0 (cluster eos, partition batch), nodes gpu[01-02], tasks per node 8,8 "
+            "(8 tasks on 4 CPUs: oversubscribed, OMPI_MCA_mpi_yield_when_idle=1 set)");
+  // A plain process in a batch script (the model backend): the job, no step.
+  s.step_id.clear();
+  s.array_job_id = "4240";
+  s.array_task_id = "3";
+  s.cluster.clear();
+  s.partition.clear();
+  s.tasks_per_node.clear();
+  m.launch = results::LaunchRecord{"none", 0, 0, false, false, s};
+  EXPECT_EQ(report::describe_launch(m), "In Slurm job 4242 (array 4240_3), nodes gpu[01-02]");
+}
