@@ -114,6 +114,9 @@ void load(const json& j, const std::string& path, std::string& v) {
 // Defined after every load() overload, which its body must see.
 template <class T>
 void field(const json& j, const std::string& path, const char* key, T& v, bool required = true);
+// An optional object member: absent or null resets `v`. Defined with field().
+template <class T>
+void optional_field(const json& j, const std::string& path, const char* key, std::optional<T>& v);
 
 template <class S, class T>
 concept is = std::same_as<std::remove_const_t<S>, T>;
@@ -250,11 +253,7 @@ void load(const json& j, const std::string& path, results::LaunchRecord& v) {
   field(j, path, "cpus", v.cpus, false);
   field(j, path, "oversubscribed", v.oversubscribed, false);
   field(j, path, "set_yield_when_idle", v.set_yield_when_idle, false);
-  if (const json* s = find_member(j, path, "slurm"); s != nullptr && !s->is_null()) {
-    load(*s, member_path(path, "slurm"), v.slurm.emplace());
-  } else {
-    v.slurm.reset();
-  }
+  optional_field(j, path, "slurm", v.slurm);
 }
 
 // backend_details and devices came with schema version 2, launch with 6: optional. predicted came
@@ -263,17 +262,9 @@ void load(const json& j, const std::string& path, results::RunMetadata& v) {
   load_fields(j, path, v);
   field(j, path, "predicted", v.predicted, false);
   field(j, path, "backend_details", v.backend_details, false);
-  if (const json* l = find_member(j, path, "launch"); l != nullptr && !l->is_null()) {
-    load(*l, member_path(path, "launch"), v.launch.emplace());
-  } else {
-    v.launch.reset();
-  }
+  optional_field(j, path, "launch", v.launch);
   field(j, path, "devices", v.devices, false);
-  if (const json* m = find_member(j, path, "imported"); m != nullptr && !m->is_null()) {
-    load(*m, member_path(path, "imported"), v.imported.emplace());
-  } else {
-    v.imported.reset();
-  }
+  optional_field(j, path, "imported", v.imported);
 }
 
 // Every field of a per_rank entry is optional.
@@ -288,17 +279,9 @@ void load(const json& j, const std::string& path, results::ResultRecord& v) {
   field(j, path, "backend_notes", v.backend_notes, false);
   field(j, path, "samples_us", v.samples_us, false);
   field(j, path, "missing", v.missing, false);
-  if (const json* s = find_member(j, path, "straggler"); s != nullptr && !s->is_null()) {
-    load(*s, member_path(path, "straggler"), v.straggler.emplace());
-  } else {
-    v.straggler.reset();
-  }
-  if (const json* g = find_member(j, path, "group"); g != nullptr && !g->is_null()) {
-    load(*g, member_path(path, "group"), v.group.emplace());
-    expect_one_of(member_path(member_path(path, "group"), "kind"), v.group->kind, {"node", "pair"});
-  } else {
-    v.group.reset();
-  }
+  optional_field(j, path, "straggler", v.straggler);
+  optional_field(j, path, "group", v.group);
+  if (v.group) expect_one_of(member_path(member_path(path, "group"), "kind"), v.group->kind, {"node", "pair"});
 }
 
 template <class T>
@@ -322,6 +305,15 @@ void field(const json& j, const std::string& path, const char* key, T& v, bool r
     load(*m, member_path(path, key), v);
   } else if (required) {
     fail(member_path(path, key), "missing required field");
+  }
+}
+
+template <class T>
+void optional_field(const json& j, const std::string& path, const char* key, std::optional<T>& v) {
+  if (const json* m = find_member(j, path, key); m != nullptr && !m->is_null()) {
+    load(*m, member_path(path, key), v.emplace());
+  } else {
+    v.reset();
   }
 }
 

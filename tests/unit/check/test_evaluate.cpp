@@ -457,10 +457,6 @@ TEST(Evaluate, TheSlowNodeIsNamedAsSlurmNamesIt) {
   EXPECT_EQ(v.localization.suspects[0].slurm_node, "rack1-n02");
   ASSERT_FALSE(v.named.empty());
   EXPECT_HAS(v.named[0], "node h2 (host h2, Slurm node rack1-n02, ranks 4-5)");
-  // The same name as the host says nothing new.
-  check::Suspect same = v.localization.suspects[0];
-  same.slurm_node = "h2";
-  EXPECT_HAS(same.describe(), "node h2 (host h2, ranks 4-5)");
 }
 
 TEST(Evaluate, PeerSlowdownWidensToTheBaselinesPeerRatio) {

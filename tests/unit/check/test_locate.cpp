@@ -63,6 +63,12 @@ TEST(LocatePerNode, AThreeTimesSlowerNodeIsTheOnlySuspect) {
   EXPECT_DOUBLE_EQ(s.worst_ratio, 3.0);
   EXPECT_FALSE(s.ambiguous);
   EXPECT_EQ(s.describe(), "node n2 (host host2, ranks 4-5): slower than the other nodes alone in 1 of 1 cases (up to 3.00x)");
+  // Slurm's name for the host, when it is another one (a run under srun records it).
+  check::Suspect named = s;
+  named.slurm_node = "rack1-n02";
+  EXPECT_EQ(named.describe(), "node n2 (host host2, Slurm node rack1-n02, ranks 4-5): slower than the other nodes alone in 1 of 1 cases (up to 3.00x)");
+  named.slurm_node = "host2";
+  EXPECT_EQ(named.describe(), s.describe());
 }
 
 TEST(LocatePerNode, EachGroupIsComparedWithTheMedianOfTheOthers) {

@@ -1,0 +1,118 @@
+// Schema 6: metadata.launch (how the job was started; under Slurm the job, step, nodes and tasks
+// per node) and hosts[i].slurm_node.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/error.hpp"
+#include "results/json.hpp"
+
+namespace {
+
+using nlohmann::json;
+namespace results = collbench::results;
+
+results::RunDocument launch_document() {
+  results::RunDocument doc;
+  doc.status = "ok";
+  doc.metadata.backend = "mpi";
+  doc.metadata.nranks = 2;
+  doc.metadata.hosts = {{"node-a", {0}, ""}, {"node-b", {1}, ""}};
+  return doc;
+}
+
+// The InputError message of parsing `j`, or "" (and a test failure) when it parses.
+std::string parse_error(const json& j) {
+  try {
+    (void)results::parse_document(j, "src");
+  } catch (const collbench::core::InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "parse_document accepted " << j.dump();
+  return "";
+}
+
+// Schema 6: how the job was launched, and Slurm's name of each host.
+TEST(ResultsJson, LaunchAndSlurmNodeRoundTrip) {
+  results::RunDocument doc = launch_document();
+  results::LaunchRecord l;
+  l.launcher = "srun";
+  l.local_tasks = 8;
+  l.cpus = 4;
+  l.oversubscribed = true;
+  l.set_yield_when_idle = true;
+  collbench::core::SlurmJob s;
+  s.job_id = "4242";
+  s.step_id = "0";
+  s.job_name = "collbench-accept";
+  s.cluster = "eos";
+  s.partition = "batch";
+  s.array_job_id = "4240";
+  s.array_task_id = "2";
+  s.nodelist = "gpu[01-02]";
+  s.nodes = {"gpu01", "gpu02"};
+  s.tasks_per_node = {8, 8};
+  s.ntasks = 16;
+  s.nnodes = 2;
+  l.slurm = s;
+  doc.metadata.launch = l;
+  doc.metadata.hosts.at(0).slurm_node = "gpu01";
+  const json j = doc;
+  EXPECT_EQ(j.at("metadata").at("launch").at("slurm").at("tasks_per_node"), json::array({8, 8}));
+  EXPECT_EQ(j.at("metadata").at("hosts").at(0).at("slurm_node"), "gpu01");
+  const results::RunDocument back = results::parse_document(json::parse(j.dump()), "v6");
+  ASSERT_TRUE(back.metadata.launch.has_value());
+  const results::LaunchRecord& b = *back.metadata.launch;
+  EXPECT_EQ(b.launcher, "srun");
+  EXPECT_EQ(b.local_tasks, 8);
+  EXPECT_EQ(b.cpus, 4);
+  EXPECT_TRUE(b.oversubscribed);
+  EXPECT_TRUE(b.set_yield_when_idle);
+  ASSERT_TRUE(b.slurm.has_value());
+  EXPECT_EQ(b.slurm->job_id, "4242");
+  EXPECT_EQ(b.slurm->step_id, "0");
+  EXPECT_EQ(b.slurm->job_name, "collbench-accept");
+  EXPECT_EQ(b.slurm->cluster, "eos");
+  EXPECT_EQ(b.slurm->partition, "batch");
+  EXPECT_EQ(b.slurm->array_job_id, "4240");
+  EXPECT_EQ(b.slurm->array_task_id, "2");
+  EXPECT_EQ(b.slurm->nodelist, "gpu[01-02]");
+  EXPECT_EQ(b.slurm->nodes, s.nodes);
+  EXPECT_EQ(b.slurm->tasks_per_node, s.tasks_per_node);
+  EXPECT_EQ(b.slurm->ntasks, 16);
+  EXPECT_EQ(b.slurm->nnodes, 2);
+  EXPECT_EQ(back.metadata.hosts.at(0).slurm_node, "gpu01");
+  EXPECT_EQ(back.metadata.hosts.at(1).slurm_node, "");
+  EXPECT_FALSE(j.at("metadata").at("hosts").at(1).contains("slurm_node"));
+
+  // mpirun outside Slurm: the launcher alone, no srun-only facts.
+  doc.metadata.launch = results::LaunchRecord{"mpirun", 0, 0, false, false, std::nullopt};
+  const json m = doc;
+  EXPECT_EQ(m.at("metadata").at("launch"), json({{"launcher", "mpirun"}}));
+  EXPECT_EQ(results::parse_document(m, "m").metadata.launch->launcher, "mpirun");
+}
+
+TEST(ResultsJson, LaunchIsCheckedAndOptional) {
+  results::RunDocument doc = launch_document();
+  doc.metadata.launch = results::LaunchRecord{"srun", 4, 2, true, false, collbench::core::SlurmJob{}};
+  json j = doc;
+  j["metadata"]["launch"]["launcher"] = "qsub";
+  EXPECT_NE(parse_error(j).find("metadata.launch.launcher: expected one of"), std::string::npos);
+  j = doc;
+  j["metadata"]["launch"]["slurm"].erase("job_id");
+  EXPECT_NE(parse_error(j).find("metadata.launch.slurm"), std::string::npos);
+  j = doc;
+  j["metadata"]["launch"]["slurm"]["tasks_per_node"] = "4(x2)";
+  EXPECT_NE(parse_error(j).find("metadata.launch.slurm.tasks_per_node"), std::string::npos);
+  // Version 5 documents have no launch, and the ones before the model backend no "predicted".
+  j = launch_document();
+  j["schema_version"] = 5;
+  j["metadata"].erase("launch");
+  j["metadata"].erase("predicted");
+  const results::RunDocument old = results::parse_document(j, "v5");
+  EXPECT_FALSE(old.metadata.launch.has_value());
+  EXPECT_FALSE(old.metadata.predicted);
+}
+
+
+}  // namespace
