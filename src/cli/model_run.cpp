@@ -29,7 +29,7 @@ model::Topology topology_of(const RunConfig& cfg) {
 }
 
 results::RunMetadata metadata(const RunConfig& cfg, const model::Predictor& p, int argc, char** argv, char** envp) {
-  results::RunMetadata m = base_metadata(cfg, {"model", model::kModelLibrary, model::kModelTimer, true}, plain_launch(), argc, argv, envp);
+  results::RunMetadata m = base_metadata(cfg, {"model", model::kModelLibrary, model::kModelTimer, true}, core::detect_launch(), argc, argv, envp);
   m.nranks = p.nranks();  // the job predicted; no hosts: nothing ran
   m.settings["topology_name"] = p.topology().name;
   m.settings["nodes"] = std::to_string(p.topology().nodes);
@@ -116,7 +116,7 @@ core::ExitCode run_model(const RunConfig& cfg, int argc, char** argv, char** env
   }
   table.note(fmt::format("PREDICTED, not measured: NCCL {}'s cost model for {} ({} ranks); the algorithm and protocol NCCL "
                          "would choose, and every usable cell's time, are in the JSON's backend_notes",
-                         "2.28.9", p.topology().name, p.nranks()));
+                         model::kModelNcclVersion, p.topology().name, p.nranks()));
   doc.status = "ok";
   doc.metadata.end_time = results::iso8601_utc(std::chrono::system_clock::now());
   if (!cfg.json_path.empty()) results::write_document_file(cfg.json_path, doc);

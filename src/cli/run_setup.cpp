@@ -19,23 +19,9 @@
 
 namespace collbench::cli {
 
-namespace {
-
-results::LaunchRecord launch_record(const core::LaunchInfo& info) {
-  results::LaunchRecord l;
-  l.launcher = info.launcher;
-  l.local_tasks = info.local_tasks;
-  l.cpus = info.cpus;
-  l.oversubscribed = info.oversubscribed;
-  l.slurm = info.slurm;
-  return l;
-}
-
-}  // namespace
-
 TaskStart start_task() {
-  const core::LaunchInfo info = core::detect_launch();
-  TaskStart start{launch_record(info), std::nullopt};
+  TaskStart start{core::detect_launch(), std::nullopt};
+  const core::LaunchInfo& info = start.launch;
   if (info.launcher != "srun") return start;
   const bool speaker = core::launcher_rank() == 0;
   if (!info.has_pmi) {
@@ -63,9 +49,7 @@ TaskStart start_task() {
   return start;
 }
 
-results::LaunchRecord plain_launch() { return launch_record(core::detect_launch()); }
-
-results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, const results::LaunchRecord& launch,
+results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, const core::LaunchInfo& launch,
                                    int argc, char** argv, char** envp) {
   results::RunMetadata m;
   m.version = COLLBENCH_VERSION;
@@ -83,7 +67,7 @@ results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendI
 }
 
 results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& world, const backend::BackendInfo& info,
-                                   const results::LaunchRecord& launch, int argc, char** argv, char** envp) {
+                                   const core::LaunchInfo& launch, int argc, char** argv, char** envp) {
   results::RunMetadata m = base_metadata(cfg, info, launch, argc, argv, envp);
   m.nranks = world.size();
   std::vector<std::string> slurm_nodes;

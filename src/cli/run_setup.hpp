@@ -8,6 +8,7 @@
 #include "backend/backend.hpp"
 #include "cli/run_options.hpp"
 #include "core/error.hpp"
+#include "core/launcher.hpp"
 #include "measure/session.hpp"
 #include "measure/world.hpp"
 #include "results/record.hpp"
@@ -20,21 +21,19 @@ namespace collbench::cli {
 // OMPI_MCA_mpi_yield_when_idle=1 unless the variable is set: Open MPI cannot tell it is
 // oversubscribed there, and busy-polling ranks run about 1000x slower.
 struct TaskStart {
-  results::LaunchRecord launch;
+  core::LaunchInfo launch;
   std::optional<core::ExitCode> refused;
 };
 TaskStart start_task();
-// The launch record of a plain process (the model backend): the launcher and any Slurm job.
-results::LaunchRecord plain_launch();
 
 // What every run's metadata holds before a job exists: version, command line, start, the
 // backend, the launcher, the recorded environment and the run's settings.
-results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, const results::LaunchRecord& launch,
+results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, const core::LaunchInfo& launch,
                                    int argc, char** argv, char** envp);
 // The above, and the job: its ranks, their hosts (and Slurm's names for them), the MPI library.
 // Collective: every rank calls it.
 results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& world, const backend::BackendInfo& info,
-                                   const results::LaunchRecord& launch, int argc, char** argv, char** envp);
+                                   const core::LaunchInfo& launch, int argc, char** argv, char** envp);
 
 // Rank 0 probes for a GPU and every rank learns the answer: "auto" becomes nccl or mpi, and
 // "nccl" without a GPU is refused here ("" and *refusal set), once, on every rank alike.

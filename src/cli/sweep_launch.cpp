@@ -104,7 +104,7 @@ void apply_env(const plan::EnvChanges& env) {
   }
 }
 
-core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, const results::LaunchRecord& launch,
+core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, const core::LaunchInfo& launch,
                                 int argc, char** argv, char** envp) {
   plan::LaunchFile file;
   try {

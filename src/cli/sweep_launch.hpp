@@ -13,7 +13,7 @@ namespace collbench::cli {
 // The per-communicator environment of a block, set (or unset) in this process.
 void apply_env(const plan::EnvChanges& env);
 
-core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, const results::LaunchRecord& launch,
+core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, const core::LaunchInfo& launch,
                                 int argc, char** argv, char** envp);
 
 }  // namespace collbench::cli

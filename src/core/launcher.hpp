@@ -52,18 +52,20 @@ struct LaunchInfo {
   int cpus = 0;
   bool oversubscribed = false;
   // srun only: the task has an MPI process-management interface (PMIX_RANK or PMI_RANK). An
-  // `srun --mpi=none` task has none, and Open MPI cannot start in it.
+  // `srun --mpi=none` task has none, and Open MPI cannot start in it. Not recorded in results.
   bool has_pmi = false;
+  // srun only: collbench set OMPI_MCA_mpi_yield_when_idle=1 because the node is oversubscribed.
+  bool set_yield_when_idle = false;
 };
 
 LaunchInfo detect_launch(const EnvLookup& env, int usable_cpus);
+// From the environment, with this process's CPU affinity.
+LaunchInfo detect_launch();
 
 // After MPI_Init: under srun the job must hold the tasks srun started. Tasks that each became a
 // job of 1 rank (singletons) mean MPI did not reach Slurm's PMI. The message; "" when all is well
 // or nothing can be told (not srun, Slurm did not say its task count).
 std::string srun_world_mismatch(const std::string& launcher, const std::optional<SlurmJob>& slurm, int world_size);
-// From the environment, with this process's CPU affinity.
-LaunchInfo detect_launch();
 
 // CPUs this process may run on (sched_getaffinity), at least 1.
 int usable_cpus();

@@ -21,7 +21,7 @@ std::string float_cell(double value, int width) {
 
 std::string describe_launch(const results::RunMetadata& meta) {
   if (!meta.launch) return "";
-  const results::LaunchRecord& l = *meta.launch;
+  const core::LaunchInfo& l = *meta.launch;
   std::string out;
   if (l.launcher != "none") out = "Launched by " + l.launcher;
   if (l.slurm) {

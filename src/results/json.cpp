@@ -233,7 +233,7 @@ void load(const json& j, const std::string& path, results::HostRanks& v) {
   field(j, path, "slurm_node", v.slurm_node, false);
 }
 
-// Every field but the launcher's name is optional: Slurm does not always say everything.
+// Every field but the job id is optional: Slurm does not always say everything.
 void load(const json& j, const std::string& path, core::SlurmJob& v) {
   field(j, path, "job_id", v.job_id);
   const std::initializer_list<std::pair<const char*, std::string*>> strings = {
@@ -246,7 +246,8 @@ void load(const json& j, const std::string& path, core::SlurmJob& v) {
   field(j, path, "nnodes", v.nnodes, false);
 }
 
-void load(const json& j, const std::string& path, results::LaunchRecord& v) {
+// has_pmi is not recorded: a run that reached MPI had it.
+void load(const json& j, const std::string& path, core::LaunchInfo& v) {
   field(j, path, "launcher", v.launcher);
   expect_one_of(member_path(path, "launcher"), v.launcher, {"srun", "mpirun", "mpiexec", "none"});
   field(j, path, "local_tasks", v.local_tasks, false);
@@ -418,7 +419,7 @@ json slurm_json(const core::SlurmJob& s) {
   return j;
 }
 
-json launch_json(const LaunchRecord& l) {
+json launch_json(const core::LaunchInfo& l) {
   json j = {{"launcher", l.launcher}};
   if (l.launcher == "srun") {
     j["local_tasks"] = l.local_tasks;

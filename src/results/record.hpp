@@ -108,16 +108,6 @@ struct HostRanks {
   std::string slurm_node;  // the node as Slurm names it (SLURMD_NODENAME) under srun; "" otherwise
 };
 
-// How the job was started (schema 6): the launcher and, under Slurm, the job and step.
-struct LaunchRecord {
-  std::string launcher;             // "srun" | "mpirun" | "mpiexec" | "none"
-  int local_tasks = 0;              // srun: rank 0's node: its tasks and usable CPUs
-  int cpus = 0;
-  bool oversubscribed = false;      // srun: more tasks than CPUs on rank 0's node
-  bool set_yield_when_idle = false; // collbench set OMPI_MCA_mpi_yield_when_idle=1 for that
-  std::optional<core::SlurmJob> slurm;
-};
-
 // Where an imported document came from (collbench import): the log, its format, and what it lacks.
 struct ImportInfo {
   std::string source;        // the file imported, as given
@@ -146,7 +136,9 @@ struct RunMetadata {
   std::string timer;                    // "tsc" | "steady_clock" | "cuda_event" | …
   int nranks = 0;
   std::vector<HostRanks> hosts;
-  std::optional<LaunchRecord> launch;   // absent in documents before schema 6 and in imports
+  // How the job was started (schema 6), rank 0's view: the launcher and, under Slurm, the job and
+  // step. Absent in documents before schema 6 and in imports.
+  std::optional<core::LaunchInfo> launch;
   std::map<std::string, std::string> env;  // only NCCL_*, OMPI_*, UCX_*, CUDA_*
   // The run's settings, as used: sizes, iterations, check, adaptive mode …
   std::map<std::string, std::string> settings;

@@ -17,6 +17,7 @@
 
 namespace collbench::model {
 
+inline constexpr const char* kModelNcclVersion = "2.28.9";  // the NCCL whose tuning.cc the model is
 inline constexpr const char* kModelLibrary = "NCCL 2.28.9 cost model (src/graph/tuning.cc, src/enqueue.cc)";
 inline constexpr const char* kModelTimer = "none: predicted by NCCL's cost model, not measured";
 

@@ -8,12 +8,6 @@
 
 namespace collbench::model {
 
-std::vector<int> default_node_counts() {
-  std::vector<int> n;
-  for (int k = 1; k <= 1024; k *= 2) n.push_back(k);
-  return n;
-}
-
 WhatIf what_if(const Topology& t, const Settings& s, const std::vector<core::Collective>& colls,
                const std::vector<std::uint64_t>& sizes, const std::vector<int>& nodes, core::DataType dtype) {
   WhatIf w;

@@ -39,9 +39,6 @@ struct WhatIf {
   std::vector<WhatIfPoint> points;   // collective-major, then size, then nodes
 };
 
-// The default node counts: 1, 2, 4 … 1024.
-std::vector<int> default_node_counts();
-
 // Throws InputError for a node count the topology cannot take (more than one node without NICs).
 WhatIf what_if(const Topology& t, const Settings& s, const std::vector<core::Collective>& colls,
                const std::vector<std::uint64_t>& sizes, const std::vector<int>& nodes, core::DataType dtype);
