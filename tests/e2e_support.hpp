@@ -17,6 +17,9 @@ Result run(int np, const std::string& args, const std::string& env = "", int tim
 // A fresh path in a per-test temporary directory.
 std::string temp_path(const std::string& name);
 nlohmann::json read_json(const std::string& path);
+// A file's bytes ("" when it cannot be read), and a file written with `text`.
+std::string slurp(const std::string& path);
+void write_text(const std::string& path, const std::string& text);
 int count_lines_containing(const std::string& text, const std::string& needle);
 
 }  // namespace e2e

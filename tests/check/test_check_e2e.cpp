@@ -33,11 +33,6 @@ std::string write_file(const std::string& name, const std::string& text) {
   return p;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 int count(const std::string& text, const std::string& needle) {
   int n = 0;
   for (std::size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
@@ -61,7 +56,7 @@ void expect_valid_junit(const std::string& path, int min_failures) {
   while (p && std::fgets(buf, sizeof buf, p)) out += buf;
   const int rc = p ? pclose(p) : -1;
   EXPECT_EQ(rc, 0) << "xmllint: " << out;
-  const std::string xml = slurp(path);
+  const std::string xml = e2e::slurp(path);
   const int cases = count(xml, "<testcase ");
   EXPECT_GT(cases, 0);
   EXPECT_EQ(attr(xml, "testsuites", "tests"), cases);
@@ -169,7 +164,7 @@ TEST_F(CheckE2E, ACrashIsExitThreeNamingTheCaseNotMeasured) {
   EXPECT_NE(c.output.find("first case not measured: allreduce 4K float sum out_of_place (4 ranks)"), std::string::npos) << c.output;
   EXPECT_NE(c.output.find("RUN FAILED"), std::string::npos) << c.output;
   expect_valid_junit(junit, 0);
-  EXPECT_GT(count(slurp(junit), "<error "), 0);
+  EXPECT_GT(count(e2e::slurp(junit), "<error "), 0);
 }
 
 TEST(CheckLocateE2E, PerNodeAndPairsNameTheSlowNodeNotItsPartners) {

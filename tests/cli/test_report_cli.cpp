@@ -20,13 +20,6 @@ const std::string kLogs = COLLBENCH_SOURCE_DIR "/../shared/fixtures/nccl-tests-l
 const std::string kGood = kLogs + "cscs_alps_gh200_2x4_slingshot_srun_allreduce.txt";
 const std::string kHookOff = kLogs + "cscs_alps_gh200_2x4_slingshot_srun_allreduce_cxi_hook_off.txt";
 
-std::string slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The import store of the two cscs logs, made once.
 const std::string& store() {
   static const std::string dir = [] {
@@ -86,7 +79,7 @@ TEST(ReportCli, Markdown) {
   const std::string out = e2e::temp_path("report.md");
   const e2e::Result r = e2e::run(0, "report " + store() + " --format md --out " + out, "", 60);
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  const std::string md = slurp(out);
+  const std::string md = e2e::slurp(out);
   EXPECT_EQ(md.rfind("# collbench report\n", 0), 0u) << md.substr(0, 200);
   EXPECT_NE(md.find("2 sources, 4 series"), std::string::npos);
   EXPECT_NE(md.find("## allreduce"), std::string::npos);
@@ -102,7 +95,7 @@ TEST(ReportCli, HtmlIsSelfContained) {
   const std::string out = e2e::temp_path("report.html");
   const e2e::Result r = e2e::run(0, "report " + store() + " --format html --out " + out, "", 60);
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  const std::string html = slurp(out);
+  const std::string html = e2e::slurp(out);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u) << html.substr(0, 100);
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("</html>"), std::string::npos);

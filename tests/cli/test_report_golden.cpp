@@ -24,13 +24,6 @@ const std::string kInputs =
     "../shared/fixtures/nccl-tests-logs/cscs_alps_gh200_2x4_slingshot_srun_allreduce_cxi_hook_off.txt "
     "tests/golden/report/run.json tests/golden/report/tune-summary.json";
 
-std::string slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Runs in the source directory and goes back where it was.
 class InSourceDir {
  public:
@@ -72,7 +65,7 @@ void check_golden(const std::string& format) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
     golden_path = fs::absolute(golden_rel).string();
   }
-  const std::string got = slurp(out);
+  const std::string got = e2e::slurp(out);
   ASSERT_FALSE(got.empty());
   EXPECT_EQ(got.find(COLLBENCH_SOURCE_DIR), std::string::npos) << "an absolute path in the output";
   const char* update = std::getenv("COLLBENCH_UPDATE_GOLDENS");
@@ -82,7 +75,7 @@ void check_golden(const std::string& format) {
     return;
   }
   ASSERT_TRUE(fs::exists(golden_path)) << golden_path << " is missing; run with COLLBENCH_UPDATE_GOLDENS=1 to create it";
-  const std::string want = slurp(golden_path);
+  const std::string want = e2e::slurp(golden_path);
   const std::string diff = first_difference(want, got);
   EXPECT_TRUE(diff.empty()) << golden_rel << " differs from the report (" << out << "); " << diff
                             << "\n(if the change is intended: COLLBENCH_UPDATE_GOLDENS=1, then inspect the diff)";

@@ -44,7 +44,7 @@ if [ -n "$messages" ]; then echo "render_html: console messages:"; echo "$messag
 python3 "$src/tests/report/png_check.py" "$work/report.png"
 
 # The what-if page of the model backend: self-contained, renders, no console message.
-"$bin" whatif --topology "$src/sweeps/topologies/dgx-h100.json" --format html --out "$work/whatif.html" 2>/dev/null
+"$bin" whatif --topology "$src/sweeps/topologies/dgx-h100.json" --format html --out "$work/whatif.html"
 if grep -Eq '<script|<link|src="http|url\(' "$work/whatif.html"; then
   echo "render_html: the what-if page is not self-contained"; exit 1
 fi

@@ -5,7 +5,8 @@
 #   cluster.sh start DIR   start munged, slurmctld and slurmd; wait for the node to be idle; write
 #                          DIR/env.sh (SLURM_CONF) for the clients. Exit 77 with the reason on one
 #                          line when a daemon cannot start here (no slurm-wlm, not root, …).
-#   cluster.sh stop DIR    stop what start started, by the pids in DIR/run (never by name).
+#   cluster.sh stop DIR    cancel its jobs, then stop what start started, by the pids in DIR/run
+#                          (never by name).
 #   cluster.sh status DIR  print sinfo.
 set -uo pipefail
 
@@ -34,7 +35,22 @@ stop_one() {
   rm -f "$dir/run/$name.pid"
 }
 
+# Jobs first: with proctrack/linuxproc a job's tasks (slurmstepd, collbench) outlive slurmd.
+cancel_jobs() {
+  [ -f "$dir/etc/slurm.conf" ] && [ -n "$(pid_of slurmctld)" ] || return 0
+  local jobs
+  jobs=$(SLURM_CONF=$dir/etc/slurm.conf timeout 10 squeue -h -o %i 2>/dev/null)
+  [ -n "$jobs" ] || return 0
+  # shellcheck disable=SC2086  # a list of job ids
+  SLURM_CONF=$dir/etc/slurm.conf timeout 10 scancel $jobs 2>/dev/null
+  for _ in $(seq 100); do
+    [ -z "$(SLURM_CONF=$dir/etc/slurm.conf timeout 10 squeue -h -o %i 2>/dev/null)" ] && break
+    sleep 0.1
+  done
+}
+
 stop_daemons() {
+  cancel_jobs
   stop_one slurmd /usr/sbin/slurmd
   stop_one slurmctld /usr/sbin/slurmctld
   stop_one munged /usr/sbin/munged

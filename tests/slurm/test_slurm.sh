@@ -16,6 +16,7 @@ bin=$(realpath "$1")
 src=$(realpath "$2")
 work=$3
 here=$src/tests/slurm
+"$here/cluster.sh" stop "$work/cluster" >/dev/null 2>&1   # a cluster an earlier, killed run left
 rm -rf "$work" && mkdir -p "$work" && work=$(realpath "$work")
 cluster=$work/cluster
 
@@ -27,13 +28,14 @@ source "$src/scripts/env.sh"
 stop() { "$here/cluster.sh" stop "$cluster" >/dev/null 2>&1; }
 trap stop EXIT
 trap 'exit 130' INT TERM
+# A watchdog outside the test's process group: if the test is killed (ctest's timeout sends
+# SIGKILL, which no trap sees), it stops the jobs and daemons by their pid files once this shell
+# is gone. Started first, so that a kill while the cluster comes up is covered too.
+setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; "$2" stop "$3"' _ $$ "$here/cluster.sh" "$cluster" \
+  </dev/null >/dev/null 2>&1 &
 "$here/cluster.sh" start "$cluster"
 rc=$?
 [ "$rc" -eq 0 ] || exit "$rc"   # 77: skipped, the reason is printed
-# A watchdog outside the test's process group: if the test is killed (ctest's timeout sends
-# SIGKILL, which no trap sees), it stops the daemons by their pid files once this shell is gone.
-setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; "$2" stop "$3"' _ $$ "$here/cluster.sh" "$cluster" \
-  </dev/null >/dev/null 2>&1 &
 # shellcheck source=/dev/null
 source "$cluster/env.sh"
 
@@ -120,16 +122,16 @@ manifest = json.load(open(f"{store}/manifest.json"))
 assert manifest["launcher"]["kind"] == "srun", manifest["launcher"]
 cases = [json.loads(l) for l in open(f"{store}/results.jsonl")]
 assert len(cases) == 6 and all(c["status"] == "ok" and c["wrong"] == 0 for c in cases), [c["status"] for c in cases]
-jobs = set()
+jobs, algos = set(), []
 for meta_file in sorted(glob.glob(f"{store}/launches/*.meta.json")):
     m = json.load(open(meta_file))
     s = m["launch"]["slurm"]
     assert m["launch"]["launcher"] == "srun" and s["step_id"] == "0" and s["tasks_per_node"] == [4], m["launch"]
     jobs.add(s["job_id"])
-    # The knob reached every task: srun passed the launch's environment on.
-    algo = m["env"].get("OMPI_MCA_coll_tuned_allreduce_algorithm")
-    assert algo in (None, "4", "3"), algo
+    # What the tasks saw (rank 0's environment): srun passed each launch's knob on.
+    algos.append(m["env"].get("OMPI_MCA_coll_tuned_allreduce_algorithm", "default"))
 assert len(jobs) == 3, f"3 launches, each its own job: {jobs}"
+assert sorted(algos) == ["3", "4", "default"], f"the launches' allreduce algorithms: {algos}"
 print(f"  6 cases in 3 launches, Slurm jobs {sorted(jobs, key=int)}")
 EOF
 timeout 120 "$bin" tune "$work/sweep" --out "$work/tuned" >"$work/tune.txt" 2>&1 || fail "tune exited $? ($work/tune.txt)"
@@ -141,9 +143,12 @@ step "3. the sbatch templates parse"
 for f in "$src"/scripts/*.sbatch; do bash -n "$f" || fail "$f: bash -n"; done
 
 step "3a. sbatch scripts/run.sbatch"
-submit() {  # submit NAME SBATCH_ARGS... : sbatch --wait, the job's exit code
-  local name=$1; shift
+submit() {  # submit NAME SBATCH_ARGS... : sbatch --wait, the job's exit code (a job past 300 s is cancelled)
+  local name=$1 rc; shift
   timeout 300 sbatch --wait --parsable -o "$work/$name.out" "$@" >"$work/$name.jobid" 2>"$work/$name.err"
+  rc=$?
+  [ "$rc" -eq 124 ] && [ -s "$work/$name.jobid" ] && scancel "$(cut -d';' -f1 "$work/$name.jobid")"
+  return "$rc"
 }
 OUT=$work/run-sbatch COLLBENCH=$bin BACKEND=mpi COLL=allreduce SIZES="-b 1K -e 16K" ARGS="--iters 10" \
   submit run-sbatch --ntasks-per-node=2 --gpus-per-node=0 "$src/scripts/run.sbatch"

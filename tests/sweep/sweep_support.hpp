@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "e2e_support.hpp"
+
 namespace sweep_e2e {
 
 // What a user sees of one `collbench …` command.
@@ -18,7 +20,7 @@ struct Proc {
   std::string all() const { return "--- stdout:\n" + out + "--- stderr:\n" + err; }
 };
 
-std::string slurp(const std::string& path);
+using e2e::slurp;  // a file's bytes
 // Open MPI refuses to start as root without OMPI_ALLOW_RUN_AS_ROOT* (scripts/env.sh exports them).
 void ensure_mpirun_env();
 // Starts `collbench args…` with stdout and stderr going to files; returns its pid.

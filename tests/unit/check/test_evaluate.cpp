@@ -451,7 +451,7 @@ TEST(Evaluate, TheSlowNodeIsNamedAsSlurmNamesIt) {
   check::CheckOptions opt;
   opt.require_per_node = true;
   check::Inputs in = make_inputs(four_nodes(300));
-  in.sources[0].hosts = {{"h1", {0, 1}, "rack1-n01"}, {"h2", {2, 3}, "rack1-n02"}, {"h3", {4, 5}, "h3"}};
+  in.sources[0].hosts = {{"h0", {0, 1}, "rack1-n00"}, {"h1", {2, 3}, "rack1-n01"}, {"h2", {4, 5}, "rack1-n02"}, {"h3", {6, 7}, "h3"}};
   const check::Verdict v = check::evaluate(in, opt);
   ASSERT_EQ(v.localization.suspects.size(), 1u);
   EXPECT_EQ(v.localization.suspects[0].slurm_node, "rack1-n02");

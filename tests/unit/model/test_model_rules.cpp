@@ -1,29 +1,21 @@
 // NCCL 2.28.9's cost-model rules (../shared/reference/nccl-cost-model.md §1-6), one at a time, on
 // hand-built Systems whose graphs the test sets, so that every expected value is arithmetic from
-// the reference's formulas (shown in the comments). Then the settings parser, the predictor's
-// records, scaled_to and what-if.
+// the reference's formulas (shown in the comments). The settings parser, the predictor's records,
+// scaled_to and what-if have files of their own (test_settings.cpp, test_predictor.cpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
-#include <map>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "backend/model/cost_model.hpp"
 #include "backend/model/graphs.hpp"
-#include "backend/model/predictor.hpp"
 #include "backend/model/topology.hpp"
-#include "backend/model/whatif.hpp"
 #include "unit/model/model_support.hpp"
-#include "unit/test_support.hpp"
 
 namespace collbench::model {
 namespace {
 
-using testsupport::error_of;
 using namespace model_test;
 
 Graph graph(int channels, double bw_intra, double bw_inter, Path type_intra = Path::nvl, Path type_inter = Path::pix) {

@@ -61,7 +61,14 @@ TEST(Predictor, OkRecordIsAMarkedPrediction) {
   EXPECT_EQ(r.wrong, -1);
   EXPECT_EQ(r.nranks, 8);
   EXPECT_EQ(r.bytes, bytes);
-  // NCCL's choice, in its log spelling.
+  // NCCL's choice, worked by hand from the DGX H100 example (reports/MODEL.md): Ring/LL at 141
+  // GB/s bus bandwidth after 15 us, i.e. 15 + 2^20 B / (141e3 B/us x 8/14) = 28.014 us.
+  EXPECT_EQ(r.backend_notes.at("nccl_algo"), "RING");
+  EXPECT_EQ(r.backend_notes.at("nccl_proto"), "LL");
+  EXPECT_NEAR(r.time_us.p50, 15.0 + 1048576.0 / (141e3 * 8 / 14), 1e-6);
+  EXPECT_EQ(r.backend_notes.at("model_us.Ring/Simple"), three_decimals(56.0 + 1048576.0 / (360e3 * 8 / 14)));  // 61.097
+  EXPECT_EQ(r.backend_notes.at("model_us.NVLS/Simple"), three_decimals(25.0 + 1048576.0 / (400e3 * 8 / 14)));  // 29.588
+  // The record says what the model's own choice says, in NCCL's log spelling.
   const Choice c = p.model().choose(call(AR, bytes)).value();
   EXPECT_EQ(r.backend_notes.at("nccl_algo"), std::string(log_name(c.algo)));
   EXPECT_EQ(r.backend_notes.at("nccl_proto"), std::string(log_name(c.proto)));
@@ -151,6 +158,14 @@ TEST(WhatIf, NodeCountsOnDgxH100) {
     EXPECT_GT(w.points[i].time_us, 0);
     EXPECT_FALSE(w.points[i].algo.empty());
   }
+  // One node: NVLS/Simple at 400 GB/s bus bandwidth after 25 us (the worked example), by hand.
+  EXPECT_EQ(w.points[0].algo, "NVLS");
+  EXPECT_EQ(w.points[0].proto, "SIMPLE");
+  EXPECT_NEAR(w.points[0].time_us, 25.0 + 1073741824.0 / (400e3 * 8 / 14), 1e-6);
+  EXPECT_NEAR(w.points[0].busbw_gbps, 1073741824.0 / 1e3 / w.points[0].time_us * 14 / 8, 1e-9);
+  // Across nodes NCCL switches to NVLSTree.
+  EXPECT_EQ(w.points[1].algo, "NVLS_TREE");
+  EXPECT_EQ(w.points[2].algo, "NVLS_TREE");
   const nlohmann::json j = what_if_json(w);
   EXPECT_EQ(j.at("schema"), "collbench.whatif");
   EXPECT_EQ(j.at("predicted"), true);

@@ -173,13 +173,7 @@ TEST(SweepSpec, LauncherOverride) {
   EXPECT_EQ(s.launcher.ranks, 4);
 
   auto error = [](plan::SweepSpec spec, const std::string& kind, int ranks) {
-    try {
-      plan::override_launcher(spec, kind, ranks);
-    } catch (const collbench::core::InputError& e) {
-      return std::string(e.what());
-    }
-    ADD_FAILURE() << "override accepted " << kind << " " << ranks;
-    return std::string();
+    return testsupport::error_of([&] { plan::override_launcher(spec, kind, ranks); });
   };
   EXPECT_HAS(error(parse(R"({"backend": "mpi", "launcher": {"template": "mpirun -np {ranks} {collbench} {args}"}})"), "srun", 0),
              "--launcher srun: spec.json has its own launcher.template; edit it there");

@@ -106,7 +106,7 @@ TEST(Table, SkippedSizeIsACommentNotARow) {
 TEST(DescribeLaunch, SlurmJobStepNodesAndTasks) {
   results::RunMetadata m;
   EXPECT_EQ(report::describe_launch(m), "");  // before schema 6, and imports
-  m.launch = results::LaunchRecord{"none", 0, 0, false, false, std::nullopt};
+  m.launch = collbench::core::LaunchInfo{};  // launcher "none"
   EXPECT_EQ(report::describe_launch(m), "");
   m.launch->launcher = "mpirun";
   EXPECT_EQ(report::describe_launch(m), "Launched by mpirun");
@@ -118,7 +118,8 @@ TEST(DescribeLaunch, SlurmJobStepNodesAndTasks) {
   s.nodelist = "gpu[01-02]";
   s.nodes = {"gpu01", "gpu02"};
   s.tasks_per_node = {8, 8};
-  m.launch = results::LaunchRecord{"srun", 8, 4, true, true, s};
+  m.launch = collbench::core::LaunchInfo{.launcher = "srun", .slurm = s, .local_tasks = 8, .cpus = 4, .oversubscribed = true,
+                                         .has_pmi = true, .set_yield_when_idle = true};
   EXPECT_EQ(report::describe_launch(m),
             "Launched by srun: Slurm job 4242 step 0 (cluster eos, partition batch), nodes gpu[01-02], tasks per node 8,8 "
             "(8 tasks on 4 CPUs: oversubscribed, OMPI_MCA_mpi_yield_when_idle=1 set)");
@@ -129,6 +130,6 @@ TEST(DescribeLaunch, SlurmJobStepNodesAndTasks) {
   s.cluster.clear();
   s.partition.clear();
   s.tasks_per_node.clear();
-  m.launch = results::LaunchRecord{"none", 0, 0, false, false, s};
+  m.launch = collbench::core::LaunchInfo{.launcher = "none", .slurm = s};
   EXPECT_EQ(report::describe_launch(m), "In Slurm job 4242 (array 4240_3), nodes gpu[01-02]");
 }
