@@ -30,6 +30,9 @@ struct BackendInfo {
   std::string library;    // the library and its version
   std::string timer;      // what the durations are measured with
   bool predicted = false; // durations are predictions, not measurements (model backend)
+  // CUDA and NCCL are collbench's CPU stand-ins (tests/standin): nothing ran on a GPU, and the
+  // durations are the stand-in's simulated clock. Set by the nccl backend when it finds them.
+  bool standin = false;
   // The backend ends a case that runs past its timeout itself (aborting its communicator) and
   // throws core::TimeoutError; the job-wide watchdog is then only a backstop.
   bool aborts_on_timeout = false;

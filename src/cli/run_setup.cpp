@@ -57,6 +57,7 @@ results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendI
   m.start_time = results::iso8601_utc(std::chrono::system_clock::now());
   m.backend = info.name;
   m.predicted = info.predicted;
+  m.standin = info.standin;
   m.backend_library = info.library;
   m.timer = info.timer;
   m.env = results::filtered_env(envp);

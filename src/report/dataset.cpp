@@ -146,6 +146,7 @@ SourceInfo source_of(const std::string& path, const std::string& kind, const std
   s.gpu = gpu_of(doc.metadata);
   s.status = doc.status;
   s.predicted = doc.metadata.predicted;
+  s.standin = doc.metadata.standin;
   s.nranks = doc.metadata.nranks;
   s.nnodes = static_cast<int>(doc.metadata.hosts.size());
   if (doc.metadata.imported) {
@@ -209,6 +210,7 @@ void add_sweep_store(Dataset& d, const std::string& dir, const json& m) {
   std::map<std::string, std::size_t> slot;
   std::vector<Tagged> tagged;
   for (const auto& c : contents.records) {
+    if (c.result.backend_notes.count("standin")) d.sources.back().standin = true;
     Tagged t{&c.result, plan::describe(c.knobs)};
     auto [it, fresh] = slot.try_emplace(c.case_id + "#" + std::to_string(c.rep), tagged.size());
     if (fresh) tagged.push_back(t);

@@ -50,6 +50,7 @@ struct SourceInfo {
   std::string status;      // the run's status: "ok", "running" (cut short) …
   std::string format;      // imported: the log's format
   bool predicted = false;  // model backend: every number is a prediction
+  bool standin = false;    // the GPU stand-in (tests/standin): simulated, not a GPU measurement
   bool imported = false;
   int nranks = 0, nnodes = 0;
   std::vector<std::string> notes;

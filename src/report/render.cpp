@@ -42,6 +42,12 @@ bool any_predicted(const Dataset& d) {
   return std::any_of(d.sources.begin(), d.sources.end(), [](const SourceInfo& s) { return s.predicted; });
 }
 
+bool any_standin(const Dataset& d) {
+  return std::any_of(d.sources.begin(), d.sources.end(), [](const SourceInfo& s) { return s.standin; });
+}
+
+const char* source_mark(const SourceInfo& s) { return s.predicted ? " (predicted)" : (s.standin ? " (stand-in)" : ""); }
+
 std::string fmt_num(double x, const char* spec = "{:.4g}") {
   return std::isfinite(x) ? fmt::format(fmt::runtime(spec), x) : std::string("-");
 }
@@ -212,6 +218,7 @@ json report_json(const Dataset& d, const Analysis& a) {
   j["tool"] = "collbench";
   j["version"] = COLLBENCH_VERSION;
   j["predicted"] = any_predicted(d);
+  if (any_standin(d)) j["standin"] = true;
   j["topology"] = a.topology ? json{{"name", a.topology->name},
                                     {"intra_node_gbps", num(a.topology->intra_node_gbps)},
                                     {"inter_node_gbps", num(a.topology->inter_node_gbps)}}
@@ -220,7 +227,7 @@ json report_json(const Dataset& d, const Analysis& a) {
   for (const SourceInfo& s : d.sources) {
     sources.push_back({{"label", s.label}, {"path", s.path}, {"kind", s.kind}, {"backend", s.backend},
                        {"library", s.library}, {"gpu", s.gpu}, {"status", s.status}, {"format", s.format},
-                       {"predicted", s.predicted}, {"imported", s.imported}, {"nranks", s.nranks},
+                       {"predicted", s.predicted}, {"standin", s.standin}, {"imported", s.imported}, {"nranks", s.nranks},
                        {"nnodes", s.nnodes}, {"notes", s.notes}});
   }
   j["sources"] = sources;
@@ -291,6 +298,9 @@ std::string report_markdown(const Dataset& d, const Analysis& a) {
                    d.sources.size(), d.series.size());
   if (any_predicted(d))
     s += "> **Predicted, not measured:** some sources come from the model backend (NCCL's cost model).\n\n";
+  if (any_standin(d))
+    s += "> **GPU stand-in, not a GPU:** some sources ran on collbench's CPU stand-ins for CUDA and NCCL (tests only); "
+         "their times are simulated.\n\n";
   if (a.topology)
     s += fmt::format("Topology `{}`: {} GB/s per GPU within a node, {} GB/s across nodes.\n\n", md_cell(a.topology->name),
                      fmt_num(a.topology->intra_node_gbps), fmt_num(a.topology->inter_node_gbps));
@@ -298,7 +308,7 @@ std::string report_markdown(const Dataset& d, const Analysis& a) {
        "|---|---|---|---|---|--:|--:|---|---|\n";
   for (const SourceInfo& src : d.sources) {
     s += fmt::format("| {} | {} | {}{} | {} | {} | {} | {} | {} | {} |\n", md_cell(src.label), src.kind, src.backend,
-                     src.predicted ? " (predicted)" : "", md_cell(src.library), md_cell(src.gpu), src.nranks,
+                     source_mark(src), md_cell(src.library), md_cell(src.gpu), src.nranks,
                      src.nnodes > 0 ? std::to_string(src.nnodes) : "-", src.status, md_cell(src.format));
   }
   for (const auto& [coll, members] : by_collective(d)) {
@@ -357,6 +367,9 @@ std::string report_html(const Dataset& d, const Analysis& a) {
   if (any_predicted(d))
     s += "<p class=\"warn\"><b>Predicted, not measured:</b> some sources come from the model backend (NCCL's cost "
          "model); their curves are dashed.</p>\n";
+  if (any_standin(d))
+    s += "<p class=\"warn\"><b>GPU stand-in, not a GPU:</b> some sources ran on collbench's CPU stand-ins for CUDA and "
+         "NCCL (tests only); their times are simulated.</p>\n";
   if (a.topology)
     s += fmt::format("<p>Topology <b>{}</b>: {} GB/s per GPU within a node, {} GB/s across nodes.</p>\n",
                      core::xml_escape(a.topology->name), fmt_num(a.topology->intra_node_gbps), fmt_num(a.topology->inter_node_gbps));
@@ -366,7 +379,7 @@ std::string report_html(const Dataset& d, const Analysis& a) {
   for (const SourceInfo& src : d.sources) {
     s += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}{}</td><td class=\"l\">{}</td>"
                      "<td class=\"l\">{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>\n",
-                     core::xml_escape(src.label), src.kind, core::xml_escape(src.backend), src.predicted ? " (predicted)" : "",
+                     core::xml_escape(src.label), src.kind, core::xml_escape(src.backend), source_mark(src),
                      core::xml_escape(src.library), core::xml_escape(src.gpu), src.nranks,
                      src.nnodes > 0 ? std::to_string(src.nnodes) : "-", core::xml_escape(src.status), core::xml_escape(src.format));
   }

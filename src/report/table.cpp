@@ -47,6 +47,9 @@ void TablePrinter::note(std::string_view text) { fmt::print(m_out, "# {}\n", tex
 void TablePrinter::preamble(const results::RunMetadata& meta) {
   fmt::print(m_out, "# collbench {} run: backend {}{} ({}), timer {}\n", meta.version, meta.backend,
              meta.predicted ? " [PREDICTED, not measured]" : "", meta.backend_library, meta.timer);
+  if (meta.standin)
+    fmt::print(m_out, "# STAND-IN: CUDA and NCCL are collbench's CPU stand-ins (tests/standin); devices are simulated and "
+                      "every time below is simulated, not a GPU measurement\n");
   auto setting = [&](const char* key) {
     auto it = meta.settings.find(key);
     return it == meta.settings.end() ? std::string("-") : it->second;

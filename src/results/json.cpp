@@ -262,6 +262,7 @@ void load(const json& j, const std::string& path, core::LaunchInfo& v) {
 void load(const json& j, const std::string& path, results::RunMetadata& v) {
   load_fields(j, path, v);
   field(j, path, "predicted", v.predicted, false);
+  field(j, path, "standin", v.standin, false);
   field(j, path, "backend_details", v.backend_details, false);
   optional_field(j, path, "launch", v.launch);
   field(j, path, "devices", v.devices, false);
@@ -437,6 +438,7 @@ json launch_json(const core::LaunchInfo& l) {
 void to_json(nlohmann::json& j, const RunMetadata& v) {
   j = write_fields(v);
   j["predicted"] = v.predicted;
+  if (v.standin) j["standin"] = true;  // only on the stand-in: documents from GPUs stay as they were
   if (v.launch) j["launch"] = launch_json(*v.launch);
   if (!v.backend_details.empty()) j["backend_details"] = v.backend_details;
   if (!v.devices.empty()) j["devices"] = v.devices;

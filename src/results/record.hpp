@@ -132,6 +132,7 @@ struct RunMetadata {
   std::string end_time;
   std::string backend;                  // "mpi" | "nccl" | "model"
   bool predicted = false;               // true only for the model backend
+  bool standin = false;                 // the nccl backend ran on the GPU stand-in (tests only)
   std::string backend_library;          // e.g. "Open MPI v4.1.4, ..."
   std::string timer;                    // "tsc" | "steady_clock" | "cuda_event" | …
   int nranks = 0;

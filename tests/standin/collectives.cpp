@@ -31,14 +31,14 @@ enum class Injected { none, failed };
 Injected inject_before(Comm& c) {
   const std::uint64_t n = c.exec_seq;
   if (c.faults.hang_after > 0 && n >= static_cast<std::uint64_t>(c.faults.hang_after)) {
-    Segment::wait([] { return false; }, [&] { return broken(c); });  // until ncclCommAbort
+    c.seg->wait([] { return false; }, [&] { return broken(c); });  // until ncclCommAbort
     return Injected::failed;
   }
   if (c.faults.async_after > 0 && n >= static_cast<std::uint64_t>(c.faults.async_after)) {
     warn("stand-in: injected asynchronous error on rank %d (COLLBENCH_STANDIN_FAULT)", c.rank);
     c.async.store(ncclSystemError);
     c.seg->raise_error(ncclSystemError);
-    Segment::wait([] { return false; }, [&] { return broken(c); });  // kernels spin until aborted
+    c.seg->wait([] { return false; }, [&] { return broken(c); });  // kernels spin until aborted
     return Injected::failed;
   }
   return Injected::none;
@@ -188,6 +188,7 @@ double run_p2p(Comm& c, const std::vector<P2pTask>& tasks, double start_ns, doub
         box.bytes = k;
         box.start_ns = start_ns;
         box.full.store(seq + 1, std::memory_order_release);
+        c.seg->notify();
         c.sent[static_cast<std::size_t>(t.peer)] = seq + 1;
       } else {
         Mailbox& box = c.seg->mailbox(t.peer, c.rank);
@@ -196,6 +197,7 @@ double run_p2p(Comm& c, const std::vector<P2pTask>& tasks, double start_ns, doub
         if (k) std::memcpy(static_cast<char*>(t.buf) + off, c.seg->mailbox_data(t.peer, c.rank), std::min<std::size_t>(k, box.bytes));
         latest = std::max(latest, box.start_ns);
         box.empty.store(seq + 1, std::memory_order_release);
+        c.seg->notify();
         c.received[static_cast<std::size_t>(t.peer)] = seq + 1;
       }
       if (++p.done == p.chunks) ++finished;
@@ -205,7 +207,7 @@ double run_p2p(Comm& c, const std::vector<P2pTask>& tasks, double start_ns, doub
   };
   while (finished < work.size()) {
     if (step()) continue;
-    if (!Segment::wait([&] { return step() || finished == work.size(); }, [&] { return broken(c) || c.seg->error() != 0; }))
+    if (!c.seg->wait([&] { return step() || finished == work.size(); }, [&] { return broken(c) || c.seg->error() != 0; }))
       return fail_remote(c);
   }
   for (const P2pTask& t : tasks)

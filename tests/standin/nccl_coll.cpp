@@ -48,7 +48,7 @@ ncclResult_t check_comm(ncclComm_t comm, const char* what) {
 
 ncclResult_t make_reduction(Comm& c, ncclDataType_t t, ncclRedOp_t op, Reduction* r, const char* what) {
   r->type = t;
-  if (op >= ncclSum && op <= ncclMax) {
+  if (op == ncclSum || op == ncclProd || op == ncclMin || op == ncclMax) {
     r->op = op;
     return ncclSuccess;
   }
@@ -180,11 +180,10 @@ ncclResult_t submit(Task t) {
                   static_cast<long>(t.coll.count * es), kAlgoLog[t.coll.choice.algo], kProtoLog[t.coll.choice.proto], 0,
                   t.coll.choice.channels - 1);
   }
-  const bool implicit = t_depth == 0;
-  ++t_depth;
   t_tasks.push_back(std::move(t));
-  if (implicit) return end_group(nullptr);
-  return ncclSuccess;
+  if (t_depth > 0) return ncclSuccess;
+  ++t_depth;  // an implicit group of one
+  return end_group(nullptr);
 }
 
 ncclResult_t collective(Func f, const void* send, void* recv, std::size_t count, ncclDataType_t type, ncclRedOp_t op,

@@ -1,8 +1,10 @@
 #include "segment.hpp"
 
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +28,7 @@ struct SegmentHeader {
   std::uint32_t magic;
   int nranks;
   std::atomic<int> error;
+  alignas(64) std::atomic<std::uint32_t> wake;
   Epoch arrived[kMaxRanks];
   Epoch control[kMaxRanks];
   double start_ns[kMaxRanks];
@@ -102,18 +105,26 @@ char* Segment::mailbox_data(int src, int dst) const {
 
 bool Segment::wait(const std::function<bool()>& ready, const std::function<bool()>& broken) {
   for (int spin = 0;; ++spin) {
+    const std::uint32_t seen = m_header->wake.load(std::memory_order_acquire);
     if (ready()) return true;
     if (broken() || shutting_down()) return false;
-    if (spin < 64) {
+    if (spin < 4) {
       sched_yield();
-    } else {
-      std::this_thread::sleep_for(std::chrono::microseconds(spin < 1000 ? 20 : 200));
+      continue;
     }
+    const timespec ms{0, 1000000};
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&m_header->wake), FUTEX_WAIT, seen, &ms, nullptr, 0);
   }
+}
+
+void Segment::notify() {
+  m_header->wake.fetch_add(1, std::memory_order_acq_rel);
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&m_header->wake), FUTEX_WAKE, 1 << 30, nullptr, nullptr, 0);
 }
 
 bool Segment::barrier(int rank, std::uint64_t epoch, const std::function<bool()>& broken) {
   m_header->arrived[rank].v.store(epoch, std::memory_order_release);
+  notify();
   return wait(
       [&] {
         for (int r = 0; r < m_nranks; ++r)
@@ -134,6 +145,7 @@ double Segment::max_start() const {
 void Segment::raise_error(int code) {
   int none = 0;
   m_header->error.compare_exchange_strong(none, code);
+  notify();
 }
 
 int Segment::error() const { return m_header->error.load(std::memory_order_acquire); }
@@ -144,6 +156,7 @@ bool Segment::control_allgather(int rank, std::uint64_t epoch, const void* mine,
   // Two phases: publish, then wait for everyone to have read before the slots can be reused.
   std::memcpy(m_header->control_data[rank], mine, bytes);
   m_header->control[rank].v.store(2 * epoch - 1, std::memory_order_release);
+  notify();
   auto all_at = [&](std::uint64_t e) {
     return [this, e] {
       for (int r = 0; r < m_nranks; ++r)
@@ -155,6 +168,7 @@ bool Segment::control_allgather(int rank, std::uint64_t epoch, const void* mine,
   for (int r = 0; r < m_nranks; ++r)
     std::memcpy(static_cast<char*>(all) + static_cast<std::size_t>(r) * bytes, m_header->control_data[r], bytes);
   m_header->control[rank].v.store(2 * epoch, std::memory_order_release);
+  notify();
   return wait(all_at(2 * epoch), broken);
 }
 

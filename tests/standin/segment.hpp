@@ -40,8 +40,11 @@ class Segment {
   char* mailbox_data(int src, int dst) const;
 
   // Waits until `ready` holds, giving up (false) when `broken` says so: an abort, an error
-  // raised by a peer, or the process exiting. Spins briefly, then sleeps in short steps.
-  static bool wait(const std::function<bool()>& ready, const std::function<bool()>& broken);
+  // raised by a peer, or the process exiting. Sleeps on a futex in the file that notify() wakes
+  // (so ranks oversubscribing the CPUs do not steal them from each other), rechecking every ms.
+  bool wait(const std::function<bool()>& ready, const std::function<bool()>& broken);
+  // After any store a peer may be waiting for.
+  void notify();
 
   // Stream-side barrier number `epoch` (epochs increase by one per barrier).
   bool barrier(int rank, std::uint64_t epoch, const std::function<bool()>& broken);
