@@ -12,10 +12,10 @@
 
 namespace e2e {
 
-Result run(int np, const std::string& args, const std::string& env, int timeout_s) {
+Result run(int np, const std::string& args, const std::string& env, int timeout_s, const std::string& mpirun_args) {
   std::string cmd = "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 " + env +
                     " timeout -k 5 " + std::to_string(timeout_s) + " ";
-  if (np > 0) cmd += std::string(MPIEXEC) + " -np " + std::to_string(np) + " --oversubscribe ";
+  if (np > 0) cmd += std::string(MPIEXEC) + " -np " + std::to_string(np) + " --oversubscribe " + mpirun_args + " ";
   cmd += std::string(COLLBENCH_BINARY) + " " + args + " 2>&1";
   Result r;
   std::FILE* p = popen(cmd.c_str(), "r");

@@ -12,8 +12,9 @@ struct Result {
 };
 
 // Runs `collbench <args>` under `mpirun -np N --oversubscribe` (N = 0: no mpirun), with extra
-// environment assignments ("VAR=value …"), bounded by `timeout_s`.
-Result run(int np, const std::string& args, const std::string& env = "", int timeout_s = 120);
+// environment assignments ("VAR=value …"), bounded by `timeout_s`; `mpirun_args` go to mpirun.
+Result run(int np, const std::string& args, const std::string& env = "", int timeout_s = 120,
+           const std::string& mpirun_args = "");
 // A fresh path in a per-test temporary directory.
 std::string temp_path(const std::string& name);
 nlohmann::json read_json(const std::string& path);

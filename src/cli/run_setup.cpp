@@ -115,15 +115,21 @@ std::unique_ptr<backend::Backend> make_nccl(const backend::nccl::NcclOptions& op
   job.host = world.host();
   job.broadcast_from_root = [&world](void* data, std::size_t bytes) { world.broadcast_bytes(data, bytes); };
   std::unique_ptr<backend::Backend> be;
+  // First every rank says whether it has a GPU: NCCL's init waits for every rank, so no rank may
+  // start it while another is refused.
+  auto agree = [&](const std::string& mine) {
+    for (const std::string& m : world.gather_strings(mine))
+      if (!m.empty() && failure->empty()) *failure = m;
+    return world.broadcast(failure->empty() ? 0 : 1) == 0;
+  };
+  if (!agree(backend::nccl::device_refusal(job))) return nullptr;
   std::string mine;
   try {
     be = backend::nccl::make_nccl_backend(job, options);
   } catch (const core::Error& e) {
     mine = e.what();
   }
-  for (const std::string& m : world.gather_strings(mine))
-    if (!m.empty() && failure->empty()) *failure = m;
-  if (world.broadcast(failure->empty() ? 0 : 1) != 0) be.reset();
+  if (!agree(mine)) be.reset();
   return be;
 }
 

@@ -52,7 +52,7 @@ void inject_after(Comm& c, void* recv, std::size_t bytes) {
 // Reduction of element range [off, off+n) of every rank's contribution, staged in the slots.
 bool reduce_round(Comm& c, const CollTask& t, const char* send, std::size_t off, std::size_t n, void* out, bool write) {
   const std::size_t es = type_size(t.type);
-  std::memcpy(c.seg->slot(c.rank), send + off * es, n * es);
+  stage(t.red, c.seg->slot(c.rank), send + off * es, n);
   if (!barrier(c)) return false;
   if (write) {
     for (int r = 0; r < c.nranks; ++r) accumulate(t.red, out, c.seg->slot(r), n, r == 0);
@@ -109,7 +109,7 @@ bool run_data(Comm& c, const CollTask& t) {
       for (std::size_t off = 0; off < t.count || off == 0; off += sub) {
         const std::size_t k = std::min(sub, t.count - std::min(off, t.count));
         for (std::size_t b = 0; b < n && k; ++b)
-          std::memcpy(c.seg->slot(c.rank) + b * sub * es, send + (b * t.count + off) * es, k * es);
+          stage(t.red, c.seg->slot(c.rank) + b * sub * es, send + (b * t.count + off) * es, k);
         if (!barrier(c)) return false;
         std::vector<char> acc(k * es);
         for (int r = 0; r < c.nranks && k; ++r)
@@ -134,7 +134,8 @@ double run_collective(Comm& c, const CollTask& t, double start_ns) {
   const std::size_t out_bytes = (t.func == Func::allgather ? t.count * static_cast<std::size_t>(c.nranks) : t.count) * es;
   if (c.nranks == 1) {  // onerank.cu: a copy, or nothing in place
     if (t.send != t.recv && out_bytes) std::memmove(t.recv, t.send, out_bytes);
-    if (t.red.premul || t.red.divisor > 1) accumulate(t.red, t.recv, t.recv, t.count, true), finish(t.red, t.recv, t.count);
+    if (t.red.premul) stage(t.red, t.recv, t.recv, t.count);
+    finish(t.red, t.recv, t.count);
     inject_after(c, t.recv, out_bytes);
     return start_ns + 2000 + static_cast<double>(out_bytes) / 1500.0;
   }

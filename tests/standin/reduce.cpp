@@ -37,9 +37,14 @@ T apply(ncclRedOp_t op, T a, T b) {
 }
 
 template <class T>
-void integers(const Reduction& r, void* acc_v, const void* in_v, std::size_t n, bool first) {
+void integers(const Reduction& r, void* acc_v, const void* in_v, std::size_t n, bool first, bool pre) {
   auto* acc = static_cast<T*>(acc_v);
   const auto* in = static_cast<const T*>(in_v);
+  if (pre) {  // PreMulSum on integers: an integer product with the integer scalar
+    const auto s = static_cast<T>(static_cast<long long>(r.scalar));
+    for (std::size_t i = 0; i < n; ++i) acc[i] = static_cast<T>(in[i] * s);
+    return;
+  }
   if (first) {
     std::memmove(acc, in, n * sizeof(T));
     return;
@@ -49,14 +54,14 @@ void integers(const Reduction& r, void* acc_v, const void* in_v, std::size_t n, 
 
 // Floating types stored as bits, computed in float (or double) and rounded back at every step.
 template <class Bits, class Compute, Compute (*to)(Bits), Bits (*from)(Compute)>
-void floats(const Reduction& r, void* acc_v, const void* in_v, std::size_t n, bool first) {
+void floats(const Reduction& r, void* acc_v, const void* in_v, std::size_t n, bool first, bool pre) {
   auto* acc = static_cast<Bits*>(acc_v);
   const auto* in = static_cast<const Bits*>(in_v);
   const Compute scalar = to(from(static_cast<Compute>(r.scalar)));  // the scalar as the type holds it
   for (std::size_t i = 0; i < n; ++i) {
-    Compute x = to(in[i]);
-    if (r.premul) x = to(from(x * scalar));
-    acc[i] = first ? from(x) : from(apply<Compute>(r.op, to(acc[i]), x));
+    const Compute x = to(in[i]);
+    if (pre) acc[i] = from(x * scalar);
+    else acc[i] = first ? in[i] : from(apply<Compute>(r.op, to(acc[i]), x));
   }
 }
 
@@ -73,22 +78,38 @@ void divide(void* acc_v, std::size_t n, std::uint64_t d) {
 
 }  // namespace
 
-void accumulate(const Reduction& r, void* acc, const void* in, std::size_t n, bool first) {
+namespace {
+
+void dispatch(const Reduction& r, void* acc, const void* in, std::size_t n, bool first, bool pre) {
   switch (r.type) {
-    case ncclInt8: return integers<std::int8_t>(r, acc, in, n, first);
-    case ncclUint8: return integers<std::uint8_t>(r, acc, in, n, first);
-    case ncclInt32: return integers<std::int32_t>(r, acc, in, n, first);
-    case ncclUint32: return integers<std::uint32_t>(r, acc, in, n, first);
-    case ncclInt64: return integers<std::int64_t>(r, acc, in, n, first);
-    case ncclUint64: return integers<std::uint64_t>(r, acc, in, n, first);
-    case ncclFloat16: return floats<std::uint16_t, float, fp::half_to_float, fp::float_to_half>(r, acc, in, n, first);
-    case ncclBfloat16: return floats<std::uint16_t, float, fp::bf16_to_float, fp::float_to_bf16>(r, acc, in, n, first);
-    case ncclFloat8e4m3: return floats<std::uint8_t, float, fp::fp8_e4m3_to_float, fp::float_to_fp8_e4m3>(r, acc, in, n, first);
-    case ncclFloat8e5m2: return floats<std::uint8_t, float, fp::fp8_e5m2_to_float, fp::float_to_fp8_e5m2>(r, acc, in, n, first);
-    case ncclFloat32: return floats<std::uint32_t, float, f32, b32>(r, acc, in, n, first);
-    case ncclFloat64: return floats<std::uint64_t, double, f64, b64>(r, acc, in, n, first);
+    case ncclInt8: return integers<std::int8_t>(r, acc, in, n, first, pre);
+    case ncclUint8: return integers<std::uint8_t>(r, acc, in, n, first, pre);
+    case ncclInt32: return integers<std::int32_t>(r, acc, in, n, first, pre);
+    case ncclUint32: return integers<std::uint32_t>(r, acc, in, n, first, pre);
+    case ncclInt64: return integers<std::int64_t>(r, acc, in, n, first, pre);
+    case ncclUint64: return integers<std::uint64_t>(r, acc, in, n, first, pre);
+    case ncclFloat16: return floats<std::uint16_t, float, fp::half_to_float, fp::float_to_half>(r, acc, in, n, first, pre);
+    case ncclBfloat16: return floats<std::uint16_t, float, fp::bf16_to_float, fp::float_to_bf16>(r, acc, in, n, first, pre);
+    case ncclFloat8e4m3: return floats<std::uint8_t, float, fp::fp8_e4m3_to_float, fp::float_to_fp8_e4m3>(r, acc, in, n, first, pre);
+    case ncclFloat8e5m2: return floats<std::uint8_t, float, fp::fp8_e5m2_to_float, fp::float_to_fp8_e5m2>(r, acc, in, n, first, pre);
+    case ncclFloat32: return floats<std::uint32_t, float, f32, b32>(r, acc, in, n, first, pre);
+    case ncclFloat64: return floats<std::uint64_t, double, f64, b64>(r, acc, in, n, first, pre);
     default: return;
   }
+}
+
+}  // namespace
+
+void stage(const Reduction& r, void* out, const void* in, std::size_t n) {
+  if (!r.premul) {
+    std::memmove(out, in, n * type_size(r.type));
+    return;
+  }
+  dispatch(r, out, in, n, true, true);
+}
+
+void accumulate(const Reduction& r, void* acc, const void* in, std::size_t n, bool first) {
+  dispatch(r, acc, in, n, first, false);
 }
 
 double to_double(ncclDataType_t t, const void* p) {

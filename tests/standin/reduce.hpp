@@ -26,7 +26,11 @@ struct Reduction {
   std::uint64_t divisor = 1;
 };
 
-// acc[i] = first ? pre(in[i]) : acc[i] op pre(in[i]), for i < n.
+// out[i] = in[i] multiplied by the scalar (PreMulSum, avg on floating types) or copied: what a rank
+// contributes. Each rank applies its own scalar to its own input (nccl-tests gives ranks
+// different ones), so this runs before the data leaves the rank.
+void stage(const Reduction& r, void* out, const void* in, std::size_t n);
+// acc[i] = first ? in[i] : acc[i] op in[i], for i < n.
 void accumulate(const Reduction& r, void* acc, const void* in, std::size_t n, bool first);
 // One element of type t as a double (a PreMulSum scalar).
 double to_double(ncclDataType_t t, const void* p);

@@ -85,12 +85,7 @@ std::string config_entry(int value, const char* env) {
 class NcclBackend final : public Backend {
  public:
   NcclBackend(const JobInfo& job, const NcclOptions& opt) : m_job(job), m_opt(opt) {
-    const GpuProbe probe = probe_gpus();
-    if (probe.count == 0) throw core::RunError("--backend nccl: " + probe.why + "; --backend mpi runs on CPUs");
-    if (job.local_rank >= probe.count)
-      throw core::RunError("--backend nccl: rank " + std::to_string(job.rank) + " on " + job.host + " is local rank " +
-                           std::to_string(job.local_rank) + " but only " + std::to_string(probe.count) +
-                           " GPU(s) are visible there; run at most one rank per GPU");
+    if (const std::string why = device_refusal(job); !why.empty()) throw core::RunError(why);
     m_device = job.local_rank;
     CHECK_CUDA(cudaSetDevice(m_device));
     CHECK_CUDA(cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking));
@@ -503,6 +498,16 @@ class NcclBackend final : public Backend {
 };
 
 }  // namespace
+
+std::string device_refusal(const JobInfo& job) {
+  const GpuProbe probe = probe_gpus();
+  if (probe.count == 0) return "--backend nccl: " + probe.why + "; --backend mpi runs on CPUs";
+  if (job.local_rank >= probe.count)
+    return "--backend nccl: rank " + std::to_string(job.rank) + " on " + job.host + " is local rank " +
+           std::to_string(job.local_rank) + " but only " + std::to_string(probe.count) +
+           " GPU(s) are visible there; run at most one rank per GPU";
+  return {};
+}
 
 std::unique_ptr<Backend> make_nccl_backend(const JobInfo& job, const NcclOptions& opt) {
   return std::make_unique<NcclBackend>(job, opt);

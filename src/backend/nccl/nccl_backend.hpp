@@ -45,6 +45,10 @@ struct GpuProbe {
 bool built_with_cuda();
 // Never throws: no driver, no device or no CUDA in this build all come back as count 0 + why.
 GpuProbe probe_gpus();
+// Why this rank of `job` cannot have a GPU of its own (no GPU visible, or more ranks on its host
+// than GPUs visible there), or empty. Every rank asks before any rank starts NCCL, so a refusal
+// reaches them all instead of leaving the others waiting in init for a rank that is gone.
+std::string device_refusal(const JobInfo& job);
 // Throws core::RunError (exit 3) when this rank cannot get a GPU or NCCL fails to initialise.
 std::unique_ptr<Backend> make_nccl_backend(const JobInfo& job, const NcclOptions& opt);
 

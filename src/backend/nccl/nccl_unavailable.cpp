@@ -9,6 +9,8 @@ bool built_with_cuda() { return false; }
 
 GpuProbe probe_gpus() { return {0, "this collbench was built without CUDA (COLLBENCH_WITH_CUDA=OFF)"}; }
 
+std::string device_refusal(const JobInfo&) { return "--backend nccl: " + probe_gpus().why + "; --backend mpi runs on CPUs"; }
+
 std::unique_ptr<Backend> make_nccl_backend(const JobInfo&, const NcclOptions&) {
   throw core::RunError("--backend nccl: " + probe_gpus().why + "; --backend mpi runs on CPUs");
 }

@@ -22,6 +22,7 @@ if [ $# -ne 3 ]; then
 fi
 lib_dir=$(cd "$1" 2>/dev/null && pwd) || { echo "FAIL: no stand-in lib dir $1" >&2; exit 1; }
 twin=$2
+case $twin in /*) ;; *) twin=$(pwd)/$twin ;; esac  # ranks dlopen it
 nt_dir=$3
 timeout_s=${CBSI_NCCL_TESTS_TIMEOUT:-300}
 log_dir=${CBSI_NCCL_TESTS_LOG_DIR:-$(pwd)/nccl-tests-logs}
@@ -32,12 +33,13 @@ missing=0
 for f in "$lib_dir/libcudart.so.13" "$lib_dir/libnccl.so.2" "$twin"; do
   [ -f "$f" ] || { echo "FAIL: missing $f" >&2; missing=1; }
 done
-for b in $only; do
+for b in all_reduce all_gather reduce_scatter alltoall broadcast reduce sendrecv; do
   [ -x "$nt_dir/${b}_perf" ] || { echo "FAIL: missing $nt_dir/${b}_perf" >&2; missing=1; }
 done
 [ $missing -eq 0 ] || exit 1
 command -v mpirun >/dev/null || { echo "FAIL: mpirun not on PATH" >&2; exit 1; }
 mkdir -p "$log_dir"
+rm -f "$log_dir"/*.out "$log_dir"/*.err
 
 export LD_LIBRARY_PATH="$lib_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export COLLBENCH_STANDIN_KERNELS="$twin"
@@ -85,16 +87,14 @@ run() {
 
   local status=PASS why=""
   if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-    why="timed out after ${timeout_s}s"
+    why="timed out after ${timeout_s}s; "
   elif [ $rc -ne 0 ]; then
-    why="mpirun exit $rc"
-  elif [ "$rows" -eq 0 ]; then
-    why="no result rows"
-  elif [ "$bad" -ne 0 ]; then
-    why="$bad row(s) with wrong elements, first: $first"
-  elif [ "$oob" != "0 OK" ]; then
-    why="Out of bounds values: $oob"
+    why="mpirun exit $rc; "
   fi
+  [ "$rows" -eq 0 ] && why+="no result rows; "
+  [ "$bad" -ne 0 ] && why+="$bad row(s) with wrong elements, first: $(echo $first); "
+  [ "$oob" != "0 OK" ] && [ "$bad" -eq 0 ] && why+="Out of bounds values: $oob; "
+  why=${why%; }
   [ -n "$why" ] && status=FAIL
   local secs
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
