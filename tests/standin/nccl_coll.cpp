@@ -144,7 +144,9 @@ ncclResult_t end_group(ncclSimInfo_t* sim) {
     g.front().comm->async.store(ncclInProgress);
     g.front().comm->pending.fetch_add(1);
   }
-  std::thread([groups] {
+  const int device = current_device();
+  std::thread([groups, device] {
+    cudaSetDevice(device);  // the thread enqueues on the caller's device, as NCCL's group thread does
     for (const auto& g : groups) {
       launch(g);
       Comm& c = *g.front().comm;

@@ -206,6 +206,29 @@ ncclResult_t init(ncclComm_t* out, int nranks, ncclUniqueId uid, int rank, const
   return ncclInProgress;
 }
 
+// A unique id: NCCL_COMM_ID's address when `honor_env` (bootstrap.cc:417-421), else a root started
+// here on a free loopback port (ncclCommSplit's children never use NCCL_COMM_ID: NCCL splits over
+// the parent's bootstrap).
+ncclResult_t make_id(ncclUniqueId* out, bool honor_env) {
+  std::memset(out, 0, sizeof *out);
+  IdBlob id{};
+  std::memcpy(id.magic, "CBSI", 4);
+  std::random_device rd;
+  id.token = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(::getpid());
+  std::string err;
+  if (const char* env = std::getenv("NCCL_COMM_ID"); honor_env && env && *env) {
+    if (!parse_comm_id(env, &id.addr, &id.port, &err)) return fail(ncclInvalidArgument, err);
+    id.from_env = 1;
+    id.token = 0;  // every rank's id must be the same
+  } else {
+    id.addr = htonl(INADDR_LOOPBACK);
+    id.port = 0;
+    if (!start_root(id.addr, &id.port, &err)) return fail(ncclSystemError, err);
+  }
+  std::memcpy(out, &id, sizeof id);
+  return ncclSuccess;
+}
+
 }  // namespace
 
 extern "C" {
@@ -218,23 +241,7 @@ ncclResult_t ncclGetVersion(int* version) {
 
 ncclResult_t ncclGetUniqueId(ncclUniqueId* out) {
   if (!out) return fail(ncclInvalidArgument, "Invalid NULL uniqueId");
-  std::memset(out, 0, sizeof *out);
-  IdBlob id{};
-  std::memcpy(id.magic, "CBSI", 4);
-  std::random_device rd;
-  id.token = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(::getpid());
-  std::string err;
-  if (const char* env = std::getenv("NCCL_COMM_ID"); env && *env) {  // bootstrap.cc:417-421
-    if (!parse_comm_id(env, &id.addr, &id.port, &err)) return fail(ncclInvalidArgument, err);
-    id.from_env = 1;
-    id.token = 0;  // every rank's id must be the same
-  } else {
-    id.addr = htonl(INADDR_LOOPBACK);
-    id.port = 0;
-    if (!start_root(id.addr, &id.port, &err)) return fail(ncclSystemError, err);
-  }
-  std::memcpy(out, &id, sizeof id);
-  return ncclSuccess;
+  return make_id(out, true);
 }
 
 ncclResult_t ncclCommInitRankConfig(ncclComm_t* comm, int nranks, ncclUniqueId id, int rank, ncclConfig_t* config) {
@@ -330,7 +337,7 @@ ncclResult_t ncclCommSplit(ncclComm_t comm, int color, int key, ncclComm_t* newc
   std::sort(group.begin(), group.end(), [](const Entry& a, const Entry& b) { return a.key != b.key ? a.key < b.key : a.rank < b.rank; });
   const bool leader = !group.empty() && group.front().rank == c.rank;
   if (leader) {
-    if (ncclResult_t rc = ncclGetUniqueId(&mine.id); rc != ncclSuccess) return rc;
+    if (ncclResult_t rc = make_id(&mine.id, false); rc != ncclSuccess) return rc;
   }
   if (!exchange_entries()) return fail(ncclSystemError, "ncclCommSplit: a peer did not answer");
   *newcomm = nullptr;

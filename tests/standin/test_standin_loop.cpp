@@ -1,0 +1,150 @@
+// The whole nccl loop on the GPU stand-in (ctest label "standin"): a sweep of the shipped
+// NCCL_ALGO x NCCL_PROTO spec -> tune -> --validate -> report; SIGKILL mid-sweep then --resume;
+// check --per-node --pairs naming a slow rank; and our tuner plugin's rules changing what NCCL
+// runs. The sweeps launch mpirun themselves; the stand-in reaches them through the environment.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "standin_support.hpp"
+#include "sweep/sweep_support.hpp"
+
+namespace {
+
+using nlohmann::json;
+using namespace sweep_e2e;
+using Clock = std::chrono::steady_clock;
+
+// sweeps/nccl-algo-proto.json as shipped, with the sizes, ranks and repetitions of a 2-core CPU.
+json algo_proto_spec(int reps) {
+  json spec = json::parse(slurp(COLLBENCH_SOURCE_DIR "/sweeps/nccl-algo-proto.json"), nullptr, true, true);
+  spec["sizes"] = {{"min", "4K"}, {"max", "256K"}, {"factor", 8}};
+  spec["launcher"]["ranks"] = 4;
+  spec["repetitions"] = reps;
+  spec["measure"] = {{"iters", 5}, {"warmup", 1}, {"timeout", 60}};
+  return spec;
+}
+
+class StandinLoop : public DirTest {
+ protected:
+  void SetUp() override {
+    DirTest::SetUp();
+    ensure_mpirun_env();
+    // Inherited by the sweep, its mpirun and every rank; build/lib holds our tuner plugin.
+    ::setenv("LD_LIBRARY_PATH", STANDIN_LIB_DIR ":" COLLBENCH_PLUGIN_DIR, 1);
+    ::setenv("COLLBENCH_STANDIN_GPUS", "4", 1);
+  }
+  void TearDown() override {
+    for (const char* v : {"LD_LIBRARY_PATH", "COLLBENCH_STANDIN_GPUS", "COLLBENCH_INJECT", "NCCL_TUNER_PLUGIN",
+                          "NCCL_TUNER_CONFIG_FILE"})
+      ::unsetenv(v);
+    DirTest::TearDown();
+  }
+};
+
+TEST_F(StandinLoop, SweepOfTheShippedAlgoProtoSpecThenTuneValidateAndReport) {
+  const std::string spec = write("algo-proto.json", algo_proto_spec(2).dump());
+  const std::string store = path("store");
+  const Proc s = collbench({"sweep", spec, "--out", store}, 900);
+  ASSERT_EQ(s.exit_code, 0) << s.all();
+  std::set<std::string> algos;
+  int ok = 0, failed = 0;
+  for (const json& rec : read_results(store + "/results.jsonl")) {
+    if (rec.at("status") == "ok") {
+      ++ok;
+      EXPECT_EQ(rec.at("wrong"), 0) << rec.dump();
+      EXPECT_EQ(rec.at("backend_notes").value("standin", ""), "true") << rec.dump();
+    } else {
+      ++failed;  // NVLS/PAT where NCCL has no such algorithm for this job: recorded, the sweep went on
+      EXPECT_FALSE(rec.value("error", "").empty()) << rec.dump();
+    }
+  }
+  EXPECT_GT(ok, 100);
+  // The knobs reached NCCL: forced algorithms ran under their own names in the TUNING log.
+  const std::string tune_dir = path("tune");
+  const Proc t = collbench({"tune", store, "--out", tune_dir, "--validate", "--validate-reps", "2"}, 900);
+  ASSERT_EQ(t.exit_code, 0) << t.all();
+  const json summary = e2e::read_json(tune_dir + "/summary.json");
+  EXPECT_EQ(summary.at("backend"), "nccl");
+  EXPECT_TRUE(summary.contains("validation")) << summary.dump(1).substr(0, 2000);
+  EXPECT_NE(slurp(tune_dir + "/nccl.conf").find("NCCL_"), std::string::npos) << slurp(tune_dir + "/nccl.conf");
+
+  const std::string html = path("report.html");
+  const Proc r = collbench({"report", store, tune_dir + "/summary.json", "--format", "html", "--out", html}, 120);
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(slurp(html).find("GPU stand-in, not a GPU"), std::string::npos);
+  EXPECT_NE(slurp(html).find("<svg"), std::string::npos);
+}
+
+TEST_F(StandinLoop, KilledMidSweepThenResumedMeasuresEveryCaseOnce) {
+  json spec = algo_proto_spec(1);
+  spec["knobs"]["NCCL_PROTO"] = {"default"};
+  const std::string spec_path = write("kill.json", spec.dump());
+  const std::string store = path("store");
+  const std::string results = store + "/results.jsonl";
+  const pid_t pid = spawn({"sweep", spec_path, "--out", store}, path("first.out"), path("first.err"));
+  ASSERT_GT(pid, 0);
+  const auto until = Clock::now() + std::chrono::seconds(120);
+  while (count_lines(results) < 8 && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_GE(count_lines(results), 8) << slurp(path("first.err"));
+  ::kill(pid, SIGKILL);
+  EXPECT_EQ(wait_exit(pid, 60), 128 + SIGKILL);
+  const std::vector<std::string> left = wait_launches_gone(store, 30);
+  ASSERT_TRUE(left.empty()) << join(left);
+  const std::size_t before = read_results(results).size();
+
+  const Proc r = collbench({"sweep", spec_path, "--out", store, "--resume"}, 600);
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  std::map<std::string, int> seen;
+  for (const json& rec : read_results(results)) ++seen[rec.at("sweep").at("case").get<std::string>()];
+  for (const auto& [id, n] : seen) EXPECT_EQ(n, 1) << id;
+  const json m = e2e::read_json(store + "/manifest.json");
+  EXPECT_EQ(m.at("status"), "complete");
+  EXPECT_EQ(seen.size(), m.at("plan").at("cases").get<std::size_t>());
+  EXPECT_GT(seen.size(), before);
+}
+
+TEST_F(StandinLoop, PerNodeAndPairsNameTheSlowRankOnNcclRecords) {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  const std::string h = host, out = path("nodes.json");
+  const e2e::Result r = standin::run(4, "run --backend nccl -b 64K -e 256K -f 4 -n 10 -w 2 --probe-iters 4 --timeout 60 "
+                                        "--per-node --pairs --ranks-per-node 1 --json " + out,
+                                     "COLLBENCH_INJECT=delay:2:5000");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("# SUSPECT node " + h + ":2 (host " + h + ", ranks 2)"), std::string::npos) << r.output;
+  const json doc = e2e::read_json(out);
+  EXPECT_EQ(doc.at("metadata").at("standin"), true);
+  const std::string verdict = path("verdict.json");
+  const e2e::Result c = e2e::run(0, "check " + out + " --per-node --pairs --json " + verdict);
+  EXPECT_EQ(c.exit_code, 1) << c.output;
+  const json v = e2e::read_json(verdict);
+  ASSERT_GE(v.at("suspects").size(), 2u) << v.dump();
+  for (const json& s : v.at("suspects")) EXPECT_EQ(s.at("node"), h + ":2") << v.at("suspects").dump();
+}
+
+// Our plugin's rules file, loaded by the stand-in NCCL as NCCL loads it, changes the algorithm.
+TEST_F(StandinLoop, TheTunerPluginsRulesChangeTheAlgorithmUsed) {
+  auto algo = [&](const std::string& env, const std::string& tag) {
+    const std::string out = path(tag + ".json");
+    const e2e::Result r = standin::run(4, "run --backend nccl -b 1M -e 1M --coll allreduce --placement out -n 3 -w 1 "
+                                          "--nccl-tuning-info --json " + out, "LD_LIBRARY_PATH=" STANDIN_LIB_DIR ":" COLLBENCH_PLUGIN_DIR " " + env);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return e2e::read_json(out).at("results").at(0).at("backend_notes");
+  };
+  const json plain = algo("", "plain");
+  const std::string forced = plain.at("nccl_algo") == "TREE" ? "ring" : "tree";
+  const std::string rules = write("rules.conf", "allreduce,0,-1," + forced + ",simple,3,-1,-1\n");
+  const json tuned = algo("NCCL_TUNER_PLUGIN=collbench NCCL_TUNER_CONFIG_FILE=" + rules, "tuned");
+  EXPECT_EQ(tuned.at("nccl_algo"), forced == "tree" ? "TREE" : "RING") << tuned.dump();
+  EXPECT_EQ(tuned.at("nccl_proto"), "SIMPLE") << tuned.dump();
+  EXPECT_EQ(tuned.at("nccl_channels"), "3") << tuned.dump();
+}
+
+}  // namespace
