@@ -17,5 +17,8 @@ for f in src/backend/nccl/nccl_backend.hpp kernels/pattern_kernels.hpp src/verif
   if [ -n "$leak" ]; then echo "CUDA/NCCL type in the plain host API $f:"; echo "$leak"; bad=1; fi
 done
 if grep -q "#include" src/core/hd.hpp 2>/dev/null; then echo "src/core/hd.hpp must include nothing"; bad=1; fi
+# The GPU stand-in is test-only: the product never includes or names its sources.
+standin=$(grep -rlE '#include *[<"][^">]*standin' src kernels plugins 2>/dev/null)
+if [ -n "$standin" ]; then echo "the test-only GPU stand-in (tests/standin) included by the product:"; echo "$standin"; bad=1; fi
 if [ $bad -eq 0 ]; then echo "include rules hold"; fi
 exit $bad

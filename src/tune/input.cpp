@@ -56,6 +56,7 @@ StoreInfo read_manifest(const std::string& dir) {
     if (name.size() < 10 || name.substr(name.size() - 10) != ".meta.json") continue;
     std::ifstream mi(e.path());
     const json meta = json::parse(mi, nullptr, false);
+    if (meta.is_object() && meta.value("standin", false) == true) s.standin = true;
     if (meta.is_object() && meta.contains("hosts") && meta["hosts"].is_array() && !meta["hosts"].empty()) {
       s.nodes = static_cast<int>(meta["hosts"].size());
       break;

@@ -53,6 +53,7 @@ struct StoreInfo {
   std::string backend;
   int repetitions = 1;
   int nodes = -1;          // hosts in the launches' metadata; -1 when not known
+  bool standin = false;    // a launch ran on the GPU stand-in (metadata.standin): nothing is a GPU measurement
   std::uint64_t records = 0;
   bool torn_tail = false;
   std::string spec_text, spec_path;  // the spec the sweep ran (for --validate)

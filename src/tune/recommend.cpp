@@ -130,7 +130,10 @@ Recommendation recommend(const TuneInput& in, const Workload& w, const TuneOptio
   r.backend = in.backend;
   r.options = opt;
   r.workload = w.uniform() ? "uniform over the measured sizes" : fmt::format("{}{}", w.source, w.name.empty() ? "" : " (" + w.name + ")");
-  for (const StoreInfo& s : in.stores) r.nodes = std::max(r.nodes, s.nodes);
+  for (const StoreInfo& s : in.stores) {
+    r.nodes = std::max(r.nodes, s.nodes);
+    r.standin = r.standin || s.standin;
+  }
   for (const Cell& c : in.cells) r.cells.push_back({&c, choose_cell(in, c, opt)});
   std::map<int, std::size_t> cells_per_ranks;
   std::set<std::pair<int, std::string>> series;

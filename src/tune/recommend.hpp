@@ -51,6 +51,7 @@ struct Recommendation {
   std::string backend;
   int nranks = 0;   // the ranks levels 2 and 3 were chosen for
   int nodes = -1;
+  bool standin = false;  // measured on the GPU stand-in (tests only): say so in every output
   std::string workload;  // "uniform over the measured sizes" or the file and its name
   TuneOptions options;
   std::vector<CellChoice> cells;

@@ -29,6 +29,7 @@ std::string header(const Recommendation& r, const DeployEnv& d, const std::strin
   std::string h = fmt::format("# collbench tune: {} backend, {} ranks{}: settings for every collective (levels 2 and 3)\n",
                               r.backend, r.nranks, r.nodes > 0 ? fmt::format(" on {} nodes", r.nodes) : "");
   if (r.backend == "model") h += "# PREDICTED by NCCL's cost model for a described topology, not measured: confirm on the machine\n";
+  if (r.standin) h += "# GPU STAND-IN (tests only): measured on collbench's CPU stand-ins for CUDA and NCCL, not on GPUs\n";
   h += fmt::format("# workload: {}\n# {}\n", r.workload, how);
   if (!d.nccl_config.empty()) {
     h += "# also recommended, for the application's ncclConfig_t (no environment variable carries them):";
@@ -124,6 +125,7 @@ std::string tuner_conf(const Recommendation& r) {
       "# deploy without the env files' NCCL_ALGO/NCCL_PROTO: they remove algorithms and protocols from NCCL's\n"
       "# table, and a rule whose cell is gone is skipped\n";
   if (r.backend == "model") out += "# PREDICTED by NCCL's cost model for a described topology, not measured: confirm on the machine\n";
+  if (r.standin) out += "# GPU STAND-IN (tests only): measured on collbench's CPU stand-ins for CUDA and NCCL, not on GPUs\n";
   std::size_t rules = 0;
   for (const CollectiveRecommendation& c : r.collectives) {
     if (c.collective == "alltoall") continue;  // send/recv: NCCL never asks a tuner

@@ -101,6 +101,7 @@ std::string summary_json(const Recommendation& r) {
     cells.push_back(cj);
   }
   j["cells"] = cells;
+  if (r.standin) j["standin"] = true;  // only then: summaries from GPUs stay as they were
   return j.dump(1) + "\n";
 }
 
@@ -112,6 +113,9 @@ std::string summary_md(const Recommendation& r) {
     o += "> **Predicted, not measured:** these results come from NCCL's cost model for a described topology (reports/MODEL.md). "
          "NCCL's default is the model's own argmin, so a forced setting can only tie or lose here; confirm any setting "
          "on the machine.\n\n";
+  if (r.standin)
+    o += "> **GPU stand-in, not a GPU:** these results were measured on collbench's CPU stand-ins for CUDA and NCCL "
+         "(tests/standin); their times are simulated. Nothing here is a recommendation for real GPUs.\n\n";
   o += fmt::format("Workload: {}. Score: busbw of the median time, penalised by 1 + {} x (p99/p50 - 1); a candidate's p99 "
                    "may not exceed {} x the default's. Settings whose confidence intervals overlap the default's are ties, and "
                    "ties go to the default. Gain = default time / recommended time [interval] (reports/TUNE.md).\n\n",

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdarg>
 #include <cstdio>
 #include <mutex>
@@ -94,8 +95,38 @@ const ncclTuner_v5_t* tuner_plugin() {
 
 }  // namespace
 
+// COLLBENCH_STANDIN_SKEW: "algo[/proto]=factor,…" — the simulated machine runs those cells
+// `factor` times as long as NCCL's model says, while NCCL still chooses by its model: a machine
+// on which NCCL's default is not the best, so tune has something to find.
+std::array<std::array<double, model::kProtos>, model::kAlgos> parse_skew() {
+  std::array<std::array<double, model::kProtos>, model::kAlgos> f{};
+  for (auto& row : f) row.fill(1.0);
+  const char* env = std::getenv("COLLBENCH_STANDIN_SKEW");
+  const std::string s = env ? env : "";
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    std::size_t comma = s.find(',', pos);
+    if (comma == std::string::npos) comma = s.size();
+    const std::string item = s.substr(pos, comma - pos);
+    pos = comma + 1;
+    const std::size_t eq = item.find('='), slash = item.find('/');
+    const std::string a = item.substr(0, std::min(eq, slash));
+    const auto algo = model::algo_from_text(a);
+    std::optional<model::Proto> proto;
+    if (slash != std::string::npos && slash < eq) proto = model::proto_from_text(item.substr(slash + 1, eq - slash - 1));
+    char* end = nullptr;
+    const double x = eq == std::string::npos ? 0 : std::strtod(item.c_str() + eq + 1, &end);
+    if (!algo || (slash != std::string::npos && slash < eq && !proto) || eq == std::string::npos || *end != '\0' || !(x > 0))
+      throw std::runtime_error("COLLBENCH_STANDIN_SKEW='" + s + "': expected algo[/proto]=factor (factor > 0), got '" + item + "'");
+    for (int p = 0; p < model::kProtos; ++p)
+      if (!proto || static_cast<int>(*proto) == p) f[static_cast<std::size_t>(*algo)][static_cast<std::size_t>(p)] = x;
+  }
+  return f;
+}
+
 struct Cost::Impl {
   std::optional<model::Predictor> predictor;
+  std::array<std::array<double, model::kProtos>, model::kAlgos> skew{};
   const ncclTuner_v5_t* plugin = nullptr;
   void* plugin_ctx = nullptr;
   int max_ctas = 64, min_ctas = 1;
@@ -117,6 +148,7 @@ Cost::Cost(const Comm& c) : m(new Impl) {
   } catch (const core::Error& e) {
     throw std::runtime_error(e.what());
   }
+  m->skew = parse_skew();
   m->max_ctas = c.max_ctas;
   m->min_ctas = c.min_ctas;
   const char* j = std::getenv("COLLBENCH_STANDIN_JITTER");
@@ -170,6 +202,7 @@ bool Cost::choose(Func f, ncclDataType_t t, bool avg, std::size_t bytes, Choice*
   // Fewer channels than the model's graph: the bandwidth part of the time grows in proportion.
   const double lat = cm.latency(call->coll, algo, proto);
   if (channels < graph_channels && us > lat) us = lat + (us - lat) * graph_channels / channels;
+  us *= m->skew[static_cast<std::size_t>(best_a)][static_cast<std::size_t>(best_p)];  // the machine, not NCCL's model
   *out = Choice{best_a, best_p, channels, us};
   return true;
 }

@@ -42,38 +42,54 @@ class StandinLoop : public DirTest {
   }
   void TearDown() override {
     for (const char* v : {"LD_LIBRARY_PATH", "COLLBENCH_STANDIN_GPUS", "COLLBENCH_INJECT", "NCCL_TUNER_PLUGIN",
-                          "NCCL_TUNER_CONFIG_FILE"})
+                          "NCCL_TUNER_CONFIG_FILE", "COLLBENCH_STANDIN_SKEW", "COLLBENCH_STANDIN_HOST_GAPS"})
       ::unsetenv(v);
     DirTest::TearDown();
   }
 };
 
 TEST_F(StandinLoop, SweepOfTheShippedAlgoProtoSpecThenTuneValidateAndReport) {
+  // A machine on which Ring runs 3x slower than NCCL's model says while NCCL still picks it: the
+  // sweep must find the faster forced settings, tune recommend them and --validate see them hold.
+  // No host launch gaps, so two CPUs' noise does not blur the comparison.
+  ::setenv("COLLBENCH_STANDIN_SKEW", "ring=3", 1);
+  ::setenv("COLLBENCH_STANDIN_HOST_GAPS", "0", 1);
   const std::string spec = write("algo-proto.json", algo_proto_spec(2).dump());
   const std::string store = path("store");
   const Proc s = collbench({"sweep", spec, "--out", store}, 900);
-  ASSERT_EQ(s.exit_code, 0) << s.all();
-  std::set<std::string> algos;
+  // On one node NCCL 2.28.9 has no PAT (one GPU per node) and no NVLSTree (several nodes): those
+  // configurations fail at their first call with ncclInvalidUsage, are recorded, and the sweep
+  // goes on and ends with 3 (some configurations failed).
+  ASSERT_EQ(s.exit_code, 3) << s.all();
   int ok = 0, failed = 0;
   for (const json& rec : read_results(store + "/results.jsonl")) {
     if (rec.at("status") == "ok") {
       ++ok;
       EXPECT_EQ(rec.at("wrong"), 0) << rec.dump();
       EXPECT_EQ(rec.at("backend_notes").value("standin", ""), "true") << rec.dump();
-    } else {
-      ++failed;  // NVLS/PAT where NCCL has no such algorithm for this job: recorded, the sweep went on
-      EXPECT_FALSE(rec.value("error", "").empty()) << rec.dump();
+      continue;
     }
+    ++failed;
+    const std::string cfg = rec.at("sweep").dump();
+    EXPECT_TRUE(cfg.find(":pat") != std::string::npos || cfg.find(":nvlstree") != std::string::npos) << rec.dump();
+    EXPECT_NE(rec.value("error", "").find("no algorithm/protocol available"), std::string::npos) << rec.dump();
   }
-  EXPECT_GT(ok, 100);
-  // The knobs reached NCCL: forced algorithms ran under their own names in the TUNING log.
+  EXPECT_GT(ok, 150);
+  EXPECT_GT(failed, 0);
   const std::string tune_dir = path("tune");
   const Proc t = collbench({"tune", store, "--out", tune_dir, "--validate", "--validate-reps", "2"}, 900);
   ASSERT_EQ(t.exit_code, 0) << t.all();
   const json summary = e2e::read_json(tune_dir + "/summary.json");
   EXPECT_EQ(summary.at("backend"), "nccl");
-  EXPECT_TRUE(summary.contains("validation")) << summary.dump(1).substr(0, 2000);
-  EXPECT_NE(slurp(tune_dir + "/nccl.conf").find("NCCL_"), std::string::npos) << slurp(tune_dir + "/nccl.conf");
+  EXPECT_EQ(summary.value("standin", false), true);
+  EXPECT_NE(slurp(tune_dir + "/summary.md").find("GPU stand-in, not a GPU"), std::string::npos);
+  const json validation = e2e::read_json(tune_dir + "/validation.json");  // default and recommendation re-measured
+  EXPECT_EQ(validation.at("schema"), "collbench.tune.validation");
+  EXPECT_TRUE(validation.at("held").is_boolean());
+  EXPECT_EQ(validation.at("held"), true) << validation.dump(1);
+  EXPECT_NE(t.out.find("validate: the recommendation held"), std::string::npos) << t.all();
+  EXPECT_NE(summary.at("deploy").at("env").dump().find("NCCL_ALGO"), std::string::npos) << summary.at("deploy").dump();
+  EXPECT_NE(slurp(tune_dir + "/nccl.conf").find("GPU STAND-IN"), std::string::npos) << slurp(tune_dir + "/nccl.conf");
 
   const std::string html = path("report.html");
   const Proc r = collbench({"report", store, tune_dir + "/summary.json", "--format", "html", "--out", html}, 120);
@@ -84,14 +100,18 @@ TEST_F(StandinLoop, SweepOfTheShippedAlgoProtoSpecThenTuneValidateAndReport) {
 
 TEST_F(StandinLoop, KilledMidSweepThenResumedMeasuresEveryCaseOnce) {
   json spec = algo_proto_spec(1);
-  spec["knobs"]["NCCL_PROTO"] = {"default"};
+  spec["knobs"].erase("NCCL_PROTO");
   const std::string spec_path = write("kill.json", spec.dump());
   const std::string store = path("store");
   const std::string results = store + "/results.jsonl";
   const pid_t pid = spawn({"sweep", spec_path, "--out", store}, path("first.out"), path("first.err"));
   ASSERT_GT(pid, 0);
   const auto until = Clock::now() + std::chrono::seconds(120);
-  while (count_lines(results) < 8 && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  int status = 0;
+  while (count_lines(results) < 8 && Clock::now() < until) {
+    ASSERT_NE(::waitpid(pid, &status, WNOHANG), pid) << "the sweep ended first:\n" << slurp(path("first.out")) << slurp(path("first.err"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   ASSERT_GE(count_lines(results), 8) << slurp(path("first.err"));
   ::kill(pid, SIGKILL);
   EXPECT_EQ(wait_exit(pid, 60), 128 + SIGKILL);
@@ -100,7 +120,7 @@ TEST_F(StandinLoop, KilledMidSweepThenResumedMeasuresEveryCaseOnce) {
   const std::size_t before = read_results(results).size();
 
   const Proc r = collbench({"sweep", spec_path, "--out", store, "--resume"}, 600);
-  ASSERT_EQ(r.exit_code, 0) << r.all();
+  ASSERT_EQ(r.exit_code, 3) << r.all();  // PAT and NVLSTree fail on one node, as in the sweep above
   std::map<std::string, int> seen;
   for (const json& rec : read_results(results)) ++seen[rec.at("sweep").at("case").get<std::string>()];
   for (const auto& [id, n] : seen) EXPECT_EQ(n, 1) << id;
@@ -126,7 +146,12 @@ TEST_F(StandinLoop, PerNodeAndPairsNameTheSlowRankOnNcclRecords) {
   EXPECT_EQ(c.exit_code, 1) << c.output;
   const json v = e2e::read_json(verdict);
   ASSERT_GE(v.at("suspects").size(), 2u) << v.dump();
-  for (const json& s : v.at("suspects")) EXPECT_EQ(s.at("node"), h + ":2") << v.at("suspects").dump();
+  for (int i = 0; i < 2; ++i) {  // convicted alone and in pairs, in every case
+    EXPECT_EQ(v.at("suspects")[i].at("node"), h + ":2") << v.at("suspects").dump();
+    EXPECT_EQ(v.at("suspects")[i].at("slow_cases"), 4) << v.at("suspects").dump();
+  }
+  for (const json& s : v.at("suspects"))  // its partners are never convicted by pairs
+    if (s.at("kind") == "pair") EXPECT_EQ(s.at("node"), h + ":2") << v.at("suspects").dump();
 }
 
 // Our plugin's rules file, loaded by the stand-in NCCL as NCCL loads it, changes the algorithm.
