@@ -116,11 +116,10 @@ void serve(int listener) {
     if (reply.status == 0) send_all(fd, table.data(), table.size() * sizeof(PeerInfo));
   }
   if (reply.status == 0)
-    for (int fd : fds) {  // every rank has mapped the file: it can go
+    for (int fd : fds) {  // every rank has mapped the file (its rank 0 unlinks it after init)
       char ack = 0;
       recv_all(fd, &ack, 1, nullptr);
     }
-  if (seg) ::unlink(reply.path);
   for (int fd : fds) ::close(fd);
 }
 

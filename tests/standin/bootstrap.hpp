@@ -41,7 +41,7 @@ bool start_root(std::uint32_t addr, std::uint16_t* port, std::string* err);
 // A "Duplicate GPU" refusal comes back as ncclInvalidUsage; `abort` stops the waits.
 ncclResult_t exchange(const IdBlob& id, const PeerInfo& mine, std::vector<PeerInfo>* all, std::string* path,
                       int* root_fd, const std::atomic<bool>& abort, std::string* err);
-// Tells the root this rank has mapped the segment (the root unlinks the file after all have).
+// Tells the root this rank has mapped the segment.
 void attached(int fd);
 
 }  // namespace cbsi

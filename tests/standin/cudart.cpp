@@ -36,6 +36,7 @@ struct CUevent_st {
   std::condition_variable cv;
   bool pending = false;    // recorded, not reached yet
   bool recorded = false;   // recorded at least once
+  bool destroyed = false;  // cudaEventDestroy while pending: the record deletes it
   double t_ns = 0;
   unsigned flags = 0;
 };
@@ -809,11 +810,15 @@ cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned int flags) {
 
 cudaError_t cudaEventCreate(cudaEvent_t* event) { return cudaEventCreateWithFlags(event, cudaEventDefault); }
 
+// As CUDA's: returns at once; an event still waiting in a stream goes when the stream reaches it.
 cudaError_t cudaEventDestroy(cudaEvent_t event) {
   if (!event) return fail(cudaErrorInvalidResourceHandle);
   {
-    std::unique_lock<std::mutex> lock(event->m);  // a pending record still writes it: wait
-    event->cv.wait(lock, [&] { return !event->pending || shutting_down(); });
+    std::lock_guard<std::mutex> lock(event->m);
+    if (event->pending) {
+      event->destroyed = true;
+      return cudaSuccess;
+    }
   }
   delete event;
   return cudaSuccess;
@@ -828,7 +833,12 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
   return fail(enqueue(
       stream,
       [event](double start) {
-        std::lock_guard<std::mutex> lock(event->m);
+        std::unique_lock<std::mutex> lock(event->m);
+        if (event->destroyed) {
+          lock.unlock();
+          delete event;
+          return start;
+        }
         event->t_ns = start;
         event->recorded = true;
         event->pending = false;

@@ -143,6 +143,13 @@ ncclResult_t join(const std::shared_ptr<Comm>& c, const IdBlob& id) {
   c->seg = Segment::open(path, c->nranks);
   attached(root_fd);
   if (!c->seg) return fail(ncclSystemError, "could not map the communicator's shared-memory file " + path);
+  // Init ends on every rank together, as NCCL's (its bootstrap allgathers): no rank may leave —
+  // its process may be the root's and exit — before every rank has its table and the file. Then
+  // the file can go: a killed job leaves nothing in /dev/shm.
+  char none = 0, all[512];
+  if (!c->seg->control_allgather(c->rank, ++c->control_epoch, &none, 1, all, [&] { return c->aborted.load(); }))
+    return fail(ncclSystemError, "Bootstrap : a rank did not finish init");
+  if (c->rank == 0) ::unlink(path.c_str());
   std::vector<std::string> hosts;
   int most = 0;
   for (const PeerInfo& p : c->peers) {

@@ -50,12 +50,13 @@ int free_port() {
   return next++;
 }
 
-#define REQUIRE(cond)                                                           \
-  do {                                                                          \
-    if (!(cond)) {                                                              \
-      std::fprintf(stderr, "rank check failed at line %d: %s\n", __LINE__, #cond); \
-      return 1;                                                                 \
-    }                                                                           \
+#define REQUIRE(cond)                                                                                   \
+  do {                                                                                                  \
+    if (!(cond)) {                                                                                      \
+      std::fprintf(stderr, "rank check failed at line %d: %s (NCCL's last error: %s)\n", __LINE__, #cond, \
+                   ncclGetLastError(nullptr));                                                          \
+      return 1;                                                                                         \
+    }                                                                                                   \
   } while (0)
 
 ncclComm_t join(int rank, int n, int device, ncclConfig_t* cfg = nullptr) {
