@@ -13,6 +13,7 @@
 #include "backend/model/predictor.hpp"
 #include "collbench_tuner_v5.h"
 #include "core/error.hpp"
+#include "params.hpp"
 #include "standin_env.hpp"
 
 namespace cbsi {
@@ -76,9 +77,9 @@ void plugin_logger(ncclDebugLogLevel level, unsigned long, const char*, int, con
 // Loaded once per process; a failed load stays failed, as in NCCL.
 const ncclTuner_v5_t* tuner_plugin() {
   static const ncclTuner_v5_t* plugin = [] () -> const ncclTuner_v5_t* {
-    const char* env = std::getenv("NCCL_TUNER_PLUGIN");
-    if (env == nullptr || *env == '\0') return nullptr;
-    std::string name(env);
+    const auto env = live("NCCL_TUNER_PLUGIN");
+    if (!env || env->empty()) return nullptr;
+    std::string name(*env);
     if (name.find('/') == std::string::npos && name.find(".so") == std::string::npos)
       name = "libnccl-tuner-" + name + ".so";
     void* h = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -142,19 +143,28 @@ Cost::Cost(const Comm& c) : m(new Impl) {
     topo.nodes = c.nnodes;
     topo.gpus_per_node = c.max_local;
     topo.compute_capability = c.cc;
-    model::Settings s = model::settings_from_environment();  // NCCL_ALGO, NCCL_PROTO … read at each init
+    // NCCL_ALGO, NCCL_PROTO and NCCL_COLLNET_ENABLE are read at every init (tuning.cc:419,424,
+    // init.cc:1734); NCCL_NVLS_ENABLE, NCCL_PAT_ENABLE, NCCL_LL128_C2C, NCCL_NET_OVERHEAD are
+    // NCCL_PARAMs, frozen at their first read.
+    model::Settings s = model::parse_settings([](const std::string& name) {
+      return name == "NCCL_ALGO" || name == "NCCL_PROTO" || name == "NCCL_COLLNET_ENABLE" ? live(name) : param(name);
+    });
     if (c.collnet >= 0) s.collnet_enable = c.collnet;
     m->predictor.emplace(topo, s);
   } catch (const core::Error& e) {
     throw std::runtime_error(e.what());
   }
   m->skew = parse_skew();
+  // Channels: the communicator's CTA bounds, and NCCL_MIN/MAX_NCHANNELS (frozen; connect.cc:322-356).
   m->max_ctas = c.max_ctas;
   m->min_ctas = c.min_ctas;
+  if (const auto v = param("NCCL_MAX_NCHANNELS"); v && std::atoi(v->c_str()) > 0) m->max_ctas = std::min(m->max_ctas, std::atoi(v->c_str()));
+  if (const auto v = param("NCCL_MIN_NCHANNELS"); v && std::atoi(v->c_str()) > 0) m->min_ctas = std::max(m->min_ctas, std::atoi(v->c_str()));
+  m->min_ctas = std::min(m->min_ctas, m->max_ctas);
   const char* j = std::getenv("COLLBENCH_STANDIN_JITTER");
   m->jitter = j ? std::clamp(std::strtod(j, nullptr), 0.0, 0.9) : 0.0;
   m->seed = static_cast<std::uint64_t>(env_int("COLLBENCH_STANDIN_SEED", 1, 0, 1ll << 62));
-  m->comm_hash = c.hash;
+  m->comm_hash = c.jitter_key;
   if (c.nranks > 1) m->plugin = tuner_plugin();  // one rank: no plugin (onerank.cu)
   if (m->plugin) {
     ncclNvlDomainInfo_v5_t nvl{c.nnodes, c.max_local, c.max_local};

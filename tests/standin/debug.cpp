@@ -13,6 +13,7 @@
 #include <string>
 
 #include "comm.hpp"
+#include "params.hpp"
 #include "runtime.hpp"
 
 namespace cbsi {
@@ -28,6 +29,7 @@ struct Debug {
 
 Debug make_debug() {
   Debug d;
+  load_conf_files_once();  // ncclDebugInit reads through ncclGetEnv, after the conf files
   const char* lvl = std::getenv("NCCL_DEBUG");
   if (lvl) {
     if (strcasecmp(lvl, "VERSION") == 0) d.level = 1;

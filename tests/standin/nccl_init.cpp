@@ -12,6 +12,7 @@
 
 #include "comm.hpp"
 #include "cost.hpp"
+#include "params.hpp"
 #include "runtime.hpp"
 #include "standin_env.hpp"
 
@@ -63,9 +64,10 @@ ncclResult_t fail(ncclResult_t rc, const std::string& message) {
   return rc;
 }
 
-// NCCL_MIN_CTAS and friends override their config twins (init.cc, after the checks).
+// NCCL_MIN_CTAS and friends override their config twins (init.cc:1630-1796, after the checks);
+// they are NCCL_PARAMs, frozen at their first read in the process (nccl-knobs.md, section B).
 void env_override(int* field, const char* name) {
-  if (const char* v = std::getenv(name); v && *v) *field = std::atoi(v);
+  if (const auto v = param(name); v && !v->empty()) *field = std::atoi(v->c_str());
 }
 
 ncclResult_t parse_config(const ncclConfig_t* in, Comm* c) {
@@ -118,7 +120,7 @@ ncclResult_t parse_config(const ncclConfig_t* in, Comm* c) {
   env_override(&c->max_ctas, "NCCL_MAX_CTAS");
   env_override(&c->cta_policy, "NCCL_CTA_POLICY");
   env_override(&c->cga, "NCCL_CGA_CLUSTER_SIZE");
-  if (const char* v = std::getenv("NCCL_COLLNET_ENABLE"); v && *v) c->collnet = std::atoi(v);
+  if (const auto v = live("NCCL_COLLNET_ENABLE"); v && !v->empty()) c->collnet = std::atoi(v->c_str());  // init.cc:1734
   return ncclSuccess;
 }
 
@@ -191,6 +193,8 @@ ncclResult_t init(ncclComm_t* out, int nranks, ncclUniqueId uid, int rank, const
   c->cc = visible(dev).cc_major * 10 + visible(dev).cc_minor;
   c->job_rank = launcher_rank() >= 0 ? launcher_rank() : rank;
   if (ncclResult_t rc = parse_config(config, c.get()); rc != ncclSuccess) return rc;
+  static std::atomic<int> made{0};  // every rank makes its communicators in the same order
+  c->jitter_key = fnv1a(std::to_string(nranks) + "#" + std::to_string(made++));
   std::string err;
   c->faults = faults_for(c->job_rank, &err);
   if (!err.empty()) return fail(ncclInvalidUsage, err);
@@ -223,8 +227,8 @@ ncclResult_t make_id(ncclUniqueId* out, bool honor_env) {
   std::random_device rd;
   id.token = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(::getpid());
   std::string err;
-  if (const char* env = std::getenv("NCCL_COMM_ID"); honor_env && env && *env) {
-    if (!parse_comm_id(env, &id.addr, &id.port, &err)) return fail(ncclInvalidArgument, err);
+  if (const auto env = live("NCCL_COMM_ID"); honor_env && env && !env->empty()) {
+    if (!parse_comm_id(env->c_str(), &id.addr, &id.port, &err)) return fail(ncclInvalidArgument, err);
     id.from_env = 1;
     id.token = 0;  // every rank's id must be the same
   } else {

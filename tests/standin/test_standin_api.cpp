@@ -240,6 +240,46 @@ TEST(StandinNccl, AlgoReadAtEachInitAndTuningLineFormat) {
   EXPECT_EQ(algos, std::vector<std::string>({"RING", "TREE"})) << text;
 }
 
+// nccl.conf applies once, under the environment (setenv(k, v, 0)); NCCL_PARAM knobs such as
+// NCCL_MAX_NCHANNELS freeze at their first read; NCCL_ALGO is read live. Seen in TUNING lines.
+TEST(StandinNccl, ConfFileOnceParamsFrozenAlgoLive) {
+  const std::string dir = ::testing::TempDir(), tag = std::to_string(::getpid());
+  const std::string conf = dir + "standin-nccl-" + tag + ".conf";
+  std::ofstream(conf) << "# a site's defaults\nNCCL_ALGO = Tree   # the file's choice\nNCCL_MAX_NCHANNELS=3\nNCCL_PROTO=Simple\n";
+  const std::string log = dir + "standin-params-" + tag + ".log";
+  auto env = comm_env();
+  for (const auto& kv : std::vector<std::pair<std::string, std::string>>{
+           {"NCCL_CONF_FILE", conf}, {"NCCL_DEBUG", "INFO"}, {"NCCL_DEBUG_SUBSYS", "TUNING"}, {"NCCL_DEBUG_FILE", log}})
+    env.push_back(kv);
+  const auto codes = ranks(2, env, [](int r) {
+    float* buf = nullptr;
+    REQUIRE(cudaSetDevice(r) == cudaSuccess);
+    REQUIRE(cudaMalloc(reinterpret_cast<void**>(&buf), 1 << 20) == cudaSuccess);
+    for (int round = 0; round < 3; ++round) {
+      if (round == 1) {
+        ::setenv("NCCL_MAX_NCHANNELS", "1", 1);  // frozen: no effect
+        ::setenv("NCCL_ALGO", "ring", 1);        // live: takes effect
+      }
+      if (round == 2) ::unsetenv("NCCL_ALGO");  // the file's value went into the environment: unset, it is gone
+      ::setenv("NCCL_COMM_ID", ("127.0.0.1:" + std::to_string(33000 + (::getppid() % 1000) * 3 + round)).c_str(), 1);
+      ncclComm_t c = join(r, 2, r);
+      REQUIRE(c != nullptr);
+      REQUIRE(ncclAllReduce(buf, buf, 1024, ncclFloat32, ncclSum, c, nullptr) == ncclSuccess);
+      REQUIRE(cudaDeviceSynchronize() == cudaSuccess);
+      REQUIRE(ncclCommDestroy(c) == ncclSuccess);
+    }
+    return 0;
+  });
+  ASSERT_EQ(codes, std::vector<int>({0, 0}));
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l.substr(l.find("NCCL INFO")));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "NCCL INFO AllReduce: 4096 Bytes -> Algo TREE proto SIMPLE channel{Lo..Hi}={0..2}");
+  EXPECT_EQ(lines[1], "NCCL INFO AllReduce: 4096 Bytes -> Algo RING proto SIMPLE channel{Lo..Hi}={0..2}");
+  EXPECT_EQ(lines[2].find("NCCL INFO AllReduce: 4096 Bytes -> Algo TREE"), std::string::npos) << lines[2];
+}
+
 // CUDA: CUDA_VISIBLE_DEVICES (indices and UUIDs, ending at the first bad entry), memory capacity,
 // and events on the simulated clock.
 TEST(StandinCuda, VisibleDevicesCapacityAndEventClock) {

@@ -98,6 +98,13 @@ TEST(StandinRun, SettingsDifferMeasurablyAndReproducibly) {
   EXPECT_EQ(tree.second, "TREE");
   EXPECT_NEAR(ring.first, ring_again.first, ring.first * 1e-3);
   EXPECT_GT(std::abs(ring.first - tree.first), ring.first * 0.05) << ring.first << " vs " << tree.first;
+  // Seeded jitter: the same seed gives the same times, another seed others.
+  const auto seed1 = median_and_algo("NCCL_ALGO=ring NCCL_PROTO=simple COLLBENCH_STANDIN_JITTER=0.3 COLLBENCH_STANDIN_SEED=1", "s1");
+  const auto seed1_again = median_and_algo("NCCL_ALGO=ring NCCL_PROTO=simple COLLBENCH_STANDIN_JITTER=0.3 COLLBENCH_STANDIN_SEED=1", "s1b");
+  const auto seed2 = median_and_algo("NCCL_ALGO=ring NCCL_PROTO=simple COLLBENCH_STANDIN_JITTER=0.3 COLLBENCH_STANDIN_SEED=2", "s2");
+  EXPECT_NEAR(seed1.first, seed1_again.first, seed1.first * 1e-3);
+  EXPECT_GT(std::abs(seed1.first - seed2.first), seed1.first * 1e-3) << seed1.first << " vs " << seed2.first;
+  EXPECT_GT(std::abs(seed1.first - ring.first), ring.first * 1e-3);
 }
 
 // A rank that hangs inside a collective: the case is recorded as a timeout, the job ends with 3.
