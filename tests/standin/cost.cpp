@@ -102,14 +102,7 @@ const ncclTuner_v5_t* tuner_plugin() {
 std::array<std::array<double, model::kProtos>, model::kAlgos> parse_skew() {
   std::array<std::array<double, model::kProtos>, model::kAlgos> f{};
   for (auto& row : f) row.fill(1.0);
-  const char* env = std::getenv("COLLBENCH_STANDIN_SKEW");
-  const std::string s = env ? env : "";
-  std::size_t pos = 0;
-  while (pos < s.size()) {
-    std::size_t comma = s.find(',', pos);
-    if (comma == std::string::npos) comma = s.size();
-    const std::string item = s.substr(pos, comma - pos);
-    pos = comma + 1;
+  for (const std::string& item : env_list("COLLBENCH_STANDIN_SKEW", ',')) {
     const std::size_t eq = item.find('='), slash = item.find('/');
     const std::string a = item.substr(0, std::min(eq, slash));
     const auto algo = model::algo_from_text(a);
@@ -118,7 +111,7 @@ std::array<std::array<double, model::kProtos>, model::kAlgos> parse_skew() {
     char* end = nullptr;
     const double x = eq == std::string::npos ? 0 : std::strtod(item.c_str() + eq + 1, &end);
     if (!algo || (slash != std::string::npos && slash < eq && !proto) || eq == std::string::npos || *end != '\0' || !(x > 0))
-      throw std::runtime_error("COLLBENCH_STANDIN_SKEW='" + s + "': expected algo[/proto]=factor (factor > 0), got '" + item + "'");
+      throw std::runtime_error("COLLBENCH_STANDIN_SKEW: expected algo[/proto]=factor (factor > 0), got '" + item + "'");
     for (int p = 0; p < model::kProtos; ++p)
       if (!proto || static_cast<int>(*proto) == p) f[static_cast<std::size_t>(*algo)][static_cast<std::size_t>(p)] = x;
   }

@@ -285,15 +285,7 @@ using TwinFn = int (*)(const Launch*, Work*);
 std::vector<TwinFn>& twin_libraries() {
   static auto* v = [] {
     auto* out = new std::vector<TwinFn>();
-    const char* env = std::getenv("COLLBENCH_STANDIN_KERNELS");
-    std::string s = env ? env : "";
-    std::size_t pos = 0;
-    while (pos < s.size()) {
-      std::size_t colon = s.find(':', pos);
-      if (colon == std::string::npos) colon = s.size();
-      const std::string path = s.substr(pos, colon - pos);
-      pos = colon + 1;
-      if (path.empty()) continue;
+    for (const std::string& path : env_list("COLLBENCH_STANDIN_KERNELS", ':')) {
       void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
       auto fn = h ? reinterpret_cast<TwinFn>(dlsym(h, "collbench_standin_twin")) : nullptr;
       if (!fn) {

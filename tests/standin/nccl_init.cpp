@@ -30,21 +30,13 @@ int launcher_rank() {
 // job rank (the launcher's); AFTER the 1-based collective from which it applies (default 1).
 Faults faults_for(int job_rank, std::string* err) {
   Faults f;
-  const char* env = std::getenv("COLLBENCH_STANDIN_FAULT");
-  if (!env || !*env) return f;
-  std::string s(env);
-  std::size_t pos = 0;
-  while (pos < s.size()) {
-    std::size_t comma = s.find(',', pos);
-    if (comma == std::string::npos) comma = s.size();
-    const std::string item = s.substr(pos, comma - pos);
-    pos = comma + 1;
+  for (const std::string& item : env_list("COLLBENCH_STANDIN_FAULT", ',')) {
     char kind[16] = {};
     int rank = -1, after = 1;
     const int got = std::sscanf(item.c_str(), "%15[a-z]:%d:%d", kind, &rank, &after);
     const std::string k(kind);
     if (got < 2 || rank < 0 || after < 1 || (k != "hang" && k != "async" && k != "corrupt")) {
-      *err = "COLLBENCH_STANDIN_FAULT='" + s + "': expected KIND:RANK[:AFTER], KIND hang, async or corrupt, RANK >= 0, AFTER >= 1; got '" + item + "'";
+      *err = "COLLBENCH_STANDIN_FAULT: expected KIND:RANK[:AFTER], KIND hang, async or corrupt, RANK >= 0, AFTER >= 1; got '" + item + "'";
       return {};
     }
     if (rank != job_rank) continue;

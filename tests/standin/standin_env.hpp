@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace cbsi {
 
@@ -20,6 +21,21 @@ inline long long env_int(const char* name, long long fallback, long long lo, lon
     return fallback;
   }
   return x;
+}
+
+// The non-empty items of a `sep`-separated environment variable (unset: none).
+inline std::vector<std::string> env_list(const char* name, char sep) {
+  std::vector<std::string> out;
+  const char* v = std::getenv(name);
+  const std::string s = v ? v : "";
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    std::size_t end = s.find(sep, pos);
+    if (end == std::string::npos) end = s.size();
+    if (end > pos) out.push_back(s.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
 }
 
 inline std::uint64_t fnv1a(const std::string& s, std::uint64_t h = 1469598103934665603ull) {

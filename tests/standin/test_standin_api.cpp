@@ -17,6 +17,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -96,6 +97,23 @@ TEST(StandinNccl, ConfigIsValidatedAsNcclDoes) {
     return ncclCommDestroy(c) == ncclSuccess ? 0 : 1;
   });
   EXPECT_EQ(codes, std::vector<int>({0}));
+}
+
+// The stand-in's own settings are checked like NCCL's: a malformed one fails init with the reason.
+TEST(StandinNccl, MalformedStandinSettingsFailInitNamingThem) {
+  for (const auto& [var, value, expect] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"COLLBENCH_STANDIN_FAULT", "hang:x", "COLLBENCH_STANDIN_FAULT: expected KIND:RANK[:AFTER]"},
+           {"COLLBENCH_STANDIN_SKEW", "ring=-1", "COLLBENCH_STANDIN_SKEW: expected algo[/proto]=factor"}}) {
+    auto env = comm_env();
+    env.push_back({var, value});
+    const std::string want = expect;
+    const auto codes = ranks(2, env, [&](int r) {
+      REQUIRE(join(r, 2, r) == nullptr);
+      REQUIRE(std::string(ncclGetLastError(nullptr)).rfind(want, 0) == 0);
+      return 0;
+    });
+    EXPECT_EQ(codes, std::vector<int>({0, 0})) << var;
+  }
 }
 
 // Four processes, no MPI: NCCL_COMM_ID bootstrap, every rank's data moved, blocking and not.
