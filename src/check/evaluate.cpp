@@ -112,6 +112,7 @@ class Evaluator {
       add(&o, key, "run", "skipped").message = fmt::format("{} was skipped: {}", key.describe(), r.error);
       return;
     }
+    if (r.backend_notes.count("standin")) m_v.standin = true;
     // wrong == 0
     if (r.backend_notes.count("predicted")) {
       add(&o, key, "wrong", "skipped").message = fmt::format("{}: a prediction: nothing ran, nothing to verify", key.describe());

@@ -57,6 +57,7 @@ struct Verdict {
   Localization localization;
   std::vector<std::string> named;         // the ranks and hosts failures point at, one line each
   int passed = 0, failed = 0, errors = 0, skipped = 0;
+  bool standin = false;                   // some record came from the GPU stand-in (tests only)
   core::ExitCode code = core::ExitCode::ok;
   std::string verdict() const;            // "PASS" | "FAIL" | "RUN FAILED"
   std::string headline() const;           // "FAIL: 3 of 120 checks failed; …"

@@ -43,6 +43,9 @@ void print_verdict(std::FILE* out, const Verdict& v, const ReportContext& ctx) {
   if (o.baseline) fmt::print(out, ", baseline {} ({} expectations)", o.baseline->path, o.baseline->expectations.size());
   if (o.expect) fmt::print(out, ", expectations {} ({})", o.expect->source, o.expect->items.size());
   fmt::print(out, ", rules: {}\n", o.rules.source);
+  if (v.standin)
+    fmt::print(out, "# STAND-IN: the results come from collbench's CPU stand-ins for CUDA and NCCL (tests/standin): "
+                    "a rehearsal of the verdict, not a GPU rack's\n");
   for (const auto& [suite, items] : suites(v)) {
     int bad = 0;
     for (const Item* it : items) bad += it->status == "fail" || it->status == "error";
@@ -113,7 +116,7 @@ json verdict_json(const Verdict& v, const ReportContext& ctx) {
                   {"noise_aware", o.rules.defaults.noise_aware},
                   {"require_verified", o.rules.defaults.require_verified}}},
                 {"overrides", o.rules.overrides.size()}};
-  return {{"schema", kCheckSchema},
+  json j = {{"schema", kCheckSchema},
           {"version", kCheckVersion},
           {"verdict", v.verdict()},
           {"exit_code", static_cast<int>(v.code)},
@@ -128,6 +131,8 @@ json verdict_json(const Verdict& v, const ReportContext& ctx) {
           {"named", v.named},
           {"suspects", suspects},
           {"items", items}};
+  if (v.standin) j["standin"] = true;  // only then: verdicts on GPUs stay as they were
+  return j;
 }
 
 std::string junit_xml(const Verdict& v, const ReportContext& ctx) {

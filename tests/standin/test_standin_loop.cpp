@@ -144,7 +144,9 @@ TEST_F(StandinLoop, PerNodeAndPairsNameTheSlowRankOnNcclRecords) {
   const std::string verdict = path("verdict.json");
   const e2e::Result c = e2e::run(0, "check " + out + " --per-node --pairs --json " + verdict);
   EXPECT_EQ(c.exit_code, 1) << c.output;
+  EXPECT_NE(c.output.find("# STAND-IN: the results come from collbench's CPU stand-ins"), std::string::npos) << c.output;
   const json v = e2e::read_json(verdict);
+  EXPECT_EQ(v.value("standin", false), true);
   ASSERT_GE(v.at("suspects").size(), 2u) << v.dump();
   for (int i = 0; i < 2; ++i) {  // convicted alone and in pairs, in every case
     EXPECT_EQ(v.at("suspects")[i].at("node"), h + ":2") << v.at("suspects").dump();
