@@ -222,6 +222,9 @@ int sweep_command(const SweepArgs& a) {
   std::printf("sweep %s: %zu cases planned; %zu already in the store; this session %zu %s (%zu wrong, %zu skipped), %zu failed; %zu left\n",
               spec.name.c_str(), o.planned, o.already_done, o.measured, spec.backend == "model" ? "predicted" : "measured", o.wrong,
               o.skipped, o.failed, o.left);
+  if (o.standin)
+    std::printf("STAND-IN: measured on collbench's CPU stand-ins for CUDA and NCCL (tests/standin); every time is simulated, "
+                "not a GPU measurement\n");
   const double outside = o.wall_s > 0 ? 100.0 * (1.0 - o.measured_s / o.wall_s) : 0.0;
   if (spec.backend == "model")
     std::printf("%zu launches, wall %.1f s: PREDICTED by NCCL's cost model, nothing was measured\n", o.launches, o.wall_s);

@@ -296,6 +296,7 @@ class SweepRun {
       m_out.skipped += st == "skipped" ? 1 : 0;
       if (st == "timeout") ++m_out.failed, ++m_progress.failed;
       m_out.measured_s += r.result.time_us.mean * r.result.iters * 1e-6;
+      m_out.standin = m_out.standin || r.result.backend_notes.count("standin") != 0;
       p.last_record = Clock::now();
     }
   }

@@ -42,6 +42,7 @@ struct SweepOutcome {
   double measured_s = 0;          // time inside the timed collective loops, summed over cases
   std::string store_path, manifest_path;
   std::vector<std::string> notes;  // torn line dropped, failures …
+  bool standin = false;            // a record of this session came from the GPU stand-in (tests only)
 };
 
 // Throws InputError for a store that does not match (--out holds another sweep, --resume without

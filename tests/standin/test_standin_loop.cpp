@@ -61,6 +61,7 @@ TEST_F(StandinLoop, SweepOfTheShippedAlgoProtoSpecThenTuneValidateAndReport) {
   // configurations fail at their first call with ncclInvalidUsage, are recorded, and the sweep
   // goes on and ends with 3 (some configurations failed).
   ASSERT_EQ(s.exit_code, 3) << s.all();
+  EXPECT_NE(s.out.find("STAND-IN: measured on collbench's CPU stand-ins"), std::string::npos) << s.all();
   int ok = 0, failed = 0;
   for (const json& rec : read_results(store + "/results.jsonl")) {
     if (rec.at("status") == "ok") {
