@@ -2,9 +2,12 @@
 // "standin"): what collbench and nccl-tests rely on, checked without either. Every scenario runs
 // in forked processes (the stand-in reads its environment once per process), ranks rendezvous
 // through NCCL_COMM_ID as a launch without MPI does.
+#include <arpa/inet.h>
 #include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
 #include <nccl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,10 +49,21 @@ std::vector<int> ranks(int n, const std::vector<std::pair<std::string, std::stri
   return codes;
 }
 
+// A loopback port nothing listens on now (the kernel's pick for port 0), for NCCL_COMM_ID.
 int free_port() {
-  static int next = 20000 + static_cast<int>(::getpid() % 20000);
-  return next++;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof sa;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0)
+    std::abort();
+  ::close(fd);
+  return ntohs(sa.sin_port);
 }
+
+std::string comm_id() { return "127.0.0.1:" + std::to_string(free_port()); }
 
 #define REQUIRE(cond)                                                                                   \
   do {                                                                                                  \
@@ -70,7 +84,7 @@ ncclComm_t join(int rank, int n, int device, ncclConfig_t* cfg = nullptr) {
 }
 
 std::vector<std::pair<std::string, std::string>> comm_env(int gpus = 4) {
-  return {{"NCCL_COMM_ID", "127.0.0.1:" + std::to_string(free_port())}, {"COLLBENCH_STANDIN_GPUS", std::to_string(gpus)}};
+  return {{"NCCL_COMM_ID", comm_id()}, {"COLLBENCH_STANDIN_GPUS", std::to_string(gpus)}};
 }
 
 // init.cc:1852-1885: minCTAs alone compares with maxCTAs' INT_MIN and fails; so do bad values.
@@ -224,13 +238,14 @@ TEST(StandinNccl, AlgoReadAtEachInitAndTuningLineFormat) {
   env.push_back({"NCCL_DEBUG", "INFO"});
   env.push_back({"NCCL_DEBUG_SUBSYS", "TUNING"});
   env.push_back({"NCCL_DEBUG_FILE", log});
-  const auto codes = ranks(2, env, [](int r) {
+  const std::vector<std::string> ids = {comm_id(), comm_id()};  // one communicator each
+  const auto codes = ranks(2, env, [&](int r) {
     float* buf = nullptr;
     REQUIRE(cudaSetDevice(r) == cudaSuccess);
     REQUIRE(cudaMalloc(reinterpret_cast<void**>(&buf), 1 << 20) == cudaSuccess);
     for (const char* algo : {"ring", "tree"}) {
       ::setenv("NCCL_ALGO", algo, 1);
-      ::setenv("NCCL_COMM_ID", ("127.0.0.1:" + std::to_string(31000 + (::getppid() % 1000) * 2 + (algo[0] == 't'))).c_str(), 1);
+      ::setenv("NCCL_COMM_ID", ids[algo[0] == 't'].c_str(), 1);
       ncclComm_t c = join(r, 2, r);
       REQUIRE(c != nullptr);
       REQUIRE(ncclAllReduce(buf, buf, 1024, ncclFloat32, ncclSum, c, nullptr) == ncclSuccess);
@@ -269,7 +284,8 @@ TEST(StandinNccl, ConfFileOnceParamsFrozenAlgoLive) {
   for (const auto& kv : std::vector<std::pair<std::string, std::string>>{
            {"NCCL_CONF_FILE", conf}, {"NCCL_DEBUG", "INFO"}, {"NCCL_DEBUG_SUBSYS", "TUNING"}, {"NCCL_DEBUG_FILE", log}})
     env.push_back(kv);
-  const auto codes = ranks(2, env, [](int r) {
+  const std::vector<std::string> ids = {comm_id(), comm_id(), comm_id()};
+  const auto codes = ranks(2, env, [&](int r) {
     float* buf = nullptr;
     REQUIRE(cudaSetDevice(r) == cudaSuccess);
     REQUIRE(cudaMalloc(reinterpret_cast<void**>(&buf), 1 << 20) == cudaSuccess);
@@ -279,7 +295,7 @@ TEST(StandinNccl, ConfFileOnceParamsFrozenAlgoLive) {
         ::setenv("NCCL_ALGO", "ring", 1);        // live: takes effect
       }
       if (round == 2) ::unsetenv("NCCL_ALGO");  // the file's value went into the environment: unset, it is gone
-      ::setenv("NCCL_COMM_ID", ("127.0.0.1:" + std::to_string(33000 + (::getppid() % 1000) * 3 + round)).c_str(), 1);
+      ::setenv("NCCL_COMM_ID", ids[static_cast<std::size_t>(round)].c_str(), 1);
       ncclComm_t c = join(r, 2, r);
       REQUIRE(c != nullptr);
       REQUIRE(ncclAllReduce(buf, buf, 1024, ncclFloat32, ncclSum, c, nullptr) == ncclSuccess);
