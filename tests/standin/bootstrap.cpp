@@ -111,9 +111,16 @@ void serve(int listener) {
                     std::strerror(errno));
     }
   }
-  for (int fd : fds) {
-    send_all(fd, &reply, sizeof reply);
-    if (reply.status == 0) send_all(fd, table.data(), table.size() * sizeof(PeerInfo));
+  // Ranks of this process last: once they have their answer their process may exit (a refusal
+  // ends init at once), and what was sent to the others is then already on its way.
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < fds.size(); ++i)
+    if (infos[i].pid != ::getpid()) order.push_back(i);
+  for (std::size_t i = 0; i < fds.size(); ++i)
+    if (infos[i].pid == ::getpid()) order.push_back(i);
+  for (std::size_t i : order) {
+    send_all(fds[i], &reply, sizeof reply);
+    if (reply.status == 0) send_all(fds[i], table.data(), table.size() * sizeof(PeerInfo));
   }
   if (reply.status == 0)
     for (int fd : fds) {  // every rank has mapped the file (its rank 0 unlinks it after init)
