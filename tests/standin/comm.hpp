@@ -43,9 +43,8 @@ struct Comm {
   std::unique_ptr<Cost> cost;
   std::uint64_t hash = 0;        // from the unique id: the plugin's commId
   std::uint64_t jitter_key = 0;  // the same on every rank and in every run: (ranks, nth communicator)
-  // Resolved configuration (init.cc defaults applied).
-  int blocking = 1, min_ctas = 1, max_ctas = 64, cga = 4, cta_policy = 0, collnet = 0, nvlink_centric = 0;
-  std::string name;
+  // What the stand-in uses of the resolved configuration (init.cc defaults and env overrides applied).
+  int blocking = 1, min_ctas = 1, max_ctas = 64, collnet = 0;
   // State
   std::atomic<bool> aborted{false};
   std::atomic<int> async{ncclSuccess};  // ncclInProgress while a non-blocking call is under way

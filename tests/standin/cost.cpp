@@ -217,6 +217,5 @@ double Cost::jitter(std::uint64_t seq) const {
   return 1.0 + m->jitter * (2 * u - 1);
 }
 
-std::string Cost::describe() const { return m->predictor->topology().describe(); }
 
 }  // namespace cbsi

@@ -21,7 +21,6 @@ class Cost {
   bool choose(Func f, ncclDataType_t t, bool avg, std::size_t nccl_tests_bytes, Choice* out);
   // The seeded jitter factor of the comm's Nth executed operation (1 when off).
   double jitter(std::uint64_t seq) const;
-  std::string describe() const;
 
  private:
   struct Impl;

@@ -101,17 +101,11 @@ ncclResult_t parse_config(const ncclConfig_t* in, Comm* c) {
     return fail(ncclInvalidArgument, buf);
   }
   c->blocking = cfg.blocking == U ? 1 : cfg.blocking;
-  c->cga = cfg.cgaClusterSize == U ? 4 : cfg.cgaClusterSize;
   c->min_ctas = cfg.minCTAs == U ? 1 : cfg.minCTAs;
   c->max_ctas = cfg.maxCTAs == U ? 64 : cfg.maxCTAs;  // MAXCHANNELS (device.h:86)
-  c->cta_policy = cfg.CTAPolicy == U ? 0 : cfg.CTAPolicy;
   c->collnet = cfg.collnetEnable == U ? -1 : cfg.collnetEnable;
-  c->nvlink_centric = cfg.nvlinkCentricSched == U ? 0 : cfg.nvlinkCentricSched;
-  c->name = cfg.commName ? cfg.commName : "";
   env_override(&c->min_ctas, "NCCL_MIN_CTAS");
   env_override(&c->max_ctas, "NCCL_MAX_CTAS");
-  env_override(&c->cta_policy, "NCCL_CTA_POLICY");
-  env_override(&c->cga, "NCCL_CGA_CLUSTER_SIZE");
   if (const auto v = live("NCCL_COLLNET_ENABLE"); v && !v->empty()) c->collnet = std::atoi(v->c_str());  // init.cc:1734
   return ncclSuccess;
 }

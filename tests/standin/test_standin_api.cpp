@@ -83,6 +83,17 @@ ncclComm_t join(int rank, int n, int device, ncclConfig_t* cfg = nullptr) {
   return rc == ncclSuccess ? c : nullptr;
 }
 
+// One 4 KiB allreduce on a communicator of 2 made for it (NCCL_COMM_ID as set), then destroyed:
+// rank 0 prints one TUNING line. 0 when it all worked.
+int allreduce_on_new_comm(int r, float* buf) {
+  ncclComm_t c = join(r, 2, r);
+  REQUIRE(c != nullptr);
+  REQUIRE(ncclAllReduce(buf, buf, 1024, ncclFloat32, ncclSum, c, nullptr) == ncclSuccess);
+  REQUIRE(cudaDeviceSynchronize() == cudaSuccess);
+  REQUIRE(ncclCommDestroy(c) == ncclSuccess);
+  return 0;
+}
+
 std::vector<std::pair<std::string, std::string>> comm_env(int gpus = 4) {
   return {{"NCCL_COMM_ID", comm_id()}, {"COLLBENCH_STANDIN_GPUS", std::to_string(gpus)}};
 }
@@ -246,11 +257,7 @@ TEST(StandinNccl, AlgoReadAtEachInitAndTuningLineFormat) {
     for (const char* algo : {"ring", "tree"}) {
       ::setenv("NCCL_ALGO", algo, 1);
       ::setenv("NCCL_COMM_ID", ids[algo[0] == 't'].c_str(), 1);
-      ncclComm_t c = join(r, 2, r);
-      REQUIRE(c != nullptr);
-      REQUIRE(ncclAllReduce(buf, buf, 1024, ncclFloat32, ncclSum, c, nullptr) == ncclSuccess);
-      REQUIRE(cudaDeviceSynchronize() == cudaSuccess);
-      REQUIRE(ncclCommDestroy(c) == ncclSuccess);
+      REQUIRE(allreduce_on_new_comm(r, buf) == 0);
     }
     return 0;
   });
@@ -296,11 +303,7 @@ TEST(StandinNccl, ConfFileOnceParamsFrozenAlgoLive) {
       }
       if (round == 2) ::unsetenv("NCCL_ALGO");  // the file's value went into the environment: unset, it is gone
       ::setenv("NCCL_COMM_ID", ids[static_cast<std::size_t>(round)].c_str(), 1);
-      ncclComm_t c = join(r, 2, r);
-      REQUIRE(c != nullptr);
-      REQUIRE(ncclAllReduce(buf, buf, 1024, ncclFloat32, ncclSum, c, nullptr) == ncclSuccess);
-      REQUIRE(cudaDeviceSynchronize() == cudaSuccess);
-      REQUIRE(ncclCommDestroy(c) == ncclSuccess);
+      REQUIRE(allreduce_on_new_comm(r, buf) == 0);
     }
     return 0;
   });
