@@ -45,7 +45,8 @@ Injected inject_before(Comm& c) {
 }
 
 void inject_after(Comm& c, void* recv, std::size_t bytes) {
-  if (c.faults.corrupt_after > 0 && c.exec_seq >= static_cast<std::uint64_t>(c.faults.corrupt_after) && recv && bytes)
+  const auto from = [&](int after) { return after > 0 && c.exec_seq >= static_cast<std::uint64_t>(after); };
+  if ((from(c.faults.corrupt_after) || (from(c.faults.graph_corrupt_after) && in_graph_replay())) && recv && bytes)
     static_cast<unsigned char*>(recv)[0] ^= 0x5a;
 }
 

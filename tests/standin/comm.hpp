@@ -32,6 +32,8 @@ class Cost;  // cost.cpp
 
 struct Faults {
   int hang_after = 0, async_after = 0, corrupt_after = 0;  // 0: off; N: from the job rank's Nth collective
+  int graph_corrupt_after = 0;  // corrupt, but only collectives replayed from a CUDA graph
+  bool init_hang = false;       // init never finishes (until ncclCommAbort)
 };
 
 struct Comm {

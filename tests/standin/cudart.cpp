@@ -7,7 +7,14 @@
 // (cuda_runtime_api.h), the only CUDA text this file includes.
 #include <strings.h>
 
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
 #include "cudart_internal.hpp"
+#include "standin_env.hpp"
 
 using namespace cbsi;
 using namespace cbsi::rt;
@@ -336,7 +343,23 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, std::size_t bytes, cudaM
       "cudaMemcpyAsync"));
 }
 
+// A host-to-device cudaMemcpy from pageable memory "may return before the copy lands"
+// (cuda_runtime_api.h:75-78): the source is staged and the copy finishes on the legacy stream,
+// which a cudaStreamNonBlocking stream does not wait for. COLLBENCH_STANDIN_PAGEABLE_LAG_MS > 0
+// makes that copy land that late, so a kernel on such a stream that reads it sees stale data.
 cudaError_t cudaMemcpy(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind) {
+  static const long long lag_ms = env_int("COLLBENCH_STANDIN_PAGEABLE_LAG_MS", 0, 0, 60000);
+  if (lag_ms > 0 && bytes > 0 && dst && src && direction(dst, src, kind) == cudaMemcpyHostToDevice) {
+    auto staged = std::make_shared<std::vector<char>>(static_cast<const char*>(src), static_cast<const char*>(src) + bytes);
+    return fail(enqueue(
+        nullptr,
+        [=](double start) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(lag_ms));
+          std::memcpy(dst, staged->data(), bytes);
+          return start + copy_ns(bytes, cudaMemcpyHostToDevice);
+        },
+        "cudaMemcpy (pageable, landing late)"));
+  }
   const cudaError_t rc = cudaMemcpyAsync(dst, src, bytes, kind, nullptr);
   if (rc != cudaSuccess) return rc;
   return fail(drain(legacy_stream(t_device)));

@@ -235,6 +235,9 @@ const Device& visible(int index) { return config().all[static_cast<std::size_t>(
 int current_device() { return t_device; }
 bool shutting_down() { return g_shutdown.load(); }
 
+thread_local bool t_graph_replay = false;
+bool in_graph_replay() { return t_graph_replay; }
+
 bool capturing(cudaStream_t stream) {
   CUstream_st* s = resolve(stream);
   std::lock_guard<std::mutex> lock(s->m);

@@ -70,6 +70,9 @@ struct CUstream_st {
   unsigned long long capture_id = 0;
 };
 
+namespace cbsi {
+extern thread_local bool t_graph_replay;  // set while a stream's worker replays a graph
+}  // namespace cbsi
 
 namespace cbsi::rt {
 

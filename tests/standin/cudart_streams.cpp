@@ -239,10 +239,12 @@ cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
       stream,
       [ops](double start) {
         double t = start + 2000;  // a graph's launch on the GPU (about 2 us)
+        cbsi::t_graph_replay = true;
         for (const GraphOp& op : ops) {
           t = op.run(t);
-          if (t < 0) return t;
+          if (t < 0) break;
         }
+        cbsi::t_graph_replay = false;
         return t;
       },
       "cudaGraphLaunch"));

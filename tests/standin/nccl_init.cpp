@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <random>
 #include <stdexcept>
@@ -26,8 +27,10 @@ int launcher_rank() {
   return -1;
 }
 
-// COLLBENCH_STANDIN_FAULT: comma-separated KIND:RANK[:AFTER]; KIND hang, async or corrupt; RANK the
-// job rank (the launcher's); AFTER the 1-based collective from which it applies (default 1).
+// COLLBENCH_STANDIN_FAULT: comma-separated KIND:RANK[:AFTER]; KIND hang, async, corrupt,
+// graphcorrupt (only collectives replayed from a CUDA graph) or inithang (the rank never finishes
+// ncclCommInitRank*, until aborted); RANK the job rank (the launcher's); AFTER the 1-based
+// collective from which it applies (default 1).
 Faults faults_for(int job_rank, std::string* err) {
   Faults f;
   for (const std::string& item : env_list("COLLBENCH_STANDIN_FAULT", ',')) {
@@ -35,12 +38,16 @@ Faults faults_for(int job_rank, std::string* err) {
     int rank = -1, after = 1;
     const int got = std::sscanf(item.c_str(), "%15[a-z]:%d:%d", kind, &rank, &after);
     const std::string k(kind);
-    if (got < 2 || rank < 0 || after < 1 || (k != "hang" && k != "async" && k != "corrupt")) {
-      *err = "COLLBENCH_STANDIN_FAULT: expected KIND:RANK[:AFTER], KIND hang, async or corrupt, RANK >= 0, AFTER >= 1; got '" + item + "'";
+    if (got < 2 || rank < 0 || after < 1 ||
+        (k != "hang" && k != "async" && k != "corrupt" && k != "graphcorrupt" && k != "inithang")) {
+      *err = "COLLBENCH_STANDIN_FAULT: expected KIND:RANK[:AFTER], KIND hang, async, corrupt, graphcorrupt or inithang, "
+             "RANK >= 0, AFTER >= 1; got '" + item + "'";
       return {};
     }
     if (rank != job_rank) continue;
-    (k == "hang" ? f.hang_after : k == "async" ? f.async_after : f.corrupt_after) = after;
+    if (k == "inithang") f.init_hang = true;
+    else if (k == "graphcorrupt") f.graph_corrupt_after = after;
+    else (k == "hang" ? f.hang_after : k == "async" ? f.async_after : f.corrupt_after) = after;
   }
   return f;
 }
@@ -96,11 +103,25 @@ ncclResult_t parse_config(const ncclConfig_t* in, Comm* c) {
     std::snprintf(buf, sizeof buf, "Invalid config policy attribute value %d", cfg.CTAPolicy);
     return fail(ncclInvalidArgument, buf);
   }
-  if (cfg.nChannelsPerNetPeer != U && cfg.nChannelsPerNetPeer <= 0) {
+  if (cfg.shrinkShare != U && cfg.shrinkShare != 0 && cfg.shrinkShare != 1) {
+    std::snprintf(buf, sizeof buf, "Invalid config shrinkShare attribute value %d", cfg.shrinkShare);
+    return fail(ncclInvalidArgument, buf);
+  }
+  if (cfg.nvlsCTAs != U && cfg.nvlsCTAs <= 0) {
+    std::snprintf(buf, sizeof buf, "Invalid config nvlsCTAs attribute value %d", cfg.nvlsCTAs);
+    return fail(ncclInvalidArgument, buf);
+  }
+  if (cfg.nChannelsPerNetPeer != U && (cfg.nChannelsPerNetPeer <= 0 || cfg.nChannelsPerNetPeer > 64)) {
     std::snprintf(buf, sizeof buf, "Invalid config nChannelsPerNetPeer attribute value %d", cfg.nChannelsPerNetPeer);
     return fail(ncclInvalidArgument, buf);
   }
+  if (cfg.nvlinkCentricSched != U && cfg.nvlinkCentricSched != 0 && cfg.nvlinkCentricSched != 1) {
+    std::snprintf(buf, sizeof buf, "Invalid config nvlinkCentricSched attribute value %d", cfg.nvlinkCentricSched);
+    return fail(ncclInvalidArgument, buf);
+  }
   c->blocking = cfg.blocking == U ? 1 : cfg.blocking;
+  // NCCL_COMM_BLOCKING (an NCCL_PARAM, init.cc:56) overrides the field when it is 0 or 1 (init.cc:1647-1649).
+  if (const auto v = param("NCCL_COMM_BLOCKING"); v && (*v == "0" || *v == "1")) c->blocking = *v == "1";
   c->min_ctas = cfg.minCTAs == U ? 1 : cfg.minCTAs;
   c->max_ctas = cfg.maxCTAs == U ? 64 : cfg.maxCTAs;  // MAXCHANNELS (device.h:86)
   c->collnet = cfg.collnetEnable == U ? -1 : cfg.collnetEnable;
@@ -123,6 +144,11 @@ ncclResult_t join(const std::shared_ptr<Comm>& c, const IdBlob& id) {
     std::uint16_t port = id.port;
     std::string err;
     if (!start_root(id.addr, &port, &err)) return fail(ncclSystemError, err);
+  }
+  if (c->faults.init_hang) {  // a rank that never gets through init: its peers wait in the bootstrap
+    warn("stand-in: injected hang in init on rank %d (COLLBENCH_STANDIN_FAULT)", c->rank);
+    while (!c->aborted.load() && !shutting_down()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return fail(ncclSystemError, "init aborted");
   }
   std::string path, err;
   int root_fd = -1;

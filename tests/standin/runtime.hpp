@@ -49,4 +49,8 @@ bool capturing(cudaStream_t stream);
 // Set by a fatal signal or process exit: long waits in the stand-in give up.
 bool shutting_down();
 
+// True on a stream's worker while it replays a CUDA graph (cudaGraphLaunch): the stand-in NCCL's
+// graphcorrupt fault hits only collectives launched that way.
+bool in_graph_replay();
+
 }  // namespace cbsi

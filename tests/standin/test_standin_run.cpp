@@ -144,11 +144,13 @@ TEST(StandinRun, CorruptionInsideNcclIsCaughtByTheCheck) {
 TEST(StandinRun, MoreLocalRanksThanVisibleGpusIsRefused) {
   const e2e::Result r = standin::run(4, "run --backend nccl -b 8 -e 8", "", 2);
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("is local rank 2 but only 2 GPU(s) are visible there; run at most one rank per GPU"), std::string::npos)
-      << r.output;
+  EXPECT_NE(r.output.find("is local rank 2 of 4 but only 2 GPU(s) are visible there; run at most one rank per GPU"),
+            std::string::npos) << r.output;
+  // One GPU visible to every process, the same one: each would take device 0, and share it.
   const e2e::Result hidden = standin::run(2, "run --backend nccl -b 8 -e 8", "CUDA_VISIBLE_DEVICES=3", 4);
-  EXPECT_NE(hidden.exit_code, 0);
-  EXPECT_NE(hidden.output.find("but only 1 GPU(s) are visible there"), std::string::npos) << hidden.output;
+  EXPECT_EQ(hidden.exit_code, 3);
+  EXPECT_NE(hidden.output.find("ranks 0 and 1 on"), std::string::npos) << hidden.output;
+  EXPECT_NE(hidden.output.find("would both use GPU GPU-"), std::string::npos) << hidden.output;
   const e2e::Result none = standin::run(1, "run --backend nccl -b 8 -e 8", "CUDA_VISIBLE_DEVICES=", 4);
   EXPECT_NE(none.exit_code, 0) << none.output;
   EXPECT_NE(none.output.find("no CUDA GPU visible"), std::string::npos) << none.output;
