@@ -13,10 +13,11 @@ namespace collbench::kernels {
 using Stream = void*;  // cudaStream_t
 using verify::element::PatternView;
 
-// A pattern's tables copied to device memory, and the view that points at that copy.
+// A pattern's tables copied to device memory on stream `s` (ordered before the kernels that
+// read them there), and the view that points at that copy.
 class DevicePattern {
  public:
-  explicit DevicePattern(const verify::Pattern& host);
+  DevicePattern(const verify::Pattern& host, Stream s);
   ~DevicePattern();
   DevicePattern(const DevicePattern&) = delete;
   DevicePattern& operator=(const DevicePattern&) = delete;

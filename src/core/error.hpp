@@ -40,4 +40,11 @@ class TimeoutError : public RunError {
   explicit TimeoutError(const std::string& message) : RunError(message) {}
 };
 
+// The library refused one case's arguments (NCCL: ncclInvalidArgument / ncclInvalidUsage), on
+// every rank alike: the case is recorded "failed" with the library's message and the run goes on.
+class CaseRefused : public RunError {
+ public:
+  explicit CaseRefused(const std::string& message) : RunError(message) {}
+};
+
 }  // namespace collbench::core

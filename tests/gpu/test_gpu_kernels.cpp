@@ -50,7 +50,7 @@ TEST_F(GpuKernels, FillWritesExactlyTheHostPatternForEveryTypeAndCollective) {
       for (int n : {1, 3, 8}) {
         core::RedOp op = core::is_floating(t) ? core::RedOp::avg : core::RedOp::sum;
         const Pattern p({c, t, op, n, n - 1, 7});
-        const kernels::DevicePattern dp(p);
+        const kernels::DevicePattern dp(p, nullptr);
         const core::CollShape sh = core::shape(c, 65536, t, n);
         for (int rank : {0, n - 1}) {
           const std::size_t bytes = sh.send_count * core::size_of(t);
@@ -69,7 +69,7 @@ TEST_F(GpuKernels, VerifyAgreesWithTheHostOnCorrectPoisonedAndCorruptedOutputs) 
     for (core::Collective c : core::kAllCollectives) {
       const int n = 4;
       const Pattern p({c, t, core::RedOp::max, n, 1, 3});
-      const kernels::DevicePattern dp(p);
+      const kernels::DevicePattern dp(p, nullptr);
       const core::CollShape sh = core::shape(c, 1 << 20, t, n);
       const std::size_t bytes = sh.recv_count * core::size_of(t);
       for (int rank = 0; rank < n; ++rank) {

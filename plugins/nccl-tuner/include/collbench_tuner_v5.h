@@ -42,9 +42,10 @@ typedef enum {
 typedef void (*ncclDebugLogger_t)(ncclDebugLogLevel level, unsigned long flags, const char* file, int line,
                                   const char* fmt, ...);
 
-/* The collective of a getCollInfo call. The tuner is only asked about 0..4; NCCL has further
- * values (send/recv, all-to-all, ...) up to 14. The last enumerator keeps the type int-sized and
- * makes every value NCCL may pass a valid one. */
+/* The collective of a getCollInfo call. The tuner is only asked about 0..4 (NCCL_NUM_FUNCTIONS
+ * is 5); NCCL 2.28.9 has further values, SendRecv 5 to Gather 10, and ncclNumFuncs = 11
+ * (src/include/nccl_common.h:58-72). The last enumerator keeps the type int-sized and makes every
+ * value NCCL may pass a valid one. */
 typedef enum {
   ncclFuncBroadcast = 0,
   ncclFuncReduce = 1,

@@ -1,21 +1,24 @@
 #include "backend/nccl/nccl_backend.hpp"
 
 #include <cuda_runtime.h>
-#include <dlfcn.h>
 #include <nccl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "backend/nccl/nccl_calls.hpp"
 #include "backend/nccl/nccl_device.hpp"
+#include "backend/nccl/nccl_setup.hpp"
 #include "backend/nccl/tuning_log.hpp"
 #include "core/error.hpp"
 #include "kernels/cuda_check.hpp"
@@ -34,67 +37,26 @@ constexpr int kMaxSets = 64;
 
 std::size_t align_up(std::uint64_t n) { return static_cast<std::size_t>((n + kAlign - 1) / kAlign * kAlign); }
 
-ncclDataType_t nccl_type(DataType t) {
-  switch (t) {
-    case DataType::int8: return ncclInt8;
-    case DataType::uint8: return ncclUint8;
-    case DataType::int32: return ncclInt32;
-    case DataType::uint32: return ncclUint32;
-    case DataType::int64: return ncclInt64;
-    case DataType::uint64: return ncclUint64;
-    case DataType::half: return ncclFloat16;
-    case DataType::bfloat16: return ncclBfloat16;
-    case DataType::float32: return ncclFloat32;
-    case DataType::float64: return ncclFloat64;
-    case DataType::fp8_e4m3: return ncclFloat8e4m3;
-    case DataType::fp8_e5m2: return ncclFloat8e5m2;
-  }
-  return ncclFloat32;
-}
-
-ncclRedOp_t nccl_op(core::RedOp op) {
-  switch (op) {
-    case core::RedOp::sum: return ncclSum;
-    case core::RedOp::prod: return ncclProd;
-    case core::RedOp::min: return ncclMin;
-    case core::RedOp::max: return ncclMax;
-    case core::RedOp::avg: return ncclAvg;
-  }
-  return ncclSum;
-}
-
-const char* nccl_func_name(Collective c) {
-  switch (c) {
-    case Collective::allreduce: return "AllReduce";
-    case Collective::allgather: return "AllGather";
-    case Collective::reducescatter: return "ReduceScatter";
-    case Collective::broadcast: return "Broadcast";
-    case Collective::reduce: return "Reduce";
-    case Collective::alltoall: return "SendRecv";
-  }
-  return "";
-}
-
-// One ncclConfig_t field: the value asked for, and the environment variable that overrides it.
-std::string config_entry(int value, const char* env) {
-  std::string s = value < 0 ? "default" : std::to_string(value);
-  if (const char* e = std::getenv(env)) s += std::string(" (overridden by ") + env + "=" + e + ")";
-  return s;
-}
-
 class NcclBackend final : public Backend {
  public:
   NcclBackend(const JobInfo& job, const NcclOptions& opt) : m_job(job), m_opt(opt) {
-    if (const std::string why = device_refusal(job); !why.empty()) throw core::RunError(why);
-    m_device = job.local_rank;
+    if (m_opt.min_ctas >= 0 && m_opt.max_ctas < 0) {  // NCCL compares the pair even when one is unset (init.cc:1862-1868)
+      m_opt.max_ctas = kMaxChannels;
+      m_opt.max_ctas_completed = true;
+    }
+    const DeviceChoice d = choose_device(probe_gpus().count, job.local_rank, job.local_size, job.rank, job.host);
+    if (d.device < 0) throw core::RunError("--backend nccl: " + d.why);
+    m_device = d.device;
+    m_nonblocking = env_makes_nonblocking();
     CHECK_CUDA(cudaSetDevice(m_device));
     CHECK_CUDA(cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking));
     m_cc = compute_capability(m_device);
     m_l2 = l2_cache_bytes(m_device);
     m_rank_details = describe_device(m_device);
     m_standin = standin_description();
-    if (m_opt.tuning_info) enable_tuning_log();
+    if (m_opt.tuning_info) m_log.emplace();  // before NCCL's first call, which reads NCCL_DEBUG*
     init_comm();
+    if (m_log) m_log->read_new();  // init's warnings reach the user now; no TUNING line yet
   }
 
   ~NcclBackend() override {
@@ -107,6 +69,7 @@ class NcclBackend final : public Backend {
     }
     if (m_pool) cudaFree(m_pool);
     if (m_stream) cudaStreamDestroy(m_stream);
+    if (m_log) m_log->read_new();  // the last warnings, if any
   }
 
   BackendInfo info() const override {
@@ -133,9 +96,18 @@ class NcclBackend final : public Backend {
     d["cuda_driver"] = cuda_version_string(v);
     cudaRuntimeGetVersion(&v);
     d["cuda_runtime"] = cuda_version_string(v);
-    d["nccl_config.blocking"] = "0 (non-blocking: collbench polls it, so a hang becomes a timeout)";
+    d["nccl_config.blocking"] = config_entry(1, "NCCL_COMM_BLOCKING",
+                                             m_nonblocking ? " (non-blocking by the environment: every call starts a thread, "
+                                                             "group.cc:735; timings include it)"
+                                                           : " (blocking, as nccl-tests; a hang on the stream is aborted at --timeout)");
     d["nccl_config.minCTAs"] = config_entry(m_opt.min_ctas, "NCCL_MIN_CTAS");
-    d["nccl_config.maxCTAs"] = config_entry(m_opt.max_ctas, "NCCL_MAX_CTAS");
+    d["nccl_config.maxCTAs"] = config_entry(m_opt.max_ctas, "NCCL_MAX_CTAS",
+                                            m_opt.max_ctas_completed ? " (NCCL's default, passed with minCTAs)" : nullptr);
+    d["nccl_config.nvlinkCentricSched"] = config_entry(m_opt.nvlink_centric_sched, "NCCL_NVLINK_UTIL_CENTRIC_SCHED_ENABLE");
+    d["device_selection"] = m_job.local_size > 1 && probe_gpus().count == 1
+                                ? "one GPU visible to each process: device 0"
+                                : "device = local rank " + std::to_string(m_job.local_rank);
+    if (m_opt.compat_nccl_tests) d["compat"] = "nccl-tests (one buffer set, blocking communicator, nvlinkCentricSched=1, nccl-tests' figure in the table)";
     d["nccl_config.CTAPolicy"] = config_entry(m_opt.cta_policy, "NCCL_CTA_POLICY");
     d["nccl_config.cgaClusterSize"] = config_entry(m_opt.cga_cluster_size, "NCCL_CGA_CLUSTER_SIZE");
     d["nccl_config.nChannelsPerNetPeer"] = config_entry(m_opt.channels_per_net_peer, "NCCL_NCHANNELS_PER_NET_PEER");
@@ -145,7 +117,7 @@ class NcclBackend final : public Backend {
                                              : (m_opt.rotate == 0 ? "auto: enough sets to exceed 2x the L2 cache ("
                                                                         + std::to_string(m_l2) + " B), at most 64"
                                                                   : std::to_string(m_opt.rotate) + " sets");
-    if (!m_log_path.empty()) d["nccl_tuning_log"] = m_log_path;
+    if (m_log) d["nccl_tuning_log"] = m_log->path();
     if (!m_standin.empty()) d["standin"] = m_standin;
     return d;
   }
@@ -169,8 +141,11 @@ class NcclBackend final : public Backend {
   }
 
   std::string unsupported(const CaseSpec& c) const override {
-    if ((c.dtype == DataType::fp8_e4m3 || c.dtype == DataType::fp8_e5m2) && m_cc < 90)
-      return "NCCL's fp8 types need compute capability 9.0 or newer; this GPU is " +
+    // enqueue.cc:2557-2559: fp8 reductions need sm90; moving fp8 data (all-gather, broadcast,
+    // all-to-all) does not.
+    const bool reduces = c.coll == Collective::allreduce || c.coll == Collective::reducescatter || c.coll == Collective::reduce;
+    if ((c.dtype == DataType::fp8_e4m3 || c.dtype == DataType::fp8_e5m2) && reduces && m_cc < 90)
+      return "NCCL's fp8 reductions need compute capability 9.0 or newer; this GPU is " +
              m_rank_details.at("compute_capability");
     if (c.coll == Collective::alltoall && c.in_place)
       return "NCCL has no in-place all-to-all (grouped send/recv would overwrite blocks not yet sent)";
@@ -229,21 +204,23 @@ class NcclBackend final : public Backend {
   }
 
   std::uint64_t check(const verify::Pattern& pattern) override {
-    const kernels::DevicePattern dp(pattern);
+    const kernels::DevicePattern dp(pattern, m_stream);
     const auto& v = dp.view();
     const core::CollShape& sh = m_case.shape;
     const Buffers b = buffers(0);
     kernels::fill_bits(m_case.dtype, b.recv, sh.recv_count, v.poison, m_stream);
     const bool fills = m_case.coll != Collective::broadcast || m_job.rank == m_case.root;
     if (fills) kernels::fill_input(v, m_job.rank, b.send, sh.send_count, m_stream);
-    launch_eager(b);
+    // The path that was timed is the path checked: with --cuda-graph, set 0's captured graph.
+    if (m_opt.graph) CHECK_CUDA(cudaGraphLaunch(m_graphs.at(0), m_stream));
+    else launch_eager(b);
     wait_stream("correctness check");
     if (m_faults.corrupt) kernels::corrupt(v, b.recv, sh.recv_count, m_stream);
     return kernels::count_wrong(v, m_job.rank, sh.param_count, b.recv, sh.recv_count, m_stream);
   }
 
   std::map<std::string, std::string> case_notes() override {
-    if (m_opt.tuning_info) read_tuning_log();
+    if (m_log) read_tuning_log();
     if (!m_standin.empty()) m_notes["standin"] = "true";  // every record says it, as the model's say "predicted"
     return m_notes;
   }
@@ -254,33 +231,36 @@ class NcclBackend final : public Backend {
     void* recv = nullptr;
   };
 
-  // The GPU stand-in (tests/standin) exports this; real CUDA and NCCL do not. Empty on a GPU.
-  static std::string standin_description() {
-    using Fn = const char* (*)();
-    const auto fn = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, "collbench_standin_description"));
-    return fn ? fn() : std::string();
-  }
-
   void init_comm() {
     ncclUniqueId id{};
     if (m_job.rank == 0) check_nccl(ncclGetUniqueId(&id), "ncclGetUniqueId");
     m_job.broadcast_from_root(&id, sizeof id);
     ncclConfig_t cfg = NCCL_CONFIG_INITIALIZER;
-    cfg.blocking = 0;
+    // Blocking, NCCL's default (init.cc:1919) and what nccl-tests measures on: on a non-blocking
+    // communicator every collective starts a thread (group.cc:735-736) inside the timed loop.
+    cfg.blocking = 1;
     if (m_opt.min_ctas >= 0) cfg.minCTAs = m_opt.min_ctas;
     if (m_opt.max_ctas >= 0) cfg.maxCTAs = m_opt.max_ctas;
     if (m_opt.cta_policy >= 0) cfg.CTAPolicy = m_opt.cta_policy;
     if (m_opt.cga_cluster_size >= 0) cfg.cgaClusterSize = m_opt.cga_cluster_size;
     if (m_opt.channels_per_net_peer >= 0) cfg.nChannelsPerNetPeer = m_opt.channels_per_net_peer;
     if (m_opt.collnet_enable >= 0) cfg.collnetEnable = m_opt.collnet_enable;
+#if NCCL_VERSION_CODE >= NCCL_VERSION(2, 28, 0)
+    if (m_opt.nvlink_centric_sched >= 0) cfg.nvlinkCentricSched = m_opt.nvlink_centric_sched;
+#endif
     cfg.commName = "collbench";
     m_deadline = deadline();
+    const InitGuard guard(m_opt.timeout_s, "collbench: rank " + std::to_string(m_job.rank) + " on " + m_job.host +
+                                               ": timeout: NCCL's communicator init did not finish within --timeout " +
+                                               std::to_string(m_opt.timeout_s) +
+                                               " s (a rank missing, or a network that does not connect); ending the "
+                                               "job (exit 3)");
     const ncclResult_t rc = ncclCommInitRankConfig(&m_comm, m_job.size, id, m_job.rank, &cfg);
     if (rc != ncclSuccess && rc != ncclInProgress) {
       m_comm = nullptr;
       check_nccl(rc, "ncclCommInitRankConfig");
     }
-    wait_comm("ncclCommInitRankConfig");
+    wait_comm("ncclCommInitRankConfig");  // returns at once on a blocking communicator
   }
 
   // --timeout 0 disables the deadline.
@@ -289,11 +269,24 @@ class NcclBackend final : public Backend {
     return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(m_opt.timeout_s));
   }
 
+  std::string nccl_message(ncclResult_t rc, const char* what) const {
+    const char* last = ncclGetLastError(m_comm);
+    return std::string(what) + " failed: " + ncclGetErrorString(rc) + (last && *last ? std::string(" (") + last + ")" : std::string());
+  }
+
   void check_nccl(ncclResult_t rc, const char* what) const {
     if (rc == ncclSuccess || rc == ncclInProgress) return;
-    const char* last = ncclGetLastError(m_comm);
-    throw core::RunError(std::string(what) + " failed: " + ncclGetErrorString(rc) +
-                         (last && *last ? std::string(" (") + last + ")" : std::string()));
+    throw core::RunError(nccl_message(rc, what));
+  }
+
+  // A case's own call: NCCL refusing its arguments ends the case, not the run (every rank given
+  // the same case refuses it alike, and nothing was launched).
+  void check_call(ncclResult_t rc, const char* what) {
+    if (refuses_arguments(rc)) {
+      if (m_log) m_log->read_new();  // NCCL's warning about it reaches the user now
+      throw core::CaseRefused(nccl_message(rc, what));
+    }
+    check_nccl(rc, what);
   }
 
   [[noreturn]] void timed_out(const char* what) {
@@ -391,12 +384,14 @@ class NcclBackend final : public Backend {
       case Collective::alltoall: {
         const std::size_t block = n * core::size_of(m_case.dtype);
         check_nccl(ncclGroupStart(), "ncclGroupStart");
-        for (int p = 0; p < m_job.size; ++p) {
+        ncclResult_t rc = ncclSuccess;
+        for (int p = 0; p < m_job.size && (rc == ncclSuccess || rc == ncclInProgress); ++p) {
           const auto off = static_cast<std::size_t>(p) * block;
-          check_nccl(ncclSend(static_cast<char*>(b.send) + off, n, t, p, m_comm, m_stream), "ncclSend");
-          check_nccl(ncclRecv(static_cast<char*>(b.recv) + off, n, t, p, m_comm, m_stream), "ncclRecv");
+          rc = ncclSend(static_cast<char*>(b.send) + off, n, t, p, m_comm, m_stream);
+          if (rc == ncclSuccess || rc == ncclInProgress) rc = ncclRecv(static_cast<char*>(b.recv) + off, n, t, p, m_comm, m_stream);
         }
-        return ncclGroupEnd();
+        const ncclResult_t end = ncclGroupEnd();  // closes the group whatever happened inside it
+        return rc == ncclSuccess || rc == ncclInProgress ? end : rc;
       }
     }
     return ncclInvalidArgument;
@@ -404,7 +399,7 @@ class NcclBackend final : public Backend {
 
   void launch_eager(const Buffers& b) {
     const ncclResult_t rc = issue(b);
-    check_nccl(rc, nccl_func_name(m_case.coll));
+    check_call(rc, nccl_func_name(m_case.coll));
     if (rc == ncclInProgress) wait_comm(nccl_func_name(m_case.coll));
   }
 
@@ -432,36 +427,30 @@ class NcclBackend final : public Backend {
   }
 
   // NCCL's own time estimate for the case (ncclGroupSimulateEnd: nothing is launched; groups
-  // nest, so all-to-all's inner group only records its calls).
+  // nest). NCCL makes one only on a blocking communicator of 2+ ranks, for collectives: a
+  // non-blocking one launches the call instead (group.cc:706-737), one rank launches its copy at
+  // once (enqueue.cc:2569-2571), and send/recv get no estimate. There it is "unavailable".
   void estimate() {
+    std::string why;
+    if (m_job.size < 2) why = "NCCL makes no estimate on one rank (the call is a copy, enqueue.cc:2569-2571)";
+    else if (m_case.coll == Collective::alltoall) why = "NCCL estimates collectives, not send/recv (all-to-all)";
+    else if (m_nonblocking) why = "the communicator is non-blocking (NCCL_COMM_BLOCKING=0), where NCCL launches instead of simulating (group.cc:706-737)";
+    if (!why.empty()) {
+      m_notes["nccl_estimated_us"] = "unavailable: " + why;
+      return;
+    }
     ncclSimInfo_t sim = NCCL_SIM_INFO_INITIALIZER;
     check_nccl(ncclGroupStart(), "ncclGroupStart");
     ncclResult_t rc = issue(buffers(0));
     const ncclResult_t end = ncclGroupSimulateEnd(&sim);
-    if (rc == ncclSuccess || rc == ncclInProgress) rc = end;
-    if (rc == ncclInProgress) wait_comm("ncclGroupSimulateEnd");
-    // An estimate NCCL cannot give is noted, not fatal: the measurement does not depend on it.
-    m_notes["nccl_estimated_us"] = rc == ncclSuccess || rc == ncclInProgress
-                                       ? std::to_string(sim.estimatedTime)
-                                       : std::string("unavailable: ") + ncclGetErrorString(rc);
-  }
-
-  // NCCL reads NCCL_DEBUG* once, at its first call: set them before ncclGetUniqueId.
-  void enable_tuning_log() {
-    m_log_path = "/tmp/collbench-nccl-tuning." + std::to_string(::getpid()) + ".log";
-    ::setenv("NCCL_DEBUG", "INFO", 1);
-    ::setenv("NCCL_DEBUG_SUBSYS", "TUNING", 1);
-    ::setenv("NCCL_DEBUG_FILE", m_log_path.c_str(), 1);
+    if (rc == ncclSuccess) rc = end;
+    check_call(rc, "ncclGroupSimulateEnd");
+    m_notes["nccl_estimated_us"] = sim.estimatedTime >= 0 ? std::to_string(sim.estimatedTime)
+                                                          : std::string("unavailable: NCCL made no estimate for this call");
   }
 
   void read_tuning_log() {
-    std::ifstream in(m_log_path, std::ios::binary);
-    if (!in) return;
-    in.seekg(static_cast<std::streamoff>(m_log_offset));
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::string s = text.str();
-    m_log_offset += s.size();
+    const std::string s = m_log->read_new();
     if (auto t = last_tuning_line(s, nccl_func_name(m_case.coll))) {
       m_notes["nccl_algo"] = t->algo;
       m_notes["nccl_proto"] = t->proto;
@@ -492,22 +481,12 @@ class NcclBackend final : public Backend {
   Clock::time_point m_deadline;
   std::map<std::string, std::string> m_rank_details;
   std::map<std::string, std::string> m_notes;
-  std::string m_log_path;
-  std::size_t m_log_offset = 0;
+  std::optional<TuningLog> m_log;
+  bool m_nonblocking = false;
   std::string m_standin;
 };
 
 }  // namespace
-
-std::string device_refusal(const JobInfo& job) {
-  const GpuProbe probe = probe_gpus();
-  if (probe.count == 0) return "--backend nccl: " + probe.why + "; --backend mpi runs on CPUs";
-  if (job.local_rank >= probe.count)
-    return "--backend nccl: rank " + std::to_string(job.rank) + " on " + job.host + " is local rank " +
-           std::to_string(job.local_rank) + " but only " + std::to_string(probe.count) +
-           " GPU(s) are visible there; run at most one rank per GPU";
-  return {};
-}
 
 std::unique_ptr<Backend> make_nccl_backend(const JobInfo& job, const NcclOptions& opt) {
   return std::make_unique<NcclBackend>(job, opt);

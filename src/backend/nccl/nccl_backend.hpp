@@ -20,17 +20,20 @@ struct NcclOptions {
   int cga_cluster_size = -1;       // cgaClusterSize     (NCCL_CGA_CLUSTER_SIZE)
   int channels_per_net_peer = -1;  // nChannelsPerNetPeer (NCCL_NCHANNELS_PER_NET_PEER)
   int collnet_enable = -1;         // collnetEnable      (NCCL_COLLNET_ENABLE)
+  int nvlink_centric_sched = -1;   // nvlinkCentricSched (NCCL >= 2.28; nccl-tests sets 1: common.cu:203-205)
+  bool max_ctas_completed = false; // maxCTAs is NCCL's default, passed because minCTAs was set alone
   bool graph = false;              // launch each iteration as a captured CUDA graph
   int rotate = 0;                  // buffer sets cycled per iteration: 0 auto (> 2x L2), 1 off, N
   bool tuning_info = false;        // record NCCL's algorithm/protocol choice and its estimate
   double timeout_s = 300.0;        // per case: a wait past this aborts the communicator
+  bool compat_nccl_tests = false;  // --compat nccl-tests (recorded; the settings above carry it out)
 };
 
 // What the backend needs of the job, without MPI types.
 struct JobInfo {
   int rank = 0;
   int size = 1;
-  int local_rank = 0;  // among the ranks of this host (MPI_COMM_TYPE_SHARED)
+  int local_rank = 0;  // among the ranks of this host (MPI_COMM_TYPE_SHARED; SLURM_LOCALID or LOCAL_RANK without MPI)
   int local_size = 1;
   std::string host;
   // Copies `bytes` at `data` from rank 0 to every rank (collective).
@@ -49,6 +52,9 @@ GpuProbe probe_gpus();
 // than GPUs visible there), or empty. Every rank asks before any rank starts NCCL, so a refusal
 // reaches them all instead of leaving the others waiting in init for a rank that is gone.
 std::string device_refusal(const JobInfo& job);
+// The UUID of the GPU this rank of `job` will use ("" when it has none): ranks of one host that
+// would share a GPU are refused before NCCL's init, which would fail on them ("Duplicate GPU").
+std::string device_uuid(const JobInfo& job);
 // Throws core::RunError (exit 3) when this rank cannot get a GPU or NCCL fails to initialise.
 std::unique_ptr<Backend> make_nccl_backend(const JobInfo& job, const NcclOptions& opt);
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "backend/nccl/nccl_backend.hpp"
+#include "backend/nccl/nccl_setup.hpp"
 #include "kernels/cuda_check.hpp"
 
 namespace collbench::backend::nccl {
@@ -76,6 +77,27 @@ int compute_capability(int index) {
   CHECK_CUDA(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, index));
   CHECK_CUDA(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, index));
   return major * 10 + minor;
+}
+
+std::string device_refusal(const JobInfo& job) {
+  const GpuProbe probe = probe_gpus();
+  if (probe.count == 0) return "--backend nccl: " + probe.why + "; --backend mpi runs on CPUs";
+  const DeviceChoice d = choose_device(probe.count, job.local_rank, job.local_size, job.rank, job.host);
+  return d.device < 0 ? "--backend nccl: " + d.why : std::string();
+}
+
+std::string device_uuid(const JobInfo& job) {
+  const GpuProbe probe = probe_gpus();
+  const DeviceChoice d = choose_device(probe.count, job.local_rank, job.local_size, job.rank, job.host);
+  if (d.device < 0) return {};
+  const auto details = describe_device(d.device);
+  return details.at("uuid");
+}
+
+std::string standin_description() {
+  using Fn = const char* (*)();
+  const auto fn = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, "collbench_standin_description"));
+  return fn ? fn() : std::string();
 }
 
 }  // namespace collbench::backend::nccl

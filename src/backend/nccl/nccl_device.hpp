@@ -13,5 +13,8 @@ std::string nccl_version_string(int code);
 std::map<std::string, std::string> describe_device(int index);
 int l2_cache_bytes(int index);
 int compute_capability(int index);  // major*10 + minor
+// The GPU stand-in (tests/standin) exports collbench_standin_description; real CUDA and NCCL do
+// not. Its text, or "" on a GPU.
+std::string standin_description();
 
 }  // namespace collbench::backend::nccl

@@ -11,6 +11,8 @@ GpuProbe probe_gpus() { return {0, "this collbench was built without CUDA (COLLB
 
 std::string device_refusal(const JobInfo&) { return "--backend nccl: " + probe_gpus().why + "; --backend mpi runs on CPUs"; }
 
+std::string device_uuid(const JobInfo&) { return {}; }
+
 std::unique_ptr<Backend> make_nccl_backend(const JobInfo&, const NcclOptions&) {
   throw core::RunError("--backend nccl: " + probe_gpus().why + "; --backend mpi runs on CPUs");
 }

@@ -1,6 +1,14 @@
 #include "backend/nccl/tuning_log.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "backend/nccl/nccl_setup.hpp"
 
 namespace collbench::backend::nccl {
 
@@ -58,6 +66,43 @@ std::optional<TuningLine> last_tuning_line(std::string_view text, std::string_vi
     text.remove_prefix(nl + 1);
   }
   return last;
+}
+
+namespace {
+
+const UserDebug& user_settings() {
+  static const UserDebug user = user_debug(process_env());  // before the first TuningLog changes them
+  return user;
+}
+
+}  // namespace
+
+TuningLog::TuningLog() {
+  const UserDebug& user = user_settings();
+  m_path = "/tmp/collbench-nccl-tuning." + std::to_string(::getpid()) + ".log";
+  ::setenv("NCCL_DEBUG", user.level > 3 ? std::getenv("NCCL_DEBUG") : "INFO", 1);
+  ::setenv("NCCL_DEBUG_SUBSYS", tuning_subsys(user).c_str(), 1);
+  ::setenv("NCCL_DEBUG_FILE", m_path.c_str(), 1);
+  std::ifstream in(m_path, std::ios::binary | std::ios::ate);
+  if (in) m_offset = static_cast<std::uint64_t>(in.tellg());
+}
+
+std::string TuningLog::read_new() {
+  std::ifstream in(m_path, std::ios::binary);
+  if (!in) return {};
+  in.seekg(static_cast<std::streamoff>(m_offset));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  // Only whole lines: NCCL may be writing the next one.
+  const std::size_t end = s.rfind('\n');
+  s.resize(end == std::string::npos ? 0 : end + 1);
+  m_offset += s.size();
+  if (const std::string shown = lines_for_user(s, user_settings()); !shown.empty()) {
+    std::fputs(shown.c_str(), stderr);
+    std::fflush(stderr);
+  }
+  return s;
 }
 
 }  // namespace collbench::backend::nccl
