@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backend/model/predictor.hpp"
+#include "cli/launch_env.hpp"
 #include "cli/run_setup.hpp"
 #include "cli/sweep_launch.hpp"
 #include "core/launcher.hpp"
@@ -55,8 +56,10 @@ core::ExitCode run_model_launch(const RunConfig& cfg, int argc, char** argv, cha
   report::TablePrinter table(stdout);
   const model::Topology topology = topology_of(cfg);
   bool metadata_written = false;
+  apply_nccl_conf_files();  // as NCCL would have them: the files' values are the defaults
+  LaunchEnvironment env;
   for (const plan::Block& b : file.launch.blocks) {
-    apply_env(b.comm_env);  // the configuration's NCCL_ALGO, NCCL_PROTO … as NCCL would read them
+    env.apply(b.comm_env);  // the configuration's NCCL_ALGO, NCCL_PROTO … as NCCL would read them
     const model::Predictor p(topology, model::settings_from_environment());
     if (!metadata_written) {
       results::RunMetadata m = metadata(cfg, p, argc, argv, envp);

@@ -156,7 +156,7 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
         }
         return groups;
       }
-      if (groups == core::ExitCode::wrong) code = groups;
+      if (groups == core::ExitCode::wrong && code == core::ExitCode::ok) code = groups;
     }
   } catch (const core::Error& e) {
     if (world.is_root()) {
@@ -171,10 +171,13 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
     abort_job(world, e, "");
   }
   if (world.is_root()) {
-    doc.status = code == core::ExitCode::wrong ? "wrong" : "ok";
+    doc.status = code == core::ExitCode::wrong ? "wrong" : code == core::ExitCode::run_failed ? "failed" : "ok";
     doc.metadata.end_time = results::iso8601_utc(std::chrono::system_clock::now());
     root_sink.flush();
     if (code == core::ExitCode::wrong) std::fprintf(stderr, "collbench: wrong results (see #wrong); exit 1\n");
+    if (code == core::ExitCode::run_failed)
+      std::fprintf(stderr, "collbench: the library refused some cases (status \"failed\", with its message); the others "
+                           "were measured; exit 3\n");
   }
   return code;
 }

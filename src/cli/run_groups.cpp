@@ -138,7 +138,7 @@ core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, con
       } catch (const core::Error& e) {
         abort_job(world, e, fmt::format("{} group {}: ", phase.kind, mine));
       }
-      any_wrong = any_wrong || code == core::ExitCode::wrong;
+      any_wrong = any_wrong || code == core::ExitCode::wrong;  // a refused case is recorded already
       if (sub->is_root()) {
         const results::GroupInfo info = group_info(phase, static_cast<std::size_t>(mine), nodes);
         nlohmann::json arr = nlohmann::json::array();

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "backend/nccl/nccl_setup.hpp"
 #include "core/error.hpp"
 #include "core/size.hpp"
 
@@ -61,6 +62,8 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   run->add_option("--nccl-collnet", a.nccl_collnet, "ncclConfig_t.collnetEnable: 0 or 1")->group(g);
   run->add_flag("--cuda-graph", a.cuda_graph, "Launch each iteration as a captured CUDA graph")->group(g);
   run->add_option("--rotate", a.rotate, "Device buffer sets cycled per iteration: auto (enough to exceed 2x L2), off (one set, as nccl-tests) or N")->capture_default_str()->group(g);
+  run->add_option("--compat", a.compat, "nccl-tests: measure as nccl-tests does (one buffer set, -w 1 unless given, "
+                  "nvlinkCentricSched=1) and print nccl-tests' figure (mean over ranks of each rank's mean time)");
   run->add_flag("--nccl-tuning-info", a.nccl_tuning_info, "Record NCCL's algorithm, protocol and time estimate per case (sets NCCL_DEBUG=INFO, NCCL_DEBUG_SUBSYS=TUNING)")->group(g);
   const char* mg = "model backend (predictions, not measurements)";
   run->add_option("--topology", a.topology, "The described fabric to predict for (reports/MODEL.md; sweeps/topologies/)")->group(mg);
@@ -88,8 +91,6 @@ backend::nccl::NcclOptions make_nccl_options(const RunArgs& a, const CLI::App& c
   backend::nccl::NcclOptions o;
   o.min_ctas = ranged(cmd, "--nccl-min-ctas", a.nccl_min_ctas, 1, 64);
   o.max_ctas = ranged(cmd, "--nccl-max-ctas", a.nccl_max_ctas, 1, 64);
-  if (o.min_ctas > 0 && o.max_ctas > 0)
-    require(o.min_ctas <= o.max_ctas, fmt::format("--nccl-min-ctas {}: expected at most --nccl-max-ctas ({})", o.min_ctas, o.max_ctas));
   if (given(cmd, "--nccl-cta-policy")) {
     const std::string& p = a.nccl_cta_policy;
     o.cta_policy = p == "default" || p == "0" ? 0 : p == "efficiency" || p == "1" ? 1 : p == "zero" || p == "2" ? 2 : -2;
@@ -111,6 +112,15 @@ backend::nccl::NcclOptions make_nccl_options(const RunArgs& a, const CLI::App& c
             "--rotate '" + a.rotate + "': expected auto, off or a number of buffer sets from 1 to 64");
     o.rotate = n;
   }
+  if (a.compat == "nccl-tests") {  // what nccl-tests' initComms and its buffers do
+    require(a.rotate == "auto" || a.rotate == "off" || a.rotate == "1",
+            "--rotate " + a.rotate + ": --compat nccl-tests uses one buffer set, as nccl-tests (expected no --rotate, or off)");
+    o.rotate = 1;
+    o.nvlink_centric_sched = 1;  // nccl-tests common.cu:203-205 (NCCL >= 2.28)
+    o.compat_nccl_tests = true;
+  }
+  // NCCL's own config checks, before anything is launched (the pair completed where NCCL needs it).
+  if (a.backend != "mpi" && a.backend != "model") o = backend::nccl::checked_config(o, backend::nccl::process_env(), false);
   *any_given = false;
   for (const char* f : {"--nccl-min-ctas", "--nccl-max-ctas", "--nccl-cta-policy", "--nccl-cga-cluster-size",
                         "--nccl-channels-per-net-peer", "--nccl-collnet", "--cuda-graph", "--rotate", "--nccl-tuning-info"})
@@ -151,8 +161,10 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
   require(a.check == 0 || a.check == 1, fmt::format("--check {}: expected 0 or 1", a.check));
   require(a.probe_iters >= 0, fmt::format("--probe-iters {}: expected 0 or more", a.probe_iters));
   require(a.timeout >= 0, fmt::format("--timeout {}: expected seconds >= 0", a.timeout));
+  require(a.compat.empty() || a.compat == "nccl-tests", "--compat '" + a.compat + "': expected nccl-tests");
+  cfg.compat_nccl_tests = a.compat == "nccl-tests";
   m.iters = a.iters;
-  m.warmup_iters = a.warmup;
+  m.warmup_iters = cfg.compat_nccl_tests && !given(cmd, "--warmup") ? 1 : a.warmup;  // nccl-tests common.cu:97
   m.check = a.check == 1;
   m.keep_samples = a.samples;
   m.probe_iters = a.probe_iters;
@@ -223,6 +235,7 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
     s["time_budget_s"] = fmt::format("{:g}", m.time_budget_s);
   }
   if (!cfg.faults.empty()) s["fault_injection"] = inject_env;
+  if (cfg.compat_nccl_tests) s["compat"] = "nccl-tests";
   if (cfg.per_node) s["per_node"] = "1";
   if (cfg.pairs) s["pair_rounds"] = std::to_string(cfg.pair_rounds);
   if (cfg.ranks_per_node > 0) s["ranks_per_node"] = std::to_string(cfg.ranks_per_node);

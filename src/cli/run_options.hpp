@@ -47,6 +47,7 @@ struct RunArgs {
   bool cuda_graph = false;
   std::string rotate = "auto";
   bool nccl_tuning_info = false;
+  std::string compat;        // "nccl-tests": measure and print as nccl-tests does
   std::string sweep_launch;  // internal: a launch of `collbench sweep`
   // Finding a bad node in one launch: the plan again on each node alone and on pairs of nodes.
   bool per_node = false;
@@ -68,6 +69,7 @@ struct RunConfig {
   std::string backend;  // "auto" (nccl when a GPU is visible, else mpi), "mpi", "nccl" or "model"
   backend::nccl::NcclOptions nccl;
   bool nccl_options_given = false;
+  bool compat_nccl_tests = false;  // --compat nccl-tests: the table prints nccl-tests' figure
   std::string json_path;
   std::string launch_file;  // --sweep-launch: run a sweep's launch file instead of the flags' plan
   std::vector<core::Fault> faults;

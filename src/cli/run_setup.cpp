@@ -123,6 +123,16 @@ std::unique_ptr<backend::Backend> make_nccl(const backend::nccl::NcclOptions& op
     return world.broadcast(failure->empty() ? 0 : 1) == 0;
   };
   if (!agree(backend::nccl::device_refusal(job))) return nullptr;
+  // Ranks that each see one GPU all use device 0: that must be a different GPU for each rank of a
+  // host, or NCCL's init fails on them ("Duplicate GPU detected").
+  const std::vector<std::string> uuids = world.gather_strings(backend::nccl::device_uuid(job));
+  std::string shared;
+  for (std::size_t i = 0; i < uuids.size() && shared.empty(); ++i)
+    for (std::size_t j = i + 1; j < uuids.size() && shared.empty(); ++j)
+      if (!uuids[i].empty() && uuids[i] == uuids[j])
+        shared = fmt::format("--backend nccl: ranks {} and {} on {} would both use GPU {}; give each rank its own GPU "
+                             "(CUDA_VISIBLE_DEVICES, srun --gpus-per-task=1)", i, j, world.hosts()[i], uuids[i]);
+  if (!agree(shared)) return nullptr;
   std::string mine;
   try {
     be = backend::nccl::make_nccl_backend(job, options);

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "backend/mpi/mpi_backend.hpp"
+#include "backend/nccl/nccl_setup.hpp"
+#include "cli/launch_env.hpp"
 #include "cli/run_setup.hpp"
 #include "measure/session.hpp"
 #include "plan/launch_file.hpp"
@@ -66,6 +68,8 @@ class BlockSink final : public measure::ResultSink {
   report::TablePrinter& m_table;
 };
 
+// The launch's options with a block's ncclConfig_t fields, checked as NCCL checks them (a minCTAs
+// alone gets NCCL's default maxCTAs as its pair).
 backend::nccl::NcclOptions nccl_options(backend::nccl::NcclOptions o, const std::map<std::string, std::string>& fields) {
   for (const auto& [field, value] : fields) {
     const int v = std::stoi(value);
@@ -77,7 +81,7 @@ backend::nccl::NcclOptions nccl_options(backend::nccl::NcclOptions o, const std:
     else if (field == "collnetEnable") o.collnet_enable = v;
     else throw core::InputError("launch file: unknown ncclConfig_t field '" + field + "'");
   }
-  return o;
+  return backend::nccl::checked_config(o, backend::nccl::process_env(), true);
 }
 
 plan::RunPlan block_plan(const plan::Block& b) {
@@ -96,14 +100,6 @@ plan::RunPlan block_plan(const plan::Block& b) {
 
 }  // namespace
 
-// NCCL reads these at each communicator init.
-void apply_env(const plan::EnvChanges& env) {
-  for (const auto& [name, value] : env) {
-    if (value) ::setenv(name.c_str(), value->c_str(), 1);
-    else ::unsetenv(name.c_str());
-  }
-}
-
 core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, const core::LaunchInfo& launch,
                                 int argc, char** argv, char** envp) {
   plan::LaunchFile file;
@@ -121,6 +117,9 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
   measure::NullSink null_sink;
   bool any_wrong = false, metadata_written = false;
 
+  // A knob a block leaves at its default gets the launch's starting value back, nccl.conf's included.
+  if (cfg.backend == "nccl") apply_nccl_conf_files();
+  LaunchEnvironment env;
   const auto& blocks = file.launch.blocks;
   for (std::size_t first = 0; first < blocks.size();) {
     // Blocks with the same per-communicator settings share one communicator.
@@ -128,10 +127,17 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
     while (last < blocks.size() && blocks[last].comm_env == blocks[first].comm_env &&
            blocks[last].nccl_config == blocks[first].nccl_config)
       ++last;
-    apply_env(blocks[first].comm_env);
+    env.apply(blocks[first].comm_env);
     std::unique_ptr<backend::Backend> be;
     if (cfg.backend == "nccl") {
-      be = make_nccl(nccl_options(cfg.nccl, blocks[first].nccl_config), world, &refusal);
+      backend::nccl::NcclOptions options;
+      try {
+        options = nccl_options(cfg.nccl, blocks[first].nccl_config);
+      } catch (const core::InputError& e) {
+        return fail_together(world, "configuration " + plan::describe(blocks[first].knobs) + ": " + e.what(),
+                             core::ExitCode::bad_input);
+      }
+      be = make_nccl(options, world, &refusal);
       if (!be) return fail_together(world, "configuration " + plan::describe(blocks[first].knobs) + ": " + refusal,
                                     core::ExitCode::run_failed);
     } else {

@@ -10,9 +10,6 @@
 
 namespace collbench::cli {
 
-// The per-communicator environment of a block, set (or unset) in this process.
-void apply_env(const plan::EnvChanges& env);
-
 core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, const core::LaunchInfo& launch,
                                 int argc, char** argv, char** envp);
 

@@ -42,7 +42,7 @@ core::ExitCode run_session(backend::Backend& be, const World& world, const plan:
   be.reserve(max_bytes, max_bytes);
 
   Watchdog watchdog(opt.timeout_s, fmt::format("rank {} on {}", world.rank(), world.host()), exit_run_failed);
-  bool any_wrong = false;
+  bool any_wrong = false, any_failed = false;
   for (core::Collective c : plan.collectives) {
     if (world.is_root()) sink.begin_collective(c);
     for (std::uint64_t bytes : plan.sizes) {
@@ -63,6 +63,18 @@ core::ExitCode run_session(backend::Backend& be, const World& world, const plan:
         watchdog.arm(what);
         try {
           row.push_back(measure_case(be, world, spec, opt.measure));
+        } catch (const core::CaseRefused& e) {
+          // The library refused the case's arguments on every rank alike (nothing was launched):
+          // the case is recorded as failed with the library's own message, and the run goes on.
+          // A rank alone in refusing leaves the others inside the call: the watchdog ends that.
+          watchdog.disarm();
+          results::ResultRecord rec = describe_case(spec, world.size());
+          rec.status = "failed";
+          rec.error = std::string("the library refused the case: ") + e.what();
+          row.push_back(std::move(rec));
+          any_failed = true;
+          world.barrier();
+          continue;
         } catch (const core::TimeoutError& e) {
           // The backend aborted its communicator: record the case as timed out, then stop.
           const std::string message = "case " + what + " timed out: " + e.what();
@@ -82,6 +94,7 @@ core::ExitCode run_session(backend::Backend& be, const World& world, const plan:
     }
     if (world.is_root()) sink.end_collective(c);
   }
+  if (any_failed) return core::ExitCode::run_failed;  // every record is kept; not every case was measured
   return any_wrong ? core::ExitCode::wrong : core::ExitCode::ok;
 }
 

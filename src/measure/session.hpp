@@ -37,7 +37,8 @@ struct SessionOptions {
   std::function<bool(const backend::CaseSpec&)> want;
 };
 
-// Returns ok, or wrong when any case had wrong elements. `sink` is used on rank 0 only.
+// Returns ok; wrong when any case had wrong elements; run_failed when the library refused a case
+// (recorded "failed", the others measured). `sink` is used on rank 0 only.
 core::ExitCode run_session(backend::Backend& be, const World& world, const plan::RunPlan& plan,
                            const SessionOptions& opt, ResultSink& sink);
 

@@ -74,7 +74,8 @@ std::vector<Knob> make_nccl_catalog() {
   thr.kind = ValueKind::thresholds;
   v.push_back(thr);
   v.push_back(choice("NCCL_COLLNET_ENABLE", C, {{"0", {}}, {"1", {}}}, "CollNet (SHARP) on or off"));
-  v.push_back(choice("NCCL_LAUNCH_MODE", C, {{"PARALLEL", {}}, {"GROUP", {}}}, "kernel launch mode"));
+  // NCCL_LAUNCH_MODE is not here: it only changes how one thread launches several communicators'
+  // kernels (group.cc:263); collbench drives one GPU per process, so it would measure nothing.
   // ncclConfig_t fields: per communicator, passed to ncclCommInitRankConfig.
   auto config = [&](std::string field, std::int64_t lo, std::int64_t hi, std::string help) {
     Knob k = integer("config." + field, C, lo, hi, std::move(help));
@@ -339,6 +340,9 @@ const Knob& knob_or_throw(std::string_view backend, std::string_view name) {
     for (const Knob& k : catalog(backend)) names.push_back(k.name);
     hint = fmt::format("; expected one of: {}", fmt::join(names, ", "));
   }
+  if (name == "NCCL_LAUNCH_MODE")
+    throw core::InputError("NCCL_LAUNCH_MODE: not a knob collbench sweeps: it only changes how one thread launches "
+                           "several communicators (NCCL group.cc:263), and collbench drives one GPU per process");
   throw core::InputError(fmt::format("unknown knob '{}' for the {} backend{}", name, backend, hint));
 }
 
@@ -433,8 +437,11 @@ void check_nccl(const Config& cfg) {
                             std::pair{"NCCL_COLLNET_ENABLE", "config.collnetEnable"}})
     if (cfg.count(env) && cfg.count(field))
       fail(fmt::format("{} overrides {} (NCCL: the environment wins over ncclConfig_t); set one of them", env, field));
+  // NCCL checks the config's pair before the environment overrides it (init.cc:1862-1868, then
+  // 1660-1680), so a crossed env/config pair would reach NCCL unchecked.
   for (auto [lo, hi] : {std::pair{"NCCL_MIN_NCHANNELS", "NCCL_MAX_NCHANNELS"}, std::pair{"NCCL_MIN_CTAS", "NCCL_MAX_CTAS"},
-                        std::pair{"config.minCTAs", "config.maxCTAs"},
+                        std::pair{"config.minCTAs", "config.maxCTAs"}, std::pair{"NCCL_MIN_CTAS", "config.maxCTAs"},
+                        std::pair{"config.minCTAs", "NCCL_MAX_CTAS"},
                         std::pair{"NCCL_MIN_P2P_NCHANNELS", "NCCL_MAX_P2P_NCHANNELS"}}) {
     const auto a = int_of(cfg, lo), b = int_of(cfg, hi);
     if (a && b && *a > *b) fail(fmt::format("{} {} is above {} {}", lo, *a, hi, *b));

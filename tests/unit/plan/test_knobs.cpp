@@ -143,7 +143,6 @@ TEST(KnobCatalog, ChoicesAndAliases) {
   EXPECT_EQ(canon("nccl", "NCCL_P2P_LEVEL", "3"), "PHB");
   EXPECT_EQ(canon("nccl", "NCCL_P2P_LEVEL", "5"), "SYS");
   EXPECT_EQ(canon("nccl", "NCCL_NVLS_ENABLE", "auto"), "2");
-  EXPECT_EQ(canon("nccl", "NCCL_LAUNCH_MODE", "group"), "GROUP");
   EXPECT_EQ(canon("nccl", "config.CTAPolicy", "zero"), "2");
 }
 
@@ -169,6 +168,10 @@ TEST(KnobCatalog, CheckConfigNccl) {
   EXPECT_HAS(e, "NCCL_MIN_NCHANNELS 8 is above NCCL_MAX_NCHANNELS 4");
   EXPECT_NO_THROW(plan::check_config("nccl", {{"NCCL_MIN_NCHANNELS", "4"}, {"NCCL_MAX_NCHANNELS", "4"}}, 4));
   EXPECT_HAS(nccl_error({{"config.minCTAs", "32"}, {"config.maxCTAs", "2"}}), "config.minCTAs 32 is above");
+  // The environment's twin overrides after NCCL's own check: a crossed pair is refused here.
+  EXPECT_HAS(nccl_error({{"config.minCTAs", "32"}, {"NCCL_MAX_CTAS", "8"}}), "config.minCTAs 32 is above NCCL_MAX_CTAS 8");
+  EXPECT_HAS(nccl_error({{"NCCL_MIN_CTAS", "32"}, {"config.maxCTAs", "8"}}), "NCCL_MIN_CTAS 32 is above config.maxCTAs 8");
+  EXPECT_NO_THROW(plan::check_config("nccl", {{"config.minCTAs", "4"}}, 4));  // alone: its pair is NCCL's default
   EXPECT_HAS(nccl_error({{"NCCL_SOCKET_NTHREADS", "8"}, {"NCCL_NSOCKS_PERTHREAD", "16"}}), "at most 64 sockets");
   EXPECT_HAS(nccl_error({{"NCCL_ALGO", "allreduce:nvls"}, {"NCCL_NVLS_ENABLE", "0"}}), "NVLS is off");
   EXPECT_HAS(nccl_error({{"NCCL_ALGO", "allgather:pat"}, {"NCCL_PAT_ENABLE", "0"}}), "PAT is off");
@@ -178,6 +181,13 @@ TEST(KnobCatalog, CheckConfigNccl) {
                                               {"NCCL_BUFFSIZE", "1048576"}, {"config.maxCTAs", "16"}}, 4));
   EXPECT_NO_THROW(plan::check_config("nccl", {{"NCCL_ALGO", "allreduce:nvls"}, {"NCCL_PROTO", "allreduce:simple"}}, 8));
   EXPECT_NO_THROW(plan::check_config("nccl", {}, 4));
+}
+
+// NCCL_LAUNCH_MODE only matters for several communicators driven by one thread (group.cc:263).
+TEST(KnobCatalog, LaunchModeIsNotSweptAndSaysWhy) {
+  const std::string e = error_of([] { plan::knob_or_throw("nccl", "NCCL_LAUNCH_MODE"); });
+  EXPECT_HAS(e, "NCCL_LAUNCH_MODE: not a knob collbench sweeps");
+  EXPECT_HAS(e, "group.cc:263");
 }
 
 TEST(KnobCatalog, CheckConfigMpi) {
