@@ -56,9 +56,45 @@ for t in int8 uint8 int32 uint32 int64 uint64 half bfloat16 float double f8e4m3 
   step "type-$t" 0 -- "${launch[@]}" $bin run --backend nccl -b 8 -e 16M -f 8 --coll every -d "$t" -c 1 -n 10 --json "$out/type-$t.json"
 done
 step graph-mode 0 -- "${launch[@]}" $bin run --backend nccl -b 8 -e 256M -f 4 --coll all --cuda-graph -c 1 --nccl-tuning-info --json "$out/graph.json"
-step parity-no-rotation 0 -- "${launch[@]}" $bin run --backend nccl -b 8 -e 1G -f 2 --coll all --rotate off -n 50 -w 10 --json "$out/parity.json"
+step parity-compat 0 -- "${launch[@]}" $bin run --backend nccl -b 8 -e 1G -f 2 --coll all --compat nccl-tests -n 50 -w 10 --json "$out/parity.json"
 step timeout-path 3 -- env COLLBENCH_INJECT=hang:0 "${launch[@]}" $bin run --backend nccl -b 1M -e 1M --coll allreduce --timeout 5 --json "$out/timeout.json"
 grep -q "timed out" "$out/timeout-path.log" || { echo "timeout-path: no 'timed out' line"; failed=1; }
+# Issue 19, what only a GPU can confirm. (1) collectives are timed on blocking communicators, as
+# nccl-tests: with 2+ ranks a non-blocking one (NCCL_COMM_BLOCKING=0) starts a thread per call
+# (group.cc:735), so its small-message p50 must not be below the blocking one's. (2) NCCL's
+# estimates: every collective record of a 2+ rank run has a positive nccl_estimated_us, all-to-all
+# and one-rank records say "unavailable", and none says -1.
+lat=(--backend nccl -b 8 -e 8K -f 4 --coll allreduce --placement out --rotate off -n 500 -w 50 --probe-iters 0)
+step blocking-latency 0 -- "${launch[@]}" $bin run "${lat[@]}" --json "$out/blocking.json"
+step nonblocking-latency 0 -- env NCCL_COMM_BLOCKING=0 "${launch[@]}" $bin run "${lat[@]}" --json "$out/nonblocking.json"
+step tuning-estimates 0 -- "${launch[@]}" $bin run --backend nccl -b 8 -e 64M -f 8 --coll every --nccl-tuning-info -n 20 --json "$out/estimates.json"
+if command -v python3 >/dev/null; then
+  python3 - "$out" "$np" <<'PY' || failed=1
+import json, sys
+out, np = sys.argv[1], int(sys.argv[2])
+ok = True
+b, n = (json.load(open(f"{out}/{k}.json")) for k in ("blocking", "nonblocking"))
+if not b["metadata"]["backend_details"]["nccl_config.blocking"].startswith("1 (blocking"):
+    print("blocking-latency: FAIL: the communicator was not blocking"); ok = False
+for rb, rn in zip(b["results"], n["results"]):
+    pb, pn = rb["time_us"]["p50"], rn["time_us"]["p50"]
+    print(f"blocking vs non-blocking {rb['bytes']:>6} B: p50 {pb:.2f} us vs {pn:.2f} us")
+    if np >= 2 and pb > pn * 1.02:
+        print("blocking-latency: FAIL: the blocking communicator is slower"); ok = False
+for r in json.load(open(f"{out}/estimates.json"))["results"]:
+    if r["status"] != "ok": continue
+    e = r.get("backend_notes", {}).get("nccl_estimated_us", "")
+    want_number = np >= 2 and r["collective"] != "alltoall"
+    good = (e[:1].isdigit() and float(e) > 0) if want_number else e.startswith("unavailable: ")
+    if not good:
+        print(f"tuning-estimates: FAIL: {r['collective']} {r['bytes']} B {r['placement']}: nccl_estimated_us {e!r}"); ok = False
+print("issue-19 GPU checks:", "PASS" if ok else "FAIL")
+sys.exit(0 if ok else 1)
+PY
+else
+  echo "issue-19 GPU checks: SKIPPED (no python3 to read the JSON)"
+fi
+
 # Acceptance on nccl results: a baseline from two runs, a third run passes the default rules'
 # correctness checks (noise rules loosened: one short run), a corrupted run fails naming the rank,
 # and --per-node on this one node says there is nothing to compare.
