@@ -73,7 +73,6 @@ core::ExitCode run_session(backend::Backend& be, const World& world, const plan:
           rec.error = std::string("the library refused the case: ") + e.what();
           row.push_back(std::move(rec));
           any_failed = true;
-          world.barrier();
           continue;
         } catch (const core::TimeoutError& e) {
           // The backend aborted its communicator: record the case as timed out, then stop.

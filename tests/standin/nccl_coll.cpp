@@ -43,12 +43,15 @@ ncclResult_t check_comm(ncclComm_t comm, const char* what) {
     warn("%s : comm argument is NULL", what);
     return ncclInvalidArgument;
   }
+  // ncclCommEnsureReady (init.cc:373-390): the communicator's asynchronous error itself; a call
+  // while a non-blocking operation is under way is an invalid argument.
   const int st = comm->h.comm->async.load();
-  if (st != ncclSuccess && st != ncclInProgress) {
-    warn("%s : communicator has an asynchronous error", what);
-    return ncclInvalidUsage;
+  if (st == ncclInProgress) {
+    warn("Attempt to use communicator before the previous operation returned ncclSuccess");
+    return ncclInvalidArgument;
   }
-  return ncclSuccess;
+  (void)what;
+  return static_cast<ncclResult_t>(st);
 }
 
 ncclResult_t make_reduction(Comm& c, ncclDataType_t t, ncclRedOp_t op, Reduction* r, const char* what) {

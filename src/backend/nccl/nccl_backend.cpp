@@ -63,9 +63,14 @@ class NcclBackend final : public Backend {
     for (cudaGraphExec_t g : m_graphs) cudaGraphExecDestroy(g);
     for (cudaEvent_t e : m_events) cudaEventDestroy(e);
     if (m_comm) {  // a healthy communicator is finalised; one that timed out was aborted already
-      ncclCommFinalize(m_comm);
-      wait_comm_quiet();
-      ncclCommDestroy(m_comm);
+      ncclResult_t st = ncclSuccess;
+      if (ncclCommGetAsyncError(m_comm, &st) != ncclSuccess || (st != ncclSuccess && st != ncclInProgress)) {
+        ncclCommAbort(m_comm);  // a broken one would never finish finalising (a blocking Finalize waits)
+      } else {
+        ncclCommFinalize(m_comm);
+        wait_comm_quiet();
+        ncclCommDestroy(m_comm);
+      }
     }
     if (m_pool) cudaFree(m_pool);
     if (m_stream) cudaStreamDestroy(m_stream);
@@ -282,7 +287,9 @@ class NcclBackend final : public Backend {
   // A case's own call: NCCL refusing its arguments ends the case, not the run (every rank given
   // the same case refuses it alike, and nothing was launched).
   void check_call(ncclResult_t rc, const char* what) {
-    if (refuses_arguments(rc)) {
+    ncclResult_t async = ncclSuccess;  // a broken communicator is not a refused case
+    if (refuses_arguments(rc) && ncclCommGetAsyncError(m_comm, &async) == ncclSuccess &&
+        (async == ncclSuccess || async == ncclInProgress)) {
       if (m_log) m_log->read_new();  // NCCL's warning about it reaches the user now
       throw core::CaseRefused(nccl_message(rc, what));
     }
@@ -320,10 +327,11 @@ class NcclBackend final : public Backend {
     for (;;) {
       const cudaError_t q = cudaStreamQuery(m_stream);
       if (q == cudaSuccess) return;
-      if (q != cudaErrorNotReady) kernels::check_cuda(q, what);
+      // NCCL's own error first: it names the cause (a peer gone, the network) better than the stream's.
       ncclResult_t st = ncclSuccess;
       check_nccl(ncclCommGetAsyncError(m_comm, &st), "ncclCommGetAsyncError");
       if (st != ncclSuccess && st != ncclInProgress) check_nccl(st, what);
+      if (q != cudaErrorNotReady) kernels::check_cuda(q, what);
       if (Clock::now() > m_deadline) timed_out(what);
       std::this_thread::yield();
     }
