@@ -130,6 +130,7 @@ TEST(CompareCli, GoodAgainstCxiHookOffIsSlower) {
   const nlohmann::json j = e2e::read_json(json);
   EXPECT_EQ(j["schema"], "collbench.compare");
   EXPECT_EQ(j["summary"]["compared"], 50);
+  EXPECT_EQ(j["summary"]["nccl_tests_rows"], 50);
   EXPECT_GT(j["summary"]["slower"].get<int>(), 40);
   EXPECT_EQ(j["summary"]["faster"], 0);
   EXPECT_LT(j["summary"]["worst_ratio"].get<double>(), 0.1);  // 32 MiB: 686.5 us -> 17388 us
@@ -140,6 +141,7 @@ TEST(CompareCli, GoodAgainstCxiHookOffIsSlower) {
       seen = true;
       EXPECT_EQ(row["verdict"], "SLOWER");
       EXPECT_NEAR(row["ratio"].get<double>(), 1916.4 / 43293, 1e-6);
+      EXPECT_EQ(row["basis"], "nccl_tests");  // two nccl-tests logs: their own figure
     }
   }
   EXPECT_TRUE(seen);
