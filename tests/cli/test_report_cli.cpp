@@ -47,7 +47,7 @@ TEST(ReportCli, ImportThenReportJson) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const nlohmann::json j = e2e::read_json(out);
   EXPECT_EQ(j["schema"], "collbench.report");
-  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["schema_version"], 2);
   ASSERT_EQ(j["sources"].size(), 2u);
   EXPECT_EQ(j["sources"][0]["label"], "cscs_alps_gh200_2x4_slingshot_srun_allreduce");
   EXPECT_EQ(j["sources"][0]["kind"], "import");
