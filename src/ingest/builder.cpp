@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <string_view>
 
@@ -50,7 +51,52 @@ std::optional<std::string> op_name(const std::string& printed) {
   }
 }
 
+// strtol(s, NULL, 0) as nccl-tests reads -a (src/common.cu:1301): leading blanks, a sign, then
+// decimal, 0x hex or 0 octal digits as far as they go; 0 when there are none.
+int strtol_int(const std::string& s) {
+  return static_cast<int>(std::strtol(s.c_str(), nullptr, 0));
+}
+
+// The mode's meaning, for notes (src/common.cu:119, 320-326).
+std::string average_name(int mode) {
+  switch (mode) {
+    case 0: return "rank 0's time";
+    case 2: return "the minimum over ranks";
+    case 3: return "the maximum over ranks";
+    case 4: return "the sum over ranks";
+    default: return fmt::format("mode {}", mode);
+  }
+}
+
 }  // namespace
+
+int average_mode(const std::vector<std::string>& args) {
+  int mode = 1;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool next = i + 1 < args.size();
+    if ((a == "-a" || a == "--average") && next) mode = strtol_int(args[++i]);
+    else if (a.starts_with("--average=")) mode = strtol_int(a.substr(10));
+    else if (a.starts_with("-a") && a.size() > 2 && !a.starts_with("--")) mode = strtol_int(a.substr(2));
+  }
+  return mode;
+}
+
+std::optional<int> command_line_average(std::string_view line, std::string_view program) {
+  const std::size_t at = line.rfind(program);
+  if (program.empty() || at == std::string_view::npos) return std::nullopt;
+  std::size_t i = line.find_first_of(" \t", at + program.size());
+  std::vector<std::string> args;
+  while (i < line.size()) {
+    i = line.find_first_not_of(" \t\r", i);
+    if (i == std::string_view::npos) break;
+    const std::size_t end = std::min(line.find_first_of(" \t\r", i), line.size());
+    args.emplace_back(line.substr(i, end - i));
+    i = end;
+  }
+  if (args.empty()) return std::nullopt;
+  return average_mode(args);
+}
 
 std::string nccl_version_of(int code) {
   if (code >= 10000) return fmt::format("{}.{}.{}", code / 10000, code % 10000 / 100, code % 100);
@@ -227,6 +273,7 @@ void Builder::add(const RowContext& row, const std::string& collective, const st
     missing.insert(missing.end(), {"algbw_gbps", "busbw_gbps"});
   }
   missing.push_back("per_rank");
+  nccl_tests_figure(row, m, r);
 
   // The case's repetition: how often the log printed it before (-N cycles, a log of several runs).
   std::uint64_t key = core::fnv1a(r.collective);
@@ -237,6 +284,25 @@ void Builder::add(const RowContext& row, const std::string& collective, const st
     key = (key ^ x) * 1099511628211ull;
   m_reps.push_back(m_seen[key]++);
   m_doc.results.push_back(std::move(r));
+}
+
+// The printed time is nccl-tests' figure (results::NcclTestsFigure) when the log ran with its
+// default -a 1: each process's mean time, averaged over ranks. With another -a it is rank 0's, the
+// min or the max over ranks; with -C 1 a host enqueue time: no figure then, and a note says why.
+// The bandwidths are the record's algbw/busbw_mean_gbps: from the printed time, or as printed.
+void Builder::nccl_tests_figure(const RowContext& row, const Measurement& m, results::ResultRecord& r) {
+  const bool timed = std::isfinite(m.time_us) && m.time_us > 0;
+  if (timed && row.average == 1 && !m.host_enqueue) {
+    r.nccl_tests = results::NcclTestsFigure{m.time_us, r.algbw_mean_gbps, r.busbw_mean_gbps};
+    return;
+  }
+  r.missing.push_back("nccl_tests");
+  if (row.average != 1)
+    note(fmt::format("the log's command line sets -a {} ({}), not nccl-tests' default -a 1 (the mean over ranks): its "
+                     "times are not nccl-tests' usual figure, and its records carry no nccl_tests figure",
+                     row.average, average_name(row.average)));
+  else if (m.host_enqueue)
+    note("host enqueue times (-C 1) are not nccl-tests' figure: records carry no nccl_tests figure");
 }
 
 std::size_t Builder::skipped_rows() const {

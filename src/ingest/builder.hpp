@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct Measurement {
   // Per-iteration statistics (-I 1 text columns, or -J *_per_iter), NaN when absent.
   double min_us = kNaN, max_us = kNaN, p50_us = kNaN, p99_us = kNaN, cv = kNaN;
   std::vector<double> samples_us;  // -J times_us
+  bool host_enqueue = false;       // -C 1: 'cputime' / cpu_time, the host's enqueue time, not completion
 };
 
 // The columns shared by both placements of a row, and where it came from.
@@ -39,6 +41,9 @@ struct RowContext {
   int nranks = 0;           // 0: not known
   int iters = 0, warmup_iters = 0;
   bool iters_known = false;
+  // -a/--average as the log's command line gave it: how each process's time was reduced over
+  // ranks (0 rank 0's, 1 the mean, 2 the min, 3 the max); 1, nccl-tests' default, when not shown.
+  int average = 1;
   // Where the row is: its line in a text log, or its index in a JSON's results (for notes, and
   // the record's backend_notes "source_line" / "source_index").
   std::size_t line = 0;
@@ -70,6 +75,7 @@ class Builder {
  private:
   void add(const RowContext& row, const std::string& collective, const std::string& datatype, const std::string& op,
            const std::string& placement, const Measurement& m);
+  void nccl_tests_figure(const RowContext& row, const Measurement& m, results::ResultRecord& r);
   std::string m_name;
   ImportOptions m_options;
   results::RunDocument m_doc;
@@ -78,6 +84,14 @@ class Builder {
   std::map<std::string, int> m_skipped;         // why -> rows
   std::set<std::string> m_notes_seen;
 };
+
+// nccl-tests' -a/--average among a command line's arguments (the program's, after its name): the
+// last one given ("-a 0", "-a0", "--average 0", "--average=0"), read as nccl-tests' strtol(…, 0)
+// reads it; 1 (its default, src/common.cu:120) when none is given.
+int average_mode(const std::vector<std::string>& args);
+// The same for a line of a text log that names `program` (program_in): nullopt when nothing
+// follows the program's name, which is then no command line ("# Collective test starting: …").
+std::optional<int> command_line_average(std::string_view line, std::string_view program);
 
 // NCCL_VERSION_CODE as a version: 22809 -> "2.28.9" (since 2.9: X*10000 + Y*100 + Z; before, X*1000 + Y*100 + Z).
 std::string nccl_version_of(int code);

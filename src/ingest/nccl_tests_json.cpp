@@ -89,8 +89,12 @@ std::string recover_cut_off(std::string_view t, std::size_t& kept) {
 }
 
 void measurement_of(const json& body, const json* per_iter, Measurement& m) {
-  if (const json* t = member(body, "time")) m.time_us = number(*t);
-  else if (const json* c = member(body, "cpu_time")) m.time_us = number(*c);
+  if (const json* t = member(body, "time")) {
+    m.time_us = number(*t);
+  } else if (const json* c = member(body, "cpu_time")) {
+    m.time_us = number(*c);
+    m.host_enqueue = true;
+  }
   if (const json* a = member(body, "alg_bw")) m.algbw = number(*a);
   if (const json* b = member(body, "bus_bw")) m.busbw = number(*b);
   if (const json* w = member(body, "nwrong"); w != nullptr && !w->is_null()) {
@@ -168,6 +172,10 @@ ImportedLog parse_json_log(std::string_view text_in, const std::string& name, co
   md.start_time = text(doc, "start_time");
   md.end_time = text(doc, "end_time");
   RowContext base;
+  if (!md.command_line.empty()) {
+    base.average = detail::average_mode({md.command_line.begin() + 1, md.command_line.end()});
+    md.settings["average"] = std::to_string(base.average);
+  }
   base.program = program;
   base.collective = collective_of_program(program);
   std::vector<results::DeviceRecord> devices;

@@ -110,6 +110,7 @@ std::string program_in(std::string_view line) {
 
 struct Group {
   bool wrong_column = true;  // "#wrong"; false: "error" (<= 2.11)
+  bool cputime = false;      // "cputime" (-C 1) instead of "time"
   bool per_iter = false;     // i_min i_max i_p99 i_cv%
   std::size_t width() const { return 4 + (per_iter ? 4 : 0); }
 };
@@ -235,7 +236,13 @@ class TextReader {
     std::vector<std::string_view> t;
     split(body, t);
     if (t.size() >= 7 && t[0] == "size" && t[1] == "count" && t[2] == "type") return header(t, stream, lineno);
-    if (const std::string p = program_in(s); !p.empty()) m_program = p;
+    if (const std::string p = program_in(s); !p.empty()) {
+      m_program = p;
+      if (const auto a = detail::command_line_average(s, p)) {  // a command line: its -a, or nccl-tests' default
+        m_average = *a;
+        m_b.metadata().settings["average"] = std::to_string(*a);
+      }
+    }
   }
 
   void rccl() {
@@ -348,6 +355,7 @@ class TextReader {
       }
       if (t[i] == "cputime") m_b.note("times are host enqueue times (nccl-tests -C 1 'cputime'), not completion times");
       Group g;
+      g.cputime = t[i] == "cputime";
       if (i + 3 >= t.size() || t[i + 1] != "algbw" || t[i + 2] != "busbw") {
         throw core::InputError(fmt::format("'{}:{}': expected 'time algbw busbw #wrong' in the table header", m_name,
                                            lineno));
@@ -385,6 +393,7 @@ class TextReader {
     m_table = true;
     m_footer_seen = false;
     m_table_program = m_program;
+    m_table_average = m_average;
   }
 
   // >= 2.17.3 widened '#wrong' to %6s, so the header reads "busbw  #wrong"; before, "busbw #wrong".
@@ -447,6 +456,7 @@ class TextReader {
     for (std::size_t g = first_group; g < groups; ++g) {
       const Group& gl = l.groups[g];
       Measurement m;
+      m.host_enqueue = gl.cputime;
       double wrong = kNaN;
       parse_num(t[at], m.time_us);
       parse_num(t[at + 1], m.algbw);
@@ -531,6 +541,7 @@ class TextReader {
       r.ctx.collective = collective;
       r.ctx.program = program;
       r.ctx.nranks = nranks;
+      r.ctx.average = m_table_average;
       m_b.add_row(r.ctx, r.parts);
     }
     m_rows.clear();
@@ -564,6 +575,7 @@ class TextReader {
   Layout m_layout;
   std::vector<std::string> m_title_placements;
   std::string m_program, m_table_program;
+  int m_average = 1, m_table_average = 1;  // -a of the last command line seen, and of the table
   int m_iters = 0, m_warmup = 0;
   bool m_iters_known = false;
   std::vector<results::DeviceRecord> m_devices;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,21 @@ std::optional<results::Straggler> find_straggler(const std::vector<results::Rank
   return results::Straggler{worst->rank, worst->host, worst->outside_call_us, rest};
 }
 
+std::optional<results::NcclTestsFigure> nccl_tests_figure(const std::vector<results::RankSummary>& ranks,
+                                                          std::uint64_t bytes, double bus_factor) {
+  if (ranks.empty()) return std::nullopt;
+  double sum = 0.0;
+  for (const auto& r : ranks) {
+    if (!std::isfinite(r.time_us.mean) || !(r.time_us.mean > 0)) return std::nullopt;
+    sum += r.time_us.mean;
+  }
+  results::NcclTestsFigure f;
+  f.time_us = sum / static_cast<double>(ranks.size());
+  f.algbw_gbps = stats::algbw_gbps(bytes, f.time_us);
+  f.busbw_gbps = stats::busbw_gbps(f.algbw_gbps, bus_factor);
+  return f;
+}
+
 results::ResultRecord measure_case(backend::Backend& be, const World& world,
                                    const backend::CaseSpec& spec, const MeasureOptions& opt) {
   results::ResultRecord rec = describe_case(spec, world.size());
@@ -157,6 +173,7 @@ results::ResultRecord measure_case(backend::Backend& be, const World& world,
     rec.per_rank.push_back(unpack(gathered.data() + static_cast<std::size_t>(r) * kRankFields, r,
                                   world.hosts()[static_cast<std::size_t>(r)]));
   rec.straggler = find_straggler(rec.per_rank);
+  rec.nccl_tests = nccl_tests_figure(rec.per_rank, spec.shape.bytes, factor);
   if (opt.keep_samples) rec.samples_us = std::move(merged);
   rec.backend_notes = be.case_notes();
   return rec;

@@ -36,4 +36,12 @@ results::ResultRecord measure_case(backend::Backend& be, const World& world,
 // 4x the median of the other ranks' values. Pure; tested with synthetic summaries.
 std::optional<results::Straggler> find_straggler(const std::vector<results::RankSummary>& ranks);
 
+// nccl-tests' default figure (-a 1, results::NcclTestsFigure) from the ranks' own summaries: the
+// mean over ranks of each rank's mean iteration time (a rank's durations are consecutive, so its
+// mean is its loop time / iterations, as nccl-tests' per-process time), and algbw / busbw from it
+// for `bytes` and `bus_factor`. nullopt when there is no rank or a rank has no positive finite
+// mean. Pure; tested with synthetic summaries.
+std::optional<results::NcclTestsFigure> nccl_tests_figure(const std::vector<results::RankSummary>& ranks,
+                                                          std::uint64_t bytes, double bus_factor);
+
 }  // namespace collbench::measure

@@ -139,6 +139,8 @@ SeriesMetrics metrics_of(const Series& s, const std::optional<Topology>& topo) {
   if (pts.empty()) return m;
   for (const Point& p : pts) {
     if (std::isfinite(p.busbw) && !(p.busbw <= m.peak_busbw)) m.peak_busbw = p.busbw, m.peak_bytes = p.bytes;
+    if (std::isfinite(p.nccl_tests_busbw) && !(p.nccl_tests_busbw <= m.peak_nccl_tests_busbw))
+      m.peak_nccl_tests_busbw = p.nccl_tests_busbw;
     if (std::isfinite(p.time_us) && !(p.time_us >= m.latency_floor_us)) m.latency_floor_us = p.time_us, m.floor_bytes = p.bytes;
     if (p.wrong < 0 || m.wrong < 0) m.wrong = -1;
     else m.wrong += p.wrong;

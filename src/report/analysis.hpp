@@ -31,6 +31,9 @@ std::vector<std::string> topology_presets();
 struct SeriesMetrics {
   double peak_busbw = kNaN;
   std::uint64_t peak_bytes = 0;
+  // The highest busbw of nccl-tests' figure (Point::nccl_tests_busbw) at any size: what an imported
+  // nccl-tests log's peak is compared with. NaN when no point has the figure.
+  double peak_nccl_tests_busbw = kNaN;
   // The size at half the peak, interpolated between the measured sizes around it on log axes;
   // NaN when the smallest size measured already reaches it (below_range) or nothing does.
   double half_peak_bytes = kNaN;

@@ -73,6 +73,28 @@ std::string side_label(const Dataset& d, const std::map<CaseKey, const Series*>&
   return out;
 }
 
+// Like against like. Against an imported nccl-tests log (either side): nccl-tests' figure on both
+// sides, the mean over ranks of each rank's mean time (what the log printed with nccl-tests'
+// default -a 1; a collbench record carries it as nccl_tests). Else the median on both sides when
+// both have it, else the mean on both; then no interval of the median applies. busbw is that of
+// the time compared, so that the ratio reads off the two columns.
+void choose_times(CompareRow& r, const Series& sa, const Point& pa, const Series& sb, const Point& pb, bool imported) {
+  if (imported && pa.nccl_tests_us > 0 && pb.nccl_tests_us > 0) {
+    r.basis = "nccl_tests";
+    r.a_us = pa.nccl_tests_us, r.b_us = pb.nccl_tests_us;
+    r.a_busbw = pa.nccl_tests_busbw, r.b_busbw = pb.nccl_tests_busbw;
+    return;
+  }
+  const bool medians = sa.basis == "median" && sb.basis == "median";
+  r.basis = medians ? "median" : "mean";
+  r.a_us = medians ? pa.time_us : pa.mean_us;
+  r.b_us = medians ? pb.time_us : pb.mean_us;
+  if (imported) r.confidence = "means compared (a side has no nccl-tests figure: a document before schema 7?); ";
+  else if (!medians && sa.basis != sb.basis) r.confidence = "means compared (one side has no median); ";
+  if (r.a_us > 0) r.a_busbw = medians ? pa.busbw : pa.busbw * pa.time_us / r.a_us;
+  if (r.b_us > 0) r.b_busbw = medians ? pb.busbw : pb.busbw * pb.time_us / r.b_us;
+}
+
 }  // namespace
 
 double placement_noise(const Series& oop, const Series& ip) {
@@ -103,6 +125,8 @@ Comparison compare(const Dataset& a, const Dataset& b, const CompareOptions& o) 
       c.only_a += s->points.size();
       continue;
     }
+    const bool imported = a.sources[static_cast<std::size_t>(s->source)].imported ||
+                          b.sources[static_cast<std::size_t>(it->second->source)].imported;
     std::map<std::uint64_t, const Point*> bp;
     for (const Point& p : it->second->points) bp[p.bytes] = &p;
     std::set<std::uint64_t> matched;
@@ -117,18 +141,11 @@ Comparison compare(const Dataset& a, const Dataset& b, const CompareOptions& o) 
       CompareRow r;
       std::tie(r.collective, r.datatype, r.op, r.placement, r.nranks) = key;
       r.bytes = pa.bytes;
-      // Like against like: the median on both sides when both have it, else the mean on both
-      // (nccl-tests prints the mean), and then no interval of the median applies.
-      const bool medians = s->basis == "median" && it->second->basis == "median";
-      r.a_us = medians ? pa.time_us : pa.mean_us;
-      r.b_us = medians ? pb.time_us : pb.mean_us;
-      if (!medians && s->basis != it->second->basis) r.confidence = "means compared (one side has no median); ";
+      choose_times(r, *s, pa, *it->second, pb, imported);
       if (!(r.a_us > 0) || !(r.b_us > 0)) continue;
       r.ratio = r.a_us / r.b_us;
-      // busbw from the time compared, so that the ratio reads off the two columns
-      r.a_busbw = medians ? pa.busbw : pa.busbw * pa.time_us / r.a_us;
-      r.b_busbw = medians ? pb.busbw : pb.busbw * pb.time_us / r.b_us;
-      const bool intervals = medians && std::isfinite(pa.lo_us) && std::isfinite(pa.hi_us) && std::isfinite(pb.lo_us) &&
+      if (r.basis == "nccl_tests") ++c.nccl_tests_rows;
+      const bool intervals = r.basis == "median" && std::isfinite(pa.lo_us) && std::isfinite(pa.hi_us) && std::isfinite(pb.lo_us) &&
                              std::isfinite(pb.hi_us) && pb.lo_us > 0 && pb.hi_us > 0;
       if (intervals) {
         r.lo = pa.lo_us / pb.hi_us;
@@ -183,6 +200,11 @@ std::string compare_text(const Comparison& c, const CompareOptions& o) {
   std::string s = fmt::format("# compare  A: {}\n#          B: {}\n", c.a_label, c.b_label);
   s += fmt::format("# ratio = busbw B / A (> 1: B faster); verdicts need a change of {:.0f}% or more", 100 * o.threshold);
   s += " and a confidence interval clear of 1 (or, without one, the noise band)\n";
+  if (c.nccl_tests_rows > 0)
+    s += fmt::format("# {} of {} rows compare nccl-tests' figure on both sides (a side is an imported nccl-tests log): "
+                     "the mean over ranks of each rank's mean time, as nccl-tests -a 1 prints it (nccl_tests in collbench's "
+                     "results)\n",
+                     c.nccl_tests_rows, c.rows.size());
   std::string current;
   for (const CompareRow& r : c.rows) {
     const std::string group = fmt::format("{} {} {} {} ({} ranks)", r.collective, r.datatype, r.op, r.placement, r.nranks);
@@ -206,13 +228,14 @@ json compare_json(const Comparison& c, const CompareOptions& o) {
     rows.push_back({{"collective", r.collective}, {"datatype", r.datatype}, {"op", r.op}, {"placement", r.placement},
                     {"nranks", r.nranks}, {"bytes", r.bytes}, {"a_time_us", num(r.a_us)}, {"b_time_us", num(r.b_us)},
                     {"a_busbw_gbps", num(r.a_busbw)}, {"b_busbw_gbps", num(r.b_busbw)}, {"ratio", num(r.ratio)},
-                    {"ci_lo", num(r.lo)}, {"ci_hi", num(r.hi)}, {"band", num(r.band)}, {"verdict", r.verdict},
+                    {"ci_lo", num(r.lo)}, {"ci_hi", num(r.hi)}, {"band", num(r.band)}, {"basis", r.basis}, {"verdict", r.verdict},
                     {"confidence", r.confidence}});
   }
-  return {{"schema", "collbench.compare"}, {"schema_version", 1}, {"a", c.a_label}, {"b", c.b_label},
+  return {{"schema", "collbench.compare"}, {"schema_version", kCompareSchemaVersion}, {"a", c.a_label}, {"b", c.b_label},
           {"threshold", o.threshold}, {"noise_a", num(c.noise_a)}, {"noise_b", num(c.noise_b)},
           {"summary", {{"compared", c.rows.size()}, {"faster", c.faster}, {"slower", c.slower}, {"same", c.same},
-                       {"worst_ratio", num(c.worst_ratio)}, {"only_a", c.only_a}, {"only_b", c.only_b}}},
+                       {"worst_ratio", num(c.worst_ratio)}, {"only_a", c.only_a}, {"only_b", c.only_b},
+                       {"nccl_tests_rows", c.nccl_tests_rows}}},
           {"rows", rows}};
 }
 

@@ -3,7 +3,8 @@
 // ratio and how sure. Noise-aware: with confidence intervals on both sides (collbench results)
 // a verdict needs the ratio's interval clear of 1 and the change past the threshold; without
 // them (nccl-tests logs print one mean), a change must exceed the threshold and the noise each
-// side shows between its out-of-place and in-place measurements of the same size.
+// side shows between its out-of-place and in-place measurements of the same size. Against an
+// imported nccl-tests log, both sides are compared on nccl-tests' figure (results::NcclTestsFigure).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,6 +15,9 @@
 
 namespace collbench::report {
 
+// 2: rows[].basis and summary.nccl_tests_rows; a_/b_time_us are nccl-tests' figure against imports.
+inline constexpr int kCompareSchemaVersion = 2;
+
 struct CompareOptions {
   double threshold = 0.05;  // the smallest change that counts (5%)
   std::string label_a, label_b;  // which series of a side with several (source or configuration label)
@@ -23,6 +27,7 @@ struct CompareRow {
   std::string collective, datatype, op, placement;
   int nranks = 0;
   std::uint64_t bytes = 0;
+  std::string basis;                      // the times compared: "nccl_tests" | "median" | "mean"
   double a_us = kNaN, b_us = kNaN;        // central times
   double a_busbw = kNaN, b_busbw = kNaN;
   double ratio = kNaN;                    // busbw B / A = time A / B: > 1 means B is faster
@@ -38,6 +43,7 @@ struct Comparison {
   std::vector<CompareRow> rows;
   std::size_t only_a = 0, only_b = 0;     // cases one side measured and the other did not
   int faster = 0, slower = 0, same = 0;
+  std::size_t nccl_tests_rows = 0;        // rows compared on nccl-tests' figure (against an import)
   double worst_ratio = kNaN;              // the lowest ratio among SLOWER rows
 };
 

@@ -57,10 +57,11 @@ Point combine(std::uint64_t bytes, const std::vector<const results::ResultRecord
   Point p;
   p.bytes = bytes;
   p.reps = static_cast<int>(recs.size());
-  std::vector<double> centre, mean, p50, p99;
+  std::vector<double> centre, mean, p50, p99, nccl_tests;
   double lo = HUGE_VAL, hi = -HUGE_VAL;
   bool any_ci = false;
   for (const auto* r : recs) {
+    nccl_tests.push_back(r->nccl_tests ? r->nccl_tests->time_us : kNaN);
     const double c = median_basis ? r->time_us.p50 : r->time_us.mean;
     centre.push_back(c);
     mean.push_back(r->time_us.mean);
@@ -90,6 +91,10 @@ Point combine(std::uint64_t bytes, const std::vector<const results::ResultRecord
     p.lo_us = lo, p.hi_us = hi;
   }
   if (p.time_us > 0) p.busbw = stats::algbw_gbps(bytes, p.time_us) * factor;
+  if (std::ranges::all_of(nccl_tests, [](double t) { return t > 0; })) {
+    p.nccl_tests_us = median_of(nccl_tests);
+    p.nccl_tests_busbw = stats::algbw_gbps(bytes, p.nccl_tests_us) * factor;
+  }
   return p;
 }
 

@@ -20,7 +20,11 @@ struct Point {
   int reps = 0;            // records combined (repetitions, runs)
   double time_us = kNaN;   // the series' basis: median over reps of each record's p50 (or mean)
   double busbw = kNaN;     // GB/s, from time_us
-  double mean_us = kNaN;   // median over reps of each record's mean (nccl-tests' number)
+  double mean_us = kNaN;   // median over reps of each record's time_us.mean (an import's: nccl-tests' time)
+  // nccl-tests' figure (a record's nccl_tests): the median over reps of its time, and busbw from
+  // that; NaN when a record lacks it (documents before schema 7, logs run with another -a).
+  double nccl_tests_us = kNaN;
+  double nccl_tests_busbw = kNaN;
   double p50_us = kNaN;    // median over reps; NaN when the source has no percentiles
   double p99_us = kNaN;
   double lo_us = kNaN;     // confidence interval of time_us; NaN when the source gives none

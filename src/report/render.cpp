@@ -46,6 +46,18 @@ bool any_standin(const Dataset& d) {
   return std::any_of(d.sources.begin(), d.sources.end(), [](const SourceInfo& s) { return s.standin; });
 }
 
+// Imported nccl-tests logs beside collbench's own results: their busbw is nccl-tests' figure, the
+// others' is from the median, so the tables add nccl-tests' figure for every series.
+bool mixes_imports(const Dataset& d) {
+  const auto imported = [](const SourceInfo& s) { return s.imported; };
+  return std::any_of(d.sources.begin(), d.sources.end(), imported) && !std::all_of(d.sources.begin(), d.sources.end(), imported);
+}
+
+constexpr const char* kMixedNote =
+    "Imported nccl-tests logs print nccl-tests' figure (the mean over ranks of each rank's mean time, its default -a 1); "
+    "collbench's curves and peaks are from the median of the max over ranks. The column \"peak busbw (nccl-tests' figure)\" "
+    "puts every series on nccl-tests' figure: compare logs with runs there.";
+
 const char* source_mark(const SourceInfo& s) { return s.predicted ? " (predicted)" : (s.standin ? " (stand-in)" : ""); }
 
 std::string fmt_num(double x, const char* spec = "{:.4g}") {
@@ -241,10 +253,12 @@ json report_json(const Dataset& d, const Analysis& a) {
       for (const Point& p : s.points) {
         pts.push_back({{"bytes", p.bytes}, {"reps", p.reps}, {"time_us", num(p.time_us)}, {"busbw_gbps", num(p.busbw)},
                        {"p50_us", num(p.p50_us)}, {"p99_us", num(p.p99_us)}, {"ci_lo_us", num(p.lo_us)},
-                       {"ci_hi_us", num(p.hi_us)}, {"wrong", p.wrong}});
+                       {"ci_hi_us", num(p.hi_us)}, {"nccl_tests_time_us", num(p.nccl_tests_us)},
+                       {"nccl_tests_busbw_gbps", num(p.nccl_tests_busbw)}, {"wrong", p.wrong}});
       }
       json metrics = {{"peak_busbw_gbps", num(m.peak_busbw)},
                       {"peak_bytes", m.peak_bytes},
+                      {"peak_nccl_tests_busbw_gbps", num(m.peak_nccl_tests_busbw)},
                       {"half_peak_bytes", num(m.half_peak_bytes)},
                       {"half_peak_below_range", m.half_peak_below_range},
                       {"latency_floor_us", num(m.latency_floor_us)},
@@ -311,17 +325,21 @@ std::string report_markdown(const Dataset& d, const Analysis& a) {
                      source_mark(src), md_cell(src.library), md_cell(src.gpu), src.nranks,
                      src.nnodes > 0 ? std::to_string(src.nnodes) : "-", src.status, md_cell(src.format));
   }
+  const bool mixed = mixes_imports(d);
+  if (mixed) s += fmt::format("\n{}\n", kMixedNote);
   for (const auto& [coll, members] : by_collective(d)) {
     s += fmt::format("\n## {}\n\n", coll);
     s += "| series | type | op | placement | ranks | peak busbw | at | half-peak size | latency floor (us) | "
-         "tail p99 spread (median / max) | efficiency | basis |\n"
-         "|---|---|---|---|--:|--:|--:|--:|--:|---|---|---|\n";
+         "tail p99 spread (median / max) | efficiency | basis |";
+    s += mixed ? " peak busbw (nccl-tests' figure) |\n|---|---|---|---|--:|--:|--:|--:|--:|---|---|---|--:|\n"
+               : "\n|---|---|---|---|--:|--:|--:|--:|--:|---|---|---|\n";
     for (const std::size_t i : members) {
       const Series& ser = d.series[i];
       const SeriesMetrics& m = a.metrics[i];
-      s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", md_cell(ser.label), ser.datatype,
+      s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |", md_cell(ser.label), ser.datatype,
                        ser.op, ser.placement, scale_text(ser), fmt_num(m.peak_busbw), format_bytes(double(m.peak_bytes)),
                        half_peak_text(m), fmt_num(m.latency_floor_us), tail_text(m), eff_text(m), ser.basis);
+      s += mixed ? fmt::format(" {} |\n", fmt_num(m.peak_nccl_tests_busbw)) : "\n";
     }
   }
   if (!a.scaling.empty()) {
@@ -384,6 +402,8 @@ std::string report_html(const Dataset& d, const Analysis& a) {
                      src.nnodes > 0 ? std::to_string(src.nnodes) : "-", core::xml_escape(src.status), core::xml_escape(src.format));
   }
   s += "</table>\n";
+  const bool mixed = mixes_imports(d);
+  if (mixed) s += fmt::format("<p class=\"dim\">{}</p>\n", core::xml_escape(kMixedNote));
   for (const auto& [coll, members] : by_collective(d)) {
     s += fmt::format("<h2 id=\"{0}\">{0}</h2>\n", coll);
     const std::vector<std::size_t> shown = chart_series(d, a, members, 12);
@@ -397,27 +417,31 @@ std::string report_html(const Dataset& d, const Analysis& a) {
     s += latency_chart(d, members, bands, coll + " latency vs size") + legend_html(d, members, bands);
     s += "<table><tr><th class=\"l\">series</th><th class=\"l\">type</th><th class=\"l\">op</th><th class=\"l\">placement</th>"
          "<th>ranks</th><th>peak busbw</th><th>at</th><th>half-peak size</th><th>latency floor (us)</th>"
-         "<th>tail p99 spread (median / max)</th><th>efficiency</th><th class=\"l\">basis</th></tr>\n";
+         "<th>tail p99 spread (median / max)</th><th>efficiency</th><th class=\"l\">basis</th>";
+    s += mixed ? "<th>peak busbw (nccl-tests' figure)</th></tr>\n" : "</tr>\n";
     for (const std::size_t i : members) {
       const Series& ser = d.series[i];
       const SeriesMetrics& m = a.metrics[i];
       s += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>"
-                       "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
+                       "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>",
                        core::xml_escape(ser.label), core::xml_escape(ser.datatype), core::xml_escape(ser.op), ser.placement,
                        scale_text(ser), fmt_num(m.peak_busbw), format_bytes(double(m.peak_bytes)), half_peak_text(m),
                        fmt_num(m.latency_floor_us), core::xml_escape(tail_text(m)), core::xml_escape(eff_text(m)), ser.basis);
+      s += mixed ? fmt::format("<td>{}</td></tr>\n", fmt_num(m.peak_nccl_tests_busbw)) : "</tr>\n";
     }
     s += "</table>\n";
     for (const std::size_t i : members) {
       const Series& ser = d.series[i];
       s += fmt::format("<details><summary>{} {} {} {}: every size</summary><table><tr><th>size</th><th>reps</th>"
-                       "<th>time (us, {})</th><th>busbw</th><th>p50 (us)</th><th>p99 (us)</th><th>CI (us)</th><th>wrong</th></tr>\n",
-                       core::xml_escape(ser.label), core::xml_escape(ser.datatype), core::xml_escape(ser.op), ser.placement, ser.basis);
+                       "<th>time (us, {})</th><th>busbw</th><th>p50 (us)</th><th>p99 (us)</th><th>CI (us)</th><th>wrong</th>{}</tr>\n",
+                       core::xml_escape(ser.label), core::xml_escape(ser.datatype), core::xml_escape(ser.op), ser.placement, ser.basis,
+                       mixed ? "<th>busbw (nccl-tests' figure)</th>" : "");
       for (const Point& p : ser.points) {
         const std::string ci = std::isfinite(p.lo_us) ? fmt::format("[{}, {}]", fmt_num(p.lo_us), fmt_num(p.hi_us)) : "-";
-        s += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+        s += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>\n",
                          format_bytes(double(p.bytes)), p.reps, fmt_num(p.time_us), fmt_num(p.busbw), fmt_num(p.p50_us),
-                         fmt_num(p.p99_us), ci, p.wrong < 0 ? std::string("not checked") : std::to_string(p.wrong));
+                         fmt_num(p.p99_us), ci, p.wrong < 0 ? std::string("not checked") : std::to_string(p.wrong),
+                         mixed ? fmt::format("<td>{}</td>", fmt_num(p.nccl_tests_busbw)) : "");
       }
       s += "</table></details>\n";
     }

@@ -13,7 +13,9 @@
 namespace collbench::report {
 
 inline constexpr const char* kReportSchemaName = "collbench.report";
-inline constexpr int kReportSchemaVersion = 1;
+// 2: points[].nccl_tests_time_us, nccl_tests_busbw_gbps and metrics.peak_nccl_tests_busbw_gbps
+//    (nccl-tests' figure, results::NcclTestsFigure).
+inline constexpr int kReportSchemaVersion = 2;
 
 nlohmann::json report_json(const Dataset& d, const Analysis& a);
 std::string report_markdown(const Dataset& d, const Analysis& a);

@@ -92,6 +92,9 @@ void TablePrinter::begin_collective(std::string_view collective, std::string_vie
   m_wrong = 0;
   m_any_unchecked = false;
   fmt::print(m_out, "#\n# Collective test starting: {} (collbench {})\n#\n", nccl_tests_name, collective);
+  if (m_nccl_tests)
+    fmt::print(m_out, "# time, algbw, busbw: nccl-tests' figure (the mean over ranks of each rank's mean iteration time, "
+                      "as nccl-tests -a 1 prints it)\n");
   std::string top = fmt::format("# {:>10}  {:>12}  {:>8}  {:>6}  {:>6}", "", "", "", "", "");
   std::string names = fmt::format("# {:>10}  {:>12}  {:>8}  {:>6}  {:>6}", "size", "count", "type", "redop", "root");
   std::string units = fmt::format("# {:>10}  {:>12}  {:>8}  {:>6}  {:>6}", "(B)", "(elements)", "", "", "");
@@ -105,8 +108,14 @@ void TablePrinter::begin_collective(std::string_view collective, std::string_vie
 }
 
 void TablePrinter::cell(const results::ResultRecord& r) {
-  fmt::print(m_out, "  {:>7}  {:>6}  {:>6}", float_cell(r.time_us.p50, 7), float_cell(r.algbw_gbps, 6),
-             float_cell(r.busbw_gbps, 6));
+  if (!m_nccl_tests)
+    fmt::print(m_out, "  {:>7}  {:>6}  {:>6}", float_cell(r.time_us.p50, 7), float_cell(r.algbw_gbps, 6),
+               float_cell(r.busbw_gbps, 6));
+  else if (r.nccl_tests)
+    fmt::print(m_out, "  {:>7}  {:>6}  {:>6}", float_cell(r.nccl_tests->time_us, 7), float_cell(r.nccl_tests->algbw_gbps, 6),
+               float_cell(r.nccl_tests->busbw_gbps, 6));
+  else
+    fmt::print(m_out, "  {:>7}  {:>6}  {:>6}", "N/A", "N/A", "N/A");
   if (r.checked) fmt::print(m_out, "  {:>6}", r.wrong);
   else fmt::print(m_out, "     N/A");
 }
@@ -161,9 +170,15 @@ void TablePrinter::tail_latency() {
 }
 
 void TablePrinter::end_collective() {
+  // nccl-tests' footer: the mean busbw over every printed cell, whichever figure the cells hold.
   double sum = 0.0;
-  for (const auto& r : m_rows) sum += r.busbw_gbps;
-  const double avg = m_rows.empty() ? 0.0 : sum / static_cast<double>(m_rows.size());
+  std::size_t cells = 0;
+  for (const auto& r : m_rows) {
+    if (m_nccl_tests && !r.nccl_tests) continue;
+    sum += m_nccl_tests ? r.nccl_tests->busbw_gbps : r.busbw_gbps;
+    ++cells;
+  }
+  const double avg = cells == 0 ? 0.0 : sum / static_cast<double>(cells);
   if (m_any_unchecked && m_wrong == 0) fmt::print(m_out, "# Out of bounds values : N/A\n");
   else fmt::print(m_out, "# Out of bounds values : {} {}\n", m_wrong, m_wrong == 0 ? "OK" : "FAILED");
   fmt::print(m_out, "# Avg bus bandwidth    : {:g} \n", avg);

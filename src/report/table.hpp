@@ -2,7 +2,10 @@
 // The human table, in nccl-tests' layout (>= 2.17.3) so that people's parsers and habits keep
 // working: one row per size with out-of-place and in-place columns, '#' comments for everything
 // else. The time column is the median iteration time (max over ranks per iteration); algbw and
-// busbw come from it. collbench's additions (tail latency, stragglers) are '#' lines.
+// busbw come from it. With set_nccl_tests_figure(true) the three columns are nccl-tests' figure
+// instead (a record's nccl_tests: the mean over ranks of each rank's mean time), a '#' line says
+// so, and the footer's average is of that busbw. collbench's additions (tail latency,
+// stragglers) are '#' lines.
 #include <cstdio>
 #include <span>
 #include <string>
@@ -25,6 +28,9 @@ class TablePrinter {
  public:
   explicit TablePrinter(std::FILE* out) : m_out(out) {}
 
+  // Off by default. Set before begin_collective.
+  void set_nccl_tests_figure(bool on) { m_nccl_tests = on; }
+
   void preamble(const results::RunMetadata& meta);
   // `placements`: in_place flags of the columns, out-of-place first.
   void begin_collective(std::string_view collective, std::string_view nccl_tests_name,
@@ -46,6 +52,7 @@ class TablePrinter {
   std::vector<std::string> m_notes;           // printed after the footer
   std::int64_t m_wrong = 0;
   bool m_any_unchecked = false;
+  bool m_nccl_tests = false;  // the columns are nccl-tests' figure
 };
 
 }  // namespace collbench::report

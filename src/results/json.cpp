@@ -149,6 +149,11 @@ void fields(S& v, F&& f) {
   f("kind", v.kind), f("round", v.round), f("index", v.index), f("nodes", v.nodes);
 }
 
+template <is<results::NcclTestsFigure> S, class F>
+void fields(S& v, F&& f) {
+  f("time_us", v.time_us), f("algbw_gbps", v.algbw_gbps), f("busbw_gbps", v.busbw_gbps);
+}
+
 template <is<results::Straggler> S, class F>
 void fields(S& v, F&& f) {
   f("rank", v.rank), f("host", v.host), f("outside_call_us", v.outside_call_us);
@@ -222,7 +227,7 @@ void load_fields(const json& j, const std::string& path, S& v, bool required = t
 
 template <class S>
   requires(is<S, stats::MedianCI> || is<S, stats::Summary> || is<S, results::Straggler> || is<S, results::GroupInfo> || is<S, results::GroupNode> ||
-           is<S, results::DeviceRecord> || is<S, results::ImportInfo>)
+           is<S, results::DeviceRecord> || is<S, results::ImportInfo> || is<S, results::NcclTestsFigure>)
 void load(const json& j, const std::string& path, S& v) {
   load_fields(j, path, v);
 }
@@ -283,6 +288,7 @@ void load(const json& j, const std::string& path, results::ResultRecord& v) {
   field(j, path, "missing", v.missing, false);
   optional_field(j, path, "straggler", v.straggler);
   optional_field(j, path, "group", v.group);
+  optional_field(j, path, "nccl_tests", v.nccl_tests);  // schema 7
   if (v.group) expect_one_of(member_path(member_path(path, "group"), "kind"), v.group->kind, {"node", "pair"});
 }
 
@@ -384,9 +390,10 @@ void from_json(const nlohmann::json& j, Straggler& v) { load_or_throw(j, v); }
 void to_json(nlohmann::json& j, const GroupNode& v) { j = write_fields(v); }
 void to_json(nlohmann::json& j, const GroupInfo& v) { j = write_fields(v); }
 
-// error, straggler and samples_us only when they hold something.
+// error, straggler, samples_us and nccl_tests only when they hold something.
 void to_json(nlohmann::json& j, const ResultRecord& v) {
   j = write_fields(v);
+  if (v.nccl_tests) j["nccl_tests"] = write_fields(*v.nccl_tests);
   if (!v.error.empty()) j["error"] = v.error;
   if (v.straggler) j["straggler"] = *v.straggler;
   if (v.group) j["group"] = *v.group;

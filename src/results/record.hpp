@@ -21,7 +21,9 @@ namespace collbench::results {
 //    and a record's "missing" (the fields its source did not give). Both optional.
 // 6: metadata.launch (the launcher, and under Slurm the job, step, nodes and tasks per node) and
 //    hosts[i].slurm_node. Both optional; metadata.predicted (the model backend) is optional too.
-inline constexpr int kSchemaVersion = 6;
+// 7: a record's "nccl_tests" (nccl-tests' own figure: the mean over ranks of each rank's mean
+//    iteration time, and the bandwidths from it). Optional.
+inline constexpr int kSchemaVersion = 7;
 inline constexpr const char* kSchemaName = "collbench.run";
 
 // One rank's own view of a case: its per-iteration durations, and the time it spent outside the
@@ -58,6 +60,19 @@ struct GroupInfo {
   std::vector<GroupNode> nodes;  // one (node) or two (pair)
 };
 
+// The figure nccl-tests prints with its default -a 1: each process times its loop (steady_clock
+// around the iterations, / iters), then the per-process times are averaged over ranks (nccl-tests
+// src/common.cu:783 calls Allreduce(args, &deltaSec, average), 310-351 sum then divide by the
+// process count); algbw and busbw come from that time (its getBw). In a measured record its time
+// is at most time_us.mean (an iteration's max over ranks is at least each rank's own duration), so
+// its busbw is at least busbw_mean_gbps.
+// Format facts: ../shared/reference/nccl-tests-format.md ("Timing", "-a/--average").
+struct NcclTestsFigure {
+  double time_us = 0;     // mean over ranks of each rank's own mean iteration time
+  double algbw_gbps = 0;  // bytes / time_us
+  double busbw_gbps = 0;  // algbw_gbps x bus factor
+};
+
 struct ResultRecord {
   std::string collective;       // core::name(Collective)
   std::uint64_t bytes = 0;      // nccl-tests 'size': max(send, recv) bytes per rank
@@ -81,8 +96,11 @@ struct ResultRecord {
   stats::Summary time_us;       // iteration time = max over ranks of each rank's duration
   double algbw_gbps = 0;        // from the median time
   double busbw_gbps = 0;        // from the median time
-  double algbw_mean_gbps = 0;   // from the mean time (what nccl-tests prints)
+  double algbw_mean_gbps = 0;   // from the mean of time_us (max over ranks per iteration)
   double busbw_mean_gbps = 0;
+  // nccl-tests' figure (schema 7): measured records, predictions (the predicted time) and imports
+  // of logs run with nccl-tests' default -a 1. Absent in older documents and when not known.
+  std::optional<NcclTestsFigure> nccl_tests;
   std::vector<RankSummary> per_rank;
   std::optional<Straggler> straggler;
   std::optional<GroupInfo> group;  // absent: the whole job measured the case

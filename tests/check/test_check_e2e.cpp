@@ -181,6 +181,13 @@ TEST(CheckLocateE2E, PerNodeAndPairsNameTheSlowNodeNotItsPartners) {
     if (!rec.contains("group")) continue;
     (rec["group"]["kind"] == "node" ? node : pair) += 1;
     for (const json& n : rec["group"]["nodes"]) EXPECT_EQ(n["host"], h);
+    // A group's record carries nccl-tests' figure of its own ranks (schema 7), through the JSON
+    // the group roots send to rank 0: the mean over its ranks of each one's mean.
+    ASSERT_TRUE(rec.contains("nccl_tests")) << rec.dump();
+    double sum = 0;
+    for (const json& pr : rec["per_rank"]) sum += pr["time_us"]["mean"].get<double>();
+    const double mean = sum / static_cast<double>(rec["per_rank"].size());
+    EXPECT_NEAR(rec["nccl_tests"]["time_us"].get<double>(), mean, 1e-9 * mean);
   }
   EXPECT_EQ(node, 4 * 4);      // 4 nodes x (2 sizes x 2 placements)
   EXPECT_EQ(pair, 3 * 2 * 4);  // 3 rounds x 2 pairs x 4 cases

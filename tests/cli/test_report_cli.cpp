@@ -47,7 +47,7 @@ TEST(ReportCli, ImportThenReportJson) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const nlohmann::json j = e2e::read_json(out);
   EXPECT_EQ(j["schema"], "collbench.report");
-  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["schema_version"], 2);
   ASSERT_EQ(j["sources"].size(), 2u);
   EXPECT_EQ(j["sources"][0]["label"], "cscs_alps_gh200_2x4_slingshot_srun_allreduce");
   EXPECT_EQ(j["sources"][0]["kind"], "import");
@@ -130,6 +130,7 @@ TEST(CompareCli, GoodAgainstCxiHookOffIsSlower) {
   const nlohmann::json j = e2e::read_json(json);
   EXPECT_EQ(j["schema"], "collbench.compare");
   EXPECT_EQ(j["summary"]["compared"], 50);
+  EXPECT_EQ(j["summary"]["nccl_tests_rows"], 50);
   EXPECT_GT(j["summary"]["slower"].get<int>(), 40);
   EXPECT_EQ(j["summary"]["faster"], 0);
   EXPECT_LT(j["summary"]["worst_ratio"].get<double>(), 0.1);  // 32 MiB: 686.5 us -> 17388 us
@@ -140,6 +141,7 @@ TEST(CompareCli, GoodAgainstCxiHookOffIsSlower) {
       seen = true;
       EXPECT_EQ(row["verdict"], "SLOWER");
       EXPECT_NEAR(row["ratio"].get<double>(), 1916.4 / 43293, 1e-6);
+      EXPECT_EQ(row["basis"], "nccl_tests");  // two nccl-tests logs: their own figure
     }
   }
   EXPECT_TRUE(seen);

@@ -1,6 +1,7 @@
 // The real binary under mpirun: what it prints, what it writes, how it exits.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -16,10 +17,30 @@ double factor(const std::string& coll, int n) {
   return static_cast<double>(n - 1) / n;
 }
 
+// nccl-tests' figure of a measured record (schema 7): the mean over ranks of each rank's own mean
+// (nccl-tests -a 1), which no rank's slowest iterations can push above the mean of the per-iteration
+// max over ranks; algbw / busbw from it as nccl-tests does.
+void check_nccl_tests_figure(const json& r, double bus_factor) {
+  ASSERT_TRUE(r.contains("nccl_tests")) << r.dump();
+  const json& f = r.at("nccl_tests");
+  const double time = f.at("time_us"), algbw = f.at("algbw_gbps"), busbw = f.at("busbw_gbps");
+  double sum = 0, fastest_min = HUGE_VAL;
+  for (const json& pr : r.at("per_rank")) {
+    sum += pr.at("time_us").at("mean").get<double>();
+    fastest_min = std::min(fastest_min, pr.at("time_us").at("min").get<double>());
+  }
+  EXPECT_NEAR(time, sum / static_cast<double>(r.at("per_rank").size()), 1e-9 * time);
+  EXPECT_LE(time, r.at("time_us").at("mean").get<double>() * (1 + 1e-9)) << "the mean of the max over ranks bounds it";
+  EXPECT_GE(time, fastest_min);
+  EXPECT_NEAR(algbw, r.at("bytes").get<double>() / 1e3 / time, 1e-9 * algbw);
+  EXPECT_NEAR(busbw, algbw * bus_factor, 1e-9 * algbw);
+  EXPECT_GE(busbw, r.at("busbw_mean_gbps").get<double>() * (1 - 1e-9));
+}
+
 // The checks of issue #2 on a `--coll all` document.
 void check_document(const json& doc, int np, const std::vector<std::uint64_t>& sizes) {
   ASSERT_EQ(doc.at("schema"), "collbench.run");
-  EXPECT_EQ(doc.at("schema_version"), 6);
+  EXPECT_EQ(doc.at("schema_version"), 7);
   EXPECT_EQ(doc.at("status"), "ok");
   const json& meta = doc.at("metadata");
   EXPECT_EQ(meta.at("launch").at("launcher"), "mpirun");  // tests/slurm checks srun's
@@ -49,6 +70,7 @@ void check_document(const json& doc, int np, const std::vector<std::uint64_t>& s
     EXPECT_NEAR(bus / alg, factor(coll, np), 1e-9) << coll;
     EXPECT_NEAR(r.at("busbw_mean_gbps").get<double>() / r.at("algbw_mean_gbps").get<double>(), factor(coll, np), 1e-9);
     EXPECT_NEAR(alg, r.at("bytes").get<double>() / 1e3 / t.at("p50").get<double>(), 1e-9 * alg);
+    check_nccl_tests_figure(r, factor(coll, np));
     ASSERT_EQ(r.at("per_rank").size(), static_cast<std::size_t>(np));
     for (int i = 0; i < np; ++i) {
       EXPECT_EQ(r.at("per_rank")[i].at("rank"), i);
@@ -113,6 +135,7 @@ TEST(MpiRun, InjectedDelayNamesTheStraggler) {
     EXPECT_EQ(rec.at("straggler").at("rank"), 2);
     EXPECT_GT(rec.at("straggler").at("outside_call_us").get<double>(), 2000.0);
     EXPECT_GT(rec.at("time_us").at("p50").get<double>(), 2500.0);  // everyone waits for it
+    check_nccl_tests_figure(rec, 2.0 * 2 / 3);                        // allreduce on 3 ranks
   }
   EXPECT_NE(r.output.find("straggler: allreduce 1K out_of_place: rank 2 on"), std::string::npos) << r.output;
 }
@@ -155,6 +178,7 @@ TEST(MpiRun, OneRankRunsWithZeroBusBandwidthAndSaysSo) {
   for (const json& rec : e2e::read_json(out).at("results")) {
     EXPECT_EQ(rec.at("busbw_gbps"), 0.0);
     EXPECT_GT(rec.at("algbw_gbps").get<double>(), 0.0);
+    check_nccl_tests_figure(rec, 0.0);  // one rank: its own mean, and busbw 0
   }
 }
 

@@ -114,6 +114,8 @@ results::ResultRecord Predictor::predict(core::Collective c, core::DataType t, c
   rec.time_us = predicted_summary(cp.choice->time_us);
   rec.algbw_gbps = rec.algbw_mean_gbps = cp.algbw_gbps;
   rec.busbw_gbps = rec.busbw_mean_gbps = cp.busbw_gbps;
+  // One predicted time for every rank: nccl-tests' figure (the mean over ranks) is that time too.
+  rec.nccl_tests = results::NcclTestsFigure{cp.choice->time_us, cp.algbw_gbps, cp.busbw_gbps};
   rec.backend_notes["nccl_algo"] = std::string(log_name(cp.choice->algo));
   rec.backend_notes["nccl_proto"] = std::string(log_name(cp.choice->proto));
   rec.backend_notes["nccl_estimated_us"] = fmt::format("{:.3f}", cp.choice->time_us);

@@ -185,6 +185,12 @@ TEST_P(FixtureLog, MatchesAnIndependentReadingOfTheTable) {
       EXPECT_NEAR(r.busbw_mean_gbps, busbw, std::max(0.011, 0.01 * busbw)) << "printed busbw " << c.busbw;
       const double algbw = std::stod(c.algbw);
       EXPECT_NEAR(r.algbw_mean_gbps, algbw, std::max(0.011, 0.01 * algbw)) << "printed algbw " << c.algbw;
+      // nccl-tests' figure is the log's own columns: no fixture sets -a, so each ran with the default -a 1.
+      ASSERT_TRUE(r.nccl_tests.has_value());
+      EXPECT_DOUBLE_EQ(r.nccl_tests->time_us, std::stod(c.time));
+      EXPECT_NEAR(r.nccl_tests->busbw_gbps, busbw, std::max(0.011, 0.01 * busbw)) << "printed busbw " << c.busbw;
+      EXPECT_NEAR(r.nccl_tests->algbw_gbps, algbw, std::max(0.011, 0.01 * algbw)) << "printed algbw " << c.algbw;
+      EXPECT_FALSE(has(r.missing, "nccl_tests"));
       EXPECT_TRUE(has(r.missing, "time_us.p50"));
       EXPECT_TRUE(has(r.missing, "per_rank"));
       EXPECT_FALSE(has(r.missing, "time_us.mean"));

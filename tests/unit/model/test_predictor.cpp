@@ -39,6 +39,7 @@ TEST(Predictor, AllToAllIsSkipped) {
   EXPECT_HAS(r.error, "send/recv");
   EXPECT_EQ(r.backend_notes.at("predicted"), "true");
   EXPECT_FALSE(r.checked);
+  EXPECT_FALSE(r.nccl_tests.has_value()) << "nothing predicted, no figure";
 }
 
 TEST(Predictor, ZeroBytesPerRankIsSkipped) {
@@ -83,6 +84,11 @@ TEST(Predictor, OkRecordIsAMarkedPrediction) {
   // algbw = bytes / time; busbw = algbw * 2(n-1)/n = algbw * 14/8.
   EXPECT_NEAR(r.algbw_gbps, static_cast<double>(bytes) / 1000 / c.time_us, 1e-9);
   EXPECT_NEAR(r.busbw_gbps, r.algbw_gbps * 2 * 7 / 8, 1e-9);
+  // nccl-tests' figure (the mean over ranks): one predicted time for every rank, so that time.
+  ASSERT_TRUE(r.nccl_tests.has_value());
+  EXPECT_DOUBLE_EQ(r.nccl_tests->time_us, c.time_us);
+  EXPECT_DOUBLE_EQ(r.nccl_tests->algbw_gbps, r.algbw_gbps);
+  EXPECT_DOUBLE_EQ(r.nccl_tests->busbw_gbps, r.busbw_gbps);
   // Every usable cell's time is in the notes.
   EXPECT_EQ(r.backend_notes.at("model_us.Ring/Simple"),
             three_decimals(p.model().time_us(call(AR, bytes), Algo::ring, Proto::simple)));

@@ -57,6 +57,18 @@ TEST(ReportMetrics, PeakBusbwAndItsSize) {
   EXPECT_EQ(m.peak_bytes, 65536u);
 }
 
+// nccl-tests' figure has its own peak (a collbench run's may sit at another size than its median's);
+// NaN when no point carries the figure (a document before schema 7).
+TEST(ReportMetrics, PeakOfNcclTestsFigure) {
+  report::Series s = rising();
+  EXPECT_TRUE(std::isnan(report::metrics_of(s, std::nullopt).peak_nccl_tests_busbw));
+  const double figure[] = {0.9, 3.5, 18.0, 23.0, 23.5};  // the mean over ranks' means: peaks at 256 KiB
+  for (std::size_t i = 0; i < s.points.size(); ++i) s.points[i].nccl_tests_busbw = figure[i];
+  const report::SeriesMetrics m = report::metrics_of(s, std::nullopt);
+  EXPECT_DOUBLE_EQ(m.peak_nccl_tests_busbw, 23.5);
+  EXPECT_DOUBLE_EQ(m.peak_busbw, 25.0) << "the median's peak stays as it was";
+}
+
 TEST(ReportMetrics, HalfPeakIsInterpolatedOnLogAxesBetweenTheBracketingSizes) {
   const report::SeriesMetrics m = report::metrics_of(rising(), std::nullopt);
   // Half of 25 is 12.5: 4 KiB reaches 4, 16 KiB reaches 20. On log axes the fraction of the way is

@@ -304,30 +304,92 @@ TEST(CompareInputs, DifferentBasesAreFlagged) {
   EXPECT_HAS(c.rows[0].confidence, "means compared");
 }
 
-// A collbench run (median basis) against an nccl-tests log (mean only): the comment in compare()
-// promises like against like, "the median on both sides when both have it, else nccl-tests' mean".
-// Here the run's records hold exactly the log's means, with a heavy tail putting the median at 0.6
-// of the mean: mean against mean, nothing changed.
-TEST(CompareInputs, MedianRunAgainstMeanLogComparesMeans) {
-  const std::string log = COLLBENCH_SOURCE_DIR "/../shared/fixtures/nccl-tests-logs/cscs_alps_gh200_2x4_slingshot_srun_allreduce.txt";
-  if (!std::filesystem::exists(log)) GTEST_SKIP() << "fixture not found: " << log;
-  collbench::results::RunDocument doc = collbench::ingest::import_log(log).doc;
+const std::string kCscsLog =
+    COLLBENCH_SOURCE_DIR "/../shared/fixtures/nccl-tests-logs/cscs_alps_gh200_2x4_slingshot_srun_allreduce.txt";
+
+// A collbench run JSON made from the cscs log's records: `edit` turns each into what a run of
+// collbench would hold. Written into `tmp`; returns its path.
+template <class Edit>
+std::string run_from_log(const testsupport::TempDir& tmp, Edit edit) {
+  collbench::results::RunDocument doc = collbench::ingest::import_log(kCscsLog).doc;
   doc.metadata.imported.reset();
-  for (auto& r : doc.results) {
+  for (auto& r : doc.results) edit(r);
+  return tmp.write("run.json", nlohmann::json(doc).dump(1) + "\n");
+}
+
+// A collbench run (median basis) against an nccl-tests log (mean only), the run from a document
+// before schema 7 (no nccl_tests): like against like falls back to the mean on both sides. Here
+// the run's records hold exactly the log's means, with a heavy tail putting the median at 0.6 of
+// the mean: mean against mean, nothing changed.
+TEST(CompareInputs, MedianRunWithoutTheFigureAgainstMeanLogComparesMeans) {
+  if (!std::filesystem::exists(kCscsLog)) GTEST_SKIP() << "fixture not found: " << kCscsLog;
+  const testsupport::TempDir tmp;
+  const report::Dataset a = report::load_dataset({run_from_log(tmp, [](collbench::results::ResultRecord& r) {
     r.time_us.p50 = 0.6 * r.time_us.mean;
     r.time_us.p99 = 2.0 * r.time_us.mean;
     r.time_us.median_ci = {};
-  }
-  const testsupport::TempDir tmp;
-  const std::string run = tmp.write("run.json", nlohmann::json(doc).dump(1) + "\n");
-  const report::Dataset a = report::load_dataset({run});
+    r.nccl_tests.reset();
+  })});
   ASSERT_EQ(a.series.size(), 2u);
   ASSERT_EQ(a.series[0].basis, "median");
-  const report::Comparison c = report::compare(a, report::load_dataset({log}), {});
+  const report::Comparison c = report::compare(a, report::load_dataset({kCscsLog}), {});
   ASSERT_EQ(c.rows.size(), 50u);
+  EXPECT_EQ(c.nccl_tests_rows, 0u);
   for (const auto& r : c.rows) {
     EXPECT_NEAR(r.ratio, 1.0, 1e-9) << r.bytes << " " << r.placement;
     EXPECT_EQ(r.verdict, "SAME") << r.bytes << " " << r.placement;
+    EXPECT_EQ(r.basis, "mean");
+    EXPECT_HAS(r.confidence, "means compared (a side has no nccl-tests figure");
+  }
+}
+
+// The same run as collbench (schema 7) records it: the max over ranks per iteration puts its mean
+// 30% above the log's time, while its nccl_tests (the mean over ranks of each rank's mean) is the
+// log's time. Against the log, compare takes nccl-tests' figure on both sides and says so: SAME
+// everywhere, where mean against mean would call every size 23% SLOWER.
+TEST(CompareInputs, RunAgainstAnNcclTestsLogComparesNcclTestsFigures) {
+  if (!std::filesystem::exists(kCscsLog)) GTEST_SKIP() << "fixture not found: " << kCscsLog;
+  const testsupport::TempDir tmp;
+  const report::Dataset a = report::load_dataset({run_from_log(tmp, [](collbench::results::ResultRecord& r) {
+    ASSERT_TRUE(r.nccl_tests.has_value());  // the import's: the printed time
+    r.time_us.mean *= 1.3;
+    r.time_us.p50 = 1.2 * r.nccl_tests->time_us;
+    r.time_us.median_ci = {r.time_us.p50 * 0.99, r.time_us.p50 * 1.01, 0.95, 0.01};
+  })});
+  const report::Dataset b = report::load_dataset({kCscsLog});
+  ASSERT_TRUE(b.sources.at(0).imported);
+  const report::Comparison c = report::compare(a, b, {});
+  ASSERT_EQ(c.rows.size(), 50u);
+  EXPECT_EQ(c.nccl_tests_rows, 50u);
+  for (const auto& r : c.rows) {
+    EXPECT_EQ(r.basis, "nccl_tests");
+    EXPECT_NEAR(r.ratio, 1.0, 1e-9) << r.bytes << " " << r.placement;
+    EXPECT_NEAR(r.a_busbw, r.b_busbw, 1e-9 * r.b_busbw);
+    EXPECT_EQ(r.verdict, "SAME") << r.bytes << " " << r.placement;
+  }
+  // And the other way round (the log as A): the same figure on both sides.
+  const report::Comparison back = report::compare(b, a, {});
+  EXPECT_EQ(back.nccl_tests_rows, 50u);
+  EXPECT_EQ(back.same, 50);
+  const std::string text = report::compare_text(c, {});
+  EXPECT_HAS(text, "50 of 50 rows compare nccl-tests' figure on both sides");
+  const nlohmann::json j = report::compare_json(c, {});
+  EXPECT_EQ(j["rows"][0]["basis"], "nccl_tests");
+  EXPECT_EQ(j["summary"]["nccl_tests_rows"], 50);
+}
+
+// Two collbench runs: their own figure (the median, with intervals), even though both carry nccl_tests.
+TEST(CompareInputs, TwoRunsKeepTheirMedians) {
+  std::vector<report::Point> pa = {pt(1024, 10, 9.9, 10.1), pt(2048, 20, 19.8, 20.2)};
+  for (auto& p : pa) p.nccl_tests_us = 2 * p.time_us;
+  std::vector<report::Point> pb = pa;
+  for (auto& p : pb) p.nccl_tests_us = p.time_us;  // would read as 2x faster on nccl-tests' figure
+  const report::Comparison c = report::compare(dataset("a", {series("a", "out_of_place", pa, "median")}),
+                                               dataset("b", {series("b", "out_of_place", pb, "median")}), {});
+  EXPECT_EQ(c.nccl_tests_rows, 0u);
+  for (const auto& r : c.rows) {
+    EXPECT_EQ(r.basis, "median");
+    EXPECT_NEAR(r.ratio, 1.0, 1e-12);
   }
 }
 
@@ -343,7 +405,7 @@ TEST(CompareJson, SchemaAndSummaryCounts) {
   EXPECT_EQ(c.only_b, 1u);
   const nlohmann::json j = report::compare_json(c, o);
   EXPECT_EQ(j["schema"], "collbench.compare");
-  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["schema_version"], 2);
   EXPECT_EQ(j["a"], "a");
   EXPECT_EQ(j["b"], "b");
   EXPECT_DOUBLE_EQ(j["threshold"].get<double>(), 0.05);

@@ -102,6 +102,50 @@ TEST(Table, SkippedSizeIsACommentNotARow) {
   EXPECT_NE(out.find("# Avg bus bandwidth    : 0 \n"), std::string::npos) << out;
 }
 
+namespace {
+// One row of two cells whose nccl-tests figure differs from their median-based columns.
+void row_with_figure(report::TablePrinter& t) {
+  t.begin_collective("allreduce", "all_reduce_perf", {false, true});
+  results::ResultRecord row[] = {record(false, 181.25, 5.79, 8.68, 0), record(true, 180.5, 5.81, 8.72, 0)};
+  row[0].nccl_tests = results::NcclTestsFigure{190.0, 5.52, 8.28};
+  row[1].nccl_tests = results::NcclTestsFigure{200.0, 5.24, 7.86};
+  t.row(row);
+  t.end_collective();
+}
+}  // namespace
+
+// set_nccl_tests_figure(true): the columns are each record's nccl_tests (nccl-tests' figure),
+// a '#' line says so, and the footer averages that busbw; records without it print N/A.
+TEST(Table, NcclTestsFigureColumnsAndFooter) {
+  const std::string on = capture([](report::TablePrinter& t) {
+    t.set_nccl_tests_figure(true);
+    row_with_figure(t);
+  });
+  EXPECT_NE(on.find("     1048576        262144     float     sum      -1   190.00    5.52    8.28       0"
+                    "   200.00    5.24    7.86       0\n"),
+            std::string::npos)
+      << on;
+  EXPECT_NE(on.find("# time, algbw, busbw: nccl-tests' figure (the mean over ranks of each rank's mean iteration time"),
+            std::string::npos)
+      << on;
+  EXPECT_NE(on.find("# Avg bus bandwidth    : 8.07 \n"), std::string::npos) << on;  // (8.28 + 7.86) / 2
+  // Off (the default): the median-based columns, as before, and no such line.
+  const std::string off = capture(row_with_figure);
+  EXPECT_NE(off.find("   181.25    5.79    8.68       0   180.50    5.81    8.72       0\n"), std::string::npos) << off;
+  EXPECT_EQ(off.find("nccl-tests' figure"), std::string::npos) << off;
+  EXPECT_NE(off.find("# Avg bus bandwidth    : 8.7 \n"), std::string::npos) << off;
+
+  const std::string missing = capture([](report::TablePrinter& t) {
+    t.set_nccl_tests_figure(true);
+    t.begin_collective("allreduce", "all_reduce_perf", {false});
+    const results::ResultRecord r = record(false, 10, 1, 1, 0);  // a document before schema 7
+    t.row(std::span(&r, 1));
+    t.end_collective();
+  });
+  EXPECT_NE(missing.find("     N/A     N/A     N/A       0\n"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("# Avg bus bandwidth    : 0 \n"), std::string::npos) << missing;
+}
+
 // The preamble's launch line: the Slurm job and step a run can be found by (sacct, scontrol).
 TEST(DescribeLaunch, SlurmJobStepNodesAndTasks) {
   results::RunMetadata m;

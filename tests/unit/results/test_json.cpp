@@ -60,6 +60,7 @@ results::ResultRecord make_record() {
   r.busbw_gbps = 76.125;
   r.algbw_mean_gbps = 99.25;
   r.busbw_mean_gbps = 74.4375;
+  r.nccl_tests = results::NcclTestsFigure{10.625, 99.75, 74.8125};
   r.per_rank = {{0, "node-a", make_summary(20), 1.5, 8.25, 0}, {1, "node-b", make_summary(30), 7.5, 2.0, 3}};
   r.straggler = results::Straggler{1, "node-b", 7.5, 1.5};
   r.group = results::GroupInfo{"pair", 2, 1, {{"node-a", "node-a", {0}}, {"node-b:1", "node-b", {1}}}};
@@ -127,6 +128,12 @@ void expect_same(const results::ResultRecord& a, const results::ResultRecord& b)
   EXPECT_EQ(a.busbw_gbps, b.busbw_gbps);
   EXPECT_EQ(a.algbw_mean_gbps, b.algbw_mean_gbps);
   EXPECT_EQ(a.busbw_mean_gbps, b.busbw_mean_gbps);
+  ASSERT_EQ(a.nccl_tests.has_value(), b.nccl_tests.has_value());
+  if (a.nccl_tests) {
+    EXPECT_EQ(a.nccl_tests->time_us, b.nccl_tests->time_us);
+    EXPECT_EQ(a.nccl_tests->algbw_gbps, b.nccl_tests->algbw_gbps);
+    EXPECT_EQ(a.nccl_tests->busbw_gbps, b.nccl_tests->busbw_gbps);
+  }
   ASSERT_EQ(a.per_rank.size(), b.per_rank.size());
   for (std::size_t i = 0; i < a.per_rank.size(); ++i) {
     EXPECT_EQ(a.per_rank[i].rank, b.per_rank[i].rank);
@@ -202,7 +209,7 @@ TEST(ResultsJson, FullDocumentRoundTrips) {
   const results::RunDocument doc = make_document();
   const json j = doc;
   EXPECT_EQ(j.at("schema"), "collbench.run");
-  EXPECT_EQ(j.at("schema_version"), 6);
+  EXPECT_EQ(j.at("schema_version"), 7);
   expect_same(doc, results::parse_document(j, "mem"));
   // And through text, as files are.
   expect_same(doc, results::parse_document(json::parse(j.dump(1)), "text"));
@@ -321,8 +328,8 @@ TEST(ResultsJson, RejectsNewerSchemaVersion) {
   json j = make_document();
   j["schema_version"] = results::kSchemaVersion + 1;
   const auto message = parse_error(j);
-  EXPECT_NE(message.find("src: schema_version: 7"), std::string::npos) << message;
-  EXPECT_NE(message.find("(6)"), std::string::npos) << message;
+  EXPECT_NE(message.find("src: schema_version: 8"), std::string::npos) << message;
+  EXPECT_NE(message.find("(7)"), std::string::npos) << message;
   j["schema_version"] = "1";
   EXPECT_NE(parse_error(j).find("src: schema_version: expected an integer"), std::string::npos);
 }
