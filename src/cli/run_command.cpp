@@ -138,6 +138,7 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   core::ExitCode code = core::ExitCode::ok;
   try {
     if (world.is_root()) {
+      root_sink.table().set_nccl_tests_figure(cfg.compat_nccl_tests);
       root_sink.table().preamble(doc.metadata);
       if (world.size() == 1)
         root_sink.table().note("1 rank: bus bandwidth is 0 by definition (nothing crosses a link), as in nccl-tests");

@@ -108,6 +108,10 @@ void TablePrinter::begin_collective(std::string_view collective, std::string_vie
 }
 
 void TablePrinter::cell(const results::ResultRecord& r) {
+  if (r.status == "failed" || r.status == "timeout") {  // nothing measured: the reason is a note below
+    fmt::print(m_out, "  {:>7}  {:>6}  {:>6}  {:>6}", "N/A", "N/A", "N/A", r.status);
+    return;
+  }
   if (!m_nccl_tests)
     fmt::print(m_out, "  {:>7}  {:>6}  {:>6}", float_cell(r.time_us.p50, 7), float_cell(r.algbw_gbps, 6),
                float_cell(r.busbw_gbps, 6));
@@ -131,6 +135,10 @@ void TablePrinter::row(std::span<const results::ResultRecord> records) {
   fmt::print(m_out, "{:>12}  {:>12}  {:>8}  {:>6}  {:>6}", first.bytes, first.count, first.datatype, first.op, first.root);
   for (const auto& r : records) {
     cell(r);
+    if (r.status == "failed" || r.status == "timeout") {
+      m_notes.push_back(fmt::format("{}: {} {} {}: {}", r.status, r.collective, core::format_size(r.bytes), r.placement, r.error));
+      continue;
+    }
     m_rows.push_back(r);
     if (r.checked) m_wrong += r.wrong;
     else m_any_unchecked = true;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "standin_support.hpp"
@@ -15,6 +16,13 @@ namespace {
 using nlohmann::json;
 
 std::string note(const json& rec, const char* key) { return rec.at("backend_notes").value(key, std::string()); }
+
+// A table cell as nccl-tests prints a bandwidth that fits (%.2f).
+std::string fmt_cell(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, " %.2f ", v);
+  return buf;
+}
 
 // Without host launch gaps the stand-in's device clock holds only what runs on the GPU: on a
 // blocking communicator an iteration takes exactly NCCL's estimate. A non-blocking one adds the
@@ -97,6 +105,9 @@ TEST(StandinMeasure, ACaseNcclRefusesIsRecordedAndTheRunGoesOn) {
                                         "-n 3 -w 1 --json " + path, "", 1);
   EXPECT_EQ(r.exit_code, 3) << r.output;
   EXPECT_NE(r.output.find("the library refused some cases"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("     N/A     N/A     N/A  failed"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("# failed: allreduce 1K out_of_place: the library refused the case: AllReduce failed: invalid argument"),
+            std::string::npos) << r.output;
   const json doc = e2e::read_json(path);
   EXPECT_EQ(doc.at("status"), "failed");
   int failed = 0, ok = 0;
@@ -175,7 +186,11 @@ TEST(StandinMeasure, CompatNcclTests) {
   EXPECT_EQ(doc.at("metadata").at("settings").at("warmup_iters"), "1");
   EXPECT_EQ(doc.at("metadata").at("backend_details").at("nccl_config.nvlinkCentricSched"), "1");
   for (const json& rec : doc.at("results")) EXPECT_EQ(note(rec, "buffer_sets"), "1") << rec.dump();
-  EXPECT_NE(r.output.find("nccl-tests' figure"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("# time, algbw, busbw: nccl-tests' figure"), std::string::npos) << r.output;
+  for (const json& rec : doc.at("results")) {  // the table's busbw is the record's nccl-tests figure
+    const double bw = rec.at("nccl_tests").at("busbw_gbps").get<double>();
+    EXPECT_NE(r.output.find(fmt_cell(bw)), std::string::npos) << bw << "\n" << r.output;
+  }
   const e2e::Result bad = standin::run(0, "run --backend nccl --compat nccl-tests --rotate 4");
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_NE(bad.output.find("--compat nccl-tests uses one buffer set"), std::string::npos) << bad.output;
