@@ -9,6 +9,7 @@
 #include <map>
 
 #include "cli/run_options.hpp"
+#include "cli/sweep_launch.hpp"
 #include "core/error.hpp"
 #include "core/launcher.hpp"
 #include "backend/model/graphs.hpp"
@@ -67,6 +68,25 @@ std::vector<std::string> launch_args(const plan::SweepSpec& spec, double* timeou
     throw core::InputError(fmt::format("{}: measure: {}", spec.source, e.what()));
   }
   return args;
+}
+
+// Each configuration's ncclConfig_t as its launch will pass it, checked as NCCL checks it under
+// the launch's environment (this process's, with the launch's per-process knobs): a crossed
+// minCTAs/maxCTAs pair is bad input now, not a failed launch later.
+void check_nccl_configs(const plan::SweepSpec& spec, const plan::SweepPlan& p) {
+  for (const plan::Launch& l : p.launches) {
+    const backend::nccl::EnvLookup env = [&l](const std::string& name) -> std::optional<std::string> {
+      if (const auto it = l.env.find(name); it != l.env.end()) return it->second;
+      return backend::nccl::process_env()(name);
+    };
+    for (const plan::Block& b : l.blocks) {
+      try {
+        block_nccl_options({}, b.nccl_config, env);
+      } catch (const core::InputError& e) {
+        throw core::InputError(fmt::format("{}: configuration {}: {}", spec.source, plan::describe(b.knobs), e.what()));
+      }
+    }
+  }
 }
 
 std::string duration(double s) {
@@ -209,6 +229,7 @@ int sweep_command(const SweepArgs& a) {
   }
   sweep::SweepOptions opt = sweep_options(spec, a.out);
   const plan::SweepPlan p = plan::make_plan(spec);
+  if (spec.backend == "nccl") check_nccl_configs(spec, p);
   if (a.dry_run) {
     print_plan(spec, p, opt.run_args, a.out.empty() ? "DIR" : a.out, opt.collbench);
     return 0;

@@ -68,9 +68,10 @@ class BlockSink final : public measure::ResultSink {
   report::TablePrinter& m_table;
 };
 
-// The launch's options with a block's ncclConfig_t fields, checked as NCCL checks them (a minCTAs
-// alone gets NCCL's default maxCTAs as its pair).
-backend::nccl::NcclOptions nccl_options(backend::nccl::NcclOptions o, const std::map<std::string, std::string>& fields) {
+}  // namespace
+
+backend::nccl::NcclOptions block_nccl_options(backend::nccl::NcclOptions o, const std::map<std::string, std::string>& fields,
+                                              const backend::nccl::EnvLookup& env) {
   for (const auto& [field, value] : fields) {
     const int v = std::stoi(value);
     if (field == "minCTAs") o.min_ctas = v;
@@ -81,8 +82,10 @@ backend::nccl::NcclOptions nccl_options(backend::nccl::NcclOptions o, const std:
     else if (field == "collnetEnable") o.collnet_enable = v;
     else throw core::InputError("launch file: unknown ncclConfig_t field '" + field + "'");
   }
-  return backend::nccl::checked_config(o, backend::nccl::process_env(), true);
+  return backend::nccl::checked_config(o, env, true);
 }
+
+namespace {
 
 plan::RunPlan block_plan(const plan::Block& b) {
   plan::RunPlan p;
@@ -132,7 +135,7 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
     if (cfg.backend == "nccl") {
       backend::nccl::NcclOptions options;
       try {
-        options = nccl_options(cfg.nccl, blocks[first].nccl_config);
+        options = block_nccl_options(cfg.nccl, blocks[first].nccl_config, backend::nccl::process_env());
       } catch (const core::InputError& e) {
         return fail_together(world, "configuration " + plan::describe(blocks[first].knobs) + ": " + e.what(),
                              core::ExitCode::bad_input);

@@ -223,7 +223,7 @@ class StandinSweepEnv : public sweep_e2e::DirTest {
 // A knob a configuration leaves at "default" gets the launch's starting value back — here the
 // NCCL_PROTO an nccl.conf gives (param.cc applies it with setenv(..., 0)) — not an unset variable.
 TEST_F(StandinSweepEnv, DefaultRestoresTheLaunchsStartingEnvironmentNcclConfIncluded) {
-  ::setenv("NCCL_CONF_FILE", write("nccl.conf", "# a site's settings\nNCCL_PROTO=LL\n").c_str(), 1);
+  ::setenv("NCCL_CONF_FILE", write("nccl.conf", "# a site's settings\nNCCL_PROTO=LL128\n").c_str(), 1);
   const json spec = {{"name", "conf-default"}, {"backend", "nccl"}, {"collectives", {"allreduce"}},
                      {"sizes", {{"min", "1M"}, {"max", "1M"}}}, {"placements", "out"}, {"launcher", {{"ranks", 2}}},
                      {"knobs", {{"NCCL_ALGO", {"default", "allreduce:ring"}}, {"NCCL_PROTO", {"default", "allreduce:simple"}}}},
@@ -236,10 +236,32 @@ TEST_F(StandinSweepEnv, DefaultRestoresTheLaunchsStartingEnvironmentNcclConfIncl
     const std::string knobs = rec.at("sweep").dump();
     const std::string proto = note(rec, "nccl_proto");
     if (knobs.find("allreduce:simple") != std::string::npos) EXPECT_EQ(proto, "SIMPLE") << rec.dump();
-    else EXPECT_EQ(proto, "LL") << rec.dump();  // from nccl.conf, in every configuration that leaves it
+    else EXPECT_EQ(proto, "LL128") << rec.dump();  // from nccl.conf, in every configuration that leaves it
     ++seen;
   }
   EXPECT_EQ(seen, 4);
+}
+
+// config.minCTAs alone: NCCL would fail init (maxCTAs unset is INT_MIN); the launch passes NCCL's
+// default maxCTAs with it. Crossed with the environment's NCCL_MAX_CTAS it is refused at planning.
+TEST_F(StandinSweepEnv, ConfigMinCtasAloneRunsAndACrossedPairIsRefusedBeforeLaunch) {
+  json spec = {{"name", "min-ctas"}, {"backend", "nccl"}, {"collectives", {"allreduce"}},
+               {"sizes", {{"min", "64K"}, {"max", "64K"}}}, {"placements", "out"}, {"launcher", {{"ranks", 2}}},
+               {"knobs", {{"config.minCTAs", {2, 4}}}}, {"repetitions", 1},
+               {"measure", {{"iters", 3}, {"warmup", 1}, {"timeout", 60}}}};
+  const std::string store = path("store");
+  const sweep_e2e::Proc p = collbench({"sweep", write("spec.json", spec.dump()), "--out", store}, 300);
+  ASSERT_EQ(p.exit_code, 0) << p.all();
+  int ok = 0;
+  for (const json& rec : sweep_e2e::read_results(store + "/results.jsonl")) ok += rec.at("status") == "ok";
+  EXPECT_EQ(ok, 2);
+  spec["knobs"] = {{"config.minCTAs", {32}}};
+  ::setenv("NCCL_MAX_CTAS", "8", 1);
+  const sweep_e2e::Proc crossed = collbench({"sweep", write("crossed.json", spec.dump()), "--dry-run"}, 60);
+  ::unsetenv("NCCL_MAX_CTAS");
+  EXPECT_EQ(crossed.exit_code, 2) << crossed.all();
+  EXPECT_NE(crossed.err.find("configuration config.minCTAs=32: config.minCTAs: NCCL would run with minCTAs 32 above maxCTAs 8"),
+            std::string::npos) << crossed.all();
 }
 
 }  // namespace
