@@ -113,7 +113,7 @@ backend::nccl::NcclOptions make_nccl_options(const RunArgs& a, const CLI::App& c
     o.rotate = n;
   }
   if (a.compat == "nccl-tests") {  // what nccl-tests' initComms and its buffers do
-    require(a.rotate == "auto" || a.rotate == "off" || a.rotate == "1",
+    require(!given(cmd, "--rotate") || a.rotate == "off" || a.rotate == "1",
             "--rotate " + a.rotate + ": --compat nccl-tests uses one buffer set, as nccl-tests (expected no --rotate, or off)");
     o.rotate = 1;
     o.nvlink_centric_sched = 1;  // nccl-tests common.cu:203-205 (NCCL >= 2.28)

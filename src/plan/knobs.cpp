@@ -437,8 +437,8 @@ void check_nccl(const Config& cfg) {
                             std::pair{"NCCL_COLLNET_ENABLE", "config.collnetEnable"}})
     if (cfg.count(env) && cfg.count(field))
       fail(fmt::format("{} overrides {} (NCCL: the environment wins over ncclConfig_t); set one of them", env, field));
-  // NCCL checks the config's pair before the environment overrides it (init.cc:1862-1868, then
-  // 1660-1680), so a crossed env/config pair would reach NCCL unchecked.
+  // NCCL checks the config's pair before the environment overrides it (init.cc:1865-1873, then
+  // 1661-1681), so a crossed env/config pair would reach NCCL unchecked.
   for (auto [lo, hi] : {std::pair{"NCCL_MIN_NCHANNELS", "NCCL_MAX_NCHANNELS"}, std::pair{"NCCL_MIN_CTAS", "NCCL_MAX_CTAS"},
                         std::pair{"config.minCTAs", "config.maxCTAs"}, std::pair{"NCCL_MIN_CTAS", "config.maxCTAs"},
                         std::pair{"config.minCTAs", "NCCL_MAX_CTAS"},

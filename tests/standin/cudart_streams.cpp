@@ -93,20 +93,26 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
   if (!event) return fail(cudaErrorInvalidResourceHandle);
   {
     std::lock_guard<std::mutex> lock(event->m);
-    if (!capturing(stream)) event->pending = true;
+    if (!capturing(stream)) {
+      event->pending = true;
+      ++event->in_flight;
+    }
   }
+  // Records reached in order; the event's state is its last record's (CUDA: the most recent call).
   return fail(enqueue(
       stream,
       [event](double start) {
         std::unique_lock<std::mutex> lock(event->m);
+        if (event->in_flight > 0) --event->in_flight;  // a graph's replayed record was never counted
+        const bool last = event->in_flight == 0;
         if (event->destroyed) {
           lock.unlock();
-          delete event;
+          if (last) delete event;
           return start;
         }
         event->t_ns = start;
         event->recorded = true;
-        event->pending = false;
+        event->pending = !last;
         event->cv.notify_all();
         return start;
       },

@@ -358,6 +358,33 @@ TEST(StandinCuda, VisibleDevicesCapacityAndEventClock) {
   EXPECT_EQ(codes, std::vector<int>({0}));
 }
 
+// An event recorded twice and destroyed while both records are still queued (collbench's
+// events after a case NCCL refused halfway): the stream reaches both records and goes on.
+TEST(StandinCuda, EventReRecordedAndDestroyedWhilePending) {
+  auto codes = ranks(1, {{"COLLBENCH_STANDIN_GPUS", "1"}}, [](int) {
+    void* a = nullptr;
+    void* b = nullptr;
+    cudaStream_t s;
+    REQUIRE(cudaMalloc(&a, 64 << 20) == cudaSuccess && cudaMalloc(&b, 64 << 20) == cudaSuccess);
+    REQUIRE(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking) == cudaSuccess);
+    for (int round = 0; round < 20; ++round) {
+      cudaEvent_t e;
+      REQUIRE(cudaEventCreate(&e) == cudaSuccess);
+      REQUIRE(cudaMemcpyAsync(b, a, 64 << 20, cudaMemcpyDeviceToDevice, s) == cudaSuccess);  // the stream stays busy
+      REQUIRE(cudaEventRecord(e, s) == cudaSuccess && cudaEventRecord(e, s) == cudaSuccess);
+      REQUIRE(cudaEventQuery(e) == cudaErrorNotReady);
+      REQUIRE(cudaEventDestroy(e) == cudaSuccess);
+      REQUIRE(cudaStreamSynchronize(s) == cudaSuccess);
+    }
+    cudaEvent_t e;
+    REQUIRE(cudaEventCreate(&e) == cudaSuccess);
+    REQUIRE(cudaEventRecord(e, s) == cudaSuccess && cudaEventRecord(e, s) == cudaSuccess);
+    REQUIRE(cudaStreamSynchronize(s) == cudaSuccess && cudaEventQuery(e) == cudaSuccess);  // the last record reached
+    return 0;
+  });
+  EXPECT_EQ(codes, std::vector<int>({0}));
+}
+
 // A graph replays what was captured, as often as it is launched; each replay is a collective.
 TEST(StandinCuda, GraphsReplayCapturedCollectives) {
   const auto codes = ranks(2, comm_env(), [](int r) {

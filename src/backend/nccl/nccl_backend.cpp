@@ -6,12 +6,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -40,7 +38,7 @@ std::size_t align_up(std::uint64_t n) { return static_cast<std::size_t>((n + kAl
 class NcclBackend final : public Backend {
  public:
   NcclBackend(const JobInfo& job, const NcclOptions& opt) : m_job(job), m_opt(opt) {
-    if (m_opt.min_ctas >= 0 && m_opt.max_ctas < 0) {  // NCCL compares the pair even when one is unset (init.cc:1862-1868)
+    if (m_opt.min_ctas >= 0 && m_opt.max_ctas < 0) {  // NCCL compares the pair even when one is unset (init.cc:1865-1873)
       m_opt.max_ctas = kMaxChannels;
       m_opt.max_ctas_completed = true;
     }

@@ -65,12 +65,12 @@ NcclOptions checked_config(NcclOptions o, const EnvLookup& env, bool sweep_field
     fail(fmt::format("{} {}: expected at most {} ({})", name("--nccl-min-ctas", "minCTAs"), o.min_ctas,
                      name("--nccl-max-ctas", "maxCTAs"), o.max_ctas));
   // NCCL compares minCTAs with maxCTAs even when maxCTAs is unset (INT_MIN), so minCTAs alone
-  // fails init: pass NCCL's own default for the other side (init.cc:1921, MAXCHANNELS).
+  // fails init: pass NCCL's own default for the other side (init.cc:1922, MAXCHANNELS = 64 in device.h:86).
   if (o.min_ctas >= 0 && o.max_ctas < 0) {
     o.max_ctas = kMaxChannels;
     o.max_ctas_completed = true;
   }
-  // What NCCL ends with after the environment's overrides (init.cc:1660-1680: a value <= 0 is
+  // What NCCL ends with after the environment's overrides (init.cc:1661-1681: a value <= 0 is
   // ignored), which nothing in NCCL checks again.
   const auto env_min = env_int(env, "NCCL_MIN_CTAS"), env_max = env_int(env, "NCCL_MAX_CTAS");
   const long long lo = env_min && *env_min > 0 ? *env_min : (o.min_ctas >= 0 ? o.min_ctas : 1);
@@ -78,7 +78,7 @@ NcclOptions checked_config(NcclOptions o, const EnvLookup& env, bool sweep_field
   const bool env_involved = (env_min && *env_min > 0) || (env_max && *env_max > 0);
   if (env_involved && (o.min_ctas >= 0 || o.max_ctas >= 0) && std::min<long long>(lo, kMaxChannels) > std::min<long long>(hi, kMaxChannels))
     fail(fmt::format("{}: NCCL would run with minCTAs {} above maxCTAs {} once the environment's {} overrides the "
-                     "config (init.cc:1660-1680, after its checks); unset it or change the flag",
+                     "config (init.cc:1661-1681, after its checks); unset it or change the flag",
                      o.min_ctas >= 0 ? name("--nccl-min-ctas", "minCTAs") : name("--nccl-max-ctas", "maxCTAs"), lo, hi,
                      env_min && *env_min > 0 ? "NCCL_MIN_CTAS=" + std::to_string(*env_min)
                                              : "NCCL_MAX_CTAS=" + std::to_string(*env_max)));

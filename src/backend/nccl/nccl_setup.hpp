@@ -34,8 +34,8 @@ EnvLookup process_env();
 
 // NCCL's own checks of ncclConfig_t (init.cc:1852-1910) applied to what collbench will pass,
 // after completing the pair NCCL compares even when one side is unset (minCTAs alone against an
-// unset maxCTAs = INT_MIN fails init: init.cc:1862-1868), and then the environment's overrides
-// (NCCL_MIN_CTAS / NCCL_MAX_CTAS win over the fields after the check, init.cc:1660-1680, so a
+// unset maxCTAs = INT_MIN fails init: init.cc:1865-1873), and then the environment's overrides
+// (NCCL_MIN_CTAS / NCCL_MAX_CTAS win over the fields after the check, init.cc:1661-1681, so a
 // crossed pair would reach NCCL unchecked). Returns the options to pass, or throws
 // core::InputError with one line naming the flags (or sweep fields) and what NCCL expects.
 // `source` names where the values came from: "--nccl-min-ctas" style flags or "config." fields.
