@@ -100,7 +100,9 @@ TEST_F(StandinLoop, SweepOfTheShippedAlgoProtoSpecThenTuneValidateAndReport) {
 }
 
 TEST_F(StandinLoop, KilledMidSweepThenResumedMeasuresEveryCaseOnce) {
-  json spec = algo_proto_spec(1);
+  // Three repetitions, three launches: one launch's 39 cases can all land between two polls (cases
+  // NCCL refuses are recorded and the launch goes on), so the kill must find launches still to come.
+  json spec = algo_proto_spec(3);
   spec["knobs"].erase("NCCL_PROTO");
   const std::string spec_path = write("kill.json", spec.dump());
   const std::string store = path("store");
