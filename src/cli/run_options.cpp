@@ -64,7 +64,8 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   run->add_option("--rotate", a.rotate, "Device buffer sets cycled per iteration: auto (enough to exceed 2x L2), off (one set, as nccl-tests) or N")->capture_default_str()->group(g);
   run->add_option("--compat", a.compat, "nccl-tests: measure as nccl-tests does (one buffer set, -w 1 unless given, "
                   "nvlinkCentricSched=1) and print nccl-tests' figure (mean over ranks of each rank's mean time)");
-  run->add_flag("--nccl-tuning-info", a.nccl_tuning_info, "Record NCCL's algorithm, protocol and time estimate per case (sets NCCL_DEBUG=INFO, NCCL_DEBUG_SUBSYS=TUNING)")->group(g);
+  run->add_flag("--nccl-tuning-info", a.nccl_tuning_info, "Record NCCL's algorithm, protocol and time estimate per case (sets NCCL_DEBUG=INFO and adds TUNING to "
+                "NCCL_DEBUG_SUBSYS; what your own NCCL_DEBUG asked for still reaches stderr)")->group(g);
   const char* mg = "model backend (predictions, not measurements)";
   run->add_option("--topology", a.topology, "The described fabric to predict for (reports/MODEL.md; sweeps/topologies/)")->group(mg);
   run->add_option("--nodes", a.nodes, "Predict for this many nodes of the topology's kind (default: its own count)")->group(mg);
