@@ -27,12 +27,12 @@
 struct CUevent_st {
   std::mutex m;
   std::condition_variable cv;
-  bool pending = false;    // recorded, not reached yet (in_flight > 0)
   int in_flight = 0;       // records queued on streams and not reached yet (an event may be re-recorded before)
   bool recorded = false;   // recorded at least once
   bool destroyed = false;  // cudaEventDestroy while pending: the last record reached deletes it
   double t_ns = 0;
   unsigned flags = 0;
+  bool pending() const { return in_flight > 0; }  // recorded, not reached yet
 };
 
 struct GraphOp {

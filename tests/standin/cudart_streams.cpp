@@ -80,7 +80,7 @@ cudaError_t cudaEventDestroy(cudaEvent_t event) {
   if (!event) return fail(cudaErrorInvalidResourceHandle);
   {
     std::lock_guard<std::mutex> lock(event->m);
-    if (event->pending) {
+    if (event->pending()) {
       event->destroyed = true;
       return cudaSuccess;
     }
@@ -93,10 +93,7 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
   if (!event) return fail(cudaErrorInvalidResourceHandle);
   {
     std::lock_guard<std::mutex> lock(event->m);
-    if (!capturing(stream)) {
-      event->pending = true;
-      ++event->in_flight;
-    }
+    if (!capturing(stream)) ++event->in_flight;
   }
   // Records reached in order; the event's state is its last record's (CUDA: the most recent call).
   return fail(enqueue(
@@ -112,7 +109,6 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
         }
         event->t_ns = start;
         event->recorded = true;
-        event->pending = !last;
         event->cv.notify_all();
         return start;
       },
@@ -126,13 +122,13 @@ cudaError_t cudaEventRecordWithFlags(cudaEvent_t event, cudaStream_t stream, uns
 cudaError_t cudaEventQuery(cudaEvent_t event) {
   if (!event) return fail(cudaErrorInvalidResourceHandle);
   std::lock_guard<std::mutex> lock(event->m);
-  return event->pending ? cudaErrorNotReady : cudaSuccess;
+  return event->pending() ? cudaErrorNotReady : cudaSuccess;
 }
 
 cudaError_t cudaEventSynchronize(cudaEvent_t event) {
   if (!event) return fail(cudaErrorInvalidResourceHandle);
   std::unique_lock<std::mutex> lock(event->m);
-  event->cv.wait(lock, [&] { return !event->pending || shutting_down(); });
+  event->cv.wait(lock, [&] { return !event->pending() || shutting_down(); });
   return cudaSuccess;
 }
 
@@ -141,7 +137,7 @@ cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) 
   if ((start->flags & cudaEventDisableTiming) || (end->flags & cudaEventDisableTiming))
     return fail(cudaErrorInvalidResourceHandle);
   std::scoped_lock lock(start->m, end->m);
-  if (start->pending || end->pending) return fail(cudaErrorNotReady);
+  if (start->pending() || end->pending()) return fail(cudaErrorNotReady);
   if (!start->recorded || !end->recorded) return fail(cudaErrorInvalidResourceHandle);
   *ms = static_cast<float>((end->t_ns - start->t_ns) / 1e6);
   return cudaSuccess;
@@ -153,7 +149,7 @@ cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned
       stream,
       [event](double start) {
         std::unique_lock<std::mutex> lock(event->m);
-        event->cv.wait(lock, [&] { return !event->pending || shutting_down(); });
+        event->cv.wait(lock, [&] { return !event->pending() || shutting_down(); });
         return std::max(start, event->t_ns);
       },
       "cudaStreamWaitEvent"));

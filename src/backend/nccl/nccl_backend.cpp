@@ -38,10 +38,6 @@ std::size_t align_up(std::uint64_t n) { return static_cast<std::size_t>((n + kAl
 class NcclBackend final : public Backend {
  public:
   NcclBackend(const JobInfo& job, const NcclOptions& opt) : m_job(job), m_opt(opt) {
-    if (m_opt.min_ctas >= 0 && m_opt.max_ctas < 0) {  // NCCL compares the pair even when one is unset (init.cc:1865-1873)
-      m_opt.max_ctas = kMaxChannels;
-      m_opt.max_ctas_completed = true;
-    }
     const DeviceChoice d = choose_device(probe_gpus().count, job.local_rank, job.local_size, job.rank, job.host);
     if (d.device < 0) throw core::RunError("--backend nccl: " + d.why);
     m_device = d.device;

@@ -55,7 +55,9 @@ std::string device_refusal(const JobInfo& job);
 // The UUID of the GPU this rank of `job` will use ("" when it has none): ranks of one host that
 // would share a GPU are refused before NCCL's init, which would fail on them ("Duplicate GPU").
 std::string device_uuid(const JobInfo& job);
-// Throws core::RunError (exit 3) when this rank cannot get a GPU or NCCL fails to initialise.
+// `opt` as checked_config (nccl_setup.hpp) returns it: NCCL's config checks applied, a minCTAs
+// alone completed with NCCL's maxCTAs. Throws core::RunError (exit 3) when this rank cannot get a
+// GPU or NCCL fails to initialise.
 std::unique_ptr<Backend> make_nccl_backend(const JobInfo& job, const NcclOptions& opt);
 
 }  // namespace collbench::backend::nccl
