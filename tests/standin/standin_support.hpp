@@ -27,8 +27,12 @@ inline e2e::Result run_hosts(int hosts, int per_host, const std::string& args, c
   std::string list;
   for (int h = 0; h < hosts; ++h) list += (h ? "," : "") + std::string("127.0.0.") + std::to_string(h + 2) + ":" + std::to_string(per_host);
   const std::string mpirun = "--mca btl self,tcp --mca rtc_hwloc_vmhole none --mca plm_rsh_agent " COLLBENCH_SOURCE_DIR "/tests/standin/standin-rsh --host " + list;
-  // PMIx's shared-memory store, like hwloc's, assumes one daemon per machine: the hash store.
-  return e2e::run(hosts * per_host, args, env("PMIX_MCA_gds=hash " + extra_env, per_host), timeout_s, mpirun);
+  // PMIx's shared-memory store, like hwloc's, assumes one daemon per machine: the hash store. So
+  // does Open MPI's session directory: one per simulated host, under this test's own directory.
+  static const std::string sessions = e2e::temp_path("ompi-sessions");  // made once: runs here are sequential
+  return e2e::run(hosts * per_host, args,
+                  env("PMIX_MCA_gds=hash COLLBENCH_STANDIN_TMPDIR=" + sessions + " " + extra_env, per_host), timeout_s,
+                  mpirun);
 }
 
 // Every record ran (or was skipped with a reason) and none is wrong; the number that ran.
