@@ -90,13 +90,16 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
   if (cfg.backend == "model") return run_model(cfg, *argc, *argv, envp);  // a plain process: no MPI
   const int saved_argc = *argc;
   char** saved_argv = *argv;
-  const TaskStart start = start_task();  // before MPI_Init: it may set an MCA variable
+  TaskStart start = start_task(cfg);  // before MPI_Init: which world, and an MCA variable under srun
   if (start.refused) return *start.refused;
-  measure::World world(argc, argv);
-  // Singletons (srun without PMI) each think they are rank 0: task 0 alone says so.
-  if (const std::string why = core::srun_world_mismatch(start.launch.launcher, start.launch.slurm, world.size()); !why.empty()) {
-    if (core::launcher_rank() == 0) std::fprintf(stderr, "collbench: %s\n", why.c_str());
-    return core::ExitCode::bad_input;
+  const std::unique_ptr<measure::World> job = start_world(start, cfg, argc, argv);
+  const measure::World& world = *job;
+  // Singletons (srun without PMI reaching MPI) each think they are rank 0: task 0 alone says so.
+  if (world.control_plane() == "mpi") {
+    if (const std::string why = core::srun_world_mismatch(start.launch.launcher, start.launch.slurm, world.size()); !why.empty()) {
+      if (core::launcher_rank() == 0) std::fprintf(stderr, "collbench: %s\n", why.c_str());
+      return core::ExitCode::bad_input;
+    }
   }
   measure::install_crash_handler(world.rank(), world.host());
   core::HostClock::init();
@@ -119,11 +122,12 @@ core::ExitCode run_command(const RunConfig& cfg, int* argc, char*** argv, char**
 
   std::string refusal;
   const std::string chosen = resolve_backend(cfg, world, &refusal);
+  if (chosen.empty() && cfg.backend == "mpi") return fail_together(world, refusal, core::ExitCode::bad_input);
   std::unique_ptr<backend::Backend> be;
   if (chosen == "nccl") {
     be = make_nccl(cfg.nccl, world, &refusal);
   } else if (chosen == "mpi") {
-    be = backend::make_mpi_backend(world.comm());
+    be = backend::make_mpi_backend(world);
   }
   if (!be)  // the nccl backend could not start: one line from rank 0, exit 3 on every rank
     return fail_together(world, refusal, core::ExitCode::run_failed);

@@ -115,7 +115,7 @@ core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, con
     std::unique_ptr<backend::Backend> be;
     if (sub) {
       if (backend == "nccl") be = make_nccl(cfg.nccl, *sub, &failure);
-      else be = backend::make_mpi_backend(sub->comm());
+      else be = backend::make_mpi_backend(*sub);
     }
     // Every rank learns whether every group could start, so the job stops together.
     std::vector<std::string> failures = world.gather_strings(failure);

@@ -53,6 +53,11 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   run->add_option("--time-budget", a.time_budget, "Adaptive mode: seconds of timed iterations per case at most (default 10)");
   run->add_option("--probe-iters", a.probe_iters, "Iterations of the straggler probe per case (0 disables)")->capture_default_str();
   run->add_option("--timeout", a.timeout, "Seconds a case may take before the job is aborted with exit 3 (0 disables)")->capture_default_str();
+  const char* l = "launch without MPI (torchrun, Kubernetes, srun --mpi=none, collbench launch)";
+  run->add_option("--init-timeout", a.init_timeout, "Seconds every rank has to reach NCCL's rendezvous (MASTER_ADDR:MASTER_PORT, "
+                                                    "NCCL_COMM_ID) before exit 3")->capture_default_str()->group(l);
+  run->add_option("--rendezvous-port", a.rendezvous_port, "srun --mpi=none: the port on the step's first node (default: "
+                                                          "COLLBENCH_RENDEZVOUS_PORT, else derived from the job and step ids)")->group(l);
   const char* g = "nccl backend";
   run->add_option("--nccl-min-ctas", a.nccl_min_ctas, "ncclConfig_t.minCTAs (1-64; NCCL_MIN_CTAS overrides)")->group(g);
   run->add_option("--nccl-max-ctas", a.nccl_max_ctas, "ncclConfig_t.maxCTAs (1-64; NCCL_MAX_CTAS overrides)")->group(g);
@@ -162,6 +167,9 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
   require(a.check == 0 || a.check == 1, fmt::format("--check {}: expected 0 or 1", a.check));
   require(a.probe_iters >= 0, fmt::format("--probe-iters {}: expected 0 or more", a.probe_iters));
   require(a.timeout >= 0, fmt::format("--timeout {}: expected seconds >= 0", a.timeout));
+  require(a.init_timeout > 0, fmt::format("--init-timeout {}: expected seconds > 0", a.init_timeout));
+  require(a.rendezvous_port >= 0 && a.rendezvous_port <= 65535,
+          fmt::format("--rendezvous-port {}: expected a port 1..65535", a.rendezvous_port));
   require(a.compat.empty() || a.compat == "nccl-tests", "--compat '" + a.compat + "': expected nccl-tests");
   cfg.compat_nccl_tests = a.compat == "nccl-tests";
   m.iters = a.iters;
@@ -187,6 +195,8 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
   }
   cfg.timeout_s = a.timeout;
   cfg.nccl.timeout_s = a.timeout;
+  cfg.init_timeout_s = a.init_timeout;
+  cfg.rendezvous_port = a.rendezvous_port;
   cfg.json_path = a.json;
   cfg.launch_file = a.sweep_launch;
   if (!cfg.launch_file.empty()) {

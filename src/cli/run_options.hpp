@@ -37,6 +37,9 @@ struct RunArgs {
   double time_budget = 0.0;
   int probe_iters = 10;
   double timeout = 300.0;
+  // launches without MPI (torchrun, Kubernetes, srun --mpi=none, collbench launch)
+  double init_timeout = 300.0;
+  int rendezvous_port = 0;
   // nccl backend
   int nccl_min_ctas = -1;
   int nccl_max_ctas = -1;
@@ -66,6 +69,8 @@ struct RunConfig {
   plan::RunPlan plan;
   measure::MeasureOptions measure;
   double timeout_s = 300.0;
+  double init_timeout_s = 300.0;  // without MPI: NCCL's rendezvous must complete by then (exit 3)
+  int rendezvous_port = 0;        // srun --mpi=none: the rendezvous port (0: COLLBENCH_RENDEZVOUS_PORT or the default)
   std::string backend;  // "auto" (nccl when a GPU is visible, else mpi), "mpi", "nccl" or "model"
   backend::nccl::NcclOptions nccl;
   bool nccl_options_given = false;

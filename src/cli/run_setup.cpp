@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "backend/mpi/mpi_world.hpp"
 #include "backend/nccl/nccl_backend.hpp"
+#include "backend/nccl/nccl_world.hpp"
 #include "core/launcher.hpp"
 #include "results/json.hpp"
 #include "results/metadata.hpp"
@@ -19,34 +21,81 @@
 
 namespace collbench::cli {
 
-TaskStart start_task() {
-  TaskStart start{core::detect_launch(), std::nullopt};
-  const core::LaunchInfo& info = start.launch;
-  if (info.launcher != "srun") return start;
-  const bool speaker = core::launcher_rank() == 0;
-  if (!info.has_pmi) {
-    const char* type = std::getenv("SLURM_MPI_TYPE");
-    if (speaker)
-      std::fprintf(stderr, "collbench: srun started this task without an MPI process-management interface (--mpi=%s): "
-                           "launch with srun --mpi=pmix (or MpiDefault=pmix in slurm.conf)\n", type ? type : "none");
+TaskStart start_task(const RunConfig& cfg) {
+  TaskStart start{core::detect_launch(), {}, std::nullopt};
+  const bool speaker = core::launcher_rank() <= 0;
+  try {
+    start.world = core::choose_world(core::EnvLookup([](const char* n) { return std::getenv(n); }),
+                                     backend::mpi::built_with_mpi(), cfg.rendezvous_port);
+  } catch (const core::InputError& e) {
+    // Rank 0 says what every rank got wrong alike; a rank whose own variable is wrong says so itself.
+    const std::string why = e.what();
+    bool own = false;
+    for (const char* var : {"RANK ", "RANK '", "LOCAL_RANK", "SLURM_PROCID", "SLURM_LOCALID"}) own = own || why.rfind(var, 0) == 0;
+    if (speaker || own) std::fprintf(stderr, "collbench: %s\n", e.what());
     start.refused = core::ExitCode::bad_input;
     return start;
   }
-  if (info.oversubscribed) {
-    const char* yield = std::getenv("OMPI_MCA_mpi_yield_when_idle");
-    if (yield == nullptr) {
-      ::setenv("OMPI_MCA_mpi_yield_when_idle", "1", 1);
-      start.launch.set_yield_when_idle = true;
-      if (speaker)
-        std::fprintf(stderr, "collbench: %d tasks on %d CPUs of this node under srun: OMPI_MCA_mpi_yield_when_idle=1 set "
-                             "(Open MPI cannot tell it is oversubscribed, and busy-polling ranks run ~1000x slower)\n",
-                     info.local_tasks, info.cpus);
-    } else if (std::string(yield) == "0" && speaker) {
-      std::fprintf(stderr, "collbench: %d tasks on %d CPUs of this node with OMPI_MCA_mpi_yield_when_idle=0: "
-                           "busy-polling ranks will run far slower than the node can\n", info.local_tasks, info.cpus);
-    }
+  // The mpi backend needs an MPI job: refused before any rank waits at NCCL's rendezvous.
+  if (cfg.backend == "mpi" && start.world.kind != core::WorldKind::mpi) {
+    if (speaker && !backend::mpi::built_with_mpi())
+      std::fprintf(stderr, "collbench: --backend mpi: this collbench was built without MPI (COLLBENCH_WITH_MPI=OFF); "
+                           "--backend nccl runs here\n");
+    else if (speaker)
+      std::fprintf(stderr, "collbench: --backend mpi: this job was not started by an MPI launcher (mpirun, srun --mpi=pmix) "
+                           "but by %s, so its ranks have no MPI; --backend nccl runs here\n",
+                   start.world.rendezvous.convention.c_str());
+    start.refused = core::ExitCode::bad_input;
+    return start;
+  }
+  const core::LaunchInfo& info = start.launch;
+  if (info.launcher != "srun" || start.world.kind != core::WorldKind::mpi || !info.oversubscribed) return start;
+  const char* yield = std::getenv("OMPI_MCA_mpi_yield_when_idle");
+  if (yield == nullptr) {
+    ::setenv("OMPI_MCA_mpi_yield_when_idle", "1", 1);
+    start.launch.set_yield_when_idle = true;
+    if (speaker)
+      std::fprintf(stderr, "collbench: %d tasks on %d CPUs of this node under srun: OMPI_MCA_mpi_yield_when_idle=1 set "
+                           "(Open MPI cannot tell it is oversubscribed, and busy-polling ranks run ~1000x slower)\n",
+                   info.local_tasks, info.cpus);
+  } else if (std::string(yield) == "0" && speaker) {
+    std::fprintf(stderr, "collbench: %d tasks on %d CPUs of this node with OMPI_MCA_mpi_yield_when_idle=0: "
+                         "busy-polling ranks will run far slower than the node can\n", info.local_tasks, info.cpus);
   }
   return start;
+}
+
+std::unique_ptr<measure::World> start_world(TaskStart& start, const RunConfig& cfg, int* argc, char*** argv) {
+  core::LaunchInfo& launch = start.launch;
+  if (start.world.kind == core::WorldKind::mpi) {
+    std::unique_ptr<measure::World> world = backend::mpi::make_mpi_world(argc, argv);
+    launch.control_plane = world->control_plane();
+    return world;
+  }
+  const core::Rendezvous& rv = start.world.rendezvous;
+  launch.launcher = rv.convention == "single" ? "none" : rv.convention;
+  launch.rendezvous = rv.address();
+  launch.rendezvous_source = rv.source;
+  std::unique_ptr<measure::World> world;
+  if (rv.world_size == 1) {
+    world = std::make_unique<measure::SoloWorld>(measure::this_host(), rv.local_rank, rv.local_world_size);
+  } else {
+    backend::nccl::NcclWorldSpec spec;
+    spec.rank = rv.rank;
+    spec.size = rv.world_size;
+    spec.local_rank = rv.local_rank;
+    spec.local_size = rv.local_world_size;
+    spec.address = rv.address();
+    spec.source = rv.source;
+    spec.convention = rv.convention;
+    spec.init_timeout_s = cfg.init_timeout_s;
+    // A control operation waits for the slowest rank's case: past --timeout (and its backstop) a
+    // peer is gone. No --timeout: a day.
+    spec.op_timeout_s = cfg.timeout_s > 0 ? cfg.timeout_s + 60.0 : 86400.0;
+    world = backend::nccl::make_nccl_world(spec);
+  }
+  launch.control_plane = world->control_plane();
+  return world;
 }
 
 results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendInfo& info, const core::LaunchInfo& launch,
@@ -77,13 +126,22 @@ results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& w
     slurm_nodes = world.gather_strings(node ? node : "");
   }
   m.hosts = results::ranks_per_host(world.hosts(), slurm_nodes);
-  m.settings["mpi_library"] = world.library_version();
+  if (const std::string mpi = world.library_version(); !mpi.empty()) m.settings["mpi_library"] = mpi;
   return m;
 }
 
 // Rank 0 probes for a GPU and every rank learns the answer: "auto" becomes nccl or mpi, and
 // "nccl" without a GPU is refused here, once, on every rank alike.
 std::string resolve_backend(const RunConfig& cfg, const measure::World& world, std::string* refusal) {
+  const bool has_mpi = world.control_plane() == "mpi";
+  if (cfg.backend == "mpi" && !has_mpi) {
+    if (world.is_root())
+      *refusal = backend::mpi::built_with_mpi()
+                     ? "--backend mpi: this job was not started by an MPI launcher (mpirun, srun --mpi=pmix), so its "
+                       "ranks have no MPI; --backend nccl runs here"
+                     : "--backend mpi: this collbench was built without MPI (COLLBENCH_WITH_MPI=OFF); --backend nccl runs here";
+    return "";
+  }
   if (cfg.backend != "auto" && cfg.backend != "nccl") return cfg.backend;
   backend::nccl::GpuProbe probe;
   if (world.is_root()) probe = backend::nccl::probe_gpus();
@@ -91,6 +149,10 @@ std::string resolve_backend(const RunConfig& cfg, const measure::World& world, s
   if (cfg.backend == "nccl") {
     if (gpus == 0 && world.is_root()) *refusal = "--backend nccl: " + probe.why + " on " + world.host() + "; --backend mpi runs on CPUs";
     return gpus > 0 ? "nccl" : "";
+  }
+  if (gpus == 0 && !has_mpi) {  // auto, and neither backend can run
+    if (world.is_root()) *refusal = "no backend can run: " + probe.why + ", and the job has no MPI for --backend mpi";
+    return "";
   }
   if (world.is_root()) {
     if (gpus > 0)
@@ -169,6 +231,7 @@ void abort_job(const measure::World& world, const core::Error& e, const std::str
   if (!world.is_root() && dynamic_cast<const core::TimeoutError*>(&e) != nullptr)
     std::this_thread::sleep_for(std::chrono::seconds(3));
   world.abort(static_cast<int>(core::ExitCode::run_failed));
+  std::_Exit(static_cast<int>(core::ExitCode::run_failed));  // a virtual call is not known not to return
 }
 
 // A refusal every rank reaches: rank 0 says it in one line before any rank leaves, so the launcher

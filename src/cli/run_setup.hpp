@@ -9,22 +9,30 @@
 #include "cli/run_options.hpp"
 #include "core/error.hpp"
 #include "core/launcher.hpp"
+#include "core/rendezvous.hpp"
 #include "measure/session.hpp"
 #include "measure/world.hpp"
 #include "results/record.hpp"
 
 namespace collbench::cli {
 
-// Before MPI_Init: what launched this process (core::detect_launch), and what that asks of it.
-// Under srun, a task without a process-management interface (`srun --mpi=none`) is refused
-// (exit 2, said by task 0), and a node with more tasks than CPUs gets
+// Before MPI_Init: what launched this process (core::detect_launch) and which world it starts
+// (core::choose_world): MPI for mpirun, mpiexec and srun with PMI; NCCL's bootstrap for torchrun,
+// Kubernetes, srun --mpi=none and collbench launch. A bad launch environment is refused (exit 2,
+// said by rank 0). Under srun with MPI, a node with more tasks than CPUs gets
 // OMPI_MCA_mpi_yield_when_idle=1 unless the variable is set: Open MPI cannot tell it is
 // oversubscribed there, and busy-polling ranks run about 1000x slower.
 struct TaskStart {
   core::LaunchInfo launch;
+  core::WorldChoice world;
   std::optional<core::ExitCode> refused;
 };
-TaskStart start_task();
+TaskStart start_task(const RunConfig& cfg);
+
+// The job's world as `start` chose it: MPI_Init (mpi), one process alone, or NCCL's rendezvous
+// (which exits 3 after --init-timeout). Records the control plane and the rendezvous in
+// start.launch. Throws core::Error.
+std::unique_ptr<measure::World> start_world(TaskStart& start, const RunConfig& cfg, int* argc, char*** argv);
 
 // What every run's metadata holds before a job exists: version, command line, start, the
 // backend, the launcher, the recorded environment and the run's settings.

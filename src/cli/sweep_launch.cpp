@@ -144,7 +144,7 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
       if (!be) return fail_together(world, "configuration " + plan::describe(blocks[first].knobs) + ": " + refusal,
                                     core::ExitCode::run_failed);
     } else {
-      be = backend::make_mpi_backend(world.comm());
+      be = backend::make_mpi_backend(world);
     }
     be->set_faults(core::faults_for_rank(cfg.faults, world.rank()));
     if (!metadata_written) {

@@ -97,6 +97,8 @@ int launcher_rank(const EnvLookup& env) {
   if (env("SLURM_STEP_ID") != nullptr) {
     if (const char* v = env("SLURM_PROCID")) return std::atoi(v);
   }
+  // torchrun, a Kubernetes manifest, collbench launch: RANK with WORLD_SIZE.
+  if (env("RANK") != nullptr && env("WORLD_SIZE") != nullptr) return std::atoi(env("RANK"));
   return -1;
 }
 

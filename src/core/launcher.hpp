@@ -14,7 +14,8 @@ using EnvLookup = std::function<const char*(const char*)>;
 
 // This process's rank as the launcher gave it: OMPI_COMM_WORLD_RANK, PMIX_RANK, PMI_RANK, or
 // SLURM_PROCID inside an srun step (SLURM_STEP_ID set; a batch script has SLURM_PROCID=0 too but
-// is no step, so `collbench sweep/tune/check` run from it are plain processes). -1 when none.
+// is no step, so `collbench sweep/tune/check` run from it are plain processes), or RANK when
+// WORLD_SIZE is set too (torchrun, Kubernetes manifests, collbench launch). -1 when none.
 int launcher_rank();
 int launcher_rank(const EnvLookup& env);
 
@@ -43,8 +44,15 @@ struct SlurmJob {
 
 struct LaunchInfo {
   // "srun" (a Slurm step), "mpirun" (Open MPI's launcher, also inside an allocation),
-  // "mpiexec" (another PMI launcher), or "none" (a plain process).
+  // "mpiexec" (another PMI launcher), "torchrun" (RANK/WORLD_SIZE/MASTER_ADDR: torchrun, a
+  // Kubernetes manifest), "collbench-launch" (collbench launch), or "none" (a plain process).
   std::string launcher = "none";
+  // What carries the job's barriers and gathers: "mpi", "nccl" (a communicator of its own over
+  // NCCL's bootstrap: no MPI in the job) or "none" (one rank). "" before the job starts.
+  std::string control_plane;
+  // Without MPI: NCCL's rendezvous address ("host:port") and where it came from.
+  std::string rendezvous;
+  std::string rendezvous_source;
   std::optional<SlurmJob> slurm;  // whenever SLURM_JOB_ID is set
   // srun only: this node's tasks and the CPUs they may use (the larger of the process's CPU
   // affinity and SLURM_CPUS_ON_NODE); oversubscribed when the tasks outnumber the CPUs.

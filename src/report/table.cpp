@@ -23,7 +23,10 @@ std::string describe_launch(const results::RunMetadata& meta) {
   if (!meta.launch) return "";
   const core::LaunchInfo& l = *meta.launch;
   std::string out;
-  if (l.launcher != "none") out = "Launched by " + l.launcher;
+  if (l.launcher != "none") out = "Launched by " + (l.launcher == "collbench-launch" ? std::string("collbench launch") : l.launcher);
+  // Without MPI the ranks met at NCCL's rendezvous; the control plane runs over NCCL.
+  if (l.control_plane == "nccl")
+    out += fmt::format(" without MPI: rendezvous {} ({}), control plane over NCCL", l.rendezvous, l.rendezvous_source);
   if (l.slurm) {
     const core::SlurmJob& s = *l.slurm;
     out += fmt::format("{}Slurm job {}", out.empty() ? "In " : ": ", s.job_id);

@@ -254,7 +254,11 @@ void load(const json& j, const std::string& path, core::SlurmJob& v) {
 // has_pmi is not recorded: a run that reached MPI had it.
 void load(const json& j, const std::string& path, core::LaunchInfo& v) {
   field(j, path, "launcher", v.launcher);
-  expect_one_of(member_path(path, "launcher"), v.launcher, {"srun", "mpirun", "mpiexec", "none"});
+  expect_one_of(member_path(path, "launcher"), v.launcher, {"srun", "mpirun", "mpiexec", "torchrun", "collbench-launch", "none"});
+  field(j, path, "control_plane", v.control_plane, false);
+  if (!v.control_plane.empty()) expect_one_of(member_path(path, "control_plane"), v.control_plane, {"mpi", "nccl", "none"});
+  field(j, path, "rendezvous", v.rendezvous, false);
+  field(j, path, "rendezvous_source", v.rendezvous_source, false);
   field(j, path, "local_tasks", v.local_tasks, false);
   field(j, path, "cpus", v.cpus, false);
   field(j, path, "oversubscribed", v.oversubscribed, false);
@@ -434,6 +438,11 @@ json launch_json(const core::LaunchInfo& l) {
     j["cpus"] = l.cpus;
     j["oversubscribed"] = l.oversubscribed;
     j["set_yield_when_idle"] = l.set_yield_when_idle;
+  }
+  if (!l.control_plane.empty()) j["control_plane"] = l.control_plane;
+  if (!l.rendezvous.empty()) {
+    j["rendezvous"] = l.rendezvous;
+    j["rendezvous_source"] = l.rendezvous_source;
   }
   if (l.slurm) j["slurm"] = slurm_json(*l.slurm);
   return j;

@@ -23,7 +23,10 @@ namespace collbench::results {
 //    hosts[i].slurm_node. Both optional; metadata.predicted (the model backend) is optional too.
 // 7: a record's "nccl_tests" (nccl-tests' own figure: the mean over ranks of each rank's mean
 //    iteration time, and the bandwidths from it). Optional.
-inline constexpr int kSchemaVersion = 7;
+// 8: metadata.launch's launchers "torchrun" and "collbench-launch" (jobs without MPI), its
+//    "control_plane" ("mpi", "nccl", "none") and "rendezvous"/"rendezvous_source" (NCCL's
+//    address, where it came from). Optional.
+inline constexpr int kSchemaVersion = 8;
 inline constexpr const char* kSchemaName = "collbench.run";
 
 // One rank's own view of a case: its per-iteration durations, and the time it spent outside the

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "backend/mpi/mpi_backend.hpp"
+#include "backend/mpi/mpi_world.hpp"
+#include "backend/mpi/mpi_world_comm.hpp"
 #include "core/host_clock.hpp"
 #include "measure/world.hpp"
 #include "stats/summary.hpp"
@@ -27,6 +29,7 @@ namespace {
 using namespace collbench;
 
 measure::World* g_world = nullptr;
+MPI_Comm g_comm = MPI_COMM_NULL;
 backend::Backend* g_backend = nullptr;
 std::map<std::int64_t, std::vector<double>> g_ratio_mean, g_ratio_p50, g_ratio_local, g_bare, g_cb_mean, g_cb_p50,
     g_local;
@@ -39,7 +42,7 @@ double bare_batch(const backend::CaseSpec& spec, std::vector<float>& in, std::ve
   const int count = static_cast<int>(spec.shape.param_count);
   g_world->barrier();
   const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < calls; ++i) MPI_Allreduce(in.data(), out.data(), count, MPI_FLOAT, MPI_SUM, g_world->comm());
+  for (int i = 0; i < calls; ++i) MPI_Allreduce(in.data(), out.data(), count, MPI_FLOAT, MPI_SUM, g_comm);
   const auto t1 = std::chrono::steady_clock::now();
   std::vector<double> per_call{std::chrono::duration<double, std::micro>(t1 - t0).count() / calls};
   g_world->max_in_place(per_call);
@@ -113,9 +116,11 @@ class NullReporter : public benchmark::BenchmarkReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
-  measure::World world(&argc, &argv);
+  const std::unique_ptr<measure::World> job = backend::mpi::make_mpi_world(&argc, &argv);
+  measure::World& world = *job;
+  g_comm = backend::mpi::world_comm(world);
   core::HostClock::init();
-  auto be = backend::make_mpi_backend(world.comm());
+  auto be = backend::make_mpi_backend(world);
   be->reserve(4u << 20, 4u << 20);
   g_world = &world;
   g_backend = be.get();

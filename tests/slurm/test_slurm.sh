@@ -2,7 +2,9 @@
 # collbench under a real single-node Slurm (ctest label "slurm"): starts munged, slurmctld and
 # slurmd with a configuration generated in WORK (tests/slurm/cluster.sh), then
 #   1. srun -n 4 -O collbench run: the JSON names the Slurm job, step, nodes and tasks per node,
-#      and scontrol agrees; srun --mpi=none is refused with one line and exit 2;
+#      and scontrol agrees; srun --mpi=none -n 4 runs the nccl backend on the GPU stand-in without
+#      MPI (ranks meet at NCCL's rendezvous on the step's first node), and --backend mpi there is
+#      refused with one line and exit 2;
 #   2. collbench sweep with the srun launcher (every launch its own job), then tune;
 #   3. the sbatch templates: run.sbatch, sweep-tune.sbatch and accept-rack.sbatch (pass and fail
 #      verdicts as the job's exit code; check runs inside the batch script),
@@ -75,7 +77,7 @@ tail -n 3 "$work/run.txt"
 [ "$rc" -eq 0 ] || fail "srun collbench run exited $rc (output: $work/run.txt)"
 job=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metadata"]["launch"]["slurm"]["job_id"])' "$work/run.json" 2>/dev/null)
 py "$work/run.json" \
-  'd["schema_version"] == 7' 'd["status"] == "ok"' 'd["metadata"]["nranks"] == 4' \
+  'd["schema_version"] == 8' 'd["status"] == "ok"' 'd["metadata"]["nranks"] == 4' \
   'd["metadata"]["launch"]["launcher"] == "srun"' \
   'd["metadata"]["launch"]["slurm"]["step_id"] == "0"' \
   'd["metadata"]["launch"]["slurm"]["job_name"] == "collbench-slurm-run"' \
@@ -101,12 +103,35 @@ echo "$show" | grep -q "JobName=collbench-slurm-run" || fail "scontrol show job 
 echo "$show" | grep -q "NumTasks=4" || fail "scontrol show job $job does not say NumTasks=4"
 echo "job $job, $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["results"]))' "$work/run.json") records"
 
-step "1b. srun --mpi=none: refused in one line, exit 2"
-timeout 120 srun -n 2 -O --mpi=none "$bin" run --backend mpi -b 1K -e 1K >"$work/none.txt" 2>&1
+step "1b. srun --mpi=none -n 4: the nccl backend without MPI (GPU stand-in); --backend mpi refused, exit 2"
+standin=$(dirname "$bin")/tests/standin/lib
+if [ -e "$standin/libnccl.so.2" ]; then
+  timeout 300 srun -n 4 -O --mpi=none --export=ALL,LD_LIBRARY_PATH="$standin",COLLBENCH_STANDIN_GPUS=4 \
+    "$bin" run --backend nccl --coll every -b 8 -e 64K -f 32 --iters 3 --warmup 1 --init-timeout 60 \
+    --json "$work/none.json" >"$work/none.txt" 2>&1
+  rc=$?
+  tail -n 3 "$work/none.txt"
+  [ "$rc" -eq 0 ] || fail "srun --mpi=none collbench run exited $rc (output: $work/none.txt)"
+  py "$work/none.json" \
+    'd["status"] == "ok"' 'd["metadata"]["nranks"] == 4' \
+    'd["metadata"]["launch"]["launcher"] == "srun"' \
+    'd["metadata"]["launch"]["control_plane"] == "nccl"' \
+    'd["metadata"]["launch"]["rendezvous"].startswith("localhost:")' \
+    '"SLURM_STEP_NODELIST" in d["metadata"]["launch"]["rendezvous_source"]' \
+    'd["metadata"]["launch"]["slurm"]["tasks_per_node"] == [4]' \
+    '"mpi_library" not in d["metadata"]["settings"]' \
+    'all(r["status"] == "ok" and r["checked"] and r["wrong"] == 0 and r["nranks"] == 4 for r in d["results"])' \
+    'len(d["results"]) >= 6 * 2' \
+    || fail "the srun --mpi=none run's JSON ($work/none.json)"
+  grep -q "^# Launched by srun without MPI: rendezvous localhost:" "$work/none.txt" || fail "the table does not say the run had no MPI"
+else
+  echo "  (the GPU stand-in is not built: $standin)"
+fi
+timeout 120 srun -n 2 -O --mpi=none "$bin" run --backend mpi -b 1K -e 1K >"$work/none-mpi.txt" 2>&1
 rc=$?
-cat "$work/none.txt"
-grep -q "exit code 2" "$work/none.txt" || fail "srun --mpi=none: expected the tasks to exit 2 (srun exit $rc)"
-[ "$(grep -c 'without an MPI process-management interface' "$work/none.txt")" -eq 1 ] || fail "srun --mpi=none: expected one line from task 0"
+cat "$work/none-mpi.txt"
+grep -q "exit code 2" "$work/none-mpi.txt" || fail "srun --mpi=none --backend mpi: expected the tasks to exit 2 (srun exit $rc)"
+[ "$(grep -c 'was not started by an MPI launcher' "$work/none-mpi.txt")" -eq 1 ] || fail "srun --mpi=none --backend mpi: expected one line from task 0"
 
 step "2. collbench sweep with the srun launcher, then tune"
 cd "$work" || exit 1

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backend/mpi/mpi_types.hpp"
+#include "backend/mpi/mpi_world_comm.hpp"
 #include "core/error.hpp"
 #include "core/host_clock.hpp"
 
@@ -206,6 +207,8 @@ std::uint64_t MpiBackend::check(const verify::Pattern& pattern) {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_mpi_backend(MPI_Comm comm) { return std::make_unique<MpiBackend>(comm); }
+std::unique_ptr<Backend> make_mpi_backend(const measure::World& world) {
+  return std::make_unique<MpiBackend>(mpi::world_comm(world));
+}
 
 }  // namespace collbench::backend

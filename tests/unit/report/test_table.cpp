@@ -154,6 +154,15 @@ TEST(DescribeLaunch, SlurmJobStepNodesAndTasks) {
   EXPECT_EQ(report::describe_launch(m), "");
   m.launch->launcher = "mpirun";
   EXPECT_EQ(report::describe_launch(m), "Launched by mpirun");
+  m.launch->launcher = "collbench-launch";
+  m.launch->control_plane = "nccl";
+  m.launch->rendezvous = "127.0.0.1:41234";
+  m.launch->rendezvous_source = "MASTER_ADDR/MASTER_PORT";
+  EXPECT_EQ(report::describe_launch(m),
+            "Launched by collbench launch without MPI: rendezvous 127.0.0.1:41234 (MASTER_ADDR/MASTER_PORT), control plane over NCCL");
+  m.launch->launcher = "mpirun";
+  m.launch->control_plane = "mpi";
+  m.launch->rendezvous.clear();
   collbench::core::SlurmJob s;
   s.job_id = "4242";
   s.step_id = "0";

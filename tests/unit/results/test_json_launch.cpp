@@ -111,4 +111,28 @@ TEST(ResultsJson, LaunchIsCheckedAndOptional) {
 }
 
 
+// Schema 8: a job without MPI records its launcher, control plane and NCCL's rendezvous.
+TEST(ResultsJson, LaunchWithoutMpiRoundTrips) {
+  results::RunDocument doc = launch_document();
+  collbench::core::LaunchInfo l;
+  l.launcher = "torchrun";
+  l.control_plane = "nccl";
+  l.rendezvous = "node1:29500";
+  l.rendezvous_source = "MASTER_ADDR/MASTER_PORT";
+  doc.metadata.launch = l;
+  json j = doc;
+  EXPECT_EQ(j.at("schema_version"), 8);
+  EXPECT_EQ(j.at("metadata").at("launch"), json({{"launcher", "torchrun"}, {"control_plane", "nccl"}, {"rendezvous", "node1:29500"},
+                                                 {"rendezvous_source", "MASTER_ADDR/MASTER_PORT"}}));
+  const results::RunDocument back = results::parse_document(json::parse(j.dump()), "v8");
+  EXPECT_EQ(back.metadata.launch->launcher, "torchrun");
+  EXPECT_EQ(back.metadata.launch->control_plane, "nccl");
+  EXPECT_EQ(back.metadata.launch->rendezvous, "node1:29500");
+  EXPECT_EQ(back.metadata.launch->rendezvous_source, "MASTER_ADDR/MASTER_PORT");
+  j["metadata"]["launch"]["launcher"] = "collbench-launch";
+  EXPECT_EQ(results::parse_document(j, "v8").metadata.launch->launcher, "collbench-launch");
+  j["metadata"]["launch"]["control_plane"] = "tcp";
+  EXPECT_NE(parse_error(j).find("metadata.launch.control_plane: expected one of"), std::string::npos);
+}
+
 }  // namespace
