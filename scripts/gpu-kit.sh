@@ -13,7 +13,7 @@
 #                                    MPI=0, sm_90 (H100/H200)
 #   gpu-smoke.sh                     run it there: DIR/gpu-smoke.sh DIR OUT
 #   MANIFEST                         source commit, build settings, each file's size and needs
-# Never in it: libnccl*, libcudart*, libcuda* (the GPU machine has its own) nor MPI libraries.
+# Never in it: libnccl.so*, libcudart*, libcuda.so* (the GPU machine has its own) nor MPI libraries.
 #
 # Environment: KIT_BUILD_DIR (build-kit; must match the preset's binaryDir), CUDA_HOME
 # (/usr/local/cuda), NCCL_HOME (from the kit build's CMake cache), KIT_JOBS (cores).
@@ -89,7 +89,7 @@ system_lib() {
   esac
   return 1
 }
-target_lib() { case $1 in libnccl* | libcudart* | libcuda.so* | libcuda-* ) return 0 ;; esac; return 1; }
+target_lib() { case $1 in libnccl.so* | libnccl-net* | libcudart* | libcuda.so*) return 0 ;; esac; return 1; }
 mpi_lib() { case $1 in libmpi* | libopen-pal* | libopen-rte* | libpmix* | libucp* | libucs*) return 0 ;; esac; return 1; }
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
 

@@ -46,6 +46,13 @@ np=${SMOKE_NP:-1}
 tol=${SMOKE_PARITY_TOL:-1.5}
 judged=${SMOKE_PARITY_MIN_BYTES:-8388608}
 scale=${SMOKE_TIME_SCALE:-1}
+# Step limits in seconds on one H100 (SMOKE_TIME_SCALE multiplies them). b starts ~30 processes,
+# c 12: a GPU without persistence mode spends seconds creating each CUDA context.
+declare -A L=([a]=15 [b]=105 [c]=40 [d]=15 [e]=20 [f]=15 [g]=35 [hb]=10 [hn]=10 [he]=15 [hp]=20)
+limit() { awk -v l="$1" -v s="$scale" 'BEGIN { printf "%d", l * s + 0.5 }'; }
+total_limit=0
+for k in "${!L[@]}"; do total_limit=$((total_limit + L[$k])); done
+[ "$total_limit" -le 300 ] || { echo "gpu-smoke: step limits add up to $total_limit s, over 300" >&2; exit 2; }
 have_python=0
 python3 -c 'import json' >/dev/null 2>&1 && have_python=1  # a working python3
 rm -f "$out"/*.log "$out"/*.json "$out"/*.tsv "$out"/summary.txt
@@ -119,13 +126,12 @@ fi
 echo "== gpu-smoke: kit $kit, out $out"
 echo "NCCL: ${nccl_dir:-NOT FOUND}  CUDA runtime: ${cudart_dir:-NOT FOUND}$([ $standin -eq 1 ] && echo '  (the GPU stand-in: no GPU figures)')"
 command -v nvidia-smi >/dev/null && nvidia-smi -L 2>&1 | head -n 8
-echo "ranks $np, launch $launch_mode; per-step limits add up to $(awk -v s="$scale" 'BEGIN { print 300 * s }') s"
+echo "ranks $np, launch $launch_mode; per-step limits add up to $(limit "$total_limit") s"
 
 # --- verdicts ----------------------------------------------------------------------------------
 ids=() verdicts=() seconds=() reasons=()
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-limit() { awk -v l="$1" -v s="$scale" 'BEGIN { printf "%d", l * s + 0.5 }'; }
 verdict() {  # verdict ID PASS|FAIL|SKIP SECONDS REASON
   ids+=("$1") verdicts+=("$2") seconds+=("$3") reasons+=("$4")
   printf '%-4s  %-22s %6ss  %s\n' "$2" "$1" "$3" "$4"
@@ -171,19 +177,19 @@ fi
 
 # (a) the kernels against the host formulas
 t0=$(now) log=$out/a-kernels.log
-run "$log" 20 "$gt" --gtest_filter='GpuKernels.*' --gtest_output=json:"$out/a-kernels.json"
-gtest_verdict a-kernels "$log" "$t0" 20
+run "$log" "${L[a]}" "$gt" --gtest_filter='GpuKernels.*' --gtest_output=json:"$out/a-kernels.json"
+gtest_verdict a-kernels "$log" "$t0" "${L[a]}"
 
 # (b) the nccl backend end to end through the real binary
 t0=$(now) log=$out/b-nccl-run.log
-run "$log" 85 env COLLBENCH_BIN="$cb" COLLBENCH_E2E_LAUNCH="$launch_mode" \
+run "$log" "${L[b]}" env COLLBENCH_BIN="$cb" COLLBENCH_E2E_LAUNCH="$launch_mode" \
   "$gt" --gtest_filter='NcclRun.*' --gtest_output=json:"$out/b-nccl-run.json"
-gtest_verdict b-nccl-run "$log" "$t0" 85
+gtest_verdict b-nccl-run "$log" "$t0" "${L[b]}"
 
 # (c) every collective x datatype, validated; one run per type within one limit
 t0=$(now) log=$out/c-types.log
 types=(int8 uint8 int32 uint32 int64 uint64 half bfloat16 float double f8e4m3 f8e5m2)
-bad=() lim_c=$(limit 35) rc=0
+bad=() lim_c=$(limit "${L[c]}") rc=0
 for t in "${types[@]}"; do
   left=$(awk -v t0="$t0" -v n="$(now)" -v l="$lim_c" 'BEGIN { printf "%d", l - (n - t0) }')
   [ "$left" -lt 1 ] && { rc=124; break; }
@@ -194,7 +200,7 @@ for t in "${types[@]}"; do
   [ $r -eq 124 ] || [ $r -eq 137 ] && { rc=124; break; }
   [ $r -ne 0 ] && bad+=("$t (exit $r)")
 done
-if [ $rc -eq 124 ]; then verdict c-types FAIL "$(since "$t0")" "$(timed_out 35) at type $t"
+if [ $rc -eq 124 ]; then verdict c-types FAIL "$(since "$t0")" "$(timed_out "${L[c]}") at type $t"
 elif [ ${#bad[@]} -gt 0 ]; then verdict c-types FAIL "$(since "$t0")" "${bad[*]}"
 else verdict c-types PASS "$(since "$t0")" "${#types[@]} types x every collective, 8 B-$maxb, 0 wrong"; fi
 nccl_version=$(json_value "$out/c-type-float.json" nccl_library)
@@ -203,8 +209,8 @@ echo "NCCL library (collbench's record): ${nccl_version:-unknown}; GPU: ${gpu_na
 
 # (d) CUDA graphs
 t0=$(now) log=$out/d-cuda-graph.log
-run "$log" 20 "${run_ranks[@]}" run --backend nccl -b 8 -e "$maxb" -f 4 --coll all --cuda-graph -c 1 -n 10 --json "$out/d-cuda-graph.json"
-if [ $rc -eq 124 ]; then verdict d-cuda-graph FAIL "$(since "$t0")" "$(timed_out 20)"
+run "$log" "${L[d]}" "${run_ranks[@]}" run --backend nccl -b 8 -e "$maxb" -f 4 --coll all --cuda-graph -c 1 -n 10 --json "$out/d-cuda-graph.json"
+if [ $rc -eq 124 ]; then verdict d-cuda-graph FAIL "$(since "$t0")" "$(timed_out "${L[d]}")"
 elif [ $rc -ne 0 ]; then verdict d-cuda-graph FAIL "$(since "$t0")" "exit $rc: $(grep -m 1 -i 'error\|wrong\|fail' "$log")"
 elif ! json_value "$out/d-cuda-graph.json" launch | grep -q cuda_graph; then
   verdict d-cuda-graph FAIL "$(since "$t0")" "the JSON's launch is '$(json_value "$out/d-cuda-graph.json" launch)', not cuda_graph"
@@ -212,9 +218,9 @@ else verdict d-cuda-graph PASS "$(since "$t0")" "--coll all 8 B-$maxb in CUDA gr
 
 # (e) a hang becomes a timeout: exit 3 naming the case
 t0=$(now) log=$out/e-timeout.log
-run "$log" 20 env COLLBENCH_INJECT=hang:0 "${run_ranks[@]}" run --backend nccl -b 1M -e 1M --coll allreduce --timeout 5 \
+run "$log" "${L[e]}" env COLLBENCH_INJECT=hang:0 "${run_ranks[@]}" run --backend nccl -b 1M -e 1M --coll allreduce --timeout 5 \
   --json "$out/e-timeout.json"
-if [ $rc -eq 124 ]; then verdict e-timeout FAIL "$(since "$t0")" "$(timed_out 20): the hang was not cut at --timeout 5"
+if [ $rc -eq 124 ]; then verdict e-timeout FAIL "$(since "$t0")" "$(timed_out "${L[e]}"): the hang was not cut at --timeout 5"
 elif [ $rc -ne 3 ]; then verdict e-timeout FAIL "$(since "$t0")" "exit $rc, want 3"
 elif ! grep -q "timed out" "$log"; then verdict e-timeout FAIL "$(since "$t0")" "exit 3 but no 'timed out' line"
 else verdict e-timeout PASS "$(since "$t0")" "exit 3: $(grep -m 1 -o 'case .* timed out' "$log")"; fi
@@ -224,8 +230,8 @@ t0=$(now) log=$out/f-launch.log
 if [ "$launch_mode" != launch ]; then
   verdict f-launch SKIP "$(since "$t0")" "this collbench has no 'launch' subcommand (built before issue 20's MPI-free build)"
 else
-  run "$log" 15 "$cb" launch --nproc-per-node "$np" run --backend nccl -b 8 -e 1M -f 8 --coll allreduce -n 5 --json "$out/f-launch.json"
-  if [ $rc -eq 124 ]; then verdict f-launch FAIL "$(since "$t0")" "$(timed_out 15)"
+  run "$log" "${L[f]}" "$cb" launch --nproc-per-node "$np" run --backend nccl -b 8 -e 1M -f 8 --coll allreduce -n 5 --json "$out/f-launch.json"
+  if [ $rc -eq 124 ]; then verdict f-launch FAIL "$(since "$t0")" "$(timed_out "${L[f]}")"
   elif [ $rc -ne 0 ]; then verdict f-launch FAIL "$(since "$t0")" "exit $rc: $(tail -n 1 "$log")"
   elif ! grep -q collbench-launch "$out/f-launch.json"; then verdict f-launch FAIL "$(since "$t0")" "exit 0, but the JSON does not name collbench-launch"
   else verdict f-launch PASS "$(since "$t0")" "exit 0, launch convention collbench-launch"; fi
@@ -236,14 +242,14 @@ table_rows() {  # size, out-of-place time/busbw/#wrong, in-place time/busbw/#wro
   awk '$1 ~ /^[0-9]+$/ && NF >= 13 { print $1, $6, $8, $9, $10, $12, $13 }' "$1"
 }
 t0=$(now) log=$out/g-vs-nccl-tests.log
-g_fail=() g_notes=() lim_g=$(limit 40)
+g_fail=() g_notes=() lim_g=$(limit "${L[g]}")
 if [ "$standin" -eq 1 ]; then gmax=$maxb; else gmax=64M; fi
 for pair in all_reduce:allreduce all_gather:allgather alltoall:alltoall; do
   nt=${pair%%:*} coll=${pair#*:}
   ntlog=$out/g-nccl-tests-$nt.log cblog=$out/g-collbench-$coll.log
   if [ ! -x "$kit/nccl-tests/${nt}_perf" ]; then g_fail+=("$nt: not in the kit"); continue; fi
   left=$(awk -v t0="$t0" -v n="$(now)" -v l="$lim_g" 'BEGIN { printf "%d", l - (n - t0) }')
-  [ "$left" -lt 2 ] && { g_fail+=("$(timed_out 40) before $nt"); break; }
+  [ "$left" -lt 2 ] && { g_fail+=("$(timed_out "${L[g]}") before $nt"); break; }
   timeout -k 5 "$((left / 2))" "$kit/nccl-tests/${nt}_perf" -g 1 -b 8 -e "$gmax" -f 4 -n 20 -w 5 -c 1 >"$ntlog" 2>&1
   r1=$?
   timeout -k 5 "$((left / 2))" "$cb" run --backend nccl --compat nccl-tests --coll "$coll" -b 8 -e "$gmax" -f 4 -n 20 -w 5 -c 1 \
@@ -288,7 +294,7 @@ awk -F'\t' 'NR > 1 { printf "      %-10s %10s B  time %9s us (nccl-tests) %9s us
 # and one-rank records say "unavailable", and none says -1. (3) --compat nccl-tests runs clean.
 lat=(--backend nccl -b 8 -e 8K -f 4 --coll allreduce --placement out --rotate off -n 500 -w 50 --probe-iters 0)
 t0=$(now) log=$out/h-blocking.log
-run "$log" 10 "${run_ranks[@]}" run "${lat[@]}" --json "$out/h-blocking.json"
+run "$log" "${L[hb]}" "${run_ranks[@]}" run "${lat[@]}" --json "$out/h-blocking.json"
 rc_b=$rc
 blocking=$(json_value "$out/h-blocking.json" nccl_config.blocking)
 if [ $rc_b -ne 0 ]; then verdict h-blocking-comm FAIL "$(since "$t0")" "exit $rc_b"
@@ -296,7 +302,7 @@ elif [ "${blocking#1 (blocking}" = "$blocking" ]; then verdict h-blocking-comm F
 else verdict h-blocking-comm PASS "$(since "$t0")" "the communicator was blocking (nccl_config.blocking 1)"; fi
 
 t0=$(now) log=$out/h-nonblocking.log
-run "$log" 10 env NCCL_COMM_BLOCKING=0 "${run_ranks[@]}" run "${lat[@]}" --json "$out/h-nonblocking.json"
+run "$log" "${L[hn]}" env NCCL_COMM_BLOCKING=0 "${run_ranks[@]}" run "${lat[@]}" --json "$out/h-nonblocking.json"
 rc_n=$rc
 if [ $rc_n -ne 0 ]; then verdict h-nonblocking-latency FAIL "$(since "$t0")" "exit $rc_n with NCCL_COMM_BLOCKING=0"
 else verdict h-nonblocking-latency PASS "$(since "$t0")" "exit 0 with NCCL_COMM_BLOCKING=0"; fi
@@ -320,7 +326,7 @@ PY
 fi
 
 t0=$(now) log=$out/h-tuning-estimates.log
-run "$log" 20 "${run_ranks[@]}" run --backend nccl -b 8 -e "$maxb" -f 8 --coll every --nccl-tuning-info -n 20 --json "$out/h-estimates.json"
+run "$log" "${L[he]}" "${run_ranks[@]}" run --backend nccl -b 8 -e "$maxb" -f 8 --coll every --nccl-tuning-info -n 20 --json "$out/h-estimates.json"
 if [ $rc -ne 0 ]; then verdict h-tuning-estimates FAIL "$(since "$t0")" "exit $rc"
 elif [ $have_python -eq 1 ]; then
   msg=$(python3 - "$out/h-estimates.json" "$np" <<'PY'
@@ -349,8 +355,8 @@ fi
 
 t0=$(now) log=$out/h-parity-compat.log
 if [ "$standin" -eq 1 ]; then pmax=$maxb; else pmax=1G; fi
-run "$log" 25 "${run_ranks[@]}" run --backend nccl -b 8 -e "$pmax" -f 2 --coll all --compat nccl-tests -n 50 -w 10 --json "$out/h-parity.json"
-if [ $rc -eq 124 ]; then verdict h-parity-compat FAIL "$(since "$t0")" "$(timed_out 25)"
+run "$log" "${L[hp]}" "${run_ranks[@]}" run --backend nccl -b 8 -e "$pmax" -f 2 --coll all --compat nccl-tests -n 50 -w 10 --json "$out/h-parity.json"
+if [ $rc -eq 124 ]; then verdict h-parity-compat FAIL "$(since "$t0")" "$(timed_out "${L[hp]}")"
 elif [ $rc -ne 0 ]; then verdict h-parity-compat FAIL "$(since "$t0")" "exit $rc"
 elif grep -q "^# Out of bounds values : [1-9]" "$log"; then verdict h-parity-compat FAIL "$(since "$t0")" "wrong values"
 else verdict h-parity-compat PASS "$(since "$t0")" "--coll all 8 B-$pmax --compat nccl-tests, 0 wrong, avg busbw $(awk -F': *' '/^# Avg bus bandwidth/ { printf "%s", $2 + 0; exit }' "$log") GB/s"; fi
