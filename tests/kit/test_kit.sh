@@ -5,9 +5,10 @@
 #       builds the stand-in and the nccl-tests twin library in BUILD_DIR, then
 #       SRC/scripts/gpu-kit.sh KIT (build-kit/ reused when present)
 #   test_kit.sh ldd SRC KIT STANDIN_LIB TWIN OUT
-#       with LD_LIBRARY_PATH=STANDIN_LIB only, every ELF file in KIT resolves each library to KIT,
-#       to the C runtime (glibc, libgcc_s, libstdc++), or to STANDIN_LIB's libcudart/libnccl/libcuda.
-#       Fails on 'not found', on any MPI library (libmpi*, libopen-*), on anything else
+#       with LD_LIBRARY_PATH=STANDIN_LIB only, every ELF file in KIT resolves each library it needs
+#       to KIT, to the C runtime (glibc, libgcc_s, libstdc++), or to STANDIN_LIB's
+#       libcudart/libnccl/libcuda; and ldd shows no 'not found' and no MPI library (libmpi*,
+#       libopen-rte/pal) anywhere in what it loads
 #   test_kit.sh smoke SRC KIT STANDIN_LIB TWIN OUT
 #       KIT/gpu-smoke.sh KIT OUT with LD_LIBRARY_PATH=STANDIN_LIB only, one simulated GPU, the twin
 #       library for nccl-tests' kernels, and mpirun/mpiexec/orterun shadowed by a stub that records
@@ -35,7 +36,7 @@ build)
     [ -e "$kit/$f" ] || fail "the kit lacks $f"
   done
   for f in "$kit"/lib/* "$kit"/*; do
-    case $(basename "$f") in libnccl* | libcudart* | libcuda.so*) fail "the kit holds $(basename "$f"): the GPU machine's own must be used" ;; esac
+    case $(basename "$f") in libnccl.so* | libnccl-net* | libcudart* | libcuda.so*) fail "the kit holds $(basename "$f"): the GPU machine's own must be used" ;; esac
   done
   [ "$(du -sb "$kit" | cut -f1)" -le $((48 * 1024 * 1024)) ] || fail "the kit is over 48 MiB"
   ;;
@@ -43,32 +44,34 @@ build)
 ldd)
   [ -x "$kit/collbench" ] || fail "no kit in $kit (kit.build)"
   bad=0 checked=0
+  report() { echo "$1: $2"; bad=$((bad + 1)); }
   while read -r f; do
     head -c 4 "$f" | grep -q 'ELF' || continue
     checked=$((checked + 1))
-    while read -r line; do
-      name=$(awk '{ print $1 }' <<<"$line")
-      path=$(awk '$2 == "=>" { print $3 }' <<<"$line")
-      why=""
-      case $line in
-        *"not found"*) why="not found" ;;
-        *libmpi* | *libopen-rte* | *libopen-pal*) why="MPI" ;;
+    rel=${f#"$kit"/}
+    resolved=$(env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$standin" ldd "$f" 2>&1)
+    # Anywhere in the closure: nothing missing (a library or a symbol version), no MPI.
+    while read -r line; do report "$rel" "$line"; done < <(grep -E 'not found|libmpi|libopen-(rte|pal)' <<<"$resolved" | tr -s ' \t' ' ')
+    # What the file itself needs: the C runtime, the stand-in's CUDA/NCCL, or the kit. (The
+    # stand-in's own needs, such as its libfmt, are not the kit's: the real libnccl has none.)
+    for name in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+      case $name in
+        ld-linux*.so.* | libc.so.* | libm.so.* | libdl.so.* | libpthread.so.* | librt.so.* | libutil.so.* | \
+          libresolv.so.* | libgcc_s.so.* | libstdc++.so.*) continue ;;
+        libmpi* | libopen-*) continue ;;  # reported above
       esac
-      if [ -z "$why" ]; then
-        case $name in
-          linux-vdso.so.* | */ld-linux*.so.* | ld-linux*.so.* | libc.so.* | libm.so.* | libdl.so.* | libpthread.so.* | \
-            librt.so.* | libutil.so.* | libresolv.so.* | libgcc_s.so.* | libstdc++.so.*) ;;
-          libcudart.so.13 | libnccl.so.2 | libcuda.so.1)
-            [ "$(readlink -f "$path")" = "$(readlink -f "$standin/$name")" ] || why="resolved to $path, not the stand-in's" ;;
-          *)
-            case $(readlink -f "$path") in "$(readlink -f "$kit")"/*) ;; *) why="resolved outside the kit" ;; esac ;;
-        esac
-      fi
-      if [ -n "$why" ]; then
-        echo "${f#"$kit"/}: $(tr -s ' \t' ' ' <<<"$line") ($why)"
-        bad=$((bad + 1))
-      fi
-    done < <(env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$standin" ldd "$f" 2>&1)
+      path=$(awk -v n="$name" '$1 == n && $2 == "=>" { print $3 }' <<<"$resolved")
+      case $name in
+        libcudart.so.13 | libnccl.so.2 | libcuda.so.1)
+          [ "$(readlink -f "$path")" = "$(readlink -f "$standin/$name")" ] ||
+            report "$rel" "$name => $path (not the stand-in's)" ;;
+        *)
+          case $(readlink -f "$path") in
+            "$(readlink -f "$kit")"/*) ;;
+            *) report "$rel" "$name => ${path:-nothing} (outside the kit)" ;;
+          esac ;;
+      esac
+    done
   done < <(find "$kit" -type f | sort)
   [ "$checked" -ge 6 ] || fail "only $checked ELF files in the kit"
   if [ "$bad" -gt 0 ]; then
