@@ -13,6 +13,9 @@ struct Result {
 
 // Runs `collbench <args>` under `mpirun -np N --oversubscribe` (N = 0: no mpirun), with extra
 // environment assignments ("VAR=value …"), bounded by `timeout_s`; `mpirun_args` go to mpirun.
+// Without MPI (the GPU kit, scripts/gpu-smoke.sh): COLLBENCH_E2E_LAUNCH=launch starts the N ranks
+// with `collbench launch --nproc-per-node N`, =direct runs one rank as a plain process; and
+// COLLBENCH_BIN, when set, is the binary run instead of the build's.
 Result run(int np, const std::string& args, const std::string& env = "", int timeout_s = 120,
            const std::string& mpirun_args = "");
 // A fresh path in a per-test temporary directory.
