@@ -71,7 +71,7 @@ DataType parse_datatype(std::string_view text) {
   for (const auto& a : kAliases)
     if (a.name == s) return a.type;
   throw InputError("--datatype '" + std::string(text) +
-                   "': expected one of int8 uint8 int32 uint32 int64 uint64 half bfloat16 float double f8e4m3 f8e5m2 (or all)");
+                   "': expected one of int8 uint8 int32 uint32 int64 uint64 half bfloat16 float double f8e4m3 f8e5m2");
 }
 
 }  // namespace collbench::core

@@ -85,19 +85,23 @@ void expect_no_mpi_launch(const json& doc, const std::string& launcher, int port
   EXPECT_FALSE(doc.at("metadata").at("settings").contains("mpi_library")) << doc.at("metadata").at("settings").dump();
 }
 
-// Four processes started with torchrun's variables: every collective and datatype verifies.
+// Four processes started with torchrun's variables: every collective verifies, on a float sum and
+// an int8 max.
 TEST(StandinLaunch, TorchrunVariablesRunEveryCollectiveWithValidation) {
-  const int port = free_port();
-  const std::string path = e2e::temp_path("torchrun.json");
-  const Ranks r = torchrun_like(4, 4, "run --backend nccl -b 8 -e 64K -f 32 -n 2 -w 1 --coll every -d float,int8,bfloat16 --json " + path, port);
-  for (int code : r.codes) ASSERT_EQ(code, 0) << all_output(r);
-  const json doc = e2e::read_json(path);
-  EXPECT_EQ(doc.at("metadata").at("nranks"), 4);
-  expect_no_mpi_launch(doc, "torchrun", port);
-  EXPECT_GE(standin::expect_all_right(doc, "torchrun"), 6 * 3 * 3);
-  EXPECT_NE(r.outputs[0].find("# Launched by torchrun without MPI: rendezvous 127.0.0.1:" + std::to_string(port)), std::string::npos)
-      << r.outputs[0];
-  for (int rank = 1; rank < 4; ++rank) EXPECT_EQ(r.outputs[static_cast<std::size_t>(rank)].find("# nRanks"), std::string::npos);
+  for (const char* type_op : {"-d float -o sum", "-d int8 -o max"}) {
+    const int port = free_port();
+    const std::string path = e2e::temp_path("torchrun.json");
+    const Ranks r = torchrun_like(4, 4, std::string("run --backend nccl -b 8 -e 64K -f 32 -n 2 -w 1 --coll every ") + type_op +
+                                            " --json " + path, port);
+    for (int code : r.codes) ASSERT_EQ(code, 0) << type_op << "\n" << all_output(r);
+    const json doc = e2e::read_json(path);
+    EXPECT_EQ(doc.at("metadata").at("nranks"), 4);
+    expect_no_mpi_launch(doc, "torchrun", port);
+    EXPECT_GE(standin::expect_all_right(doc, type_op), 6 * 3);  // collectives x sizes, at least
+    EXPECT_NE(r.outputs[0].find("# Launched by torchrun without MPI: rendezvous 127.0.0.1:" + std::to_string(port)),
+              std::string::npos) << r.outputs[0];
+    for (int rank = 1; rank < 4; ++rank) EXPECT_EQ(r.outputs[static_cast<std::size_t>(rank)].find("# nRanks"), std::string::npos);
+  }
 }
 
 // `collbench launch --nproc-per-node 4`: the same, started by collbench itself.
@@ -119,10 +123,13 @@ TEST(StandinLaunch, CollbenchLaunchStartsFourRanks) {
 TEST(StandinLaunch, ARankThatNeverStartsEndsTheOthersWithExit3AtTheDeadline) {
   const int port = free_port();
   const Ranks r = torchrun_like(4, 3, "run --backend nccl -b 1K -e 1K --init-timeout 4", port, "", nullptr, 60);
+  // Rank 0 (NCCL's root) gives up at the deadline; the others then lose the root and say so.
+  EXPECT_NE(r.outputs[0].find("did not complete within --init-timeout 4 s"), std::string::npos) << r.outputs[0];
   for (std::size_t i = 0; i < r.codes.size(); ++i) {
     EXPECT_EQ(r.codes[i], 3) << all_output(r);
     EXPECT_NE(r.outputs[i].find("rendezvous at 127.0.0.1:" + std::to_string(port)), std::string::npos) << r.outputs[i];
     EXPECT_NE(r.outputs[i].find("expects 4 ranks"), std::string::npos) << r.outputs[i];
+    EXPECT_EQ(e2e::count_lines_containing(r.outputs[i], "collbench: "), 1) << r.outputs[i];
   }
   EXPECT_LT(r.seconds, 40) << all_output(r);
 }
@@ -205,7 +212,7 @@ class StandinLaunchSweep : public sweep_e2e::DirTest {
 TEST_F(StandinLaunchSweep, SweepWithCollbenchLaunchThenTune) {
   json spec = {{"name", "no-mpi"},
                {"backend", "nccl"},
-               {"collectives", {"all_reduce"}},
+               {"collectives", {"allreduce"}},
                {"sizes", {{"min", "4K"}, {"max", "64K"}, {"factor", 4}}},
                {"launcher", {{"kind", "launch"}, {"ranks", 2}}},
                {"knobs", {{"NCCL_ALGO", {"ring", "tree"}}}},

@@ -170,8 +170,7 @@ class NcclWorld final : public measure::World {
     ::unsetenv("NCCL_COMM_ID");
     if (rc != ncclSuccess && rc != ncclInProgress) {
       m_comm = nullptr;
-      throw core::RunError(fmt::format("{}: NCCL could not join the job at {} ({}): {}", m_who, spec.address, spec.source,
-                                       last_error(rc)));
+      throw core::RunError(failed_join(spec, last_error(rc)));
     }
     ncclResult_t st = ncclInProgress;
     while (st == ncclInProgress) {
@@ -182,8 +181,14 @@ class NcclWorld final : public measure::World {
       const std::string why = last_error(st);
       ncclCommAbort(m_comm);
       m_comm = nullptr;
-      throw core::RunError(fmt::format("{}: NCCL could not join the job at {} ({}): {}", m_who, spec.address, spec.source, why));
+      throw core::RunError(failed_join(spec, why));
     }
+  }
+
+  // NCCL's own reason (address in use, unreachable, the root gone because rank 0 gave up).
+  std::string failed_join(const NcclWorldSpec& spec, const std::string& why) const {
+    return fmt::format("{}: NCCL's rendezvous at {} ({}, {}) failed: {}; the job expects {} ranks (WORLD_SIZE)", m_who,
+                       spec.address, spec.convention, spec.source, why, spec.size);
   }
 
   std::string last_error(ncclResult_t rc) const {
