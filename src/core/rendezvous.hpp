@@ -25,7 +25,8 @@
 //                     (or two jobs) whose first node is the same do not meet at the same port.
 //   plain process     mpi (an MPI singleton) when built with MPI, else nccl with "single": one rank.
 // NCCL_COMM_ID ("host:port", "[v6]:port"), when set, is the address for every nccl convention but
-// "single": the user chose NCCL's address explicitly. WORLD_SIZE 1 needs no address.
+// "single": the user chose NCCL's address explicitly. A world of one rank meets nobody: no address
+// is read (nor checked) for it.
 #include <string>
 
 #include "core/launcher.hpp"
