@@ -93,16 +93,12 @@ int launcher_rank(const EnvLookup& env) {
   for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) {
     if (const char* v = env(var)) return std::atoi(v);
   }
-  // Launchers without MPI that started this process themselves (a Kubernetes manifest's RANK
-  // alone is no launcher: nothing else tells it apart from a variable a user left set).
-  const char* by = env("COLLBENCH_LAUNCHER");
-  if ((by != nullptr && std::string_view(by) == "collbench-launch") || env("TORCHELASTIC_RUN_ID") != nullptr) {
-    if (const char* v = env("RANK")) return std::atoi(v);
-  }
   // A batch script (and salloc's shell) carries SLURM_PROCID=0 without being a step.
   if (env("SLURM_STEP_ID") != nullptr) {
     if (const char* v = env("SLURM_PROCID")) return std::atoi(v);
   }
+  // torchrun, a Kubernetes manifest, collbench launch: RANK with WORLD_SIZE.
+  if (env("RANK") != nullptr && env("WORLD_SIZE") != nullptr) return std::atoi(env("RANK"));
   return -1;
 }
 

@@ -12,11 +12,10 @@ namespace collbench::core {
 // Looks a variable up: std::getenv, or a map in tests. nullptr when unset.
 using EnvLookup = std::function<const char*(const char*)>;
 
-// This process's rank as the launcher gave it: OMPI_COMM_WORLD_RANK, PMIX_RANK, PMI_RANK, RANK
-// under `collbench launch` (COLLBENCH_LAUNCHER=collbench-launch) or torchrun (TORCHELASTIC_RUN_ID
-// set), or SLURM_PROCID inside an srun step (SLURM_STEP_ID set; a batch script has SLURM_PROCID=0
-// too but is no step, so `collbench sweep/tune/check` run from it are plain processes). -1 when
-// none. Only rank 0 (or a plain process) prints a bad-input message.
+// This process's rank as the launcher gave it: OMPI_COMM_WORLD_RANK, PMIX_RANK, PMI_RANK, or
+// SLURM_PROCID inside an srun step (SLURM_STEP_ID set; a batch script has SLURM_PROCID=0 too but
+// is no step, so `collbench sweep/tune/check` run from it are plain processes), or RANK when
+// WORLD_SIZE is set too (torchrun, Kubernetes manifests, collbench launch). -1 when none.
 int launcher_rank();
 int launcher_rank(const EnvLookup& env);
 

@@ -25,8 +25,7 @@
 //                     (or two jobs) whose first node is the same do not meet at the same port.
 //   plain process     mpi (an MPI singleton) when built with MPI, else nccl with "single": one rank.
 // NCCL_COMM_ID ("host:port", "[v6]:port"), when set, is the address for every nccl convention but
-// "single": the user chose NCCL's address explicitly. A world of one rank meets nobody: no address
-// is read (nor checked) for it.
+// "single": the user chose NCCL's address explicitly. WORLD_SIZE 1 needs no address.
 #include <string>
 
 #include "core/launcher.hpp"

@@ -52,13 +52,13 @@ TEST(LauncherRank, EachLauncherSaysItsOwnWay) {
   EXPECT_EQ(launcher_rank(lookup(no_pmi)), 1);  // srun --mpi=none: still a task of a step
 }
 
-// `collbench launch` and torchrun are launchers too: their ranks other than 0 stay quiet on bad
-// input, and sweep, tune and check refuse to run in them. RANK alone (a user's, a manifest's) is not.
-TEST(LauncherRank, CollbenchLaunchAndTorchrunGiveRank) {
+// torchrun, Kubernetes manifests and `collbench launch` give RANK with WORLD_SIZE: their ranks
+// other than 0 stay quiet on bad input, and sweep, tune and check refuse to run in them.
+TEST(LauncherRank, RankWithWorldSizeWithoutMpi) {
   EXPECT_EQ(launcher_rank(lookup({{"COLLBENCH_LAUNCHER", "collbench-launch"}, {"RANK", "2"}, {"WORLD_SIZE", "4"}})), 2);
   EXPECT_EQ(launcher_rank(lookup({{"TORCHELASTIC_RUN_ID", "none"}, {"RANK", "0"}, {"WORLD_SIZE", "4"}})), 0);
-  EXPECT_EQ(launcher_rank(lookup({{"RANK", "3"}, {"WORLD_SIZE", "4"}})), -1);
-  EXPECT_EQ(launcher_rank(lookup({{"COLLBENCH_LAUNCHER", "other"}, {"RANK", "3"}})), -1);
+  EXPECT_EQ(launcher_rank(lookup({{"RANK", "3"}, {"WORLD_SIZE", "4"}})), 3);
+  EXPECT_EQ(launcher_rank(lookup({{"RANK", "3"}})), -1);  // RANK alone: a variable left set, no launcher
 }
 
 // `collbench sweep`, `tune` and `check` refuse to run under a launcher; in a batch script they
