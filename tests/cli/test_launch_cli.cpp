@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -137,12 +138,14 @@ pid_t start_blocked_launch(const std::string& fifo, const std::string& log) {
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  std::vector<std::string> args = {COLLBENCH_BINARY, "launch", "--nproc-per-node", "2", "report", fifo};
+  const char* bin_env = std::getenv("COLLBENCH_BIN");  // as e2e::run: another build of collbench
+  const std::string bin = bin_env && *bin_env ? bin_env : COLLBENCH_BINARY;
+  std::vector<std::string> args = {bin, "launch", "--nproc-per-node", "2", "report", fifo};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = -1;
-  EXPECT_EQ(posix_spawn(&pid, COLLBENCH_BINARY, &fa, nullptr, argv.data(), environ), 0);
+  EXPECT_EQ(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
   posix_spawn_file_actions_destroy(&fa);
   // The launcher and both ranks are up.
   EXPECT_TRUE(wait_until([&] { return processes_mentioning(fifo) == 3; }, 20)) << processes_mentioning(fifo);
