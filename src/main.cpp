@@ -5,9 +5,11 @@
 #include <cstdlib>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "cli/check_command.hpp"
 #include "cli/import_command.hpp"
+#include "cli/launch_command.hpp"
 #include "cli/report_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/run_options.hpp"
@@ -55,13 +57,22 @@ int main(int argc, char** argv) {
   CLI::App* compare = collbench::cli::add_compare_command(app, compare_args);
   collbench::cli::WhatIfArgs whatif_args;
   CLI::App* whatif = collbench::cli::add_whatif_command(app, whatif_args);
+  collbench::cli::LaunchArgs launch_args;
+  CLI::App* launch = collbench::cli::add_launch_command(app, launch_args);
   try {
-    static const std::set<std::string> commands = {"run", "sweep", "tune", "baseline", "check", "import", "report", "compare", "whatif"};
+    static const std::set<std::string> commands = {"run", "sweep", "tune", "baseline", "check", "import", "report", "compare", "whatif",
+                                                   "launch"};
     if (argc >= 2 && argv[1][0] != '-' && !commands.count(argv[1]))
       throw collbench::core::InputError(std::string("unknown command '") + argv[1] +
-                                        "': expected run, sweep, tune, baseline, check, import, report, compare or whatif (see collbench --help)");
+                                        "': expected run, sweep, tune, baseline, check, import, report, compare, whatif or launch "
+                                        "(see collbench --help)");
     try {
-      app.parse(argc, argv);
+      if (argc >= 2 && std::string(argv[1]) == "launch") {  // the command after launch's options is its ranks' to parse
+        std::vector<std::string> words = collbench::cli::launch_words(*launch, {argv + 2, argv + argc}, launch_args);
+        app.parse(words);
+      } else {
+        app.parse(argc, argv);
+      }
     } catch (const CLI::CallForHelp& e) {
       return speak ? app.exit(e) : 0;
     } catch (const CLI::CallForAllHelp& e) {
@@ -86,6 +97,7 @@ int main(int argc, char** argv) {
     if (report->parsed()) return collbench::cli::report_command(report_args);
     if (compare->parsed()) return collbench::cli::compare_command(compare_args);
     if (whatif->parsed()) return collbench::cli::whatif_command(whatif_args);
+    if (launch->parsed()) return collbench::cli::launch_command(launch_args, commands);
   } catch (const collbench::core::Error& e) {
     if (speak || e.code() != ExitCode::bad_input) std::fprintf(stderr, "collbench: %s\n", one_line(e.what()).c_str());
     return static_cast<int>(e.code());

@@ -202,8 +202,10 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
   s->add_flag("--resume", a.resume, "Continue the sweep in --out: skip every case it already holds");
   s->add_flag("--retry-failed", a.retry_failed, "With --resume: measure again the cases recorded as failed");
   s->add_flag("--dry-run", a.dry_run, "Print the plan (launches, cases, estimated time) and exit");
-  s->add_option("--launcher", a.launcher, "Launch with mpirun or srun instead of the spec's launcher.kind (its default template)")
-      ->check(CLI::IsMember({"mpirun", "srun"}));
+  s->add_option("--launcher", a.launcher,
+                "Launch with mpirun, srun, launch (collbench launch, this machine, no MPI) or torchrun (--standalone) "
+                "instead of the spec's launcher.kind (its default template)")
+      ->check(CLI::IsMember(plan::launcher_kinds()));
   s->add_option("--ranks", a.ranks, "Ranks per launch instead of the spec's launcher.ranks (e.g. $SLURM_NTASKS)")
       ->check(CLI::Range(1, 1 << 20));
   s->add_option("--list-knobs", a.list_knobs, "Print the knobs a spec may vary for a backend (nccl, mpi or model) and exit");

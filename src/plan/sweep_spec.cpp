@@ -104,12 +104,27 @@ Config parse_config(const Json& v, const std::string& backend, const std::string
   return c;
 }
 
-// srun takes Slurm node names; "node1:8" is mpirun's slot syntax.
-void check_srun_hosts(const LauncherSpec& l, const std::string& source, const std::string& where) {
+bool single_node_kind(const std::string& kind) { return kind == "launch" || kind == "torchrun"; }
+
+// srun takes Slurm node names ("node1:8" is mpirun's slot syntax); launch and torchrun's default
+// (--standalone) start every rank on this machine, so a host list would be ignored.
+void check_hosts(const LauncherSpec& l, const std::string& source, const std::string& where) {
+  if (single_node_kind(l.kind) && !l.hosts.empty())
+    fail(source, where, l.kind == "launch" ? "collbench launch starts its ranks on this machine only; expected no hosts "
+                                             "(mpirun, srun or a torchrun template of your own reach other nodes)"
+                                           : "the torchrun launcher's default template is --standalone, this machine only; "
+                                             "expected no hosts (write torchrun's --nnodes and --rdzv-endpoint in launcher.template)");
   if (l.kind != "srun") return;
   for (const auto& h : l.hosts)
     if (h.empty() || h.find_first_of(": ") != std::string::npos)
       fail(source, where, "'" + h + "': srun takes Slurm node names (slots come from ranks and the allocation)");
+}
+
+// launch and torchrun start ranks that meet through NCCL's bootstrap: no MPI world to measure in.
+void check_backend_for_kind(const std::string& backend, const std::string& kind, const std::string& source, const std::string& where) {
+  if (backend == "mpi" && single_node_kind(kind))
+    fail(source, where, "'" + kind + "' starts ranks without MPI (they meet through NCCL's bootstrap); the mpi backend "
+                        "needs mpirun or srun");
 }
 
 LauncherSpec parse_launcher(const Json& v, const std::string& source) {
@@ -120,7 +135,8 @@ LauncherSpec parse_launcher(const Json& v, const std::string& source) {
     if (key == "ranks") l.ranks = integer(value, source, where, 1, 1 << 20);
     else if (key == "hosts") l.hosts = strings(value, source, where);
     else if (key == "kind") {
-      if (!value.is_string() || (value != "mpirun" && value != "srun")) fail(source, where, "expected \"mpirun\" or \"srun\"");
+      if (!value.is_string() || !launcher_kinds().count(value.get<std::string>()))
+        fail(source, where, "expected \"mpirun\", \"srun\", \"launch\" or \"torchrun\"");
       l.kind = value.get<std::string>();
     } else if (key == "oversubscribe") {
       if (!value.is_boolean()) fail(source, where, "expected true or false");
@@ -131,9 +147,11 @@ LauncherSpec parse_launcher(const Json& v, const std::string& source) {
       l.template_given = true;
     } else fail(source, where, "unknown key; expected kind, ranks, hosts, oversubscribe or template");
   }
-  check_srun_hosts(l, source, "launcher.hosts");
+  check_hosts(l, source, "launcher.hosts");
   if (!l.command_template.empty() && l.oversubscribe)
     fail(source, "launcher.oversubscribe", "shapes the default template only; write the flag in launcher.template");
+  if (single_node_kind(l.kind) && l.oversubscribe)
+    fail(source, "launcher.oversubscribe", "applies to mpirun and srun; " + l.kind + " starts as many ranks as asked");
   if (l.command_template.empty()) l.command_template = default_launcher_template(l);
   // Every placeholder must be one we fill, and the binary and its arguments must appear.
   const std::string& t = l.command_template;
@@ -144,6 +162,11 @@ LauncherSpec parse_launcher(const Json& v, const std::string& source) {
     if (!known.count(name))
       fail(source, "launcher.template", "unknown placeholder '" + name + "'; expected {ranks} {hosts} {collbench} {args} {x_env}");
   }
+  if (single_node_kind(l.kind))
+    for (const char* p : {"{hosts}", "{x_env}"})
+      if (t.find(p) != std::string::npos)
+        fail(source, "launcher.template", std::string(p) + " is for mpirun and srun; " + l.kind +
+                                              " starts every rank on this machine with the launch's environment");
   for (const char* needed : {"{collbench}", "{args}"})
     if (t.find(needed) == std::string::npos) fail(source, "launcher.template", std::string("expected ") + needed + " in '" + t + "'");
   if (t.find("{hosts}") != std::string::npos && l.hosts.empty())
@@ -195,7 +218,14 @@ std::vector<std::pair<std::string, std::string>> parse_measure(const Json& m, co
 
 }  // namespace
 
+const std::set<std::string>& launcher_kinds() {
+  static const std::set<std::string> kinds = {"mpirun", "srun", "launch", "torchrun"};
+  return kinds;
+}
+
 std::string default_launcher_template(const LauncherSpec& l) {
+  if (l.kind == "launch") return "{collbench} launch --nproc-per-node {ranks} {args}";
+  if (l.kind == "torchrun") return "torchrun --standalone --nnodes 1 --nproc-per-node {ranks} --no-python {collbench} {args}";
   const bool hosts = !l.hosts.empty();
   if (l.kind == "srun") {
     return fmt::format("srun -n {{ranks}} {}{}--mpi=pmix --export=ALL --kill-on-bad-exit=1 {{collbench}} {{args}}",
@@ -285,6 +315,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
     for (const char* key : {"topology", "nodes"})
       if (j.contains(key)) fail(source, key, "applies to the model backend only");
     s.launcher = parse_launcher(j.contains("launcher") ? j["launcher"] : Json::object(), source);
+    check_backend_for_kind(s.backend, s.launcher.kind, source, "launcher.kind");
   }
   if (s.backend != "model" && s.root >= s.launcher.ranks)
     fail(source, "root", fmt::format("{} is not a rank of the {} launched", s.root, s.launcher.ranks));
@@ -320,11 +351,12 @@ void override_launcher(SweepSpec& s, const std::string& kind, int ranks) {
   if (s.backend == "model")
     throw core::InputError(flags + ": " + s.source + " is for the model backend, which runs in one plain process, without a launcher");
   if (!kind.empty()) {
-    if (kind != "mpirun" && kind != "srun") throw core::InputError("--launcher '" + kind + "': expected mpirun or srun");
+    if (!launcher_kinds().count(kind)) throw core::InputError("--launcher '" + kind + "': expected mpirun, srun, launch or torchrun");
     if (s.launcher.template_given)
       throw core::InputError("--launcher " + kind + ": " + s.source + " has its own launcher.template; edit it there");
     s.launcher.kind = kind;
-    check_srun_hosts(s.launcher, s.source, "launcher.hosts (with --launcher srun)");
+    check_hosts(s.launcher, s.source, "launcher.hosts (with --launcher " + kind + ")");
+    check_backend_for_kind(s.backend, kind, s.source, "backend (with --launcher " + kind + ")");
   }
   if (ranks > 0) {
     if (s.root >= ranks) throw core::InputError(fmt::format("--ranks {}: the spec's root {} is not a rank of the job", ranks, s.root));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,23 +17,32 @@
 namespace collbench::plan {
 
 struct LauncherSpec {
-  std::string kind = "mpirun";     // "mpirun" | "srun": which default template
+  std::string kind = "mpirun";     // "mpirun" | "srun" | "launch" | "torchrun": which default template
   int ranks = 4;
-  std::vector<std::string> hosts;  // empty: the local machine (mpirun) or the allocation (srun)
+  // empty: the local machine (mpirun) or the allocation (srun); launch and torchrun take none
+  std::vector<std::string> hosts;
   // More ranks than CPUs: mpirun --oversubscribe, srun -O. Default: mpirun on the local machine
   // only. Shapes the default template; a template of one's own says it itself.
   std::optional<bool> oversubscribe;
   // Placeholders: {ranks} {hosts} {collbench} {args} {x_env} (mpirun's -x NAME for each variable
-  // the launch sets). Split on spaces after substitution; no shell is involved.
+  // the launch sets). Split on spaces after substitution; no shell is involved. launch and
+  // torchrun take neither {hosts} nor {x_env}.
   std::string command_template;
   bool template_given = false;     // the spec wrote its own template
 };
 
+// The launcher kinds a spec and `sweep --launcher` accept.
+const std::set<std::string>& launcher_kinds();
+
 // The default template of a launcher kind:
-//   mpirun: "mpirun -np {ranks} [--oversubscribe | --host {hosts}] {x_env} {collbench} {args}"
-//   srun:   "srun -n {ranks} [--nodelist={hosts}] [-O] --mpi=pmix --export=ALL --kill-on-bad-exit=1 {collbench} {args}"
+//   mpirun:   "mpirun -np {ranks} [--oversubscribe | --host {hosts}] {x_env} {collbench} {args}"
+//   srun:     "srun -n {ranks} [--nodelist={hosts}] [-O] --mpi=pmix --export=ALL --kill-on-bad-exit=1 {collbench} {args}"
+//   launch:   "{collbench} launch --nproc-per-node {ranks} {args}"
+//   torchrun: "torchrun --standalone --nnodes 1 --nproc-per-node {ranks} --no-python {collbench} {args}"
 // srun passes the environment on (--export=ALL even where a site's default is NONE) and starts
 // the tasks through PMIx, the only process-management interface Debian's Open MPI is built for.
+// launch and torchrun start every rank on this machine, without MPI (the ranks meet through
+// NCCL's bootstrap: the nccl backend only), with the launch's environment inherited.
 std::string default_launcher_template(const LauncherSpec& launcher);
 
 struct KnobAxis {
@@ -75,8 +85,9 @@ SweepSpec read_sweep_spec(const std::string& path);
 
 // `collbench sweep --launcher KIND --ranks N`: the same spec launched another way, e.g. by srun
 // on every task of an allocation (scripts/sweep-tune.sbatch). "" and 0 leave each as it is.
-// Throws InputError for the model backend, for a spec with a template of its own, and for a
-// root the new rank count does not have.
+// Throws InputError for the model backend, for a spec with a template of its own, for a root the
+// new rank count does not have, for hosts that kind cannot reach, and for launch or torchrun with
+// the mpi backend.
 void override_launcher(SweepSpec& spec, const std::string& kind, int ranks);
 
 // The measure keys a spec may set (run's long flag names without "--").

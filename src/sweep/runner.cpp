@@ -38,29 +38,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
-volatile std::sig_atomic_t g_interrupt = 0;
-extern "C" void on_interrupt(int sig) { g_interrupt = sig; }
-
-// SIGINT/SIGTERM/SIGHUP set a flag for the duration of the sweep; the launch in flight is then
-// stopped and the store left to resume.
-class InterruptGuard {
- public:
-  InterruptGuard() {
-    g_interrupt = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &sa, &m_old[i]);
-  }
-  ~InterruptGuard() {
-    for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &m_old[i], nullptr);
-  }
-
- private:
-  static constexpr int kSignals[3] = {SIGINT, SIGTERM, SIGHUP};
-  struct sigaction m_old[3] {};
-};
-
 // DIR/.lock, held for the sweep's life. Launches inherit it, so a launch that outlived a killed
 // sweep still holds it and a resume cannot start beside it.
 int lock_store(const std::string& dir) {
@@ -210,17 +187,18 @@ class SweepRun {
 
   SweepOutcome run() {
     open();
+    // Ctrl-C, SIGTERM, SIGHUP: the launch in flight is stopped and the store left to resume.
     InterruptGuard guard;
     m_appender = std::make_unique<results::StoreAppender>(m_store.results);
     for (const plan::Launch& full : m_plan.launches) {
-      if (g_interrupt || m_out.setup_failed) break;
+      if (interrupt_signal() || m_out.setup_failed) break;
       plan::Launch launch = still_to_do(full);
       if (launch.blocks.empty()) continue;
       if (m_spec.time_budget_s > 0 && elapsed() >= m_spec.time_budget_s) {
         m_out.budget_reached = true;
         break;
       }
-      for (int attempt = 0; !launch.blocks.empty() && !g_interrupt && !m_out.setup_failed; ++attempt)
+      for (int attempt = 0; !launch.blocks.empty() && !interrupt_signal() && !m_out.setup_failed; ++attempt)
         run_attempt(launch, attempt);
     }
     finish();
@@ -335,10 +313,10 @@ class SweepRun {
                                              : -1;
       if (m_on_progress) m_on_progress(m_progress);
       stalled = std::chrono::duration<double>(Clock::now() - pending.last_record).count() > stall_s;
-      return !g_interrupt && !stalled;
+      return !interrupt_signal() && !stalled;
     });
     absorb(pending);
-    if (pending.ids.empty() || (g_interrupt && !stalled)) {  // done, or interrupted: nothing to record
+    if (pending.ids.empty() || (interrupt_signal() && !stalled)) {  // done, or interrupted: nothing to record
       launch.blocks.clear();
       return;
     }
@@ -384,7 +362,7 @@ class SweepRun {
   }
 
   void finish() {
-    m_out.interrupted = g_interrupt != 0;
+    m_out.interrupted = interrupt_signal() != 0;
     m_out.wall_s = elapsed();
     for (const plan::Launch& l : m_plan.launches)
       for (const plan::Block& b : l.blocks)

@@ -448,6 +448,28 @@ TEST_F(SweepE2E, DryRunPrintsThePlanAndWritesNothing) {
   EXPECT_FALSE(fs::exists(out)) << "--dry-run created " << out;
 }
 
+// One machine without MPI: collbench launch or torchrun start the ranks, which meet through NCCL
+// (the nccl backend only); the launch's knobs reach them through the inherited environment.
+TEST_F(SweepE2E, DryRunWithTheLaunchAndTorchrunLaunchers) {
+  const std::string spec = write_spec("nccl.json", R"({"backend": "nccl", "sizes": ["1K"], "launcher": {"ranks": 8},
+    "knobs": {"NCCL_BUFFSIZE": ["default", "8M"]}})");
+  const std::string out = path("store");
+  const Proc r = collbench({"sweep", spec, "--out", out, "--dry-run", "--launcher", "launch", "--ranks", "2"}, 60);
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.out.find(" launch --nproc-per-node 2 run --backend nccl "), std::string::npos) << r.all();
+  EXPECT_NE(r.out.find("--sweep-launch " + out + "/launches/L001-r0.json"), std::string::npos) << r.all();
+  EXPECT_EQ(r.out.find(" -x "), std::string::npos) << r.all();
+  const Proc t = collbench({"sweep", spec, "--out", out, "--dry-run", "--launcher", "torchrun"}, 60);
+  ASSERT_EQ(t.exit_code, 0) << t.all();
+  EXPECT_NE(t.out.find("$ torchrun --standalone --nnodes 1 --nproc-per-node 8 --no-python "), std::string::npos) << t.all();
+  EXPECT_FALSE(fs::exists(out)) << "--dry-run created " << out;
+  // The mpi backend needs an MPI launcher.
+  const std::string mpi = write_spec("mpi.json", R"({"backend": "mpi", "sizes": ["1K"]})");
+  const Proc m = collbench({"sweep", mpi, "--out", out, "--dry-run", "--launcher", "launch"}, 60);
+  EXPECT_EQ(m.exit_code, 2) << m.all();
+  EXPECT_NE(m.err.find("backend (with --launcher launch): 'launch' starts ranks without MPI"), std::string::npos) << m.all();
+}
+
 }  // namespace
 
 // A launch that fails before it starts measuring (here: the nccl backend on a machine without a

@@ -52,6 +52,15 @@ TEST(LauncherRank, EachLauncherSaysItsOwnWay) {
   EXPECT_EQ(launcher_rank(lookup(no_pmi)), 1);  // srun --mpi=none: still a task of a step
 }
 
+// torchrun, Kubernetes manifests and `collbench launch` give RANK with WORLD_SIZE: their ranks
+// other than 0 stay quiet on bad input, and sweep, tune and check refuse to run in them.
+TEST(LauncherRank, RankWithWorldSizeWithoutMpi) {
+  EXPECT_EQ(launcher_rank(lookup({{"COLLBENCH_LAUNCHER", "collbench-launch"}, {"RANK", "2"}, {"WORLD_SIZE", "4"}})), 2);
+  EXPECT_EQ(launcher_rank(lookup({{"TORCHELASTIC_RUN_ID", "none"}, {"RANK", "0"}, {"WORLD_SIZE", "4"}})), 0);
+  EXPECT_EQ(launcher_rank(lookup({{"RANK", "3"}, {"WORLD_SIZE", "4"}})), 3);
+  EXPECT_EQ(launcher_rank(lookup({{"RANK", "3"}})), -1);  // RANK alone: a variable left set, no launcher
+}
+
 // `collbench sweep`, `tune` and `check` refuse to run under a launcher; in a batch script they
 // must not think they are rank 0 of a job (accept-rack.sbatch runs check from the script).
 TEST(LauncherRank, ABatchScriptIsNotAStep) {

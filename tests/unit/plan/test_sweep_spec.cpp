@@ -149,7 +149,7 @@ TEST(SweepSpec, SrunLauncherKind) {
   EXPECT_EQ(parse(R"({"backend": "mpi", "launcher": {"kind": "srun"}})").launcher.kind, "srun");
   EXPECT_EQ(parse(R"({"backend": "mpi"})").launcher.kind, "mpirun");
 
-  EXPECT_HAS(error_of(R"({"backend": "mpi", "launcher": {"kind": "qsub"}})"), "spec.json: launcher.kind: expected \"mpirun\" or \"srun\"");
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "launcher": {"kind": "qsub"}})"), "spec.json: launcher.kind: expected \"mpirun\", \"srun\", \"launch\" or \"torchrun\"");
   EXPECT_HAS(error_of(R"({"backend": "mpi", "launcher": {"kind": "srun", "hosts": ["node1:8"]}})"),
              "spec.json: launcher.hosts: 'node1:8': srun takes Slurm node names");
   EXPECT_HAS(error_of(R"({"backend": "mpi", "launcher": {"kind": "srun", "template": "srun -n {ranks} {x_env} {collbench} {args}"}})"),
@@ -181,12 +181,53 @@ TEST(SweepSpec, LauncherOverride) {
              "launcher.hosts (with --launcher srun): 'a:8': srun takes Slurm node names");
   EXPECT_HAS(error(parse(R"({"backend": "mpi", "root": 3, "launcher": {"ranks": 4}})"), "", 2),
              "--ranks 2: the spec's root 3 is not a rank of the job");
-  EXPECT_HAS(error(parse(R"({"backend": "mpi"})"), "pbs", 0), "--launcher 'pbs': expected mpirun or srun");
+  EXPECT_HAS(error(parse(R"({"backend": "mpi"})"), "pbs", 0), "--launcher 'pbs': expected mpirun, srun, launch or torchrun");
   // A template of one's own still takes --ranks: {ranks} is filled in.
   plan::SweepSpec own = parse(R"({"backend": "mpi", "launcher": {"template": "mpirun -np {ranks} {collbench} {args}"}})");
   plan::override_launcher(own, "", 6);
   EXPECT_EQ(own.launcher.ranks, 6);
   EXPECT_EQ(own.launcher.command_template, "mpirun -np {ranks} {collbench} {args}");
+}
+
+// launch (collbench launch) and torchrun: every rank on this machine, no MPI, the nccl backend.
+TEST(SweepSpec, LaunchAndTorchrunKinds) {
+  auto with_launcher = [](const std::string& launcher) { return parse(R"({"backend": "nccl", "launcher": )" + launcher + "}"); };
+  EXPECT_EQ(with_launcher(R"({"kind": "launch", "ranks": 8})").launcher.command_template,
+            "{collbench} launch --nproc-per-node {ranks} {args}");
+  EXPECT_EQ(with_launcher(R"({"kind": "torchrun"})").launcher.command_template,
+            "torchrun --standalone --nnodes 1 --nproc-per-node {ranks} --no-python {collbench} {args}");
+  EXPECT_EQ(with_launcher(R"({"kind": "launch", "template": "{collbench} launch --nproc-per-node {ranks} -- {args}"})").launcher.kind, "launch");
+
+  EXPECT_HAS(error_of(R"({"backend": "nccl", "launcher": {"kind": "launch", "hosts": ["gpu01"]}})"),
+             "spec.json: launcher.hosts: collbench launch starts its ranks on this machine only; expected no hosts");
+  EXPECT_HAS(error_of(R"({"backend": "nccl", "launcher": {"kind": "torchrun", "hosts": ["gpu01"]}})"),
+             "spec.json: launcher.hosts: the torchrun launcher's default template is --standalone");
+  EXPECT_HAS(error_of(R"({"backend": "nccl", "launcher": {"kind": "launch", "template": "{collbench} launch --nproc-per-node {ranks} {x_env} {args}"}})"),
+             "spec.json: launcher.template: {x_env} is for mpirun and srun; launch starts every rank on this machine");
+  EXPECT_HAS(error_of(R"({"backend": "nccl", "launcher": {"kind": "torchrun", "template": "torchrun --nproc-per-node {ranks} --master-addr {hosts} {collbench} {args}"}})"),
+             "spec.json: launcher.template: {hosts} is for mpirun and srun; torchrun starts every rank on this machine");
+  EXPECT_HAS(error_of(R"({"backend": "nccl", "launcher": {"kind": "launch", "oversubscribe": true}})"),
+             "spec.json: launcher.oversubscribe: applies to mpirun and srun; launch starts as many ranks as asked");
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "launcher": {"kind": "launch"}})"),
+             "spec.json: launcher.kind: 'launch' starts ranks without MPI (they meet through NCCL's bootstrap); the mpi backend "
+             "needs mpirun or srun");
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "launcher": {"kind": "torchrun"}})"), "spec.json: launcher.kind: 'torchrun' starts ranks without MPI");
+
+  // `sweep --launcher launch|torchrun`.
+  plan::SweepSpec s = parse(R"({"backend": "nccl", "launcher": {"ranks": 8}})");
+  plan::override_launcher(s, "launch", 2);
+  EXPECT_EQ(s.launcher.kind, "launch");
+  EXPECT_EQ(s.launcher.ranks, 2);
+  EXPECT_EQ(s.launcher.command_template, "{collbench} launch --nproc-per-node {ranks} {args}");
+  plan::override_launcher(s, "torchrun", 0);
+  EXPECT_EQ(s.launcher.command_template, "torchrun --standalone --nnodes 1 --nproc-per-node {ranks} --no-python {collbench} {args}");
+  auto error = [](plan::SweepSpec spec, const std::string& kind) {
+    return testsupport::error_of([&] { plan::override_launcher(spec, kind, 0); });
+  };
+  EXPECT_HAS(error(parse(R"({"backend": "nccl", "launcher": {"hosts": ["a", "b"]}})"), "launch"),
+             "spec.json: launcher.hosts (with --launcher launch): collbench launch starts its ranks on this machine only");
+  EXPECT_HAS(error(parse(R"({"backend": "mpi"})"), "launch"),
+             "spec.json: backend (with --launcher launch): 'launch' starts ranks without MPI");
 }
 
 TEST(SweepSpec, MalformedJsonReportsLineAndColumn) {
