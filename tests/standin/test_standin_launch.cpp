@@ -135,6 +135,35 @@ TEST(StandinLaunch, ARankThatNeverStartsEndsTheOthersWithExit3AtTheDeadline) {
   EXPECT_LT(r.seconds, 40) << all_output(r);
 }
 
+// NCCL refusing the address: rank 0 cannot start the root there (not this machine's address, or
+// a port another program holds). Exit 3 with NCCL's own reason, at once rather than at the deadline.
+TEST(StandinLaunch, AnAddressNcclCannotUseIsExit3WithItsReason) {
+  const int port = free_port();
+  const int held = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  ASSERT_EQ(::bind(held, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(held, 1), 0);
+  const struct {
+    std::string env;
+    const char* reason;
+  } cases[] = {
+      {"RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port), "Address already in use"},
+      {"RANK=0 WORLD_SIZE=2 MASTER_ADDR=192.0.2.1 MASTER_PORT=" + std::to_string(port), "Cannot assign requested address"},
+  };
+  for (const auto& c : cases) {
+    const Clock::time_point t0 = Clock::now();
+    const e2e::Result r = e2e::run(0, "run --backend nccl -b 1K -e 1K --init-timeout 30", standin::env(c.env), 60);
+    EXPECT_EQ(r.exit_code, 3) << c.env << "\n" << r.output;
+    EXPECT_NE(r.output.find("failed: "), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find(c.reason), std::string::npos) << r.output;
+    EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 20) << r.output;
+  }
+  ::close(held);
+}
+
 // A launch environment that cannot be right: one line naming the variable, exit 2, before NCCL.
 TEST(StandinLaunch, BadLaunchEnvironmentsExit2WithOneLine) {
   const struct {
