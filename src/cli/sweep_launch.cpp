@@ -128,7 +128,7 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
     // Blocks with the same per-communicator settings share one communicator.
     std::size_t last = first + 1;
     while (last < blocks.size() && blocks[last].comm_env == blocks[first].comm_env &&
-           blocks[last].nccl_config == blocks[first].nccl_config)
+           blocks[last].nccl_config == blocks[first].nccl_config && blocks[last].mpi_t == blocks[first].mpi_t)
       ++last;
     env.apply(blocks[first].comm_env);
     std::unique_ptr<backend::Backend> be;
@@ -144,7 +144,12 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
       if (!be) return fail_together(world, "configuration " + plan::describe(blocks[first].knobs) + ": " + refusal,
                                     core::ExitCode::run_failed);
     } else {
-      be = backend::make_mpi_backend(world);
+      try {  // the same settings on every rank: a refusal comes from every rank alike
+        be = backend::make_mpi_backend(world, blocks[first].mpi_t);
+      } catch (const core::InputError& e) {
+        return fail_together(world, "configuration " + plan::describe(blocks[first].knobs) + ": " + e.what(),
+                             core::ExitCode::bad_input);
+      }
     }
     be->set_faults(core::faults_for_rank(cfg.faults, world.rank()));
     if (!metadata_written) {

@@ -139,11 +139,21 @@ std::vector<Knob> make_nccl_catalog() {
 
 std::vector<Knob> make_mpi_catalog() {
   std::vector<Knob> v;
-  auto algorithm = [&](std::string coll, Collective c, std::vector<Choice> ids) {
-    Knob k = choice("coll_tuned_" + coll + "_algorithm", Scope::process, std::move(ids), "Open MPI tuned algorithm", {c});
+  // Per communicator through MPI_T where tests/mpi/test_mpit_scope.cpp shows a communicator
+  // configured that way sends the same messages and gives the same result bits as a process
+  // launched with OMPI_MCA_<name> (../shared/reference/ompi-mpit.md): every algorithm, the segment
+  // sizes and the chain fanouts. The tree fanouts changed no message of any algorithm tried (Open
+  // MPI 4.1 passes bcast and reduce the chain fanout only), so nothing shows that MPI_T reaches
+  // them: they stay per process, in the launch's environment.
+  auto per_comm = [](Knob k) {
     k.backend = "mpi";
-    k.variable = "OMPI_MCA_" + k.name;
-    v.push_back(std::move(k));
+    k.scope = Scope::communicator;
+    k.target = Target::mpi_t;
+    k.variable = k.name;
+    return k;
+  };
+  auto algorithm = [&](std::string coll, Collective c, std::vector<Choice> ids) {
+    v.push_back(per_comm(choice("coll_tuned_" + coll + "_algorithm", Scope::communicator, std::move(ids), "Open MPI tuned algorithm", {c})));
   };
   algorithm("allreduce", AR, numbered({"ignore", "basic_linear", "nonoverlapping", "recursive_doubling", "ring",
                                        "segmented_ring", "rabenseifner"}));
@@ -159,6 +169,7 @@ std::vector<Knob> make_mpi_catalog() {
     k.backend = "mpi";
     k.kind = kind;
     k.variable = "OMPI_MCA_" + k.name;
+    if (suffix != "tree_fanout") k = per_comm(std::move(k));
     v.push_back(std::move(k));
   };
   for (auto [coll, c] : {std::pair{"allreduce", AR}, std::pair{"bcast", BC}, std::pair{"reduce", RD}})
@@ -511,12 +522,25 @@ void check_config(std::string_view backend, const Config& config, int nranks) {
 std::map<std::string, std::optional<std::string>> environment(std::string_view backend, const Config& config,
                                                               std::span<const std::string> knobs, Scope scope) {
   std::map<std::string, std::optional<std::string>> env;
-  bool tuned_owned = false, tuned_forced = false;
   for (const std::string& name : knobs) {
     const Knob& k = knob_or_throw(backend, name);
     if (k.target != Target::env || k.scope != scope) continue;
     const auto it = config.find(name);
     env[k.variable] = it == config.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+  return env;
+}
+
+std::map<std::string, std::optional<std::string>> deploy_environment(std::string_view backend, const Config& config,
+                                                                     std::span<const std::string> knobs) {
+  std::map<std::string, std::optional<std::string>> env;
+  bool tuned_owned = false, tuned_forced = false;
+  for (const std::string& name : knobs) {
+    const Knob& k = knob_or_throw(backend, name);
+    if (k.target == Target::nccl_config) continue;
+    const auto it = config.find(name);
+    env[k.target == Target::mpi_t ? "OMPI_MCA_" + k.variable : k.variable] =
+        it == config.end() ? std::nullopt : std::optional<std::string>(it->second);
     if (name.rfind("coll_tuned_", 0) == 0) {
       tuned_owned = true;
       tuned_forced = tuned_forced || (it != config.end() && name.ends_with("_algorithm") && it->second != "0");
@@ -525,6 +549,13 @@ std::map<std::string, std::optional<std::string>> environment(std::string_view b
   if (tuned_owned)
     env["OMPI_MCA_coll_tuned_use_dynamic_rules"] = tuned_forced ? std::optional<std::string>("1") : std::nullopt;
   return env;
+}
+
+std::map<std::string, std::string> mpi_t_settings(std::string_view backend, const Config& config) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : config)
+    if (const Knob* k = find_knob(backend, name); k && k->target == Target::mpi_t) out[k->variable] = value;
+  return out;
 }
 
 std::string describe(const Config& config) {

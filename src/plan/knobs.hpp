@@ -17,9 +17,11 @@ namespace collbench::plan {
 
 enum class Scope { communicator, process };
 
-// How a value reaches the library: an environment variable (NCCL_*, OMPI_MCA_*, COLLBENCH_*), or
-// a field of ncclConfig_t passed to ncclCommInitRankConfig.
-enum class Target { env, nccl_config };
+// How a value reaches the library: an environment variable (NCCL_*, OMPI_MCA_*, COLLBENCH_*), a
+// field of ncclConfig_t passed to ncclCommInitRankConfig, or an Open MPI control variable written
+// through MPI_T before the communicator's MPI_Comm_dup (../shared/reference/ompi-mpit.md; its
+// deployment twin is the environment variable OMPI_MCA_<name>).
+enum class Target { env, nccl_config, mpi_t };
 
 enum class ValueKind {
   integer,      // [lo, hi], a multiple of `multiple`
@@ -41,7 +43,7 @@ struct Knob {
   std::string backend;   // "nccl", "mpi" or "any"
   Scope scope = Scope::process;
   Target target = Target::env;
-  std::string variable;  // the environment variable, or the ncclConfig_t field
+  std::string variable;  // the environment variable, the ncclConfig_t field, or the MPI_T control variable
   ValueKind kind = ValueKind::integer;
   std::int64_t lo = 0, hi = 0, multiple = 1;
   std::vector<Choice> choices;
@@ -77,10 +79,21 @@ void check_config(std::string_view backend, const Config& config, int nranks);
 
 // The environment a configuration's knobs of `scope` (env target) set; a knob the configuration
 // leaves at its default maps to nullopt (unset it, so an inherited value cannot leak in). `knobs`
-// lists the knobs to cover. The mpi backend's forced algorithms also switch on
-// OMPI_MCA_coll_tuned_use_dynamic_rules, without which Open MPI ignores them.
+// lists the knobs to cover. What a sweep sets around a launch or a communicator.
 std::map<std::string, std::optional<std::string>> environment(std::string_view backend, const Config& config,
                                                               std::span<const std::string> knobs, Scope scope);
+
+// The environment that deploys a configuration in an application's launch: every knob that has an
+// environment variable (env targets of both scopes, and the MPI_T knobs' OMPI_MCA_<name> twins);
+// a forced Open MPI algorithm also switches on OMPI_MCA_coll_tuned_use_dynamic_rules, without
+// which Open MPI ignores it. Knobs left at their default map to nullopt.
+std::map<std::string, std::optional<std::string>> deploy_environment(std::string_view backend, const Config& config,
+                                                                     std::span<const std::string> knobs);
+
+// The MPI_T settings (control variable -> value) of a configuration's knobs: what a communicator
+// of the mpi backend is configured with. Knobs at their default are absent (the process's value,
+// which a sweep launch keeps at Open MPI's default, stays).
+std::map<std::string, std::string> mpi_t_settings(std::string_view backend, const Config& config);
 
 // "k=v k=v" in name order, or "default".
 std::string describe(const Config& config);

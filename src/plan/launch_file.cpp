@@ -32,7 +32,7 @@ std::string launch_file_text(const LaunchFile& f) {
     json cases = json::array();
     for (const PlannedCase& c : b.cases) cases.push_back({{"id", c.id}, {"bytes", c.bytes}, {"in_place", c.in_place}});
     blocks.push_back({{"config_id", b.config_id}, {"knobs", b.knobs}, {"comm_env", env_json(b.comm_env)},
-                      {"nccl_config", b.nccl_config}, {"collective", core::name(b.coll)},
+                      {"nccl_config", b.nccl_config}, {"mpi_t", b.mpi_t}, {"collective", core::name(b.coll)},
                       {"datatype", core::name(b.dtype)}, {"op", core::name(b.op)}, {"root", b.root},
                       {"cases", cases}});
   }
@@ -66,6 +66,7 @@ LaunchFile read_launch_file(const std::string& path) {
       b.knobs = jb.at("knobs").get<Config>();
       b.comm_env = env_from(jb.at("comm_env"));
       b.nccl_config = jb.at("nccl_config").get<std::map<std::string, std::string>>();
+      b.mpi_t = jb.at("mpi_t").get<std::map<std::string, std::string>>();
       b.coll = core::parse_collectives(jb.at("collective").get<std::string>()).at(0);
       b.dtype = core::parse_datatype(jb.at("datatype").get<std::string>());
       b.op = core::parse_redop(jb.at("op").get<std::string>());

@@ -193,6 +193,11 @@ SweepPlan make_plan(const SweepSpec& spec) {
       for (const auto& [k, v] : groups[g].assigned)
         if (v) l.process[k] = *v;
       l.env = environment(spec.backend, l.process, process_knobs, Scope::process);
+      if (spec.backend == "mpi") {
+        for (const std::string& name : comm_knobs)  // an inherited OMPI_MCA_ value would change the default
+          if (const Knob& k = *find_knob(spec.backend, name); k.target == Target::mpi_t) l.env["OMPI_MCA_" + k.variable] = std::nullopt;
+        l.env["OMPI_MCA_coll_tuned_use_dynamic_rules"] = "1";
+      }
       // Blocks: per-communicator configuration, then collective, datatype, op.
       for (const Unit* u : groups[g].units) {
         for (core::DataType d : spec.datatypes)
@@ -206,6 +211,7 @@ SweepPlan make_plan(const SweepSpec& spec) {
               const Knob& k = *find_knob(spec.backend, name);
               if (k.target == Target::nccl_config) b.nccl_config[k.variable] = value;
             }
+            b.mpi_t = mpi_t_settings(spec.backend, u->knobs);
             b.coll = u->coll;
             b.dtype = d;
             b.op = op;
@@ -219,7 +225,7 @@ SweepPlan make_plan(const SweepSpec& spec) {
       }
       // Blocks sharing per-communicator settings run back to back on one communicator.
       std::stable_sort(l.blocks.begin(), l.blocks.end(), [](const Block& a, const Block& b) {
-        return std::tie(a.comm_env, a.nccl_config, a.coll) < std::tie(b.comm_env, b.nccl_config, b.coll);
+        return std::tie(a.comm_env, a.nccl_config, a.mpi_t, a.coll) < std::tie(b.comm_env, b.nccl_config, b.mpi_t, b.coll);
       });
       plan.launches.push_back(std::move(l));
     }

@@ -3,7 +3,10 @@
 // the explicit cases, minus the exclusions; each is checked against the catalog's rules. A knob
 // that cannot change a collective is dropped for it, so the same measurement is never planned
 // twice. Units (collective x configuration) are packed into launches whose per-process settings
-// agree; inside a launch each per-communicator configuration gets its own communicator.
+// agree; inside a launch each per-communicator configuration gets its own communicator. Every
+// launch of an mpi sweep sets OMPI_MCA_coll_tuned_use_dynamic_rules=1, without which Open MPI
+// ignores the algorithms written per communicator (with it and nothing forced, Open MPI decides as
+// without it: tests/mpi/test_mpit_scope.cpp).
 // Repetitions are interleaved: every launch of repetition 0, then every launch of repetition 1.
 #include <cstdint>
 #include <map>
@@ -30,6 +33,7 @@ struct Block {
   Config knobs;           // the configuration as it applies to this collective
   EnvChanges comm_env;    // per-communicator environment, set before the communicator is made
   std::map<std::string, std::string> nccl_config;  // ncclConfig_t field -> value
+  std::map<std::string, std::string> mpi_t;        // Open MPI control variable -> value (MPI_T)
   core::Collective coll = core::Collective::allreduce;
   core::DataType dtype = core::DataType::float32;
   core::RedOp op = core::RedOp::sum;

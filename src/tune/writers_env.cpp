@@ -69,9 +69,8 @@ DeployEnv deploy_env(const Recommendation& r) {
   DeployEnv d;
   std::vector<std::string> names;
   for (const auto& [k, v] : r.deploy) names.push_back(k);
-  for (plan::Scope s : {plan::Scope::process, plan::Scope::communicator})
-    for (const auto& [var, value] : plan::environment(r.backend, r.deploy, names, s))
-      if (value) d.env[var] = *value;
+  for (const auto& [var, value] : plan::deploy_environment(r.backend, r.deploy, names))
+    if (value) d.env[var] = *value;
   for (const auto& [k, v] : r.deploy) {
     const plan::Knob* knob = plan::find_knob(r.backend, k);
     if (knob && knob->target == plan::Target::nccl_config) d.nccl_config[knob->variable] = v;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "backend/mpi/mpi_t.hpp"
 #include "backend/mpi/mpi_types.hpp"
 #include "backend/mpi/mpi_world_comm.hpp"
 #include "core/error.hpp"
@@ -59,8 +60,8 @@ int call_reduce(const Call& c) {
 
 class MpiBackend final : public Backend {
  public:
-  explicit MpiBackend(MPI_Comm world) {
-    mpi::check_mpi(MPI_Comm_dup(world, &m_comm), "MPI_Comm_dup");
+  MpiBackend(MPI_Comm world, const mpi::ControlSettings& settings) {
+    m_comm = mpi::configured_dup(world, settings);
     MPI_Comm_set_errhandler(m_comm, MPI_ERRORS_RETURN);
     MPI_Comm_rank(m_comm, &m_rank);
     MPI_Comm_size(m_comm, &m_nranks);
@@ -207,8 +208,10 @@ std::uint64_t MpiBackend::check(const verify::Pattern& pattern) {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_mpi_backend(const measure::World& world) {
-  return std::make_unique<MpiBackend>(mpi::world_comm(world));
+std::unique_ptr<Backend> make_mpi_backend(const measure::World& world) { return make_mpi_backend(world, {}); }
+
+std::unique_ptr<Backend> make_mpi_backend(const measure::World& world, const std::map<std::string, std::string>& mpi_t) {
+  return std::make_unique<MpiBackend>(mpi::world_comm(world), mpi_t);
 }
 
 }  // namespace collbench::backend

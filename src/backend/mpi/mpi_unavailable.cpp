@@ -22,4 +22,8 @@ std::unique_ptr<Backend> make_mpi_backend(const measure::World&) {
                          "and model are available");
 }
 
+std::unique_ptr<Backend> make_mpi_backend(const measure::World& world, const std::map<std::string, std::string>&) {
+  return make_mpi_backend(world);
+}
+
 }  // namespace collbench::backend

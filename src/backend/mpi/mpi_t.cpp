@@ -1,0 +1,135 @@
+#include "backend/mpi/mpi_t.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace collbench::backend::mpi {
+
+namespace {
+
+// MPI_T is reference counted: each user initialises and finalises its own use.
+class MpiTSession {
+ public:
+  MpiTSession() {
+    int provided = 0;
+    if (MPI_T_init_thread(MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS) throw core::RunError("MPI_T_init_thread failed");
+  }
+  ~MpiTSession() { MPI_T_finalize(); }
+  MpiTSession(const MpiTSession&) = delete;
+  MpiTSession& operator=(const MpiTSession&) = delete;
+};
+
+// One control variable, bound (these are not bound to an object: MPI_T_BIND_NO_OBJECT).
+class ControlVariable {
+ public:
+  ControlVariable(const std::string& name, bool writable) : m_name(name), m_writable(writable) {
+    int index = -1;
+    if (MPI_T_cvar_get_index(name.c_str(), &index) != MPI_SUCCESS)
+      throw core::InputError(fmt::format("{}: this Open MPI has no such control variable (ompi_info --param coll tuned --level 9 lists them)", name));
+    char vname[256], desc[1024];
+    int vlen = sizeof vname, dlen = sizeof desc, verbosity = 0, bind = 0, scope = 0;
+    MPI_T_enum enumtype = MPI_T_ENUM_NULL;
+    if (MPI_T_cvar_get_info(index, vname, &vlen, &verbosity, &m_type, &enumtype, desc, &dlen, &bind, &scope) != MPI_SUCCESS)
+      throw core::RunError(fmt::format("MPI_T_cvar_get_info({}) failed", name));
+    if (writable && (scope == MPI_T_SCOPE_CONSTANT || scope == MPI_T_SCOPE_READONLY))
+      throw core::InputError(fmt::format("{}: read-only in this Open MPI; it cannot be set per communicator", name));
+    if (m_type != MPI_INT && m_type != MPI_UNSIGNED && m_type != MPI_LONG && m_type != MPI_UNSIGNED_LONG &&
+        m_type != MPI_LONG_LONG && m_type != MPI_UNSIGNED_LONG_LONG && m_type != MPI_C_BOOL)
+      throw core::InputError(fmt::format("{}: not an integer or boolean control variable", name));
+    int count = 0;
+    if (MPI_T_cvar_handle_alloc(index, nullptr, &m_handle, &count) != MPI_SUCCESS || count != 1)
+      throw core::RunError(fmt::format("MPI_T_cvar_handle_alloc({}) failed", name));
+    m_saved = read();
+  }
+  ~ControlVariable() {
+    if (m_writable) write(m_saved);  // best effort: a failure here cannot be reported from a destructor
+    MPI_T_cvar_handle_free(&m_handle);
+  }
+  ControlVariable(const ControlVariable&) = delete;
+  ControlVariable& operator=(const ControlVariable&) = delete;
+
+  void set(const std::string& text) {
+    long long v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size())
+      throw core::InputError(fmt::format("{}='{}': expected an integer", m_name, text));
+    const int rc = write(v);
+    if (rc != MPI_SUCCESS) throw core::RunError(fmt::format("MPI_T_cvar_write({}, {}) returned {}", m_name, v, rc));
+  }
+  long long read() const {
+    unsigned char buf[16] = {};  // large enough for any integer type above
+    MPI_T_cvar_read(m_handle, buf);
+    if (m_type == MPI_C_BOOL) return as<bool>(buf) ? 1 : 0;
+    if (m_type == MPI_INT) return as<int>(buf);
+    if (m_type == MPI_UNSIGNED) return as<unsigned>(buf);
+    if (m_type == MPI_LONG) return as<long>(buf);
+    if (m_type == MPI_UNSIGNED_LONG) return static_cast<long long>(as<unsigned long>(buf));
+    return as<long long>(buf);
+  }
+
+ private:
+  template <class T>
+  static T as(const unsigned char* bytes) {
+    T v;
+    std::memcpy(&v, bytes, sizeof v);
+    return v;
+  }
+  int write(long long v) {
+    if (m_type == MPI_C_BOOL) {
+      bool b = v != 0;
+      return MPI_T_cvar_write(m_handle, &b);
+    }
+    if (m_type == MPI_INT || m_type == MPI_UNSIGNED) {
+      int i = static_cast<int>(v);
+      return MPI_T_cvar_write(m_handle, &i);
+    }
+    if (m_type == MPI_LONG || m_type == MPI_UNSIGNED_LONG) {
+      long l = static_cast<long>(v);
+      return MPI_T_cvar_write(m_handle, &l);
+    }
+    return MPI_T_cvar_write(m_handle, &v);
+  }
+  std::string m_name;
+  bool m_writable = true;
+  MPI_Datatype m_type = MPI_INT;
+  MPI_T_cvar_handle m_handle = MPI_T_CVAR_HANDLE_NULL;
+  long long m_saved = 0;
+};
+
+}  // namespace
+
+MPI_Comm configured_dup(MPI_Comm parent, const ControlSettings& settings) {
+  MPI_Comm comm = MPI_COMM_NULL;
+  if (settings.empty()) {
+    if (MPI_Comm_dup(parent, &comm) != MPI_SUCCESS) throw core::RunError("MPI_Comm_dup failed");
+    return comm;
+  }
+  const MpiTSession session;
+  bool tuned = false;
+  for (const auto& [name, value] : settings) tuned = tuned || name.starts_with("coll_tuned_");
+  if (tuned && ControlVariable("coll_tuned_use_dynamic_rules", false).read() == 0)
+    throw core::InputError("coll_tuned settings per communicator need OMPI_MCA_coll_tuned_use_dynamic_rules=1 in every "
+                           "rank's environment at launch: without it Open MPI ignores them (a sweep sets it)");
+  std::vector<std::unique_ptr<ControlVariable>> vars;  // destroyed (values restored) before the session ends
+  for (const auto& [name, value] : settings) {
+    vars.push_back(std::make_unique<ControlVariable>(name, true));
+    vars.back()->set(value);
+  }
+  if (MPI_Comm_dup(parent, &comm) != MPI_SUCCESS) throw core::RunError("MPI_Comm_dup failed");
+  return comm;
+}
+
+bool dynamic_rules_enabled() {
+  const MpiTSession session;
+  const ControlVariable v("coll_tuned_use_dynamic_rules", false);
+  return v.read() != 0;
+}
+
+}  // namespace collbench::backend::mpi
