@@ -84,7 +84,7 @@ core::ExitCode run_model_launch(const RunConfig& cfg, int argc, char** argv, cha
         sc.case_id = pc.id;
         sc.config_id = b.config_id;
         sc.knobs = b.knobs;
-        sc.rep = file.launch.rep;
+        sc.rep = b.rep;
         sc.launch = file.name;
         sc.result = p.predict(b.coll, b.dtype, b.op, b.root, pc.in_place, pc.bytes);
         store.append(sc);
@@ -94,6 +94,7 @@ core::ExitCode run_model_launch(const RunConfig& cfg, int argc, char** argv, cha
     }
     table.end_collective();
   }
+  store.sync();
   std::fflush(stdout);
   return core::ExitCode::ok;
 }

@@ -101,15 +101,16 @@ std::string env_text(const plan::EnvChanges& env) {
   return out.empty() ? "(inherited)" : out;
 }
 
-std::string config_text(const std::map<std::string, std::string>& fields) {
+std::string config_text(const std::map<std::string, std::string>& fields, const char* what) {
   std::string out;
   for (const auto& [k, v] : fields) out += " " + k + "=" + v;
-  return out.empty() ? "" : ", ncclConfig_t" + out;
+  return out.empty() ? "" : fmt::format(", {}{}", what, out);
 }
 
 void print_plan(const plan::SweepSpec& spec, const plan::SweepPlan& p, const std::vector<std::string>& args,
                 const std::string& out_dir, const std::string& collbench) {
-  const std::size_t per_rep = p.launches.size() / static_cast<std::size_t>(spec.repetitions);
+  const bool one_launch = plan::repetitions_in_one_launch(spec);
+  const std::size_t per_rep = one_launch ? p.launches.size() : p.launches.size() / static_cast<std::size_t>(spec.repetitions);
   if (spec.backend == "model")
     std::printf("sweep %s: model backend (PREDICTED by NCCL's cost model for %s%s), %zu configurations, %zu collective x "
                 "configuration units\n",
@@ -118,8 +119,12 @@ void print_plan(const plan::SweepSpec& spec, const plan::SweepPlan& p, const std
   else
     std::printf("sweep %s: %s backend, %d ranks, %zu configurations, %zu collective x configuration units\n",
                 spec.name.c_str(), spec.backend.c_str(), spec.launcher.ranks, p.configurations, p.units);
-  std::printf("  %zu launches (%zu per repetition x %d), %zu cases, estimated %s (rough: nominal latency and bandwidth)\n",
-              p.launches.size(), per_rep, spec.repetitions, p.total_cases, duration(plan::estimate_seconds(spec, p)).c_str());
+  if (one_launch && spec.repetitions > 1)
+    std::printf("  %zu launches (each holds all %d repetitions), %zu cases, estimated %s (rough: nominal latency and bandwidth)\n",
+                p.launches.size(), spec.repetitions, p.total_cases, duration(plan::estimate_seconds(spec, p)).c_str());
+  else
+    std::printf("  %zu launches (%zu per repetition x %d), %zu cases, estimated %s (rough: nominal latency and bandwidth)\n",
+                p.launches.size(), per_rep, spec.repetitions, p.total_cases, duration(plan::estimate_seconds(spec, p)).c_str());
   if (spec.time_budget_s > 0) std::printf("  time budget: %s\n", duration(spec.time_budget_s).c_str());
   if (!p.dropped.empty()) {
     std::printf("  %zu invalid combinations of the product skipped (invalid_combinations: skip), e.g.\n", p.dropped.size());
@@ -131,18 +136,23 @@ void print_plan(const plan::SweepSpec& spec, const plan::SweepPlan& p, const std
     std::vector<std::string> a = args;
     a.insert(a.end(), {"--sweep-launch", out_dir + "/launches/" + l.label() + ".json"});
     std::printf("  $ %s\n", fmt::format("{}", fmt::join(sweep::expand_template(spec.launcher, collbench, a, l.env), " ")).c_str());
-    const plan::EnvChanges* comm = nullptr;
+    if (l.reps > 1)
+      std::printf("  repetition %d of %d (the others run the same blocks after it, on new communicators):\n", l.rep + 1, l.reps);
+    const plan::Block* comm = nullptr;
     for (const plan::Block& b : l.blocks) {
-      if (!comm || *comm != b.comm_env) std::printf("  communicator: %s%s\n", env_text(b.comm_env).c_str(),
-                                                   config_text(b.nccl_config).c_str());
-      comm = &b.comm_env;
+      if (b.rep != l.rep) continue;
+      if (!comm || comm->comm_env != b.comm_env || comm->nccl_config != b.nccl_config || comm->mpi_t != b.mpi_t)
+        std::printf("  communicator: %s%s%s\n", env_text(b.comm_env).c_str(), config_text(b.nccl_config, "ncclConfig_t").c_str(),
+                    config_text(b.mpi_t, "MPI_T").c_str());
+      comm = &b;
       std::printf("    %-13s %-8s %-4s [%s] %s: %zu cases\n", std::string(core::name(b.coll)).c_str(),
                   std::string(core::name(b.dtype)).c_str(),
                   core::takes_op(b.coll) ? std::string(core::name(b.op)).c_str() : "", b.config_id.c_str(),
                   plan::describe(b.knobs).c_str(), b.cases.size());
     }
   }
-  if (spec.repetitions > 1) std::printf("\n(repetitions 2..%d run the same launches again, in the same order)\n", spec.repetitions);
+  if (spec.repetitions > 1 && !one_launch)
+    std::printf("\n(repetitions 2..%d run the same launches again, in the same order)\n", spec.repetitions);
 }
 
 void print_catalog(const std::string& backend) {

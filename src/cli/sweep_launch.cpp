@@ -45,7 +45,7 @@ class BlockSink final : public measure::ResultSink {
       sc.case_id = id_of(r);
       sc.config_id = m_block.config_id;
       sc.knobs = m_block.knobs;
-      sc.rep = m_file.launch.rep;
+      sc.rep = m_block.rep;
       sc.launch = m_file.name;
       sc.result = r;
       m_store.append(sc);
@@ -124,7 +124,15 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
   if (cfg.backend == "nccl") apply_nccl_conf_files();
   LaunchEnvironment env;
   const auto& blocks = file.launch.blocks;
-  for (std::size_t first = 0; first < blocks.size();) {
+  // The sweep's time budget: rank 0's clock decides for every rank, between blocks, after the first.
+  auto past_deadline = [&](std::size_t i) {
+    int stop = 0;
+    if (world.is_root() && i > 0 && file.deadline_unix_s > 0)
+      stop = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() >= file.deadline_unix_s;
+    return world.broadcast(stop) == 1;
+  };
+  bool stopped = false;
+  for (std::size_t first = 0; first < blocks.size() && !stopped;) {
     // Blocks with the same per-communicator settings share one communicator.
     std::size_t last = first + 1;
     while (last < blocks.size() && blocks[last].comm_env == blocks[first].comm_env &&
@@ -164,6 +172,10 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
       metadata_written = true;
     }
     for (std::size_t i = first; i < last; ++i) {
+      if ((stopped = past_deadline(i))) {
+        if (world.is_root()) results::write_file_atomically(file.stopped, "time budget\n");
+        break;
+      }
       const plan::Block& b = blocks[i];
       if (world.is_root()) table.note("configuration " + b.config_id + ": " + plan::describe(b.knobs));
       std::set<std::pair<std::uint64_t, bool>> wanted;
@@ -183,6 +195,7 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
     be.reset();  // the communicator is destroyed before the next one is made
     first = last;
   }
+  if (store) store->sync();
   std::fflush(stdout);
   world.barrier();
   return any_wrong ? core::ExitCode::wrong : core::ExitCode::ok;

@@ -33,11 +33,12 @@ std::string launch_file_text(const LaunchFile& f) {
     for (const PlannedCase& c : b.cases) cases.push_back({{"id", c.id}, {"bytes", c.bytes}, {"in_place", c.in_place}});
     blocks.push_back({{"config_id", b.config_id}, {"knobs", b.knobs}, {"comm_env", env_json(b.comm_env)},
                       {"nccl_config", b.nccl_config}, {"mpi_t", b.mpi_t}, {"collective", core::name(b.coll)},
-                      {"datatype", core::name(b.dtype)}, {"op", core::name(b.op)}, {"root", b.root},
+                      {"datatype", core::name(b.dtype)}, {"op", core::name(b.op)}, {"root", b.root}, {"rep", b.rep},
                       {"cases", cases}});
   }
   const json j = {{"sweep", f.sweep}, {"name", f.name}, {"store", f.store}, {"metadata", f.metadata}, {"started", f.started},
-                  {"launch", {{"index", f.launch.index}, {"rep", f.launch.rep}, {"process", f.launch.process},
+                  {"deadline_unix_s", f.deadline_unix_s}, {"stopped", f.stopped},
+                  {"launch", {{"index", f.launch.index}, {"rep", f.launch.rep}, {"reps", f.launch.reps}, {"process", f.launch.process},
                               {"env", env_json(f.launch.env)}, {"blocks", blocks}}}};
   return j.dump(1) + "\n";
 }
@@ -57,7 +58,10 @@ LaunchFile read_launch_file(const std::string& path) {
     f.started = j.at("started").get<std::string>();
     const json& l = j.at("launch");
     f.launch.index = l.at("index").get<int>();
+    f.deadline_unix_s = j.at("deadline_unix_s").get<double>();
+    f.stopped = j.at("stopped").get<std::string>();
     f.launch.rep = l.at("rep").get<int>();
+    f.launch.reps = l.at("reps").get<int>();
     f.launch.process = l.at("process").get<Config>();
     f.launch.env = env_from(l.at("env"));
     for (const json& jb : l.at("blocks")) {
@@ -71,6 +75,7 @@ LaunchFile read_launch_file(const std::string& path) {
       b.dtype = core::parse_datatype(jb.at("datatype").get<std::string>());
       b.op = core::parse_redop(jb.at("op").get<std::string>());
       b.root = jb.at("root").get<int>();
+      b.rep = jb.at("rep").get<int>();
       for (const json& jc : jb.at("cases"))
         b.cases.push_back({jc.at("id").get<std::string>(), jc.at("bytes").get<std::uint64_t>(), jc.at("in_place").get<bool>()});
       f.launch.blocks.push_back(std::move(b));

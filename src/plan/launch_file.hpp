@@ -15,6 +15,10 @@ struct LaunchFile {
   std::string metadata;   // DIR/launches/<label>.meta.json
   std::string started;    // created by rank 0 once the backend is chosen: the launch got going
   Launch launch;          // only the cases still to measure
+  // The sweep's time budget (seconds since the epoch; 0: none): the launch starts no block after it
+  // (but always its first), and rank 0 then creates `stopped` and ends it normally.
+  double deadline_unix_s = 0;
+  std::string stopped;
 };
 
 std::string launch_file_text(const LaunchFile& f);

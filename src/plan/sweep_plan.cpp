@@ -73,7 +73,11 @@ bool fits(const std::map<std::string, std::optional<std::string>>& assigned, con
 
 }  // namespace
 
-std::string Launch::label() const { return fmt::format("L{:03}-r{}", index, rep); }
+std::string Launch::label() const {
+  return reps > 1 ? fmt::format("L{:03}-r{}-{}", index, rep, rep + reps - 1) : fmt::format("L{:03}-r{}", index, rep);
+}
+
+bool repetitions_in_one_launch(const SweepSpec& spec) { return spec.backend == "mpi"; }
 
 std::size_t Launch::cases() const {
   std::size_t n = 0;
@@ -185,50 +189,71 @@ SweepPlan make_plan(const SweepSpec& spec) {
   for (const std::string& name : plan.knobs)
     (find_knob(spec.backend, name)->scope == Scope::process ? process_knobs : comm_knobs).push_back(name);
 
-  for (int rep = 0; rep < spec.repetitions; ++rep) {
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-      Launch l;
-      l.index = static_cast<int>(g);
-      l.rep = rep;
-      for (const auto& [k, v] : groups[g].assigned)
-        if (v) l.process[k] = *v;
-      l.env = environment(spec.backend, l.process, process_knobs, Scope::process);
-      if (spec.backend == "mpi") {
-        for (const std::string& name : comm_knobs)  // an inherited OMPI_MCA_ value would change the default
-          if (const Knob& k = *find_knob(spec.backend, name); k.target == Target::mpi_t) l.env["OMPI_MCA_" + k.variable] = std::nullopt;
-        l.env["OMPI_MCA_coll_tuned_use_dynamic_rules"] = "1";
-      }
-      // Blocks: per-communicator configuration, then collective, datatype, op.
-      for (const Unit* u : groups[g].units) {
-        for (core::DataType d : spec.datatypes)
-          for (core::RedOp op : spec.ops) {
-            if (!core::takes_op(u->coll) && op != spec.ops.front()) continue;
-            Block b;
-            b.knobs = u->knobs;
-            b.config_id = config_id(u->knobs);
-            b.comm_env = environment(spec.backend, u->knobs, comm_knobs, Scope::communicator);
-            for (const auto& [name, value] : u->knobs) {
-              const Knob& k = *find_knob(spec.backend, name);
-              if (k.target == Target::nccl_config) b.nccl_config[k.variable] = value;
-            }
-            b.mpi_t = mpi_t_settings(spec.backend, u->knobs);
-            b.coll = u->coll;
-            b.dtype = d;
-            b.op = op;
-            b.root = spec.root;
-            for (std::uint64_t bytes : spec.sizes)
-              for (bool in_place : spec.placements)
-                b.cases.push_back({case_id(u->knobs, u->coll, d, op, in_place, bytes, rep), bytes, in_place});
-            plan.total_cases += b.cases.size();
-            l.blocks.push_back(std::move(b));
+  // The blocks of one group for one repetition: per-communicator configuration, then collective,
+  // datatype, op; blocks sharing per-communicator settings run back to back on one communicator.
+  auto blocks_of = [&](const Group& group, int rep) {
+    std::vector<Block> blocks;
+    for (const Unit* u : group.units)
+      for (core::DataType d : spec.datatypes)
+        for (core::RedOp op : spec.ops) {
+          if (!core::takes_op(u->coll) && op != spec.ops.front()) continue;
+          Block b;
+          b.knobs = u->knobs;
+          b.config_id = config_id(u->knobs);
+          b.comm_env = environment(spec.backend, u->knobs, comm_knobs, Scope::communicator);
+          for (const auto& [name, value] : u->knobs) {
+            const Knob& k = *find_knob(spec.backend, name);
+            if (k.target == Target::nccl_config) b.nccl_config[k.variable] = value;
           }
-      }
-      // Blocks sharing per-communicator settings run back to back on one communicator.
-      std::stable_sort(l.blocks.begin(), l.blocks.end(), [](const Block& a, const Block& b) {
-        return std::tie(a.comm_env, a.nccl_config, a.mpi_t, a.coll) < std::tie(b.comm_env, b.nccl_config, b.mpi_t, b.coll);
-      });
+          b.mpi_t = mpi_t_settings(spec.backend, u->knobs);
+          b.coll = u->coll;
+          b.dtype = d;
+          b.op = op;
+          b.root = spec.root;
+          b.rep = rep;
+          for (std::uint64_t bytes : spec.sizes)
+            for (bool in_place : spec.placements)
+              b.cases.push_back({case_id(u->knobs, u->coll, d, op, in_place, bytes, rep), bytes, in_place});
+          plan.total_cases += b.cases.size();
+          blocks.push_back(std::move(b));
+        }
+    std::stable_sort(blocks.begin(), blocks.end(), [](const Block& a, const Block& b) {
+      return std::tie(a.comm_env, a.nccl_config, a.mpi_t, a.coll) < std::tie(b.comm_env, b.nccl_config, b.mpi_t, b.coll);
+    });
+    return blocks;
+  };
+  auto new_launch = [&](std::size_t g, int rep) {
+    Launch l;
+    l.index = static_cast<int>(g);
+    l.rep = rep;
+    for (const auto& [k, v] : groups[g].assigned)
+      if (v) l.process[k] = *v;
+    l.env = environment(spec.backend, l.process, process_knobs, Scope::process);
+    if (spec.backend == "mpi") {
+      for (const std::string& name : comm_knobs)  // an inherited OMPI_MCA_ value would change the default
+        if (const Knob& k = *find_knob(spec.backend, name); k.target == Target::mpi_t) {
+          l.env["OMPI_MCA_" + k.variable] = std::nullopt;
+        }
+      const std::optional<std::string> on("1");  // (not a literal: GCC 12's -Wrestrict misfires on it here)
+      l.env.insert_or_assign("OMPI_MCA_coll_tuned_use_dynamic_rules", on);
+    }
+    return l;
+  };
+  if (repetitions_in_one_launch(spec)) {
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      Launch l = new_launch(g, 0);
+      l.reps = spec.repetitions;
+      for (int rep = 0; rep < spec.repetitions; ++rep)
+        for (Block& b : blocks_of(groups[g], rep)) l.blocks.push_back(std::move(b));
       plan.launches.push_back(std::move(l));
     }
+  } else {
+    for (int rep = 0; rep < spec.repetitions; ++rep)
+      for (std::size_t g = 0; g < groups.size(); ++g) {
+        Launch l = new_launch(g, rep);
+        l.blocks = blocks_of(groups[g], rep);
+        plan.launches.push_back(std::move(l));
+      }
   }
   return plan;
 }

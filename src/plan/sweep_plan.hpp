@@ -7,7 +7,11 @@
 // launch of an mpi sweep sets OMPI_MCA_coll_tuned_use_dynamic_rules=1, without which Open MPI
 // ignores the algorithms written per communicator (with it and nothing forced, Open MPI decides as
 // without it: tests/mpi/test_mpit_scope.cpp).
-// Repetitions are interleaved: every launch of repetition 0, then every launch of repetition 1.
+// Repetitions are interleaved: every launch of repetition 0, then every launch of repetition 1 —
+// except in mpi sweeps, where one launch holds every repetition of its configurations (repetition
+// 0's blocks, then repetition 1's …): a repetition's communicators are made anew either way, and
+// a launch of Open MPI costs more than most of its cases. NCCL keeps a process per repetition: its
+// init draws topology, channels and rings per process, and a fresh process samples them.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -38,16 +42,18 @@ struct Block {
   core::DataType dtype = core::DataType::float32;
   core::RedOp op = core::RedOp::sum;
   int root = 0;
+  int rep = 0;                     // the repetition its cases belong to
   std::vector<PlannedCase> cases;  // sizes ascending, out-of-place before in-place
 };
 
 struct Launch {
   int index = 0;  // within its repetition
-  int rep = 0;
+  int rep = 0;    // its (first) repetition
+  int reps = 1;   // how many repetitions it holds, from `rep` on
   Config process;  // per-process knob values the launch sets
   EnvChanges env;  // the launch's environment changes (per-process knobs)
   std::vector<Block> blocks;
-  std::string label() const;  // "L003-r0"
+  std::string label() const;  // "L003-r0"; "L003-r0-2" for a launch holding repetitions 0 to 2
   std::size_t cases() const;
 };
 
@@ -60,6 +66,9 @@ struct SweepPlan {
   // Invalid combinations of the product dropped under "invalid_combinations": "skip": why, each.
   std::vector<std::string> dropped;
 };
+
+// Whether a launch holds every repetition (mpi sweeps) rather than one.
+bool repetitions_in_one_launch(const SweepSpec& spec);
 
 // Throws InputError "SOURCE: …" for an invalid combination, a knob that changes none of the
 // sweep's collectives, or a sweep with nothing left after the exclusions.

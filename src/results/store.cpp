@@ -73,13 +73,22 @@ StoreAppender::StoreAppender(std::string path) : m_path(std::move(path)) {
 }
 
 StoreAppender::~StoreAppender() {
-  if (m_fd >= 0) ::close(m_fd);
+  if (m_fd < 0) return;
+  if (m_unsynced) ::fsync(m_fd);
+  ::close(m_fd);
+}
+
+void StoreAppender::sync() {
+  if (::fsync(m_fd) != 0) throw core::RunError("'" + m_path + "': cannot fsync: " + std::strerror(errno));
+  m_unsynced = false;
+  m_synced = std::chrono::steady_clock::now();
 }
 
 void StoreAppender::append(const StoredCase& c) {
   if (!write_all(m_fd, store_line(c) + "\n"))
     throw core::RunError("'" + m_path + "': cannot append: " + std::strerror(errno));
-  if (::fsync(m_fd) != 0) throw core::RunError("'" + m_path + "': cannot fsync: " + std::strerror(errno));
+  m_unsynced = true;
+  if (std::chrono::steady_clock::now() - m_synced >= std::chrono::seconds(1)) sync();
 }
 
 void StoreAppender::append_all(const std::vector<StoredCase>& cases) {

@@ -3,6 +3,7 @@
 // with a "sweep" object that names the case. Lines are appended and fsynced as each case
 // completes, so a crash or kill loses at most the case in flight; a line cut short by a kill is
 // recognised (no trailing newline) and dropped when the store is read for --resume.
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -42,7 +43,13 @@ class StoreAppender {
   ~StoreAppender();
   StoreAppender(const StoreAppender&) = delete;
   StoreAppender& operator=(const StoreAppender&) = delete;
-  void append(const StoredCase& c);  // throws RunError when the write or fsync fails
+  // Writes the line at once (a killed process loses nothing) and fsyncs it at most a second later:
+  // an fsync costs milliseconds, more than many measured cases, and a machine crash then loses at
+  // most the last second's records, which --resume measures again. Throws RunError when the write
+  // or an fsync fails.
+  void append(const StoredCase& c);
+  // fsyncs what was appended; also done, best effort, on destruction.
+  void sync();
   // Many cases at once (collbench import): written in large chunks, one fsync at the end. A crash
   // may leave a torn last line, which readers drop.
   void append_all(const std::vector<StoredCase>& cases);
@@ -50,6 +57,8 @@ class StoreAppender {
  private:
   std::string m_path;
   int m_fd = -1;
+  bool m_unsynced = false;
+  std::chrono::steady_clock::time_point m_synced = std::chrono::steady_clock::now();
 };
 
 struct StoreContents {

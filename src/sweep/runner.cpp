@@ -89,7 +89,8 @@ json plan_json(const plan::SweepPlan& p) {
     if (l.rep != 0) continue;  // every repetition runs the same launches
     json blocks = json::array();
     for (const plan::Block& b : l.blocks)
-      blocks.push_back({{"config_id", b.config_id}, {"knobs", b.knobs}, {"collective", core::name(b.coll)},
+      if (b.rep == l.rep)  // a launch holding every repetition lists the first one's
+        blocks.push_back({{"config_id", b.config_id}, {"knobs", b.knobs}, {"collective", core::name(b.coll)},
                         {"datatype", core::name(b.dtype)}, {"op", core::name(b.op)}, {"cases", b.cases.size()}});
     launches.push_back({{"index", l.index}, {"process", l.process}, {"blocks", blocks}});
   }
@@ -200,6 +201,7 @@ class SweepRun {
       }
       for (int attempt = 0; !launch.blocks.empty() && !interrupt_signal() && !m_out.setup_failed; ++attempt)
         run_attempt(launch, attempt);
+      if (m_out.budget_reached) break;
     }
     finish();
     return m_out;
@@ -286,7 +288,13 @@ class SweepRun {
     const std::string name = launch.label() + (m_session ? fmt::format(".s{}", m_session) : "") +
                              (attempt ? fmt::format(".a{}", attempt) : "");
     const std::string base = m_opt.out_dir + "/launches/" + name;
-    const plan::LaunchFile lf{m_spec.name, name, m_store.results, base + ".meta.json", base + ".started", launch};
+    plan::LaunchFile lf{m_spec.name, name, m_store.results, base + ".meta.json", base + ".started", launch, 0, {}};
+    if (m_spec.time_budget_s > 0) {
+      lf.deadline_unix_s = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() +
+                           (m_spec.time_budget_s - elapsed());
+      lf.stopped = base + ".stopped";
+      fs::remove(lf.stopped, ec);
+    }
     fs::remove(lf.started, ec);
     results::write_file_atomically(base + ".json", plan::launch_file_text(lf));
     std::vector<std::string> args = m_opt.run_args;
@@ -320,6 +328,11 @@ class SweepRun {
       launch.blocks.clear();
       return;
     }
+    if (!lf.stopped.empty() && fs::exists(lf.stopped, ec) && ex.exited && ex.code == 0) {
+      m_out.budget_reached = true;  // it stopped at the time budget: the rest stays to --resume
+      launch.blocks.clear();
+      return;
+    }
     std::string reason = reason_from_log(log, log_from);
     if (!fs::exists(lf.started, ec) && !stalled) {
       // It never got going (launcher, MPI start-up, no GPU): every launch would fail alike.
@@ -345,7 +358,7 @@ class SweepRun {
     bool first = true;
     for (const plan::PlannedCase& c : culprit->cases) {
       if (!pending.ids.count(c.id)) continue;
-      results::StoredCase sc{c.id, culprit->config_id, culprit->knobs, launch.rep, name, {}};
+      results::StoredCase sc{c.id, culprit->config_id, culprit->knobs, culprit->rep, name, {}};
       sc.result = failed_record(*culprit, c, m_spec.launcher.ranks,
                                 first ? why : "not run: its configuration failed at an earlier size (" + why + ")");
       first = false;

@@ -63,6 +63,7 @@ TEST_F(SweepE2E, RealSweepOverOpenMpiAlgorithmsOnFourRanks) {
   std::map<std::string, std::set<std::string>> algos;  // collective -> algorithm ids measured ("" = default)
   std::set<std::tuple<std::string, std::string, std::uint64_t>> measured;
   std::string ring_launch, default_allreduce_launch;
+  int ring_records = 0;
   for (const json& rec : recs) {
     EXPECT_EQ(rec.at("status"), "ok") << rec.dump();
     EXPECT_EQ(rec.at("wrong"), 0) << rec.dump();
@@ -80,9 +81,14 @@ TEST_F(SweepE2E, RealSweepOverOpenMpiAlgorithmsOnFourRanks) {
     const std::string algo = knobs.contains(own) ? knobs.at(own).get<std::string>() : "";
     algos[coll].insert(algo);
     measured.insert({coll, algo, bytes});
-    if (coll == "allreduce" && algo == "4") ring_launch = sw.at("launch");
+    // Each record names what its communicator was configured with through MPI_T (nothing: Open
+    // MPI's own choice).
+    const json notes = rec.value("backend_notes", json::object());
+    EXPECT_EQ(notes.value("mpi_t", ""), algo.empty() ? "" : own + "=" + algo) << rec.dump();
+    if (coll == "allreduce" && algo == "4") ring_launch = sw.at("launch"), ++ring_records;
     if (coll == "allreduce" && algo.empty()) default_allreduce_launch = sw.at("launch");
   }
+  EXPECT_EQ(ring_records, 2);
   EXPECT_EQ(measured.size(), recs.size()) << "a (collective, algorithm, size) measured twice";
   EXPECT_EQ(algos["allreduce"], (std::set<std::string>{"", "3", "4", "6"}));
   EXPECT_EQ(algos["allgather"], (std::set<std::string>{"", "2", "4"}));
@@ -99,9 +105,10 @@ TEST_F(SweepE2E, RealSweepOverOpenMpiAlgorithmsOnFourRanks) {
   EXPECT_GE(session.at("outside_share").get<double>(), 0.0);
   EXPECT_LE(session.at("outside_share").get<double>(), 1.0);
 
-  // Every launch left its launch file and the metadata rank 0 wrote.
+  // Every launch left its launch file and the metadata rank 0 wrote. Open MPI's algorithms are
+  // chosen per communicator (MPI_T): one launch measures every configuration.
   const json& launches = manifest.at("plan").at("launches");
-  ASSERT_FALSE(launches.empty());
+  ASSERT_EQ(launches.size(), 1u) << manifest.dump(1);
   for (const json& l : launches) {
     char label[32];
     std::snprintf(label, sizeof(label), "L%03d-r0", l.at("index").get<int>());
@@ -109,21 +116,19 @@ TEST_F(SweepE2E, RealSweepOverOpenMpiAlgorithmsOnFourRanks) {
     EXPECT_TRUE(fs::exists(out + "/launches/" + label + ".meta.json")) << label;
   }
 
-  // The ring records came from a launch whose ranks really ran with the algorithm forced …
+  // The launch ran with dynamic rules on (without them Open MPI ignores MPI_T's algorithms) and
+  // no algorithm in its environment: the default records are Open MPI's own choice.
   ASSERT_FALSE(ring_launch.empty());
-  const json ring_env = e2e::read_json(out + "/launches/" + ring_launch + ".meta.json").at("env");
-  ASSERT_TRUE(ring_env.contains("OMPI_MCA_coll_tuned_allreduce_algorithm")) << ring_env.dump(1);
-  EXPECT_EQ(ring_env.at("OMPI_MCA_coll_tuned_allreduce_algorithm"), "4");
-  EXPECT_EQ(ring_env.value("OMPI_MCA_coll_tuned_use_dynamic_rules", ""), "1");
-  // … and the default allreduce from one where Open MPI chose for itself.
-  ASSERT_FALSE(default_allreduce_launch.empty());
-  const json default_env = e2e::read_json(out + "/launches/" + default_allreduce_launch + ".meta.json").at("env");
-  EXPECT_FALSE(default_env.contains("OMPI_MCA_coll_tuned_allreduce_algorithm")) << default_env.dump(1);
+  EXPECT_EQ(ring_launch, default_allreduce_launch);
+  const json env = e2e::read_json(out + "/launches/" + ring_launch + ".meta.json").at("env");
+  EXPECT_EQ(env.value("OMPI_MCA_coll_tuned_use_dynamic_rules", ""), "1") << env.dump(1);
+  EXPECT_FALSE(env.contains("OMPI_MCA_coll_tuned_allreduce_algorithm")) << env.dump(1);
 }
 
 // ---------------------------------------------------------------------------------------------
 
-// 6 configurations x 4 sizes x 2 repetitions = 48 cases in 12 launches of 2 ranks.
+// 6 configurations x 4 sizes x 2 repetitions = 48 cases in one launch of 2 ranks (Open MPI's
+// algorithms are per communicator; an mpi launch holds every repetition).
 constexpr const char* kLongSpec = R"({
   "name": "long",
   "backend": "mpi",
@@ -428,16 +433,19 @@ TEST_F(SweepE2E, DryRunPrintsThePlanAndWritesNothing) {
   const std::string out = path("smoke-store");
   const Proc r = collbench({"sweep", spec, "--out", out, "--dry-run"}, 60);
   ASSERT_EQ(r.exit_code, 0) << r.all();
-  // smoke.json: 3 allreduce algorithms + the default allgather, 4 sizes, 2 repetitions.
+  // smoke.json: 3 allreduce algorithms + the default allgather, 4 sizes, 2 repetitions, all in one
+  // launch: the algorithms are chosen per communicator (MPI_T).
   EXPECT_NE(r.out.find("32 cases"), std::string::npos) << r.all();
-  EXPECT_NE(r.out.find("6 launches"), std::string::npos) << r.all();
+  EXPECT_NE(r.out.find("1 launches"), std::string::npos) << r.all();
   EXPECT_NE(r.out.find("estimated"), std::string::npos) << r.all();
-  for (const char* label : {"L000-r0", "L001-r0", "L002-r0"}) EXPECT_NE(r.out.find(label), std::string::npos) << label;
-  // The command line each launch would run, ring's with its algorithm exported to the ranks.
+  EXPECT_NE(r.out.find("L000-r0-1"), std::string::npos) << r.all();
+  // The command line the launch would run: dynamic rules on for the ranks, the swept algorithm's
+  // variable unset (-x without a value passes it on: it is removed from mpirun's environment).
   EXPECT_NE(r.out.find("$ mpirun -np 2 --oversubscribe"), std::string::npos) << r.all();
-  EXPECT_NE(r.out.find("--sweep-launch " + out + "/launches/L000-r0.json"), std::string::npos) << r.all();
-  EXPECT_NE(r.out.find("OMPI_MCA_coll_tuned_allreduce_algorithm=4"), std::string::npos) << r.all();
-  EXPECT_NE(r.out.find("-x OMPI_MCA_coll_tuned_allreduce_algorithm"), std::string::npos) << r.all();
+  EXPECT_NE(r.out.find("--sweep-launch " + out + "/launches/L000-r0-1.json"), std::string::npos) << r.all();
+  EXPECT_NE(r.out.find("OMPI_MCA_coll_tuned_use_dynamic_rules=1"), std::string::npos) << r.all();
+  EXPECT_NE(r.out.find("-x OMPI_MCA_coll_tuned_use_dynamic_rules"), std::string::npos) << r.all();
+  EXPECT_EQ(r.out.find("OMPI_MCA_coll_tuned_allreduce_algorithm=4"), std::string::npos) << r.all();
   EXPECT_EQ(r.err.find("collbench: "), std::string::npos) << r.all();
   EXPECT_FALSE(fs::exists(out)) << "--dry-run created " << out;
   // The same spec on a Slurm allocation: srun with PMIx, the environment passed on (no -x).

@@ -62,6 +62,7 @@ class MpiBackend final : public Backend {
  public:
   MpiBackend(MPI_Comm world, const mpi::ControlSettings& settings) {
     m_comm = mpi::configured_dup(world, settings);
+    for (const auto& [name, value] : settings) m_settings += (m_settings.empty() ? "" : " ") + name + "=" + value;
     MPI_Comm_set_errhandler(m_comm, MPI_ERRORS_RETURN);
     MPI_Comm_rank(m_comm, &m_rank);
     MPI_Comm_size(m_comm, &m_nranks);
@@ -86,6 +87,12 @@ class MpiBackend final : public Backend {
     return {};
   }
 
+  // Each record says what its communicator was configured with through MPI_T.
+  std::map<std::string, std::string> case_notes() override {
+    if (m_settings.empty()) return {};
+    return {{"mpi_t", m_settings}};
+  }
+
   void prepare(const CaseSpec& c) override;
   void run_timed(std::span<double> out_us) override;
   void run_probe(std::span<double> outside_us, std::span<double> inside_us) override;
@@ -100,6 +107,7 @@ class MpiBackend final : public Backend {
   void timed_loop(std::size_t n);
 
   MPI_Comm m_comm = MPI_COMM_NULL;
+  std::string m_settings;  // "name=value …" written through MPI_T for m_comm
   int m_rank = 0;
   int m_nranks = 1;
   mpi::MpiTypes m_types;

@@ -208,19 +208,40 @@ TEST(KnobCatalog, CheckConfigMpi) {
   EXPECT_NO_THROW(plan::check_config("mpi", {{"coll_tuned_allreduce_algorithm", "6"}}, 4));
 }
 
-TEST(KnobCatalog, EnvironmentMpiForcedAlgorithm) {
+TEST(KnobCatalog, MpiTunedKnobsPerCommunicatorThroughMpiT) {
+  // Algorithms, segment sizes and chain fanouts are written through MPI_T per communicator
+  // (tests/mpi/test_mpit_scope.cpp verifies each); the tree fanouts stay per process.
+  for (const char* name : {"coll_tuned_allreduce_algorithm", "coll_tuned_bcast_algorithm_segmentsize",
+                           "coll_tuned_reduce_algorithm_chain_fanout", "coll_tuned_alltoall_algorithm"}) {
+    const plan::Knob& k = plan::knob_or_throw("mpi", name);
+    EXPECT_EQ(k.scope, plan::Scope::communicator) << name;
+    EXPECT_EQ(k.target, plan::Target::mpi_t) << name;
+    EXPECT_EQ(k.variable, name);
+  }
+  const plan::Knob& tree = plan::knob_or_throw("mpi", "coll_tuned_bcast_algorithm_tree_fanout");
+  EXPECT_EQ(tree.scope, plan::Scope::process);
+  EXPECT_EQ(tree.target, plan::Target::env);
+  EXPECT_EQ(tree.variable, "OMPI_MCA_coll_tuned_bcast_algorithm_tree_fanout");
+  const plan::Config cfg = {{"coll_tuned_allreduce_algorithm", "5"}, {"coll_tuned_allreduce_algorithm_segmentsize", "65536"}};
+  EXPECT_EQ(plan::mpi_t_settings("mpi", cfg), (std::map<std::string, std::string>(cfg.begin(), cfg.end())));
+  EXPECT_TRUE(plan::mpi_t_settings("nccl", {{"NCCL_ALGO", "allreduce:tree"}}).empty());
+  // No environment variable carries them in a sweep.
   const std::vector<std::string> knobs = {"coll_tuned_allreduce_algorithm"};
-  EXPECT_EQ(plan::environment("mpi", {{"coll_tuned_allreduce_algorithm", "6"}}, knobs, plan::Scope::process),
+  EXPECT_TRUE(plan::environment("mpi", cfg, knobs, plan::Scope::communicator).empty());
+  EXPECT_TRUE(plan::environment("mpi", cfg, knobs, plan::Scope::process).empty());
+}
+
+TEST(KnobCatalog, DeployEnvironmentMpiForcedAlgorithm) {
+  const std::vector<std::string> knobs = {"coll_tuned_allreduce_algorithm"};
+  EXPECT_EQ(plan::deploy_environment("mpi", {{"coll_tuned_allreduce_algorithm", "6"}}, knobs),
             (Env{{"OMPI_MCA_coll_tuned_allreduce_algorithm", "6"}, {"OMPI_MCA_coll_tuned_use_dynamic_rules", "1"}}));
   // At its default the knob is unset, and so is the switch: nothing inherited can leak in.
-  EXPECT_EQ(plan::environment("mpi", {}, knobs, plan::Scope::process),
+  EXPECT_EQ(plan::deploy_environment("mpi", {}, knobs),
             (Env{{"OMPI_MCA_coll_tuned_allreduce_algorithm", std::nullopt},
                  {"OMPI_MCA_coll_tuned_use_dynamic_rules", std::nullopt}}));
   // 0 = ignore: Open MPI's own decision, no need for dynamic rules.
-  EXPECT_EQ(plan::environment("mpi", {{"coll_tuned_allreduce_algorithm", "0"}}, knobs, plan::Scope::process),
+  EXPECT_EQ(plan::deploy_environment("mpi", {{"coll_tuned_allreduce_algorithm", "0"}}, knobs),
             (Env{{"OMPI_MCA_coll_tuned_allreduce_algorithm", "0"}, {"OMPI_MCA_coll_tuned_use_dynamic_rules", std::nullopt}}));
-  // Every mpi knob is per process.
-  EXPECT_TRUE(plan::environment("mpi", {{"coll_tuned_allreduce_algorithm", "6"}}, knobs, plan::Scope::communicator).empty());
 }
 
 TEST(KnobCatalog, EnvironmentNcclByScopeAndTarget) {

@@ -100,7 +100,7 @@ TEST(SweepPlan, RelevanceDedupAndFirstFitPacking) {
   const plan::SweepPlan p = plan::make_plan(spec(kRelevance + "}"));
   EXPECT_EQ(p.configurations, 6u);
   EXPECT_EQ(p.units, 5u);  // allreduce: default, 4, 6; allgather: default, 2
-  ASSERT_EQ(p.launches.size(), 3u);
+  ASSERT_EQ(p.launches.size(), 1u);  // Open MPI's algorithms are per communicator: one launch
   std::vector<std::pair<Collective, plan::Config>> measured;
   for (const plan::Launch& l : p.launches)
     for (const plan::Block& b : l.blocks) measured.emplace_back(b.coll, b.knobs);
@@ -110,18 +110,18 @@ TEST(SweepPlan, RelevanceDedupAndFirstFitPacking) {
     for (const auto& [name, value] : knobs)
       EXPECT_EQ(name, coll == Collective::allreduce ? "coll_tuned_allreduce_algorithm" : "coll_tuned_allgather_algorithm");
 
-  // Launch 0: the defaults (dynamic rules off); launch 1: allreduce 4 with allgather 2; launch 2: allreduce 6.
+  // The launch: dynamic rules on (Open MPI ignores MPI_T's algorithms without them), the swept
+  // variables unset (an inherited value would change "default"); each block its MPI_T settings.
   EXPECT_EQ(p.launches[0].process, plan::Config{});
-  EXPECT_EQ(p.launches[0].env.at("OMPI_MCA_coll_tuned_use_dynamic_rules"), std::nullopt);
-  EXPECT_EQ(p.launches[1].process,
-            (plan::Config{{"coll_tuned_allgather_algorithm", "2"}, {"coll_tuned_allreduce_algorithm", "4"}}));
-  EXPECT_EQ(p.launches[1].env, (Env{{"OMPI_MCA_coll_tuned_allgather_algorithm", "2"},
-                                    {"OMPI_MCA_coll_tuned_allreduce_algorithm", "4"},
+  EXPECT_EQ(p.launches[0].env, (Env{{"OMPI_MCA_coll_tuned_allgather_algorithm", std::nullopt},
+                                    {"OMPI_MCA_coll_tuned_allreduce_algorithm", std::nullopt},
                                     {"OMPI_MCA_coll_tuned_use_dynamic_rules", "1"}}));
-  EXPECT_EQ(p.launches[2].env, (Env{{"OMPI_MCA_coll_tuned_allgather_algorithm", std::nullopt},
-                                    {"OMPI_MCA_coll_tuned_allreduce_algorithm", "6"},
-                                    {"OMPI_MCA_coll_tuned_use_dynamic_rules", "1"}}));
-  EXPECT_EQ(p.launches[2].blocks.size(), 1u);
+  for (const plan::Block& b : p.launches[0].blocks) {
+    EXPECT_TRUE(b.comm_env.empty());
+    EXPECT_EQ(b.mpi_t, (std::map<std::string, std::string>(b.knobs.begin(), b.knobs.end())));
+  }
+  // Blocks of one MPI_T configuration are adjacent (one communicator each).
+  EXPECT_TRUE(p.launches[0].blocks.front().mpi_t.empty());
 }
 
 TEST(SweepPlan, CaseIdsUniqueAndTotals) {
@@ -146,8 +146,29 @@ TEST(SweepPlan, CaseIdsUniqueAndTotals) {
   EXPECT_EQ(cases[0].id, "default|allreduce|float|sum|out_of_place|8|r0");
 }
 
+TEST(SweepPlan, MpiRepetitionsShareOneLaunchRepMajor) {
+  const plan::SweepPlan p = plan::make_plan(spec(kRelevance + R"(, "repetitions": 3})"));
+  ASSERT_EQ(p.launches.size(), 1u);
+  const plan::Launch& l = p.launches[0];
+  EXPECT_EQ(l.rep, 0);
+  EXPECT_EQ(l.reps, 3);
+  EXPECT_EQ(l.label(), "L000-r0-2");
+  ASSERT_EQ(l.blocks.size(), 15u);  // 5 units x 3 repetitions
+  for (std::size_t k = 0; k < 5; ++k)
+    for (int rep = 1; rep < 3; ++rep) {
+      const plan::Block &a = l.blocks[k], &b = l.blocks[k + 5 * static_cast<std::size_t>(rep)];
+      EXPECT_EQ(a.rep, 0);
+      EXPECT_EQ(b.rep, rep);
+      EXPECT_EQ(a.config_id, b.config_id);
+      EXPECT_EQ(a.mpi_t, b.mpi_t);
+      const std::string& ida = a.cases[0].id;
+      EXPECT_EQ(b.cases[0].id, ida.substr(0, ida.size() - 1) + std::to_string(rep));
+    }
+}
+
 TEST(SweepPlan, RepetitionsAreRepMajor) {
-  const plan::SweepPlan p = plan::make_plan(spec(kRelevance + R"(, "repetitions": 2})"));
+  const plan::SweepPlan p = plan::make_plan(spec(std::string(R"({"backend": "nccl", "collectives": ["allreduce"],
+    "sizes": ["8", "1K"], "knobs": {"NCCL_BUFFSIZE": ["1M", "4M", "16M"]}, "repetitions": 2})")));
   ASSERT_EQ(p.launches.size(), 6u);
   for (std::size_t i = 0; i < 6; ++i) {
     EXPECT_EQ(p.launches[i].rep, static_cast<int>(i / 3));
