@@ -264,8 +264,8 @@ TEST(KnobCatalog, ScopesAndTargets) {
   EXPECT_EQ(cfg.variable, "maxCTAs");
   EXPECT_EQ(cfg.scope, plan::Scope::communicator);
   const plan::Knob& ar = knob("mpi", "coll_tuned_allreduce_algorithm");
-  EXPECT_EQ(ar.variable, "OMPI_MCA_coll_tuned_allreduce_algorithm");
-  EXPECT_EQ(ar.scope, plan::Scope::process);
+  EXPECT_EQ(ar.variable, "coll_tuned_allreduce_algorithm");  // an MPI_T control variable
+  EXPECT_EQ(ar.scope, plan::Scope::communicator);
   for (std::string_view b : {"nccl", "mpi"}) {
     std::set<std::string> names;
     for (const plan::Knob& k : plan::catalog(b)) EXPECT_TRUE(names.insert(k.name).second) << k.name;

@@ -298,7 +298,11 @@ TEST(SweepPlan, EstimateGrowsWithLaunches) {
   const double t2 = plan::estimate_seconds(two, plan::make_plan(two));
   EXPECT_GT(t1, 0);
   EXPECT_GT(t2, t1);
-  EXPECT_NEAR(t2, 2 * t1, 1e-9 * t2);
+  // mpi: both repetitions in one launch, so twice the cases but one launch's start (0.8 s).
+  EXPECT_NEAR(t2, 2 * t1 - 0.8, 1e-9 * t2);
+  const plan::SweepSpec n1 = spec(R"({"backend": "nccl", "sizes": [8], "knobs": {"NCCL_BUFFSIZE": ["1M", "4M"]}})");
+  const plan::SweepSpec n2 = spec(R"({"backend": "nccl", "sizes": [8], "knobs": {"NCCL_BUFFSIZE": ["1M", "4M"]}, "repetitions": 2})");
+  EXPECT_NEAR(plan::estimate_seconds(n2, plan::make_plan(n2)), 2 * plan::estimate_seconds(n1, plan::make_plan(n1)), 1e-9);
   const plan::SweepSpec more_iters = spec(kRelevance + R"(, "measure": {"iters": 1000}})");
   EXPECT_GT(plan::estimate_seconds(more_iters, plan::make_plan(more_iters)), t1);
   EXPECT_EQ(plan::estimate_seconds(one, plan::SweepPlan{}), 0);
