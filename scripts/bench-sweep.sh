@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Sweep overhead: runs sweeps/ompi-tuned.json (4 ranks, Open MPI algorithms x sizes) RUNS times
-# (default 3) and prints, per run and as medians: wall time, launches, time inside the measured
-# collective loops, the share of wall time outside them, and wall seconds per launch.
+# Sweep overhead, side by side: the same spec (default sweeps/ompi-tuned.json: 4 ranks, Open MPI
+# algorithms x sizes) swept RUNS times (default 3) each way, alternated:
+#   per-launch:  collbench sweep --no-mpi-t  (each configuration and repetition in a launch of its
+#                own, Open MPI's algorithm in the launch's environment: collbench before issue 21)
+#   one-launch:  collbench sweep             (one launch; each configuration on a communicator
+#                configured through MPI_T)
+# Prints per run and as medians: wall time, launches, time inside the measured collective loops
+# and its share of the wall time; then the wall-time ratio of the medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -10,26 +15,25 @@ spec=${SPEC:-sweeps/ompi-tuned.json}
 [ -x build/collbench ] || scripts/build.sh default
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# The floor of one launch, alternated with the sweeps: mpirun starting 4 ranks that measure one
-# 64 B case once (MPI start-up and shut-down dominate it).
 for i in $(seq "$runs"); do
-  build/collbench sweep "$spec" --out "$tmp/run$i" > "$tmp/run$i.txt"
-  python3 -c 'import subprocess, sys, time; t = time.monotonic(); subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); print(time.monotonic() - t)' \
-    mpirun -np 4 --oversubscribe build/collbench run --backend mpi -b 64 -e 64 -n 1 -w 0 --probe-iters 0 -c 0 >> "$tmp/floor.txt"
+  build/collbench sweep "$spec" --out "$tmp/per-launch$i" --no-mpi-t > "$tmp/per-launch$i.txt"
+  build/collbench sweep "$spec" --out "$tmp/one-launch$i" > "$tmp/one-launch$i.txt"
 done
-python3 - "$tmp" "$runs" <<'PY'
+python3 - "$tmp" "$runs" "$spec" <<'PY'
 import json, statistics, sys
-tmp, runs = sys.argv[1], int(sys.argv[2])
-rows = []
-for i in range(1, runs + 1):
-    m = json.load(open(f"{tmp}/run{i}/manifest.json"))
-    s = m["sessions"][-1]
-    rows.append((s["wall_s"], s["launches"], s["measured_s"], s["outside_share"], s["wall_s"] / max(1, s["launches"])))
-    print(f"run {i}: wall {s['wall_s']:.2f} s, {s['launches']} launches, {s['cases_recorded']} cases, "
-          f"measured {s['measured_s']:.3f} s, outside {100 * s['outside_share']:.1f}%, {rows[-1][4]:.3f} s/launch")
-med = lambda k: statistics.median(r[k] for r in rows)
-floor = statistics.median(float(x) for x in open(f"{tmp}/floor.txt"))
-print(f"one-case launch (the floor of a launch): median {floor:.3f} s")
-print(f"median: wall {med(0):.2f} s, measured {med(2):.3f} s, outside measured collectives {100 * med(3):.1f}%, "
-      f"{med(4):.3f} s per launch ({med(4) / floor:.2f}x the one-case launch)")
+tmp, runs, spec = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+med = {}
+print(f"{spec}, {runs} runs each way, alternated")
+for mode in ("per-launch", "one-launch"):
+    rows = []
+    for i in range(1, runs + 1):
+        s = json.load(open(f"{tmp}/{mode}{i}/manifest.json"))["sessions"][-1]
+        inside = 1 - s["outside_share"]
+        rows.append((s["wall_s"], s["launches"], s["measured_s"], inside))
+        print(f"  {mode} run {i}: wall {s['wall_s']:.2f} s, {s['launches']} launches, {s['cases_recorded']} cases, "
+              f"in timed loops {s['measured_s']:.3f} s = {100 * inside:.1f}% of the wall time")
+    med[mode] = [statistics.median(r[k] for r in rows) for k in range(4)]
+    m = med[mode]
+    print(f"  {mode} median: wall {m[0]:.2f} s, {m[1]:.0f} launches, in timed loops {m[2]:.3f} s = {100 * m[3]:.1f}%")
+print(f"one-launch is {med['per-launch'][0] / med['one-launch'][0]:.2f}x faster in wall time (median over median)")
 PY

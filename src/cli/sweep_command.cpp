@@ -218,6 +218,10 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
       ->check(CLI::IsMember(plan::launcher_kinds()));
   s->add_option("--ranks", a.ranks, "Ranks per launch instead of the spec's launcher.ranks (e.g. $SLURM_NTASKS)")
       ->check(CLI::Range(1, 1 << 20));
+  s->add_flag("--no-mpi-t", a.no_mpi_t,
+              "mpi backend: set Open MPI's algorithms in each launch's environment (a launch per configuration and "
+              "repetition) instead of per communicator through MPI_T (for an Open MPI where MPI_T does not reach them; "
+              "scripts/bench-sweep.sh compares the two)");
   s->add_option("--list-knobs", a.list_knobs, "Print the knobs a spec may vary for a backend (nccl, mpi or model) and exit");
   return s;
 }
@@ -234,6 +238,9 @@ int sweep_command(const SweepArgs& a) {
   if (a.retry_failed && !a.resume) throw core::InputError("--retry-failed: applies to --resume only");
   plan::SweepSpec spec = plan::read_sweep_spec(a.spec);
   plan::override_launcher(spec, a.launcher, a.ranks);
+  if (a.no_mpi_t && spec.backend != "mpi")
+    throw core::InputError(fmt::format("--no-mpi-t: applies to the mpi backend only, not {}", spec.backend));
+  spec.no_mpi_t = a.no_mpi_t;
   if (spec.backend == "model") {  // a bad topology is bad input now, not a failed launch later
     model::Topology t = model::read_topology(spec.topology);
     if (spec.nodes > 0) t = model::with_nodes(t, spec.nodes);

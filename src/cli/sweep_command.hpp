@@ -21,6 +21,7 @@ struct SweepArgs {
   std::string list_knobs;  // a backend: print its knob catalog
   std::string launcher;    // overrides the spec's launcher.kind
   int ranks = 0;           // overrides the spec's launcher.ranks
+  bool no_mpi_t = false;   // Open MPI's settings per launch, not per communicator
 };
 
 // The options every launch of `spec` runs with (its measure options checked by run's own

@@ -77,7 +77,16 @@ std::string Launch::label() const {
   return reps > 1 ? fmt::format("L{:03}-r{}-{}", index, rep, rep + reps - 1) : fmt::format("L{:03}-r{}", index, rep);
 }
 
-bool repetitions_in_one_launch(const SweepSpec& spec) { return spec.backend == "mpi"; }
+bool repetitions_in_one_launch(const SweepSpec& spec) { return spec.backend == "mpi" && !spec.no_mpi_t; }
+
+namespace {
+
+// A knob's scope in this sweep: --no-mpi-t puts the MPI_T knobs back into the launch's environment.
+Scope scope_in(const SweepSpec& spec, const Knob& k) {
+  return spec.no_mpi_t && k.target == Target::mpi_t ? Scope::process : k.scope;
+}
+
+}  // namespace
 
 std::size_t Launch::cases() const {
   std::size_t n = 0;
@@ -161,7 +170,7 @@ SweepPlan make_plan(const SweepSpec& spec) {
       }
       for (const std::string& name : plan.knobs) {
         const Knob& k = *find_knob(spec.backend, name);
-        if (k.scope == Scope::process && (k.collectives.empty() || std::count(k.collectives.begin(), k.collectives.end(), coll)))
+        if (scope_in(spec, k) == Scope::process && (k.collectives.empty() || std::count(k.collectives.begin(), k.collectives.end(), coll)))
           u.owned.insert(name);
       }
       const bool seen = std::any_of(units.begin(), units.end(), [&](const Unit& o) { return o.coll == coll && o.knobs == u.knobs; });
@@ -187,7 +196,7 @@ SweepPlan make_plan(const SweepSpec& spec) {
 
   std::vector<std::string> process_knobs, comm_knobs;
   for (const std::string& name : plan.knobs)
-    (find_knob(spec.backend, name)->scope == Scope::process ? process_knobs : comm_knobs).push_back(name);
+    (scope_in(spec, *find_knob(spec.backend, name)) == Scope::process ? process_knobs : comm_knobs).push_back(name);
 
   // The blocks of one group for one repetition: per-communicator configuration, then collective,
   // datatype, op; blocks sharing per-communicator settings run back to back on one communicator.
@@ -205,7 +214,7 @@ SweepPlan make_plan(const SweepSpec& spec) {
             const Knob& k = *find_knob(spec.backend, name);
             if (k.target == Target::nccl_config) b.nccl_config[k.variable] = value;
           }
-          b.mpi_t = mpi_t_settings(spec.backend, u->knobs);
+          if (!spec.no_mpi_t) b.mpi_t = mpi_t_settings(spec.backend, u->knobs);
           b.coll = u->coll;
           b.dtype = d;
           b.op = op;
@@ -229,7 +238,9 @@ SweepPlan make_plan(const SweepSpec& spec) {
     for (const auto& [k, v] : groups[g].assigned)
       if (v) l.process[k] = *v;
     l.env = environment(spec.backend, l.process, process_knobs, Scope::process);
-    if (spec.backend == "mpi") {
+    if (spec.no_mpi_t) {
+      l.env = deploy_environment(spec.backend, l.process, process_knobs);  // OMPI_MCA_*, dynamic rules when forced
+    } else if (spec.backend == "mpi") {
       for (const std::string& name : comm_knobs)  // an inherited OMPI_MCA_ value would change the default
         if (const Knob& k = *find_knob(spec.backend, name); k.target == Target::mpi_t) {
           l.env["OMPI_MCA_" + k.variable] = std::nullopt;

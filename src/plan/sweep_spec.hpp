@@ -76,6 +76,9 @@ struct SweepSpec {
   // backend "model": the described fabric (absolute path) and, optionally, its node count.
   std::string topology;
   int nodes = 0;
+  // `collbench sweep --no-mpi-t`: Open MPI's settings go into each launch's environment (a launch
+  // per configuration and repetition, as before they were written per communicator through MPI_T).
+  bool no_mpi_t = false;
 };
 
 // Throws InputError "SOURCE: …": malformed JSON with line and column, an unknown key, knob or
