@@ -446,6 +446,15 @@ TEST_F(SweepE2E, DryRunPrintsThePlanAndWritesNothing) {
   EXPECT_NE(r.out.find("OMPI_MCA_coll_tuned_use_dynamic_rules=1"), std::string::npos) << r.all();
   EXPECT_NE(r.out.find("-x OMPI_MCA_coll_tuned_use_dynamic_rules"), std::string::npos) << r.all();
   EXPECT_EQ(r.out.find("OMPI_MCA_coll_tuned_allreduce_algorithm=4"), std::string::npos) << r.all();
+  // --no-mpi-t: the plan before MPI_T, each configuration and repetition in a launch of its own,
+  // the algorithm exported to the ranks.
+  const Proc old = collbench({"sweep", spec, "--out", out, "--dry-run", "--no-mpi-t"}, 60);
+  ASSERT_EQ(old.exit_code, 0) << old.all();
+  EXPECT_NE(old.out.find("6 launches (3 per repetition x 2)"), std::string::npos) << old.all();
+  for (const char* label : {"L000-r0", "L001-r0", "L002-r0"}) EXPECT_NE(old.out.find(label), std::string::npos) << label;
+  EXPECT_NE(old.out.find("OMPI_MCA_coll_tuned_allreduce_algorithm=4"), std::string::npos) << old.all();
+  EXPECT_NE(old.out.find("-x OMPI_MCA_coll_tuned_allreduce_algorithm"), std::string::npos) << old.all();
+  EXPECT_EQ(old.out.find("MPI_T"), std::string::npos) << old.all();
   EXPECT_EQ(r.err.find("collbench: "), std::string::npos) << r.all();
   EXPECT_FALSE(fs::exists(out)) << "--dry-run created " << out;
   // The same spec on a Slurm allocation: srun with PMIx, the environment passed on (no -x).
@@ -476,6 +485,9 @@ TEST_F(SweepE2E, DryRunWithTheLaunchAndTorchrunLaunchers) {
   const Proc m = collbench({"sweep", mpi, "--out", out, "--dry-run", "--launcher", "launch"}, 60);
   EXPECT_EQ(m.exit_code, 2) << m.all();
   EXPECT_NE(m.err.find("backend (with --launcher launch): 'launch' starts ranks without MPI"), std::string::npos) << m.all();
+  const Proc n = collbench({"sweep", spec, "--out", out, "--dry-run", "--no-mpi-t"}, 60);
+  EXPECT_EQ(n.exit_code, 2) << n.all();
+  EXPECT_NE(n.err.find("collbench: --no-mpi-t: applies to the mpi backend only, not nccl"), std::string::npos) << n.all();
 }
 
 }  // namespace
