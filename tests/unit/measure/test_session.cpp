@@ -1,0 +1,165 @@
+// run_session against a scripted world and backend: the order of cases and rows, exit codes,
+// skipped, refused and timed-out cases, and the watchdog's --timeout (exit 3).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "core/error.hpp"
+#include "measure/session.hpp"
+#include "unit/measure/fakes.hpp"
+
+namespace core = collbench::core;
+namespace backend = collbench::backend;
+namespace measure = collbench::measure;
+namespace results = collbench::results;
+using measure::testing::append;
+using measure::testing::FakeBackend;
+using measure::testing::FakeWorld;
+
+namespace {
+
+class RecordingSink final : public measure::ResultSink {
+ public:
+  std::vector<std::string> events;
+  std::vector<results::ResultRecord> records;
+  void begin_collective(core::Collective c) override { events.push_back("begin " + std::string(core::name(c))); }
+  void row(std::span<const results::ResultRecord> row) override {
+    events.push_back("row " + std::to_string(row.size()));
+    records.insert(records.end(), row.begin(), row.end());
+  }
+  void end_collective(core::Collective c) override { events.push_back("end " + std::string(core::name(c))); }
+};
+
+collbench::plan::RunPlan two_sizes_both_placements() {
+  collbench::plan::RunPlan p;
+  p.collectives = {core::Collective::allreduce};
+  p.sizes = {1024, 2048};
+  p.placements = {false, true};
+  return p;
+}
+
+measure::SessionOptions options(int iters) {
+  measure::SessionOptions o;
+  o.measure.warmup_iters = 0;
+  o.measure.iters = iters;
+  o.measure.probe_iters = 0;
+  o.timeout_s = 0;
+  return o;
+}
+
+}  // namespace
+
+TEST(Session, EveryCaseInOrderOneRowPerSize) {
+  FakeWorld world(0, 1);
+  FakeBackend be;
+  append(be.durations, std::vector<double>(8, 5));
+  RecordingSink sink;
+  EXPECT_EQ(measure::run_session(be, world, two_sizes_both_placements(), options(2), sink), core::ExitCode::ok);
+  EXPECT_EQ(sink.events, (std::vector<std::string>{"begin allreduce", "row 2", "row 2", "end allreduce"}));
+  ASSERT_EQ(sink.records.size(), 4u);
+  EXPECT_EQ(sink.records[0].bytes, 1024u);
+  EXPECT_EQ(sink.records[0].placement, "out_of_place");
+  EXPECT_EQ(sink.records[1].placement, "in_place");
+  EXPECT_EQ(sink.records[2].bytes, 2048u);
+  for (const auto& r : sink.records) {
+    EXPECT_EQ(r.status, "ok");
+    EXPECT_EQ(r.iters, 2);
+  }
+  EXPECT_EQ(be.reserved, (std::pair<std::uint64_t, std::uint64_t>{2048, 2048}));  // the largest case, once
+}
+
+TEST(Session, WrongElementsAreExitCodeOne) {
+  FakeWorld world(0, 1);
+  FakeBackend be;
+  be.wrong = 1;
+  append(be.durations, std::vector<double>(8, 5));
+  RecordingSink sink;
+  EXPECT_EQ(measure::run_session(be, world, two_sizes_both_placements(), options(2), sink), core::ExitCode::wrong);
+  EXPECT_EQ(sink.records.size(), 4u);
+  EXPECT_EQ(sink.records[3].status, "wrong");
+}
+
+TEST(Session, AnUnsupportedCaseIsSkippedWithItsReasonAndNotRun) {
+  FakeWorld world(0, 1);
+  FakeBackend be;
+  be.why_unsupported = [](const backend::CaseSpec& c) { return c.in_place ? std::string("no in-place here") : ""; };
+  append(be.durations, std::vector<double>(4, 5));
+  RecordingSink sink;
+  EXPECT_EQ(measure::run_session(be, world, two_sizes_both_placements(), options(2), sink), core::ExitCode::ok);
+  ASSERT_EQ(sink.records.size(), 4u);
+  EXPECT_EQ(sink.records[1].status, "skipped");
+  EXPECT_EQ(sink.records[1].error, "no in-place here");
+  EXPECT_EQ(sink.records[1].iters, 0);
+  EXPECT_EQ(be.prepared.size(), 2u);
+}
+
+TEST(Session, OnlyTheWantedCasesRunAndLeaveRecords) {
+  FakeWorld world(0, 1);
+  FakeBackend be;
+  append(be.durations, std::vector<double>(2, 5));
+  measure::SessionOptions opt = options(2);
+  opt.want = [](const backend::CaseSpec& c) { return c.in_place && c.requested_bytes == 2048; };
+  RecordingSink sink;
+  EXPECT_EQ(measure::run_session(be, world, two_sizes_both_placements(), opt, sink), core::ExitCode::ok);
+  EXPECT_EQ(sink.events, (std::vector<std::string>{"begin allreduce", "row 1", "end allreduce"}));
+  ASSERT_EQ(sink.records.size(), 1u);
+  EXPECT_EQ(sink.records[0].placement, "in_place");
+  EXPECT_EQ(sink.records[0].bytes, 2048u);
+}
+
+TEST(Session, ARefusedCaseIsRecordedFailedAndTheRunGoesOn) {
+  FakeWorld world(0, 1);
+  FakeBackend be;
+  append(be.durations, std::vector<double>(6, 5));
+  be.on_run_timed = [](std::size_t call) {
+    if (call == 1) throw core::CaseRefused("invalid argument");
+  };
+  RecordingSink sink;
+  EXPECT_EQ(measure::run_session(be, world, two_sizes_both_placements(), options(2), sink),
+            core::ExitCode::run_failed);
+  ASSERT_EQ(sink.records.size(), 4u);
+  EXPECT_EQ(sink.records[0].status, "ok");
+  EXPECT_EQ(sink.records[1].status, "failed");
+  EXPECT_EQ(sink.records[1].error, "the library refused the case: invalid argument");
+  EXPECT_EQ(sink.records[2].status, "ok");
+  EXPECT_EQ(sink.records[3].status, "ok");
+}
+
+TEST(Session, ABackendTimeoutRecordsTheCaseAndEndsTheRun) {
+  FakeWorld world(0, 1);
+  FakeBackend be;
+  append(be.durations, std::vector<double>(8, 5));
+  be.on_run_timed = [](std::size_t call) {
+    if (call == 1) throw core::TimeoutError("communicator aborted");
+  };
+  RecordingSink sink;
+  try {
+    measure::run_session(be, world, two_sizes_both_placements(), options(2), sink);
+    FAIL() << "expected a TimeoutError";
+  } catch (const core::TimeoutError& e) {
+    EXPECT_STREQ(e.what(), "case allreduce 1K float sum in-place timed out: communicator aborted");
+  }
+  // The row so far (the measured case and the timed-out one) reaches the sink; nothing after it.
+  EXPECT_EQ(sink.events, (std::vector<std::string>{"begin allreduce", "row 2"}));
+  ASSERT_EQ(sink.records.size(), 2u);
+  EXPECT_EQ(sink.records[1].status, "timeout");
+  EXPECT_EQ(sink.records[1].error, "case allreduce 1K float sum in-place timed out: communicator aborted");
+}
+
+TEST(SessionDeathTest, TheWatchdogEndsAHungCaseWithExitThree) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto hang = [] {
+    FakeWorld world(0, 1);
+    FakeBackend be;
+    append(be.durations, std::vector<double>(2, 5));
+    be.on_run_timed = [](std::size_t) { std::this_thread::sleep_for(std::chrono::seconds(20)); };
+    measure::SessionOptions opt = options(2);
+    opt.timeout_s = 0.2;
+    RecordingSink sink;
+    measure::run_session(be, world, two_sizes_both_placements(), opt, sink);
+  };
+  EXPECT_EXIT(hang(), ::testing::ExitedWithCode(3),
+              "collbench: rank 0 on h0: timeout: allreduce 1K float sum out-of-place did not finish within "
+              "0.2 s \\(--timeout\\); aborting the job \\(exit 3\\)");
+}
