@@ -10,7 +10,7 @@
 #include <string_view>
 #include <thread>
 
-#include "backend/nccl/nccl_backend.hpp"
+#include "backend/nccl/nccl_options.hpp"
 
 namespace collbench::backend::nccl {
 
