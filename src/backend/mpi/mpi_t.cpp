@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -14,19 +15,19 @@ namespace collbench::backend::mpi {
 
 namespace {
 
-// MPI_T is reference counted: each user initialises and finalises its own use.
-class MpiTSession {
- public:
-  MpiTSession() {
+// MPI_T is initialised once and kept for the process: Open MPI's MPI_T_init_thread and
+// MPI_T_finalize cost about a quarter of a second each time on this machine kind (they open and
+// close its components), more than most measured cases. MPI_T needs no finalize before exit.
+void ensure_mpi_t() {
+  static const bool ready = [] {
     int provided = 0;
-    if (MPI_T_init_thread(MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS) throw core::RunError("MPI_T_init_thread failed");
-  }
-  ~MpiTSession() { MPI_T_finalize(); }
-  MpiTSession(const MpiTSession&) = delete;
-  MpiTSession& operator=(const MpiTSession&) = delete;
-};
+    return MPI_T_init_thread(MPI_THREAD_SINGLE, &provided) == MPI_SUCCESS;
+  }();
+  if (!ready) throw core::RunError("MPI_T_init_thread failed");
+}
 
-// One control variable, bound (these are not bound to an object: MPI_T_BIND_NO_OBJECT).
+// One control variable (not bound to an object: MPI_T_BIND_NO_OBJECT), with its value when first
+// looked up: the process's own, which each configured dup puts back.
 class ControlVariable {
  public:
   ControlVariable(const std::string& name, bool writable) : m_name(name), m_writable(writable) {
@@ -48,10 +49,7 @@ class ControlVariable {
       throw core::RunError(fmt::format("MPI_T_cvar_handle_alloc({}) failed", name));
     m_saved = read();
   }
-  ~ControlVariable() {
-    if (m_writable) write(m_saved);  // best effort: a failure here cannot be reported from a destructor
-    MPI_T_cvar_handle_free(&m_handle);
-  }
+  ~ControlVariable() { MPI_T_cvar_handle_free(&m_handle); }
   ControlVariable(const ControlVariable&) = delete;
   ControlVariable& operator=(const ControlVariable&) = delete;
 
@@ -62,6 +60,9 @@ class ControlVariable {
       throw core::InputError(fmt::format("{}='{}': expected an integer", m_name, text));
     const int rc = write(v);
     if (rc != MPI_SUCCESS) throw core::RunError(fmt::format("MPI_T_cvar_write({}, {}) returned {}", m_name, v, rc));
+  }
+  void restore() {
+    if (m_writable) write(m_saved);  // the value it had; best effort (called on unwinding too)
   }
   long long read() const {
     unsigned char buf[16] = {};  // large enough for any integer type above
@@ -103,6 +104,15 @@ class ControlVariable {
   long long m_saved = 0;
 };
 
+// The variables looked up so far, kept for the process (a lookup scans every variable by name).
+ControlVariable& variable(const std::string& name, bool writable) {
+  // Never destroyed: its handles stay valid to the end, and nothing runs after MPI at exit.
+  static auto* known = new std::map<std::string, std::unique_ptr<ControlVariable>>;
+  auto it = known->find(name);
+  if (it == known->end()) it = known->emplace(name, std::make_unique<ControlVariable>(name, writable)).first;
+  return *it->second;
+}
+
 }  // namespace
 
 MPI_Comm configured_dup(MPI_Comm parent, const ControlSettings& settings) {
@@ -111,25 +121,32 @@ MPI_Comm configured_dup(MPI_Comm parent, const ControlSettings& settings) {
     if (MPI_Comm_dup(parent, &comm) != MPI_SUCCESS) throw core::RunError("MPI_Comm_dup failed");
     return comm;
   }
-  const MpiTSession session;
+  ensure_mpi_t();
   bool tuned = false;
   for (const auto& [name, value] : settings) tuned = tuned || name.starts_with("coll_tuned_");
-  if (tuned && ControlVariable("coll_tuned_use_dynamic_rules", false).read() == 0)
+  if (tuned && !dynamic_rules_enabled())
     throw core::InputError("coll_tuned settings per communicator need OMPI_MCA_coll_tuned_use_dynamic_rules=1 in every "
                            "rank's environment at launch: without it Open MPI ignores them (a sweep sets it)");
-  std::vector<std::unique_ptr<ControlVariable>> vars;  // destroyed (values restored) before the session ends
+  // Written just before the dup, put back right after it (or when a write fails).
+  struct Restore {
+    std::vector<ControlVariable*> written;
+    ~Restore() {
+      for (ControlVariable* v : written) v->restore();
+    }
+  } restore;
   for (const auto& [name, value] : settings) {
-    vars.push_back(std::make_unique<ControlVariable>(name, true));
-    vars.back()->set(value);
+    ControlVariable& v = variable(name, true);
+    restore.written.push_back(&v);
+    v.set(value);
   }
   if (MPI_Comm_dup(parent, &comm) != MPI_SUCCESS) throw core::RunError("MPI_Comm_dup failed");
   return comm;
 }
 
 bool dynamic_rules_enabled() {
-  const MpiTSession session;
-  const ControlVariable v("coll_tuned_use_dynamic_rules", false);
-  return v.read() != 0;
+  ensure_mpi_t();
+  static const bool on = variable("coll_tuned_use_dynamic_rules", false).read() != 0;
+  return on;
 }
 
 }  // namespace collbench::backend::mpi
