@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
     MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
     code = run(comm, argv[2], std::atoi(argv[3]));
     MPI_Comm_free(&comm);
+    collbench::backend::mpi::finish_mpi_t();  // as collbench's MPI world does: the monitoring then prints
   } catch (const collbench::core::Error& e) {
     std::printf("probe: %s\n", e.what());
     code = 3;

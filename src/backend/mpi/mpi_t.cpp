@@ -15,15 +15,16 @@ namespace collbench::backend::mpi {
 
 namespace {
 
-// MPI_T is initialised once and kept for the process: Open MPI's MPI_T_init_thread and
+// MPI_T is initialised once and kept until finish_mpi_t: Open MPI's MPI_T_init_thread and
 // MPI_T_finalize cost about a quarter of a second each time on this machine kind (they open and
-// close its components), more than most measured cases. MPI_T needs no finalize before exit.
+// close its components), more than most measured cases.
+bool g_mpi_t_open = false;
+
 void ensure_mpi_t() {
-  static const bool ready = [] {
-    int provided = 0;
-    return MPI_T_init_thread(MPI_THREAD_SINGLE, &provided) == MPI_SUCCESS;
-  }();
-  if (!ready) throw core::RunError("MPI_T_init_thread failed");
+  if (g_mpi_t_open) return;
+  int provided = 0;
+  if (MPI_T_init_thread(MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS) throw core::RunError("MPI_T_init_thread failed");
+  g_mpi_t_open = true;
 }
 
 // One control variable (not bound to an object: MPI_T_BIND_NO_OBJECT), with its value when first
@@ -104,12 +105,16 @@ class ControlVariable {
   long long m_saved = 0;
 };
 
-// The variables looked up so far, kept for the process (a lookup scans every variable by name).
+// The variables looked up while MPI_T is open (a lookup scans every variable by name).
+std::map<std::string, std::unique_ptr<ControlVariable>>& known_variables() {
+  static std::map<std::string, std::unique_ptr<ControlVariable>> known;
+  return known;
+}
+
 ControlVariable& variable(const std::string& name, bool writable) {
-  // Never destroyed: its handles stay valid to the end, and nothing runs after MPI at exit.
-  static auto* known = new std::map<std::string, std::unique_ptr<ControlVariable>>;
-  auto it = known->find(name);
-  if (it == known->end()) it = known->emplace(name, std::make_unique<ControlVariable>(name, writable)).first;
+  auto& known = known_variables();
+  auto it = known.find(name);
+  if (it == known.end()) it = known.emplace(name, std::make_unique<ControlVariable>(name, writable)).first;
   return *it->second;
 }
 
@@ -145,8 +150,14 @@ MPI_Comm configured_dup(MPI_Comm parent, const ControlSettings& settings) {
 
 bool dynamic_rules_enabled() {
   ensure_mpi_t();
-  static const bool on = variable("coll_tuned_use_dynamic_rules", false).read() != 0;
-  return on;
+  return variable("coll_tuned_use_dynamic_rules", false).read() != 0;
+}
+
+void finish_mpi_t() {
+  if (!g_mpi_t_open) return;
+  known_variables().clear();  // frees the handles
+  MPI_T_finalize();
+  g_mpi_t_open = false;
 }
 
 }  // namespace collbench::backend::mpi

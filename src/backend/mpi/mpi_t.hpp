@@ -28,4 +28,9 @@ MPI_Comm configured_dup(MPI_Comm parent, const ControlSettings& settings);
 // algorithm written without it.
 bool dynamic_rules_enabled();
 
+// Ends collbench's use of MPI_T (kept open from the first configured dup on, as its start costs
+// about a quarter of a second): the MPI world calls it before MPI_Finalize. Open MPI's PML
+// monitoring, for one, prints nothing at MPI_Finalize while MPI_T is in use.
+void finish_mpi_t();
+
 }  // namespace collbench::backend::mpi

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/mpi/mpi_t.hpp"
 #include "backend/mpi/mpi_types.hpp"
 #include "backend/mpi/mpi_world_comm.hpp"
 #include "core/error.hpp"
@@ -44,7 +45,10 @@ class MpiWorld final : public measure::World {
     MPI_Finalized(&finalized);
     if (finalized) return;
     MPI_Comm_free(&m_comm);
-    if (m_owns_mpi) MPI_Finalize();
+    if (m_owns_mpi) {
+      mpi::finish_mpi_t();
+      MPI_Finalize();
+    }
   }
 
   MPI_Comm comm() const { return m_comm; }
