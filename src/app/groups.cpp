@@ -74,6 +74,26 @@ std::vector<report::GroupComparison> compare_groups(std::span<const check::Obser
   return rows;
 }
 
+// The plan on one group (every rank of `sub` calls it); its root returns the group's records,
+// ranks made the job's, as JSON for the job's rank 0.
+std::string run_group(const RunConfig& cfg, const measure::World& sub, std::unique_ptr<backend::Backend> be,
+                      const std::vector<plan::Block>& blocks, const results::GroupInfo& info, bool* any_wrong) {
+  CollectSink collect;
+  measure::NullSink null_sink;
+  const Drive d{cfg, sub, sub.is_root() ? static_cast<measure::RecordSink&>(collect) : null_sink,
+                [&info](const plan::Block&) { return fmt::format("{} group {}: ", info.kind, info.index); }, {}};
+  const std::optional<measure::Outcome> outcome = drive(d, blocks, [&be](const plan::Block&) { return std::move(be); });
+  *any_wrong = *any_wrong || outcome->wrong;  // a refused case is recorded already
+  if (!sub.is_root()) return "";
+  nlohmann::json arr = nlohmann::json::array();
+  for (results::ResultRecord& r : collect.records) {
+    to_job_ranks(r, sub);
+    r.group = info;
+    arr.push_back(r);
+  }
+  return arr.dump();
+}
+
 std::vector<plan::GroupPhase> phases_of(const RunConfig& cfg, const measure::World& world, const std::vector<plan::Node>& nodes) {
   std::vector<plan::GroupPhase> phases;
   if (cfg.per_node) {
@@ -116,25 +136,8 @@ core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, con
       return fail_together(world, fmt::format("{}: the backend could not start on a group: {}", phase.kind == "node" ? "--per-node" : "--pairs", first),
                            core::ExitCode::run_failed);
     }
-    std::string payload;
-    if (sub) {
-      CollectSink collect;
-      measure::NullSink null_sink;
-      const Drive d{cfg, *sub, sub->is_root() ? static_cast<measure::RecordSink&>(collect) : null_sink,
-                    [&](const plan::Block&) { return fmt::format("{} group {}: ", phase.kind, mine); }, {}};
-      const std::optional<measure::Outcome> outcome = drive(d, blocks, [&be](const plan::Block&) { return std::move(be); });
-      any_wrong = any_wrong || outcome->wrong;  // a refused case is recorded already
-      if (sub->is_root()) {
-        const results::GroupInfo info = group_info(phase, static_cast<std::size_t>(mine), nodes);
-        nlohmann::json arr = nlohmann::json::array();
-        for (results::ResultRecord& r : collect.records) {
-          to_job_ranks(r, *sub);
-          r.group = info;
-          arr.push_back(r);
-        }
-        payload = arr.dump();
-      }
-    }
+    const std::string payload =
+        sub ? run_group(cfg, *sub, std::move(be), blocks, group_info(phase, static_cast<std::size_t>(mine), nodes), &any_wrong) : "";
     const std::vector<std::string> payloads = world.gather_strings(payload);
     if (world.is_root()) {
       std::vector<results::ResultRecord> recs;
