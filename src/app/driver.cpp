@@ -40,15 +40,18 @@ std::optional<measure::Outcome> drive(const Drive& d, std::span<const plan::Bloc
     } catch (const core::Error& e) {
       fail(d, group.front(), e);
     }
-    for (const plan::Block& b : group) {
+    bool stopped = false;
+    for (std::size_t i = first; i < last && !stopped; ++i) {
+      if ((stopped = d.stop_before && d.stop_before(i))) break;
       try {
-        session.run(b);
+        session.run(blocks[i]);
       } catch (const core::Error& e) {
-        fail(d, b, e);
+        fail(d, blocks[i], e);
       }
     }
     all.wrong = all.wrong || session.outcome().wrong;
     all.failed = all.failed || session.outcome().failed;
+    if (stopped) break;
     first = last;
   }
   return all;

@@ -29,9 +29,12 @@ struct Drive {
   std::function<std::string(const plan::Block&)> context;
   // On rank 0, before the job is aborted at a failure: keep what was recorded.
   std::function<void()> on_failure;
+  // Asked before block i (on every rank; the answer must agree): true ends the run there, normally.
+  std::function<bool(std::size_t i)> stop_before;
 };
 
-// Every case of `blocks`, in order. nullopt when backend_for stopped it. A failure that stops the
+// Every case of `blocks`, in order (up to where stop_before ends it). nullopt when backend_for
+// stopped it. A failure that stops the
 // run (a timeout, a backend error) aborts the job with exit 3, on_failure first.
 std::optional<measure::Outcome> drive(const Drive& d, std::span<const plan::Block> blocks, const BackendFor& backend_for);
 

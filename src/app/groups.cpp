@@ -81,7 +81,7 @@ std::string run_group(const RunConfig& cfg, const measure::World& sub, std::uniq
   CollectSink collect;
   measure::NullSink null_sink;
   const Drive d{cfg, sub, sub.is_root() ? static_cast<measure::RecordSink&>(collect) : null_sink,
-                [&info](const plan::Block&) { return fmt::format("{} group {}: ", info.kind, info.index); }, {}};
+                [&info](const plan::Block&) { return fmt::format("{} group {}: ", info.kind, info.index); }, {}, {}};
   const std::optional<measure::Outcome> outcome = drive(d, blocks, [&be](const plan::Block&) { return std::move(be); });
   *any_wrong = *any_wrong || outcome->wrong;  // a refused case is recorded already
   if (!sub.is_root()) return "";

@@ -36,7 +36,7 @@ void StoreSink::row(const plan::Block& b, std::span<const plan::PlannedCase> cas
     sc.case_id = cases[i].id;
     sc.config_id = b.config_id;
     sc.knobs = b.knobs;
-    sc.rep = m_rep;
+    sc.rep = b.rep;
     sc.launch = m_launch;
     sc.result = records[i];
     m_store.append(sc);

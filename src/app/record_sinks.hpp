@@ -49,13 +49,12 @@ class DocumentSink final : public measure::RecordSink {
 // A sweep's store: each case appended (fsynced) under its planned id as it completes.
 class StoreSink final : public measure::RecordSink {
  public:
-  StoreSink(results::StoreAppender& store, std::string launch, int rep) : m_store(store), m_launch(std::move(launch)), m_rep(rep) {}
+  StoreSink(results::StoreAppender& store, std::string launch) : m_store(store), m_launch(std::move(launch)) {}
   void row(const plan::Block& b, std::span<const plan::PlannedCase> cases, std::span<const results::ResultRecord> records) override;
 
  private:
   results::StoreAppender& m_store;
   std::string m_launch;
-  int m_rep;
 };
 
 // A group's records, kept for the comparison of groups.

@@ -87,7 +87,7 @@ core::ExitCode run_job(const RunConfig& cfg, const measure::World& world, const 
       std::fprintf(stderr, "collbench: %s\n", again.what());
     }
   };
-  const Drive d{cfg, world, world.is_root() ? static_cast<measure::RecordSink&>(root_sink) : null_sink, {}, on_failure};
+  const Drive d{cfg, world, world.is_root() ? static_cast<measure::RecordSink&>(root_sink) : null_sink, {}, on_failure, {}};
   core::ExitCode code = core::ExitCode::ok;
   try {
     if (world.is_root()) {
@@ -138,7 +138,7 @@ core::ExitCode run_model(const RunConfig& cfg, int argc, char** argv, char** env
   TableSink table_sink(table);
   DocumentSink doc_sink(doc, "", false);  // written once, at the end
   FanOutSink sink({&table_sink, &doc_sink});
-  drive(Drive{cfg, world, sink, {}, {}}, plan::blocks_of(cfg.plan), [&be](const plan::Block&) { return std::move(be); });
+  drive(Drive{cfg, world, sink, {}, {}, {}}, plan::blocks_of(cfg.plan), [&be](const plan::Block&) { return std::move(be); });
   table.note(fmt::format("PREDICTED, not measured: NCCL {}'s cost model for {} ({} ranks); the algorithm and protocol NCCL "
                          "would choose, and every usable cell's time, are in the JSON's backend_notes",
                          model::kModelNcclVersion, doc.metadata.settings.at("topology_name"), doc.metadata.nranks));

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/nccl/nccl_backend.hpp"
+#include "backend/nccl/nccl_options.hpp"
 #include "core/fault.hpp"
 #include "measure/case_runner.hpp"
 #include "plan/run_plan.hpp"

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -36,7 +37,7 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
   report::TablePrinter table(stdout);
   TableSink table_sink(table);
   std::unique_ptr<StoreSink> store_sink;
-  if (store) store_sink = std::make_unique<StoreSink>(*store, file.name, file.launch.rep);
+  if (store) store_sink = std::make_unique<StoreSink>(*store, file.name);
   FanOutSink root_sink({&table_sink, store_sink.get()});
   measure::NullSink null_sink;
 
@@ -71,10 +72,21 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
     }
     return be;
   };
+  // The sweep's time budget: rank 0's clock decides for every rank, between blocks, after the first.
+  const auto past_deadline = [&](std::size_t i) {
+    int stop = 0;
+    if (world.is_root() && i > 0 && file.deadline_unix_s > 0)
+      stop = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() >= file.deadline_unix_s;
+    if (world.broadcast(stop) != 1) return false;
+    if (world.is_root()) results::write_file_atomically(file.stopped, "time budget\n");
+    return true;
+  };
   const Drive d{cfg, world, world.is_root() ? static_cast<measure::RecordSink&>(root_sink) : null_sink,
-                [](const plan::Block& b) { return "configuration " + plan::describe(b.knobs) + ": "; }, {}};
+                [](const plan::Block& b) { return "configuration " + plan::describe(b.knobs) + ": "; }, {},
+                cfg.backend == "model" ? std::function<bool(std::size_t)>() : past_deadline};  // predictions take no time
   const std::optional<measure::Outcome> outcome = drive(d, file.launch.blocks, backend_for);
   if (!outcome) return refused;
+  if (store) store->sync();
   std::fflush(stdout);
   world.barrier();
   return outcome->wrong ? core::ExitCode::wrong : core::ExitCode::ok;

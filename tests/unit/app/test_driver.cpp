@@ -61,7 +61,7 @@ TEST(Driver, ConsecutiveBlocksWithEqualCommSettingsShareABackend) {
   measure::SoloWorld world("host");
   app::CollectSink sink;
   std::vector<std::string> asked;
-  const app::Drive d{cfg, world, sink, {}, {}};
+  const app::Drive d{cfg, world, sink, {}, {}, {}};
   const auto outcome = app::drive(d, blocks, [&](const plan::Block& first) {
     asked.push_back(first.config_id);
     return std::make_unique<FakeBackend>();
@@ -76,7 +76,7 @@ TEST(Driver, ABackendRefusedStopsTheRun) {
   const app::RunConfig cfg = config();
   measure::SoloWorld world("host");
   app::CollectSink sink;
-  const app::Drive d{cfg, world, sink, {}, {}};
+  const app::Drive d{cfg, world, sink, {}, {}, {}};
   const auto outcome = app::drive(d, blocks, [&](const plan::Block& first) -> std::unique_ptr<backend::Backend> {
     if (first.config_id == "t1") return nullptr;
     return std::make_unique<FakeBackend>();
@@ -90,11 +90,12 @@ TEST(Driver, TheStoreGetsEachCaseUnderItsPlannedId) {
   const std::string path = (dir.path() / "results.jsonl").string();
   {
     results::StoreAppender store(path);
-    app::StoreSink sink(store, "L001-r1", 1);
-    const std::vector<plan::Block> blocks = {block("cfg1", "Ring", {{"id-8-out", 8, false}, {"id-8-in", 8, true}, {"id-64-in", 64, true}})};
+    app::StoreSink sink(store, "L001-r1");
+    std::vector<plan::Block> blocks = {block("cfg1", "Ring", {{"id-8-out", 8, false}, {"id-8-in", 8, true}, {"id-64-in", 64, true}})};
+    blocks[0].rep = 1;
     const app::RunConfig cfg = config();
     measure::SoloWorld world("host");
-    const app::Drive d{cfg, world, sink, {}, {}};
+    const app::Drive d{cfg, world, sink, {}, {}, {}};
     ASSERT_TRUE(app::drive(d, blocks, [](const plan::Block&) { return std::make_unique<FakeBackend>(); }).has_value());
   }
   const results::StoreContents got = results::read_store(path);
