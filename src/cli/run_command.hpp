@@ -1,5 +1,5 @@
 #pragma once
-// The `run` entry point: starts MPI, runs the session, prints the table and writes the JSON.
+// The `run` entry point: the flags made into a RunConfig (cli/run_options.hpp) go to app::run.
 #include "cli/run_options.hpp"
 #include "core/error.hpp"
 

@@ -8,10 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/nccl/nccl_backend.hpp"
-#include "core/fault.hpp"
-#include "measure/case_runner.hpp"
-#include "plan/run_plan.hpp"
+#include "app/run_config.hpp"
 
 namespace collbench::cli {
 
@@ -65,27 +62,8 @@ struct RunArgs {
 // Adds the `run` subcommand, bound to `args`.
 CLI::App* add_run_command(CLI::App& app, RunArgs& args);
 
-struct RunConfig {
-  plan::RunPlan plan;
-  measure::MeasureOptions measure;
-  double timeout_s = 300.0;
-  double init_timeout_s = 300.0;  // without MPI: NCCL's rendezvous must complete by then (exit 3)
-  int rendezvous_port = 0;        // srun --mpi=none: the rendezvous port (0: COLLBENCH_RENDEZVOUS_PORT or the default)
-  std::string backend;  // "auto" (nccl when a GPU is visible, else mpi), "mpi", "nccl" or "model"
-  backend::nccl::NcclOptions nccl;
-  bool nccl_options_given = false;
-  bool compat_nccl_tests = false;  // --compat nccl-tests: the table prints nccl-tests' figure
-  std::string json_path;
-  std::string launch_file;  // --sweep-launch: run a sweep's launch file instead of the flags' plan
-  std::vector<core::Fault> faults;
-  bool per_node = false;
-  bool pairs = false;
-  int pair_rounds = 3;      // 0: a full round-robin
-  int ranks_per_node = 0;   // 0: ranks sharing a host form a node
-  std::map<std::string, std::string> settings;  // recorded in the run metadata
-  std::string topology_path;  // --backend model: the described fabric
-  int nodes = 0;              // --backend model: the topology at this node count (0: as described)
-};
+using app::RunConfig;
+
 
 // Throws core::InputError naming the flag and what was expected.
 RunConfig make_run_config(const RunArgs& args, const CLI::App& run_cmd, const char* inject_env);

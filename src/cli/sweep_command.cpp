@@ -9,7 +9,7 @@
 #include <map>
 
 #include "cli/run_options.hpp"
-#include "cli/sweep_launch.hpp"
+#include "backend/nccl/nccl_setup.hpp"
 #include "core/error.hpp"
 #include "core/launcher.hpp"
 #include "backend/model/graphs.hpp"
@@ -81,7 +81,7 @@ void check_nccl_configs(const plan::SweepSpec& spec, const plan::SweepPlan& p) {
     };
     for (const plan::Block& b : l.blocks) {
       try {
-        block_nccl_options({}, b.nccl_config, env);
+        backend::nccl::block_options({}, b.nccl_config, env);
       } catch (const core::InputError& e) {
         throw core::InputError(fmt::format("{}: configuration {}: {}", spec.source, plan::describe(b.knobs), e.what()));
       }

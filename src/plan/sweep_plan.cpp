@@ -300,4 +300,28 @@ double estimate_seconds(const SweepSpec& spec, const SweepPlan& plan) {
   return total;
 }
 
+std::vector<Block> blocks_of(const RunPlan& plan) {
+  std::vector<Block> blocks;
+  for (core::Collective c : plan.collectives) {
+    Block b;
+    b.coll = c;
+    b.dtype = plan.dtype;
+    b.op = plan.op;
+    b.root = plan.root;
+    for (std::uint64_t bytes : plan.sizes)
+      for (bool in_place : plan.placements) b.cases.push_back(PlannedCase{"", bytes, in_place});
+    blocks.push_back(std::move(b));
+  }
+  return blocks;
+}
+
+std::vector<bool> placements_of(const Block& b) {
+  bool out = false, in = false;
+  for (const PlannedCase& c : b.cases) (c.in_place ? in : out) = true;
+  std::vector<bool> p;
+  if (out) p.push_back(false);
+  if (in) p.push_back(true);
+  return p;
+}
+
 }  // namespace collbench::plan

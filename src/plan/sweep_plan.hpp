@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "plan/knobs.hpp"
+#include "plan/run_plan.hpp"
 #include "plan/sweep_spec.hpp"
 
 namespace collbench::plan {
@@ -82,5 +83,12 @@ std::string config_id(const Config& knobs);  // 8 hex digits, stable across runs
 // A rough time for the plan: launches, communicator inits, and each case's iterations at a
 // nominal latency and bandwidth for the backend. For planning, not a measurement.
 double estimate_seconds(const SweepSpec& spec, const SweepPlan& plan);
+
+// A run's plan as blocks (one per collective, default configuration, cases without ids): what
+// the run driver runs, as it runs a sweep's launch. Cases are in nccl-tests' order: sizes
+// ascending, the plan's placements (out-of-place first) at each size.
+std::vector<Block> blocks_of(const RunPlan& plan);
+// The block's placements, out-of-place first: the table's columns.
+std::vector<bool> placements_of(const Block& b);
 
 }  // namespace collbench::plan

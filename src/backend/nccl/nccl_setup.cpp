@@ -85,6 +85,20 @@ NcclOptions checked_config(NcclOptions o, const EnvLookup& env, bool sweep_field
   return o;
 }
 
+NcclOptions block_options(NcclOptions o, const std::map<std::string, std::string>& fields, const EnvLookup& env) {
+  for (const auto& [field, value] : fields) {
+    const int v = std::stoi(value);
+    if (field == "minCTAs") o.min_ctas = v;
+    else if (field == "maxCTAs") o.max_ctas = v;
+    else if (field == "CTAPolicy") o.cta_policy = v;
+    else if (field == "cgaClusterSize") o.cga_cluster_size = v;
+    else if (field == "nChannelsPerNetPeer") o.channels_per_net_peer = v;
+    else if (field == "collnetEnable") o.collnet_enable = v;
+    else throw core::InputError("launch file: unknown ncclConfig_t field '" + field + "'");
+  }
+  return checked_config(o, env, true);
+}
+
 int nccl_debug_level(std::optional<std::string> value) {
   if (!value || value->empty()) return 0;
   const char* v = value->c_str();

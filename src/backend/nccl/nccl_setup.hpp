@@ -4,6 +4,7 @@
 // asked to see. Pure (no CUDA, no NCCL headers), so unit tests run it on any machine.
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -40,6 +41,11 @@ EnvLookup process_env();
 // core::InputError with one line naming the flags (or sweep fields) and what NCCL expects.
 // `source` names where the values came from: "--nccl-min-ctas" style flags or "config." fields.
 NcclOptions checked_config(NcclOptions o, const EnvLookup& env, bool sweep_fields);
+
+// The launch's options `o` with a sweep block's ncclConfig_t fields ("minCTAs" …), checked as
+// NCCL checks them under the environment `env` (checked_config). Throws core::InputError naming
+// the field.
+NcclOptions block_options(NcclOptions o, const std::map<std::string, std::string>& fields, const EnvLookup& env);
 
 // NCCL_DEBUG as NCCL reads it (debug.cc): the level the user asked for before collbench's
 // --nccl-tuning-info redirects the log. 0 none (unset or NONE), 1 VERSION, 2 WARN, 3 INFO, 4+ more.

@@ -1,4 +1,4 @@
-// run_session against a scripted world and backend: the order of cases and rows, exit codes,
+// measure::Session against a scripted world and backend: the order of cases and rows, exit codes,
 // skipped, refused and timed-out cases, and the watchdog's --timeout (exit 3).
 #include <gtest/gtest.h>
 
@@ -19,24 +19,34 @@ using measure::testing::FakeWorld;
 
 namespace {
 
-class RecordingSink final : public measure::ResultSink {
+class RecordingSink final : public measure::RecordSink {
  public:
   std::vector<std::string> events;
   std::vector<results::ResultRecord> records;
-  void begin_collective(core::Collective c) override { events.push_back("begin " + std::string(core::name(c))); }
-  void row(std::span<const results::ResultRecord> row) override {
+  void begin_block(const collbench::plan::Block& b) override { events.push_back("begin " + std::string(core::name(b.coll))); }
+  void row(const collbench::plan::Block&, std::span<const collbench::plan::PlannedCase>,
+           std::span<const results::ResultRecord> row) override {
     events.push_back("row " + std::to_string(row.size()));
     records.insert(records.end(), row.begin(), row.end());
   }
-  void end_collective(core::Collective c) override { events.push_back("end " + std::string(core::name(c))); }
+  void end_block(const collbench::plan::Block& b) override { events.push_back("end " + std::string(core::name(b.coll))); }
 };
 
-collbench::plan::RunPlan two_sizes_both_placements() {
+std::vector<collbench::plan::Block> two_sizes_both_placements() {
   collbench::plan::RunPlan p;
   p.collectives = {core::Collective::allreduce};
   p.sizes = {1024, 2048};
   p.placements = {false, true};
-  return p;
+  return collbench::plan::blocks_of(p);
+}
+
+// A run's blocks on one backend, as the run driver runs them.
+core::ExitCode run_session(backend::Backend& be, const measure::World& world, const std::vector<collbench::plan::Block>& blocks,
+                           const measure::SessionOptions& opt, measure::RecordSink& sink) {
+  measure::Session session(be, world, opt, sink);
+  session.reserve_for(blocks);
+  for (const auto& b : blocks) session.run(b);
+  return session.outcome().code();
 }
 
 measure::SessionOptions options(int iters) {
@@ -55,7 +65,7 @@ TEST(Session, EveryCaseInOrderOneRowPerSize) {
   FakeBackend be;
   append(be.durations, std::vector<double>(8, 5));
   RecordingSink sink;
-  EXPECT_EQ(measure::run_session(be, world, two_sizes_both_placements(), options(2), sink), core::ExitCode::ok);
+  EXPECT_EQ(run_session(be, world, two_sizes_both_placements(), options(2), sink), core::ExitCode::ok);
   EXPECT_EQ(sink.events, (std::vector<std::string>{"begin allreduce", "row 2", "row 2", "end allreduce"}));
   ASSERT_EQ(sink.records.size(), 4u);
   EXPECT_EQ(sink.records[0].bytes, 1024u);
@@ -75,7 +85,7 @@ TEST(Session, WrongElementsAreExitCodeOne) {
   be.wrong = 1;
   append(be.durations, std::vector<double>(8, 5));
   RecordingSink sink;
-  EXPECT_EQ(measure::run_session(be, world, two_sizes_both_placements(), options(2), sink), core::ExitCode::wrong);
+  EXPECT_EQ(run_session(be, world, two_sizes_both_placements(), options(2), sink), core::ExitCode::wrong);
   EXPECT_EQ(sink.records.size(), 4u);
   EXPECT_EQ(sink.records[3].status, "wrong");
 }
@@ -86,7 +96,7 @@ TEST(Session, AnUnsupportedCaseIsSkippedWithItsReasonAndNotRun) {
   be.why_unsupported = [](const backend::CaseSpec& c) { return c.in_place ? std::string("no in-place here") : ""; };
   append(be.durations, std::vector<double>(4, 5));
   RecordingSink sink;
-  EXPECT_EQ(measure::run_session(be, world, two_sizes_both_placements(), options(2), sink), core::ExitCode::ok);
+  EXPECT_EQ(run_session(be, world, two_sizes_both_placements(), options(2), sink), core::ExitCode::ok);
   ASSERT_EQ(sink.records.size(), 4u);
   EXPECT_EQ(sink.records[1].status, "skipped");
   EXPECT_EQ(sink.records[1].error, "no in-place here");
@@ -94,14 +104,14 @@ TEST(Session, AnUnsupportedCaseIsSkippedWithItsReasonAndNotRun) {
   EXPECT_EQ(be.prepared.size(), 2u);
 }
 
-TEST(Session, OnlyTheWantedCasesRunAndLeaveRecords) {
+TEST(Session, OnlyThePlannedCasesRunAndLeaveRecords) {
   FakeWorld world(0, 1);
   FakeBackend be;
   append(be.durations, std::vector<double>(2, 5));
-  measure::SessionOptions opt = options(2);
-  opt.want = [](const backend::CaseSpec& c) { return c.in_place && c.requested_bytes == 2048; };
+  std::vector<collbench::plan::Block> blocks = two_sizes_both_placements();
+  blocks[0].cases = {{"only", 2048, true}};  // a resumed sweep's launch: the cases still to measure
   RecordingSink sink;
-  EXPECT_EQ(measure::run_session(be, world, two_sizes_both_placements(), opt, sink), core::ExitCode::ok);
+  EXPECT_EQ(run_session(be, world, blocks, options(2), sink), core::ExitCode::ok);
   EXPECT_EQ(sink.events, (std::vector<std::string>{"begin allreduce", "row 1", "end allreduce"}));
   ASSERT_EQ(sink.records.size(), 1u);
   EXPECT_EQ(sink.records[0].placement, "in_place");
@@ -116,7 +126,7 @@ TEST(Session, ARefusedCaseIsRecordedFailedAndTheRunGoesOn) {
     if (call == 1) throw core::CaseRefused("invalid argument");
   };
   RecordingSink sink;
-  EXPECT_EQ(measure::run_session(be, world, two_sizes_both_placements(), options(2), sink),
+  EXPECT_EQ(run_session(be, world, two_sizes_both_placements(), options(2), sink),
             core::ExitCode::run_failed);
   ASSERT_EQ(sink.records.size(), 4u);
   EXPECT_EQ(sink.records[0].status, "ok");
@@ -135,7 +145,7 @@ TEST(Session, ABackendTimeoutRecordsTheCaseAndEndsTheRun) {
   };
   RecordingSink sink;
   try {
-    measure::run_session(be, world, two_sizes_both_placements(), options(2), sink);
+    run_session(be, world, two_sizes_both_placements(), options(2), sink);
     FAIL() << "expected a TimeoutError";
   } catch (const core::TimeoutError& e) {
     EXPECT_STREQ(e.what(), "case allreduce 1K float sum in-place timed out: communicator aborted");
@@ -157,7 +167,7 @@ TEST(SessionDeathTest, TheWatchdogEndsAHungCaseWithExitThree) {
     measure::SessionOptions opt = options(2);
     opt.timeout_s = 0.2;
     RecordingSink sink;
-    measure::run_session(be, world, two_sizes_both_placements(), opt, sink);
+    run_session(be, world, two_sizes_both_placements(), opt, sink);
   };
   EXPECT_EXIT(hang(), ::testing::ExitedWithCode(3),
               "collbench: rank 0 on h0: timeout: allreduce 1K float sum out-of-place did not finish within "

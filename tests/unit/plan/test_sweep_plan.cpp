@@ -309,3 +309,36 @@ TEST(SweepPlan, EstimateGrowsWithLaunches) {
 }
 
 }  // namespace
+
+// A run's plan as the driver's blocks: one per collective, nccl-tests' order, no ids.
+TEST(RunBlocks, OneBlockPerCollectiveInTableOrder) {
+  plan::RunPlan p;
+  p.collectives = {Collective::allreduce, Collective::broadcast};
+  p.sizes = {8, 1024};
+  p.placements = {false, true};
+  p.dtype = core::DataType::int32;
+  p.root = 1;
+  const std::vector<plan::Block> blocks = plan::blocks_of(p);
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[1].coll, Collective::broadcast);
+  EXPECT_EQ(blocks[1].dtype, core::DataType::int32);
+  EXPECT_EQ(blocks[1].root, 1);
+  EXPECT_TRUE(blocks[0].config_id.empty());
+  ASSERT_EQ(blocks[0].cases.size(), 4u);
+  const std::vector<std::pair<std::uint64_t, bool>> want = {{8, false}, {8, true}, {1024, false}, {1024, true}};
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(blocks[0].cases[i].bytes, want[i].first);
+    EXPECT_EQ(blocks[0].cases[i].in_place, want[i].second);
+    EXPECT_TRUE(blocks[0].cases[i].id.empty());
+  }
+  EXPECT_EQ(plan::placements_of(blocks[0]), (std::vector<bool>{false, true}));
+}
+
+TEST(RunBlocks, PlacementsOfABlockAreItsCasesOutOfPlaceFirst) {
+  plan::Block b;
+  b.cases = {{"a", 8, true}, {"b", 16, true}};
+  EXPECT_EQ(plan::placements_of(b), (std::vector<bool>{true}));
+  b.cases.push_back({"c", 16, false});
+  EXPECT_EQ(plan::placements_of(b), (std::vector<bool>{false, true}));
+  EXPECT_TRUE(plan::placements_of(plan::Block{}).empty());
+}

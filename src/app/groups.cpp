@@ -1,4 +1,4 @@
-#include "cli/run_groups.hpp"
+#include "app/groups.hpp"
 
 #include <fmt/format.h>
 
@@ -10,28 +10,19 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backend/mpi/mpi_backend.hpp"
+#include "app/driver.hpp"
+#include "app/job.hpp"
+#include "app/record_sinks.hpp"
 #include "check/locate.hpp"
-#include "cli/run_setup.hpp"
-#include "core/fault.hpp"
-#include "core/size.hpp"
 #include "measure/session.hpp"
 #include "plan/groups.hpp"
+#include "report/groups.hpp"
 #include "results/json.hpp"
 #include "stats/summary.hpp"
 
-namespace collbench::cli {
+namespace collbench::app {
 
 namespace {
-
-// A group root's sink: keeps the rows, prints nothing (rank 0 prints the comparison).
-class CollectSink final : public measure::ResultSink {
- public:
-  std::vector<results::ResultRecord> records;
-  void begin_collective(core::Collective) override {}
-  void row(std::span<const results::ResultRecord> rows) override { records.insert(records.end(), rows.begin(), rows.end()); }
-  void end_collective(core::Collective) override {}
-};
 
 results::GroupInfo group_info(const plan::GroupPhase& phase, std::size_t g, const std::vector<plan::Node>& nodes) {
   results::GroupInfo info;
@@ -57,11 +48,8 @@ std::string phase_title(const plan::GroupPhase& p, std::size_t nodes, int rounds
                      p.idle.empty() ? "" : fmt::format(" ({} node sits out)", p.idle.size()));
 }
 
-// Rank 0: one line per case, the slowest group against the median of the others.
-void print_phase(const std::string& title, std::span<const check::Observation> obs) {
-  std::printf("#\n# %s\n", title.c_str());
-  std::printf("# %-13s %10s %-12s %7s %12s  %-34s %12s %8s\n", "collective", "size", "placement", "groups", "others(us)",
-              "slowest group", "its time(us)", "ratio");
+// Per case (in the order first seen), the slowest group against the median of the others.
+std::vector<report::GroupComparison> compare_groups(std::span<const check::Observation> obs) {
   std::map<check::CaseKey, std::vector<std::size_t>> by_case;
   std::vector<check::CaseKey> order;
   for (std::size_t i = 0; i < obs.size(); ++i) {
@@ -70,6 +58,7 @@ void print_phase(const std::string& title, std::span<const check::Observation> o
     if (fresh) order.push_back(obs[i].key());
     it->second.push_back(i);
   }
+  std::vector<report::GroupComparison> rows;
   for (const check::CaseKey& k : order) {
     const auto& members = by_case[k];
     std::size_t slowest = members.front();
@@ -79,32 +68,56 @@ void print_phase(const std::string& title, std::span<const check::Observation> o
     for (std::size_t m : members)
       if (m != slowest) times.push_back(obs[m].rec.time_us.p50);
     std::sort(times.begin(), times.end());
-    const double med = stats::percentile(times, 0.5);
-    std::string label = obs[slowest].group_label();
-    const std::int64_t wrong = obs[slowest].rec.wrong;
-    std::printf("  %-13s %10s %-12s %7zu %12.2f  %-34s %12.2f %7.2fx%s\n", k.collective.c_str(), core::format_size(k.bytes).c_str(),
-                k.placement.c_str(), members.size(), med, label.c_str(), obs[slowest].rec.time_us.p50,
-                med > 0 ? obs[slowest].rec.time_us.p50 / med : 1.0, wrong > 0 ? "  WRONG" : "");
+    rows.push_back(report::GroupComparison{k.collective, k.bytes, k.placement, members.size(), stats::percentile(times, 0.5),
+                                           obs[slowest].group_label(), obs[slowest].rec.time_us.p50, obs[slowest].rec.wrong > 0});
   }
+  return rows;
 }
 
-}  // namespace
+// The plan on one group (every rank of `sub` calls it); its root returns the group's records,
+// ranks made the job's, as JSON for the job's rank 0.
+std::string run_group(const RunConfig& cfg, const measure::World& sub, std::unique_ptr<backend::Backend> be,
+                      const std::vector<plan::Block>& blocks, const results::GroupInfo& info, bool* any_wrong) {
+  CollectSink collect;
+  measure::NullSink null_sink;
+  const Drive d{cfg, sub, sub.is_root() ? static_cast<measure::RecordSink&>(collect) : null_sink,
+                [&info](const plan::Block&) { return fmt::format("{} group {}: ", info.kind, info.index); }, {}, {}};
+  const std::optional<measure::Outcome> outcome = drive(d, blocks, [&be](const plan::Block&) { return std::move(be); });
+  *any_wrong = *any_wrong || outcome->wrong;  // a refused case is recorded already
+  if (!sub.is_root()) return "";
+  nlohmann::json arr = nlohmann::json::array();
+  for (results::ResultRecord& r : collect.records) {
+    to_job_ranks(r, sub);
+    r.group = info;
+    arr.push_back(r);
+  }
+  return arr.dump();
+}
 
-core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, const std::vector<plan::Node>& nodes,
-                          const std::string& backend, const PhaseSink& sink) {
+std::vector<plan::GroupPhase> phases_of(const RunConfig& cfg, const measure::World& world, const std::vector<plan::Node>& nodes) {
   std::vector<plan::GroupPhase> phases;
   if (cfg.per_node) {
     if (nodes.size() >= 2) phases.push_back(plan::per_node_phase(nodes));
-    else if (world.is_root()) std::printf("#\n# --per-node: the job has 1 node; nothing to compare it with (see --ranks-per-node)\n");
+    else if (world.is_root()) report::print_group_heading(stdout, "--per-node: the job has 1 node; nothing to compare it with (see --ranks-per-node)");
   }
   if (cfg.pairs) {
     if (nodes.size() >= 3) {
       for (plan::GroupPhase& p : plan::pair_phases(nodes, cfg.pair_rounds)) phases.push_back(std::move(p));
     } else if (world.is_root()) {
-      std::printf("#\n# --pairs: the job has %zu node(s); pairs tell nodes apart from 3 nodes on (see --ranks-per-node)\n", nodes.size());
+      report::print_group_heading(stdout, fmt::format("--pairs: the job has {} node(s); pairs tell nodes apart from 3 nodes on "
+                                                      "(see --ranks-per-node)", nodes.size()));
     }
   }
+  return phases;
+}
+
+}  // namespace
+
+core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, const std::vector<plan::Node>& nodes,
+                          BackendFactory& factory, const PhaseSink& sink) {
+  const std::vector<plan::GroupPhase> phases = phases_of(cfg, world, nodes);
   const int rounds = static_cast<int>(std::count_if(phases.begin(), phases.end(), [](const auto& p) { return p.kind == "pair"; }));
+  const std::vector<plan::Block> blocks = plan::blocks_of(cfg.plan);
   bool any_wrong = false;
   std::vector<check::Observation> all;  // every phase's records, for the suspects
   for (const plan::GroupPhase& phase : phases) {
@@ -113,10 +126,7 @@ core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, con
     std::unique_ptr<measure::World> sub = world.split(mine);
     std::string failure;
     std::unique_ptr<backend::Backend> be;
-    if (sub) {
-      if (backend == "nccl") be = make_nccl(cfg.nccl, *sub, &failure);
-      else be = backend::make_mpi_backend(*sub);
-    }
+    if (sub) be = factory.make(*sub, {}, &failure);
     // Every rank learns whether every group could start, so the job stops together.
     std::vector<std::string> failures = world.gather_strings(failure);
     if (world.sum(failure.empty() ? 0 : 1) > 0) {
@@ -126,31 +136,8 @@ core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, con
       return fail_together(world, fmt::format("{}: the backend could not start on a group: {}", phase.kind == "node" ? "--per-node" : "--pairs", first),
                            core::ExitCode::run_failed);
     }
-    std::string payload;
-    if (sub) {
-      be->set_faults(core::faults_for_rank(cfg.faults, world.rank()));
-      CollectSink collect;
-      measure::NullSink null_sink;
-      const measure::SessionOptions sopt = session_options(cfg, be->info());
-      core::ExitCode code = core::ExitCode::ok;
-      try {
-        code = measure::run_session(*be, *sub, cfg.plan, sopt, sub->is_root() ? static_cast<measure::ResultSink&>(collect) : null_sink);
-      } catch (const core::Error& e) {
-        abort_job(world, e, fmt::format("{} group {}: ", phase.kind, mine));
-      }
-      any_wrong = any_wrong || code == core::ExitCode::wrong;  // a refused case is recorded already
-      if (sub->is_root()) {
-        const results::GroupInfo info = group_info(phase, static_cast<std::size_t>(mine), nodes);
-        nlohmann::json arr = nlohmann::json::array();
-        for (results::ResultRecord& r : collect.records) {
-          to_job_ranks(r, *sub);
-          r.group = info;
-          arr.push_back(r);
-        }
-        payload = arr.dump();
-      }
-      be.reset();
-    }
+    const std::string payload =
+        sub ? run_group(cfg, *sub, std::move(be), blocks, group_info(phase, static_cast<std::size_t>(mine), nodes), &any_wrong) : "";
     const std::vector<std::string> payloads = world.gather_strings(payload);
     if (world.is_root()) {
       std::vector<results::ResultRecord> recs;
@@ -159,21 +146,20 @@ core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, con
           for (const auto& j : nlohmann::json::parse(p)) recs.push_back(j.get<results::ResultRecord>());
       const std::size_t first = all.size();
       for (const results::ResultRecord& r : recs) all.push_back(check::Observation{0, 0, "run", r});
-      print_phase(phase_title(phase, nodes.size(), rounds), std::span<const check::Observation>(all).subspan(first));
+      report::print_group_phase(stdout, phase_title(phase, nodes.size(), rounds),
+                                compare_groups(std::span<const check::Observation>(all).subspan(first)));
       sink(std::move(recs));
     }
     world.barrier();
   }
   if (world.is_root() && !phases.empty()) {
     const check::Localization loc = check::locate(all, [](const check::CaseKey&) { return 0.10; }, [](const check::CaseKey&) { return true; });
-    std::printf("#\n");
-    if (loc.suspects.empty()) std::printf("# No suspect: no node was slower than the other nodes alone, or slow in every pair it joined "
-                                         "(by more than 10%%, beyond noise).\n");
-    for (const check::Suspect& s : loc.suspects) std::printf("# SUSPECT %s\n", s.describe().c_str());
-    std::fflush(stdout);
+    std::vector<std::string> suspects;
+    for (const check::Suspect& s : loc.suspects) suspects.push_back(s.describe());
+    report::print_group_suspects(stdout, suspects);
   }
   any_wrong = world.sum(any_wrong ? 1 : 0) > 0;
   return any_wrong ? core::ExitCode::wrong : core::ExitCode::ok;
 }
 
-}  // namespace collbench::cli
+}  // namespace collbench::app

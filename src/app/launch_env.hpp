@@ -8,7 +8,7 @@
 
 #include "plan/sweep_plan.hpp"
 
-namespace collbench::cli {
+namespace collbench::app {
 
 // Applies NCCL's configuration files to the environment as NCCL does at its first call (NCCL
 // 2.28.9 src/misc/param.cc:27-69): NCCL_CONF_FILE when set and not empty, else ~/.nccl.conf of
@@ -27,4 +27,4 @@ class LaunchEnvironment {
   std::map<std::string, std::optional<std::string>> m_start;
 };
 
-}  // namespace collbench::cli
+}  // namespace collbench::app

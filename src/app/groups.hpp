@@ -6,21 +6,22 @@
 #include <functional>
 #include <vector>
 
-#include "cli/run_options.hpp"
+#include "app/backend_factory.hpp"
+#include "app/run_config.hpp"
 #include "core/error.hpp"
 #include "measure/world.hpp"
 #include "plan/groups.hpp"
 #include "results/record.hpp"
 
-namespace collbench::cli {
+namespace collbench::app {
 
 // Rank 0 receives each phase's records (all groups, group by group), to add to its document.
 using PhaseSink = std::function<void(std::vector<results::ResultRecord>)>;
 
 // Returns ok, wrong (some group had wrong elements) or run_failed (a group's backend could not
-// start). `nodes` is plan::split_nodes of the job; `backend` is the backend the whole-job cases
-// used ("mpi" | "nccl").
+// start). `nodes` is plan::split_nodes of the job; `factory` makes the backend the whole-job
+// cases used, on each group.
 core::ExitCode run_groups(const RunConfig& cfg, const measure::World& world, const std::vector<plan::Node>& nodes,
-                          const std::string& backend, const PhaseSink& sink);
+                          BackendFactory& factory, const PhaseSink& sink);
 
-}  // namespace collbench::cli
+}  // namespace collbench::app

@@ -1,4 +1,4 @@
-#include "cli/launch_env.hpp"
+#include "app/launch_env.hpp"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
-namespace collbench::cli {
+namespace collbench::app {
 
 namespace {
 
@@ -50,4 +50,4 @@ void LaunchEnvironment::apply(const plan::EnvChanges& env) {
   }
 }
 
-}  // namespace collbench::cli
+}  // namespace collbench::app

@@ -1,4 +1,4 @@
-#include "cli/run_setup.hpp"
+#include "app/job.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backend/mpi/mpi_world.hpp"
-#include "backend/nccl/nccl_backend.hpp"
+#include "backend/model/model_backend.hpp"
 #include "backend/nccl/nccl_world.hpp"
 #include "core/launcher.hpp"
 #include "results/json.hpp"
@@ -19,7 +19,7 @@
 #define COLLBENCH_VERSION "0.0.0"
 #endif
 
-namespace collbench::cli {
+namespace collbench::app {
 
 TaskStart start_task(const RunConfig& cfg) {
   TaskStart start{core::detect_launch(), {}, std::nullopt};
@@ -116,6 +116,8 @@ results::RunMetadata base_metadata(const RunConfig& cfg, const backend::BackendI
   return m;
 }
 
+namespace {
+
 results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& world, const backend::BackendInfo& info,
                                    const core::LaunchInfo& launch, int argc, char** argv, char** envp) {
   results::RunMetadata m = base_metadata(cfg, info, launch, argc, argv, envp);
@@ -128,81 +130,6 @@ results::RunMetadata make_metadata(const RunConfig& cfg, const measure::World& w
   m.hosts = results::ranks_per_host(world.hosts(), slurm_nodes);
   if (const std::string mpi = world.library_version(); !mpi.empty()) m.settings["mpi_library"] = mpi;
   return m;
-}
-
-// Rank 0 probes for a GPU and every rank learns the answer: "auto" becomes nccl or mpi, and
-// "nccl" without a GPU is refused here, once, on every rank alike.
-std::string resolve_backend(const RunConfig& cfg, const measure::World& world, std::string* refusal) {
-  const bool has_mpi = world.control_plane() == "mpi";
-  if (cfg.backend == "mpi" && !has_mpi) {
-    if (world.is_root())
-      *refusal = backend::mpi::built_with_mpi()
-                     ? "--backend mpi: this job was not started by an MPI launcher (mpirun, srun --mpi=pmix), so its "
-                       "ranks have no MPI; --backend nccl runs here"
-                     : "--backend mpi: this collbench was built without MPI (COLLBENCH_WITH_MPI=OFF); --backend nccl runs here";
-    return "";
-  }
-  if (cfg.backend != "auto" && cfg.backend != "nccl") return cfg.backend;
-  backend::nccl::GpuProbe probe;
-  if (world.is_root()) probe = backend::nccl::probe_gpus();
-  const int gpus = world.broadcast(probe.count);
-  if (cfg.backend == "nccl") {
-    if (gpus == 0 && world.is_root()) *refusal = "--backend nccl: " + probe.why + " on " + world.host() + "; --backend mpi runs on CPUs";
-    return gpus > 0 ? "nccl" : "";
-  }
-  if (gpus == 0 && !has_mpi) {  // auto, and neither backend can run
-    if (world.is_root()) *refusal = "no backend can run: " + probe.why + ", and the job has no MPI for --backend mpi";
-    return "";
-  }
-  if (world.is_root()) {
-    if (gpus > 0)
-      std::fprintf(stderr, "collbench: backend nccl (%d GPU(s) visible on %s; --backend mpi for host memory)\n", gpus, world.host().c_str());
-    else
-      std::fprintf(stderr, "collbench: backend mpi (%s)\n", probe.why.c_str());
-    if (gpus == 0 && cfg.nccl_options_given)
-      std::fprintf(stderr, "collbench: the nccl backend's options are ignored on the mpi backend\n");
-  }
-  return gpus > 0 ? "nccl" : "mpi";
-}
-
-// Every rank builds its nccl backend; a rank that fails says why, and rank 0 prints the first
-// failure (by rank) so the job stops with one line, not one per rank.
-std::unique_ptr<backend::Backend> make_nccl(const backend::nccl::NcclOptions& options, const measure::World& world,
-                                            std::string* failure) {
-  backend::nccl::JobInfo job;
-  job.rank = world.rank();
-  job.size = world.size();
-  job.local_rank = world.local_rank();
-  job.local_size = world.local_size();
-  job.host = world.host();
-  job.broadcast_from_root = [&world](void* data, std::size_t bytes) { world.broadcast_bytes(data, bytes); };
-  std::unique_ptr<backend::Backend> be;
-  // First every rank says whether it has a GPU: NCCL's init waits for every rank, so no rank may
-  // start it while another is refused.
-  auto agree = [&](const std::string& mine) {
-    for (const std::string& m : world.gather_strings(mine))
-      if (!m.empty() && failure->empty()) *failure = m;
-    return world.broadcast(failure->empty() ? 0 : 1) == 0;
-  };
-  if (!agree(backend::nccl::device_refusal(job))) return nullptr;
-  // Ranks that each see one GPU all use device 0: that must be a different GPU for each rank of a
-  // host, or NCCL's init fails on them ("Duplicate GPU detected").
-  const std::vector<std::string> uuids = world.gather_strings(backend::nccl::device_uuid(job));
-  std::string shared;
-  for (std::size_t i = 0; i < uuids.size() && shared.empty(); ++i)
-    for (std::size_t j = i + 1; j < uuids.size() && shared.empty(); ++j)
-      if (!uuids[i].empty() && uuids[i] == uuids[j])
-        shared = fmt::format("--backend nccl: ranks {} and {} on {} would both use GPU {}; give each rank its own GPU "
-                             "(CUDA_VISIBLE_DEVICES, srun --gpus-per-task=1)", i, j, world.hosts()[i], uuids[i]);
-  if (!agree(shared)) return nullptr;
-  std::string mine;
-  try {
-    be = backend::nccl::make_nccl_backend(job, options);
-  } catch (const core::Error& e) {
-    mine = e.what();
-  }
-  if (!agree(mine)) be.reset();
-  return be;
 }
 
 // Backend facts into the metadata: job-wide details, and each rank's device gathered to rank 0.
@@ -220,9 +147,18 @@ void add_backend_details(results::RunMetadata& m, const backend::Backend& be, co
   }
 }
 
-measure::SessionOptions session_options(const RunConfig& cfg, const backend::BackendInfo& info) {
-  const bool own_timeout = info.aborts_on_timeout && cfg.timeout_s > 0;
-  return measure::SessionOptions{cfg.measure, own_timeout ? cfg.timeout_s + 30.0 : cfg.timeout_s, {}};
+}  // namespace
+
+results::RunMetadata job_metadata(const RunConfig& cfg, const measure::World& world, const backend::Backend& be,
+                                  const core::LaunchInfo& launch, int argc, char** argv, char** envp) {
+  if (const auto* model = dynamic_cast<const model::ModelBackend*>(&be)) {  // nothing ran: no hosts, no devices
+    results::RunMetadata m = base_metadata(cfg, be.info(), launch, argc, argv, envp);
+    model->describe(m);
+    return m;
+  }
+  results::RunMetadata m = make_metadata(cfg, world, be.info(), launch, argc, argv, envp);
+  add_backend_details(m, be, world);
+  return m;
 }
 
 void abort_job(const measure::World& world, const core::Error& e, const std::string& what) {
@@ -245,4 +181,4 @@ core::ExitCode fail_together(const measure::World& world, const std::string& mes
   return code;
 }
 
-}  // namespace collbench::cli
+}  // namespace collbench::app

@@ -1,0 +1,58 @@
+#include "app/record_sinks.hpp"
+
+#include "core/error.hpp"
+#include "plan/knobs.hpp"
+#include "results/json.hpp"
+
+namespace collbench::app {
+
+void TableSink::begin_block(const plan::Block& b) {
+  if (!b.config_id.empty()) m_table.note("configuration " + b.config_id + ": " + plan::describe(b.knobs));
+  m_table.begin_collective(core::name(b.coll), core::nccl_tests_name(b.coll), plan::placements_of(b));
+}
+
+void DocumentSink::row(const plan::Block&, std::span<const plan::PlannedCase>, std::span<const results::ResultRecord> records) {
+  m_doc.results.insert(m_doc.results.end(), records.begin(), records.end());
+  if (m_each_row) flush();
+}
+
+void DocumentSink::append(std::vector<results::ResultRecord> records) {
+  m_doc.results.insert(m_doc.results.end(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
+  flush();
+}
+
+void DocumentSink::flush() {
+  if (m_path.empty()) return;
+  try {
+    results::write_document_file(m_path, m_doc);
+  } catch (const core::InputError& e) {
+    throw core::RunError(e.what());
+  }
+}
+
+void StoreSink::row(const plan::Block& b, std::span<const plan::PlannedCase> cases, std::span<const results::ResultRecord> records) {
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    results::StoredCase sc;
+    sc.case_id = cases[i].id;
+    sc.config_id = b.config_id;
+    sc.knobs = b.knobs;
+    sc.rep = b.rep;
+    sc.launch = m_launch;
+    sc.result = records[i];
+    m_store.append(sc);
+  }
+}
+
+void FanOutSink::begin_block(const plan::Block& b) {
+  for (measure::RecordSink* s : m_sinks) s->begin_block(b);
+}
+
+void FanOutSink::row(const plan::Block& b, std::span<const plan::PlannedCase> cases, std::span<const results::ResultRecord> records) {
+  for (measure::RecordSink* s : m_sinks) s->row(b, cases, records);
+}
+
+void FanOutSink::end_block(const plan::Block& b) {
+  for (measure::RecordSink* s : m_sinks) s->end_block(b);
+}
+
+}  // namespace collbench::app
