@@ -148,17 +148,19 @@ manifest = json.load(open(f"{store}/manifest.json"))
 assert manifest["launcher"]["kind"] == "srun", manifest["launcher"]
 cases = [json.loads(l) for l in open(f"{store}/results.jsonl")]
 assert len(cases) == 6 and all(c["status"] == "ok" and c["wrong"] == 0 for c in cases), [c["status"] for c in cases]
-jobs, algos = set(), []
-for meta_file in sorted(glob.glob(f"{store}/launches/*.meta.json")):
-    m = json.load(open(meta_file))
-    s = m["launch"]["slurm"]
-    assert m["launch"]["launcher"] == "srun" and s["step_id"] == "0" and s["tasks_per_node"] == [4], m["launch"]
-    jobs.add(s["job_id"])
-    # What the tasks saw (rank 0's environment): srun passed each launch's knob on.
-    algos.append(m["env"].get("OMPI_MCA_coll_tuned_allreduce_algorithm", "default"))
-assert len(jobs) == 3, f"3 launches, each its own job: {jobs}"
-assert sorted(algos) == ["3", "4", "default"], f"the launches' allreduce algorithms: {algos}"
-print(f"  6 cases in 3 launches, Slurm jobs {sorted(jobs, key=int)}")
+metas = sorted(glob.glob(f"{store}/launches/*.meta.json"))
+# Open MPI's algorithms are set per communicator through MPI_T: one launch (one srun) measures all.
+assert len(metas) == 1, f"one launch: {metas}"
+m = json.load(open(metas[0]))
+s = m["launch"]["slurm"]
+assert m["launch"]["launcher"] == "srun" and s["step_id"] == "0" and s["tasks_per_node"] == [4], m["launch"]
+# What the tasks saw (rank 0's environment): srun passed the launch's dynamic rules on, and no algorithm.
+assert m["env"].get("OMPI_MCA_coll_tuned_use_dynamic_rules") == "1", m["env"]
+assert "OMPI_MCA_coll_tuned_allreduce_algorithm" not in m["env"], m["env"]
+algos = sorted(c.get("backend_notes", {}).get("mpi_t", "default") for c in cases)
+want = sorted(["default"] * 2 + ["coll_tuned_allreduce_algorithm=3"] * 2 + ["coll_tuned_allreduce_algorithm=4"] * 2)
+assert algos == want, f"each record's communicator settings: {algos}"
+print(f"  6 cases in 1 launch, Slurm job {s['job_id']}")
 EOF
 timeout 120 "$bin" tune "$work/sweep" --out "$work/tuned" >"$work/tune.txt" 2>&1 || fail "tune exited $? ($work/tune.txt)"
 # ompi-rules.conf only when a setting beats the default beyond noise: not a given on a shared CPU.
