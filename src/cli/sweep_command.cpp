@@ -17,6 +17,7 @@
 #include "plan/knobs.hpp"
 #include "plan/sweep_plan.hpp"
 #include "plan/sweep_spec.hpp"
+#include "results/store_layout.hpp"
 #include "sweep/launcher.hpp"
 #include "sweep/runner.hpp"
 
@@ -134,7 +135,7 @@ void print_plan(const plan::SweepSpec& spec, const plan::SweepPlan& p, const std
     const plan::Launch& l = p.launches[i];
     std::printf("\n%s: env %s, %zu cases\n", l.label().c_str(), env_text(l.env).c_str(), l.cases());
     std::vector<std::string> a = args;
-    a.insert(a.end(), {"--sweep-launch", out_dir + "/launches/" + l.label() + ".json"});
+    a.insert(a.end(), {"--sweep-launch", results::store_layout(out_dir).launch_plan(l.label())});
     std::printf("  $ %s\n", fmt::format("{}", fmt::join(sweep::expand_template(spec.launcher, collbench, a, l.env), " ")).c_str());
     if (l.reps > 1)
       std::printf("  repetition %d of %d (the others run the same blocks after it, on new communicators):\n", l.rep + 1, l.reps);

@@ -11,6 +11,7 @@
 #include "plan/sweep_plan.hpp"
 #include "plan/sweep_spec.hpp"
 #include "results/file_io.hpp"
+#include "results/store_layout.hpp"
 #include "sweep/runner.hpp"
 #include "tune/input.hpp"
 #include "tune/recommend.hpp"
@@ -86,8 +87,9 @@ int run_validation(const TuneArgs& a, const tune::TuneInput& in, const tune::Rec
     return 0;
   }
   const tune::StoreInfo& store = in.stores.front();
-  if (store.spec_text.empty()) throw core::InputError(fmt::format("--validate: '{}/manifest.json' holds no spec_text", store.dir));
-  plan::SweepSpec spec = plan::parse_sweep_spec(store.spec_text, store.dir + "/manifest.json spec_text");
+  const std::string manifest = results::store_layout(store.dir).manifest();
+  if (store.spec_text.empty()) throw core::InputError(fmt::format("--validate: '{}' holds no spec_text", manifest));
+  plan::SweepSpec spec = plan::parse_sweep_spec(store.spec_text, manifest + " spec_text");
   // Launched as the sweep was: `sweep --launcher srun --ranks N` is in the manifest, not the spec.
   if (spec.backend != "model")
     plan::override_launcher(spec, store.launcher_kind != spec.launcher.kind ? store.launcher_kind : "",
@@ -100,7 +102,7 @@ int run_validation(const TuneArgs& a, const tune::TuneInput& in, const tune::Rec
   const plan::SweepPlan p = plan::make_plan(spec);
   const std::string dir = a.out + "/validate";
   sweep::SweepOptions so = sweep_options(spec, dir);
-  so.resume = fs::exists(dir + "/manifest.json");
+  so.resume = fs::exists(results::store_layout(dir).manifest());
   std::printf("validate: default and %s, %d repetitions interleaved: %zu launches, %zu cases into %s\n",
               plan::describe(r.deploy).c_str(), a.validate_reps, p.launches.size(), p.total_cases, dir.c_str());
   std::fflush(stdout);
