@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/error.hpp"
@@ -12,12 +10,10 @@
 #include "plan/groups.hpp"
 #include "plan/knobs.hpp"
 #include "results/json.hpp"
-#include "results/store.hpp"
+#include "results/input.hpp"
 
 namespace collbench::check {
 
-namespace fs = std::filesystem;
-using nlohmann::json;
 
 std::string CaseKey::describe() const {
   std::string s = fmt::format("{} {} {}", collective, core::format_size(bytes), datatype);
@@ -45,7 +41,7 @@ std::string Observation::group_label() const {
 namespace {
 
 void read_run(const std::string& path, int input, Inputs& in) {
-  const results::RunDocument doc = results::read_document_file(path);
+  const results::RunDocument doc = results::load_run(path).run;
   Source s;
   s.path = path;
   s.kind = "run";
@@ -64,18 +60,18 @@ void read_run(const std::string& path, int input, Inputs& in) {
 }
 
 void read_store_dir(const std::string& dir, int input, const std::string& config, Inputs& in) {
-  const json m = results::read_store_manifest(dir);
+  const results::LoadedInput store = results::load_store(dir, {results::StoreKinds::sweep, true, false});
   Source s;
   s.path = dir;
   s.kind = "store";
-  s.backend = m.value("backend", "");
+  s.backend = store.manifest.backend();
   s.config = config.empty() ? "default" : config;
-  const std::string status = m.value("status", "");
+  const std::string status = store.manifest.status();
   if (status != "complete")
     s.run_failures.push_back(fmt::format("'{}': the sweep is {} (manifest status \"{}\")", dir,
                                          status == "running" ? "still running or was killed" : "not complete", status));
-  const std::string results_path = dir + "/results.jsonl";
-  const results::StoreContents contents = results::read_store(results_path);
+  const std::string& results_path = store.results_path;
+  const results::StoreContents& contents = store.contents;
   // The last record of each case wins (--retry-failed), in the order of first appearance.
   std::map<std::string, std::size_t> slot;
   std::vector<Observation> mine;
@@ -109,8 +105,7 @@ Inputs read_inputs(const std::vector<std::string>& paths, const std::string& con
   if (paths.empty()) throw core::InputError("expected at least one RESULTS input (a run JSON file or a sweep store)");
   for (const std::string& p : paths) {
     const int input = static_cast<int>(in.sources.size());
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
+    if (results::is_store_path(p)) {
       read_store_dir(p, input, config, in);
     } else {
       if (!config.empty() && config != "default")

@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "core/printf_text.hpp"
 #include "plan/groups.hpp"
 
 namespace collbench::check {
@@ -36,6 +37,23 @@ std::vector<std::pair<std::string, std::vector<const Item*>>> suites(const Verdi
 }
 
 }  // namespace
+
+std::string quiet_text(const Verdict& v) {
+  std::string out;
+  for (const Item& it : v.items)
+    if (it.status == "fail" || it.status == "error")
+      out += core::printf_text("%s: %s\n", it.status == "fail" ? "FAIL" : "ERROR", it.message.c_str());
+  for (const std::string& f : v.run_failures) out += core::printf_text("run failed: %s\n", f.c_str());
+  for (const std::string& n : v.named) out += core::printf_text("suspect: %s\n", n.c_str());
+  return out + core::printf_text("%s\n", v.headline().c_str());
+}
+
+std::string baseline_text(const Baseline& b, std::size_t inputs, const std::string& out) {
+  int scopes[3] = {0, 0, 0};
+  for (const Expectation& e : b.expectations) ++scopes[e.key.scope == "world" ? 0 : e.key.scope == "node" ? 1 : 2];
+  return core::printf_text("baseline: %zu expectations (%d whole job, %d per node, %d per pair) from %zu input(s), %s backend -> %s\n",
+                           b.expectations.size(), scopes[0], scopes[1], scopes[2], inputs, b.backend.c_str(), out.c_str());
+}
 
 void print_verdict(std::FILE* out, const Verdict& v, const ReportContext& ctx) {
   const CheckOptions& o = *ctx.options;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "check/baseline.hpp"
 #include "check/evaluate.hpp"
 #include "core/xml.hpp"
 
@@ -21,6 +22,10 @@ struct ReportContext {
 };
 
 void print_verdict(std::FILE* out, const Verdict& v, const ReportContext& ctx);
+// check --quiet: the failures, the run's failures, the suspects and the verdict line.
+std::string quiet_text(const Verdict& v);
+// "baseline: N expectations (… whole job, … per node, … per pair) from K input(s), B backend -> OUT".
+std::string baseline_text(const Baseline& b, std::size_t inputs, const std::string& out);
 nlohmann::json verdict_json(const Verdict& v, const ReportContext& ctx);
 std::string junit_xml(const Verdict& v, const ReportContext& ctx);
 using core::xml_escape;  // JUnit text

@@ -135,10 +135,7 @@ int baseline_command(const BaselineArgs& a, const std::string&) {
   const check::Inputs in = check::read_inputs(a.inputs, a.config);
   const check::Baseline b = check::build_baseline(in, a.config);
   write_output(a.out, check::baseline_json(b).dump(2) + "\n", "--out");
-  int scopes[3] = {0, 0, 0};
-  for (const check::Expectation& e : b.expectations) ++scopes[e.key.scope == "world" ? 0 : e.key.scope == "node" ? 1 : 2];
-  std::printf("baseline: %zu expectations (%d whole job, %d per node, %d per pair) from %zu input(s), %s backend -> %s\n",
-              b.expectations.size(), scopes[0], scopes[1], scopes[2], in.sources.size(), b.backend.c_str(), a.out.c_str());
+  std::fputs(check::baseline_text(b, in.sources.size(), a.out).c_str(), stdout);
   // A node slow in most cases of "known-good" runs widens every peer and time limit to its own
   // slowness: say so.
   const check::RuleSet defaults;
@@ -179,15 +176,8 @@ int check_command(const CheckArgs& a, const std::string& command_line) {
   const check::Inputs in = check::read_inputs(a.inputs, a.config);
   const check::Verdict v = check::evaluate(in, opt);
   const check::ReportContext ctx{&in, &opt, command_line};
-  if (a.quiet) {
-    for (const check::Item& it : v.items)
-      if (it.status == "fail" || it.status == "error") std::printf("%s: %s\n", it.status == "fail" ? "FAIL" : "ERROR", it.message.c_str());
-    for (const std::string& f : v.run_failures) std::printf("run failed: %s\n", f.c_str());
-    for (const std::string& n : v.named) std::printf("suspect: %s\n", n.c_str());
-    std::printf("%s\n", v.headline().c_str());
-  } else {
-    check::print_verdict(stdout, v, ctx);
-  }
+  if (a.quiet) std::fputs(check::quiet_text(v).c_str(), stdout);
+  else check::print_verdict(stdout, v, ctx);
   if (!a.json.empty()) write_output(a.json, check::verdict_json(v, ctx).dump(2) + "\n", "--json");
   if (!a.junit.empty()) write_output(a.junit, check::junit_xml(v, ctx), "--junit");
   std::fflush(stdout);

@@ -17,7 +17,7 @@
 #include "plan/knobs.hpp"
 #include "plan/sweep_plan.hpp"
 #include "plan/sweep_spec.hpp"
-#include "sweep/launcher.hpp"
+#include "sweep/console.hpp"
 #include "sweep/runner.hpp"
 
 #ifndef COLLBENCH_VERSION
@@ -89,105 +89,11 @@ void check_nccl_configs(const plan::SweepSpec& spec, const plan::SweepPlan& p) {
   }
 }
 
-std::string duration(double s) {
-  if (s < 90) return fmt::format("{:.0f} s", s);
-  if (s < 5400) return fmt::format("{:.0f} min {:02.0f} s", std::floor(s / 60), std::fmod(s, 60));
-  return fmt::format("{:.1f} h", s / 3600);
-}
-
-std::string env_text(const plan::EnvChanges& env) {
-  std::string out;
-  for (const auto& [k, v] : env) out += (out.empty() ? "" : " ") + (v ? k + "=" + *v : "-u " + k);
-  return out.empty() ? "(inherited)" : out;
-}
-
-std::string config_text(const std::map<std::string, std::string>& fields, const char* what) {
-  std::string out;
-  for (const auto& [k, v] : fields) out += " " + k + "=" + v;
-  return out.empty() ? "" : fmt::format(", {}{}", what, out);
-}
-
-void print_plan(const plan::SweepSpec& spec, const plan::SweepPlan& p, const std::vector<std::string>& args,
-                const std::string& out_dir, const std::string& collbench) {
-  const bool one_launch = plan::repetitions_in_one_launch(spec);
-  const std::size_t per_rep = one_launch ? p.launches.size() : p.launches.size() / static_cast<std::size_t>(spec.repetitions);
-  if (spec.backend == "model")
-    std::printf("sweep %s: model backend (PREDICTED by NCCL's cost model for %s%s), %zu configurations, %zu collective x "
-                "configuration units\n",
-                spec.name.c_str(), spec.topology.c_str(), spec.nodes > 0 ? fmt::format(" at {} nodes", spec.nodes).c_str() : "",
-                p.configurations, p.units);
-  else
-    std::printf("sweep %s: %s backend, %d ranks, %zu configurations, %zu collective x configuration units\n",
-                spec.name.c_str(), spec.backend.c_str(), spec.launcher.ranks, p.configurations, p.units);
-  if (one_launch && spec.repetitions > 1)
-    std::printf("  %zu launches (each holds all %d repetitions), %zu cases, estimated %s (rough: nominal latency and bandwidth)\n",
-                p.launches.size(), spec.repetitions, p.total_cases, duration(plan::estimate_seconds(spec, p)).c_str());
-  else
-    std::printf("  %zu launches (%zu per repetition x %d), %zu cases, estimated %s (rough: nominal latency and bandwidth)\n",
-                p.launches.size(), per_rep, spec.repetitions, p.total_cases, duration(plan::estimate_seconds(spec, p)).c_str());
-  if (spec.time_budget_s > 0) std::printf("  time budget: %s\n", duration(spec.time_budget_s).c_str());
-  if (!p.dropped.empty()) {
-    std::printf("  %zu invalid combinations of the product skipped (invalid_combinations: skip), e.g.\n", p.dropped.size());
-    for (std::size_t i = 0; i < std::min<std::size_t>(3, p.dropped.size()); ++i) std::printf("    %s\n", p.dropped[i].c_str());
-  }
-  for (std::size_t i = 0; i < per_rep; ++i) {
-    const plan::Launch& l = p.launches[i];
-    std::printf("\n%s: env %s, %zu cases\n", l.label().c_str(), env_text(l.env).c_str(), l.cases());
-    std::vector<std::string> a = args;
-    a.insert(a.end(), {"--sweep-launch", out_dir + "/launches/" + l.label() + ".json"});
-    std::printf("  $ %s\n", fmt::format("{}", fmt::join(sweep::expand_template(spec.launcher, collbench, a, l.env), " ")).c_str());
-    if (l.reps > 1)
-      std::printf("  repetition %d of %d (the others run the same blocks after it, on new communicators):\n", l.rep + 1, l.reps);
-    const plan::Block* comm = nullptr;
-    for (const plan::Block& b : l.blocks) {
-      if (b.rep != l.rep) continue;
-      if (!comm || comm->comm_env != b.comm_env || comm->nccl_config != b.nccl_config || comm->mpi_t != b.mpi_t)
-        std::printf("  communicator: %s%s%s\n", env_text(b.comm_env).c_str(), config_text(b.nccl_config, "ncclConfig_t").c_str(),
-                    config_text(b.mpi_t, "MPI_T").c_str());
-      comm = &b;
-      std::printf("    %-13s %-8s %-4s [%s] %s: %zu cases\n", std::string(core::name(b.coll)).c_str(),
-                  std::string(core::name(b.dtype)).c_str(),
-                  core::takes_op(b.coll) ? std::string(core::name(b.op)).c_str() : "", b.config_id.c_str(),
-                  plan::describe(b.knobs).c_str(), b.cases.size());
-    }
-  }
-  if (spec.repetitions > 1 && !one_launch)
-    std::printf("\n(repetitions 2..%d run the same launches again, in the same order)\n", spec.repetitions);
-}
-
-void print_catalog(const std::string& backend) {
-  if (backend != "nccl" && backend != "mpi" && backend != "model")
-    throw core::InputError("--list-knobs '" + backend + "': expected nccl, mpi or model");
-  std::printf("%-44s %-13s %s\n", "knob", "scope", "values");
-  for (const plan::Knob& k : plan::catalog(backend)) {
-    std::string values;
-    switch (k.kind) {
-      case plan::ValueKind::integer:
-        values = k.multiple > 1 ? fmt::format("{}..{}, multiple of {}", k.lo, k.hi, k.multiple) : fmt::format("{}..{}", k.lo, k.hi);
-        break;
-      case plan::ValueKind::bytes: values = fmt::format("bytes >= {} (64K, 4M …)", core::format_size(static_cast<std::uint64_t>(k.lo))); break;
-      case plan::ValueKind::choice:
-        for (const auto& c : k.choices)
-          values += (values.empty() ? "" : " ") + c.value + (c.aliases.empty() ? "" : "=" + c.aliases.front());
-        break;
-      case plan::ValueKind::algo_list: values = "coll:algo[,algo];… e.g. allreduce:tree;allgather:ring"; break;
-      case plan::ValueKind::proto_list: values = "coll:proto[,proto];… e.g. allreduce:ll128,simple"; break;
-      case plan::ValueKind::thresholds: values = "six integers"; break;
-      case plan::ValueKind::faults: values = "crash:R hang:R corrupt:R delay:R:US (tests)"; break;
-    }
-    std::string colls;
-    for (core::Collective c : k.collectives) colls += (colls.empty() ? " [" : ",") + std::string(core::name(c));
-    if (!colls.empty()) colls += "]";
-    std::printf("%-44s %-13s %s%s\n", k.name.c_str(), k.scope == plan::Scope::process ? "process" : "communicator",
-                values.c_str(), colls.c_str());
-  }
-}
-
 void print_progress(const sweep::Progress& p) {
-  std::string eta = p.eta_s < 0 ? "--" : duration(p.eta_s);
+  std::string eta = p.eta_s < 0 ? "--" : sweep::duration_text(p.eta_s);
   std::string line = fmt::format("\r[{}/{} cases{}] {} {} | elapsed {} | ETA {}", p.done, p.total,
                                  p.failed ? fmt::format(", {} failed", p.failed) : "", p.launch, p.configuration,
-                                 duration(p.elapsed_s), eta);
+                                 sweep::duration_text(p.elapsed_s), eta);
   if (line.size() > 150) line = line.substr(0, 147) + "...";
   std::fprintf(stderr, "%s\033[K", line.c_str());
   std::fflush(stderr);
@@ -228,7 +134,7 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& a) {
 
 int sweep_command(const SweepArgs& a) {
   if (!a.list_knobs.empty()) {
-    print_catalog(a.list_knobs);
+    std::fputs(sweep::catalog_text(a.list_knobs).c_str(), stdout);
     return 0;
   }
   if (a.spec.empty()) throw core::InputError("sweep: expected a spec file (sweeps/README.md), or --list-knobs nccl|mpi");
@@ -250,7 +156,7 @@ int sweep_command(const SweepArgs& a) {
   const plan::SweepPlan p = plan::make_plan(spec);
   if (spec.backend == "nccl") check_nccl_configs(spec, p);
   if (a.dry_run) {
-    print_plan(spec, p, opt.run_args, a.out.empty() ? "DIR" : a.out, opt.collbench);
+    std::fputs(sweep::plan_text(spec, p, opt.run_args, a.out.empty() ? "DIR" : a.out, opt.collbench).c_str(), stdout);
     return 0;
   }
   opt.resume = a.resume;
@@ -259,22 +165,7 @@ int sweep_command(const SweepArgs& a) {
   const sweep::SweepOutcome o = sweep::run_sweep(spec, p, opt, tty ? print_progress : std::function<void(const sweep::Progress&)>{});
   if (tty) std::fprintf(stderr, "\r\033[K");
 
-  std::printf("sweep %s: %zu cases planned; %zu already in the store; this session %zu %s (%zu wrong, %zu skipped), %zu failed; %zu left\n",
-              spec.name.c_str(), o.planned, o.already_done, o.measured, spec.backend == "model" ? "predicted" : "measured", o.wrong,
-              o.skipped, o.failed, o.left);
-  if (o.standin)
-    std::printf("STAND-IN: measured on collbench's CPU stand-ins for CUDA and NCCL (tests/standin); every time is simulated, "
-                "not a GPU measurement\n");
-  const double outside = o.wall_s > 0 ? 100.0 * (1.0 - o.measured_s / o.wall_s) : 0.0;
-  if (spec.backend == "model")
-    std::printf("%zu launches, wall %.1f s: PREDICTED by NCCL's cost model, nothing was measured\n", o.launches, o.wall_s);
-  else std::printf("%zu launches, wall %.1f s, timed collective loops %.3f s: %.1f%% of the wall time was outside measured "
-              "collectives (launches, communicator inits, warm-up, probes, checks)\n",
-              o.launches, o.wall_s, o.measured_s, outside);
-  std::printf("store: %s (manifest %s)\n", o.store_path.c_str(), o.manifest_path.c_str());
-  for (const auto& n : o.notes) std::printf("note: %s\n", n.c_str());
-  if (o.budget_reached)
-    std::printf("time budget of %s reached: %zu cases not measured; --resume continues\n", duration(spec.time_budget_s).c_str(), o.left);
+  std::fputs(sweep::outcome_text(spec, o).c_str(), stdout);
   if (o.setup_failed) std::fprintf(stderr, "collbench: %s\n", o.notes.back().c_str());
   if (o.interrupted) {
     std::fprintf(stderr, "collbench: sweep interrupted: %zu cases left; rerun with --resume to continue\n", o.left);

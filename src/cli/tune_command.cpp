@@ -11,6 +11,7 @@
 #include "plan/sweep_plan.hpp"
 #include "plan/sweep_spec.hpp"
 #include "results/file_io.hpp"
+#include "results/store_layout.hpp"
 #include "sweep/runner.hpp"
 #include "tune/input.hpp"
 #include "tune/recommend.hpp"
@@ -52,42 +53,24 @@ void write_outputs(const tune::Recommendation& r, const std::string& out) {
   std::error_code ec;
   fs::create_directories(out, ec);
   if (ec || !fs::is_directory(out)) throw core::InputError(fmt::format("--out '{}': cannot create the directory: {}", out, ec.message()));
-  std::string names;
+  std::vector<std::string> names;
   for (const auto& [name, text] : tune::outputs(r)) {
     results::write_file_atomically(out + "/" + name, text);
-    names += " " + name;
+    names.push_back(name);
   }
-  std::printf("wrote %s:%s\n", out.c_str(), names.c_str());
-}
-
-void print_summary(const tune::TuneInput& in, const tune::Recommendation& r) {
-  std::printf("tune: %llu records from %zu store(s), %s backend, %d ranks; %zu cells, %zu configurations; workload: %s\n",
-              static_cast<unsigned long long>(in.records), in.stores.size(), in.backend.c_str(), r.nranks, in.cells.size(),
-              in.configs.size(), r.workload.c_str());
-  for (const tune::CollectiveRecommendation& c : r.collectives) {
-    if (!c.has_workload) continue;
-    const tune::Choice& ch = c.per_collective;
-    const std::string setting = ch.best() ? plan::describe(ch.best()->setting) : "(none)";
-    std::printf("  %-13s %-48s gain %s, %s\n", c.collective.c_str(), setting.c_str(), tune::gain_text(ch.gain).c_str(),
-                ch.confidence.c_str());
-  }
-  if (r.global.confidence != "not swept")
-    std::printf("  %-13s %-48s gain %s, %s\n", "global",
-                r.global.best() ? plan::describe(r.global.best()->setting).c_str() : "(none)",
-                tune::gain_text(r.global.gain).c_str(), r.global.confidence.c_str());
-  std::printf("deploy: %s\n", r.deploy.empty() ? "nothing (no setting beats the default beyond noise)" : plan::describe(r.deploy).c_str());
-  for (const auto& n : r.notes) std::printf("note: %s\n", n.c_str());
+  std::fputs(tune::console_written(out, names).c_str(), stdout);
 }
 
 int run_validation(const TuneArgs& a, const tune::TuneInput& in, const tune::Recommendation& r, const tune::Workload& w,
                    const tune::TuneOptions& opt) {
   if (r.deploy.empty()) {
-    std::printf("validate: nothing to validate, the recommendation is the default\n");
+    std::fputs(tune::console_validation_plan(r, a.validate_reps, 0, 0, "").c_str(), stdout);
     return 0;
   }
   const tune::StoreInfo& store = in.stores.front();
-  if (store.spec_text.empty()) throw core::InputError(fmt::format("--validate: '{}/manifest.json' holds no spec_text", store.dir));
-  plan::SweepSpec spec = plan::parse_sweep_spec(store.spec_text, store.dir + "/manifest.json spec_text");
+  const std::string manifest = results::store_layout(store.dir).manifest();
+  if (store.spec_text.empty()) throw core::InputError(fmt::format("--validate: '{}' holds no spec_text", manifest));
+  plan::SweepSpec spec = plan::parse_sweep_spec(store.spec_text, manifest + " spec_text");
   // Launched as the sweep was: `sweep --launcher srun --ranks N` is in the manifest, not the spec.
   if (spec.backend != "model")
     plan::override_launcher(spec, store.launcher_kind != spec.launcher.kind ? store.launcher_kind : "",
@@ -100,9 +83,8 @@ int run_validation(const TuneArgs& a, const tune::TuneInput& in, const tune::Rec
   const plan::SweepPlan p = plan::make_plan(spec);
   const std::string dir = a.out + "/validate";
   sweep::SweepOptions so = sweep_options(spec, dir);
-  so.resume = fs::exists(dir + "/manifest.json");
-  std::printf("validate: default and %s, %d repetitions interleaved: %zu launches, %zu cases into %s\n",
-              plan::describe(r.deploy).c_str(), a.validate_reps, p.launches.size(), p.total_cases, dir.c_str());
+  so.resume = fs::exists(results::store_layout(dir).manifest());
+  std::fputs(tune::console_validation_plan(r, a.validate_reps, p.launches.size(), p.total_cases, dir).c_str(), stdout);
   std::fflush(stdout);
   const sweep::SweepOutcome o = sweep::run_sweep(spec, p, so, {});
   if (o.interrupted) {
@@ -114,12 +96,7 @@ int run_validation(const TuneArgs& a, const tune::TuneInput& in, const tune::Rec
   const tune::Validation v = tune::validate(in, run, r, w, opt);
   results::write_file_atomically(a.out + "/validation.md", tune::validation_md(v));
   results::write_file_atomically(a.out + "/validation.json", tune::validation_json(v));
-  for (const tune::Verdict& x : v.per_collective)
-    std::printf("  %-13s %s\n", x.collective.c_str(),
-                x.measured ? fmt::format("{}: observed {:.3f}x [{:.3f}, {:.3f}], expected {}", x.result, x.observed, x.observed_lo,
-                                         x.observed_hi, x.expected > 0 ? fmt::format("{:.3f}x", x.expected) : "-").c_str()
-                           : ("not compared: " + x.why).c_str());
-  std::printf("validate: %s (%s/validation.md)\n", v.held ? "the recommendation held" : "the recommendation did NOT hold", a.out.c_str());
+  std::fputs(tune::console_validation(v, a.out).c_str(), stdout);
   if (!v.held) return 1;
   return o.code == core::ExitCode::ok ? 0 : static_cast<int>(o.code);
 }
@@ -147,7 +124,7 @@ int tune_command(const TuneArgs& a) {
   const tune::TuneInput in = tune::load_stores(a.stores);
   if (in.cells.empty()) throw core::InputError(fmt::format("'{}': holds no measured case; nothing to tune", a.stores.front()));
   const tune::Recommendation r = tune::recommend(in, w, opt);
-  print_summary(in, r);
+  std::fputs(tune::console_summary(in, r).c_str(), stdout);
   write_outputs(r, a.out);
   return a.validate ? run_validation(a, in, r, w, opt) : 0;
 }

@@ -15,6 +15,7 @@
 #include "results/json.hpp"
 #include "results/metadata.hpp"
 #include "results/store.hpp"
+#include "results/store_layout.hpp"
 
 namespace collbench::ingest {
 
@@ -24,38 +25,14 @@ std::string config_id_of(const std::string& label) {
   return fmt::format("{:08x}", static_cast<std::uint32_t>(core::fnv1a(label) & 0xffffffffu));
 }
 
-json read_import_manifest(const std::string& dir) {
-  const std::string path = dir + "/manifest.json";
-  std::ifstream in(path);
-  if (!in)
-    throw core::InputError("'" + dir + "': expected an import store (a directory with manifest.json and results.jsonl, "
-                           "written by collbench import --out)");
-  json m = json::parse(in, nullptr, false);
-  check_import_manifest(m, path);
-  return m;
-}
-
-void check_import_manifest(const json& m, const std::string& path) {
-  if (m.is_discarded() || !m.is_object())
-    throw core::InputError("'" + path + "': not a collbench import manifest (unreadable JSON)");
-  if (m.value("schema", "") != kImportSchemaName) {
-    throw core::InputError("'" + path + "': expected schema \"" + kImportSchemaName + "\", got \"" +
-                           m.value("schema", "") + "\" (import into a new directory)");
-  }
-  if (!m.contains("sources") || !m["sources"].is_array())
-    throw core::InputError("'" + path + "': expected a \"sources\" list");
-  if (m.value("schema_version", 0) > kImportSchemaVersion)
-    throw core::InputError(fmt::format("'{}': schema_version {} is newer than this build of collbench reads ({})", path,
-                                       m.value("schema_version", 0), kImportSchemaVersion));
-}
-
 ImportOutcome write_import_store(const std::string& dir, std::vector<ImportedLog> logs, const std::string& command_line,
                                  const std::string& version) {
   namespace fs = std::filesystem;
   std::error_code ec;
   json manifest;
-  if (fs::exists(dir + "/manifest.json")) {
-    manifest = read_import_manifest(dir);
+  const results::StoreLayout layout = results::store_layout(dir);
+  if (fs::exists(layout.manifest())) {
+    manifest = results::read_import_manifest(dir);
   } else {
     if (fs::exists(dir) && !fs::is_directory(dir)) throw core::InputError("--out '" + dir + "': exists and is not a directory");
     fs::create_directories(dir, ec);
@@ -101,7 +78,7 @@ ImportOutcome write_import_store(const std::string& dir, std::vector<ImportedLog
         cases.push_back(std::move(c));
       }
     }
-    results::StoreAppender(dir + "/results.jsonl").append_all(cases);
+    results::StoreAppender(layout.results()).append_all(cases);
     out.records = cases.size();
   }
   for (const ImportedLog* log : fresh) {
@@ -112,7 +89,7 @@ ImportOutcome write_import_store(const std::string& dir, std::vector<ImportedLog
   }
   manifest["imports"].push_back({{"time", results::iso8601_utc(std::chrono::system_clock::now())},
                                  {"command_line", command_line}, {"added", out.added}});
-  results::write_file_atomically(dir + "/manifest.json", manifest.dump(1, ' ', false, json::error_handler_t::replace) + "\n");
+  results::write_file_atomically(layout.manifest(), manifest.dump(1, ' ', false, json::error_handler_t::replace) + "\n");
   return out;
 }
 

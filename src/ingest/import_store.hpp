@@ -10,11 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "ingest/nccl_tests.hpp"
+#include "results/store.hpp"
 
 namespace collbench::ingest {
 
-inline constexpr const char* kImportSchemaName = "collbench.import";
-inline constexpr int kImportSchemaVersion = 1;
+// The manifest's schema, and its reader, are results' (results/store.hpp): report, tune and check
+// read stores without ingest.
+using results::kImportSchemaName;
+using results::kImportSchemaVersion;
 
 struct ImportOutcome {
   std::vector<std::string> added;       // labels of the logs added
@@ -31,10 +34,5 @@ std::string config_id_of(const std::string& label);
 // a crash leaves records the manifest does not name, which readers ignore.
 ImportOutcome write_import_store(const std::string& dir, std::vector<ImportedLog> logs,
                                  const std::string& command_line, const std::string& version);
-
-// DIR/manifest.json when it is an import store's; throws InputError naming it otherwise.
-nlohmann::json read_import_manifest(const std::string& dir);
-// The checks of read_import_manifest on a manifest already parsed from `path`.
-void check_import_manifest(const nlohmann::json& m, const std::string& path);
 
 }  // namespace collbench::ingest

@@ -12,12 +12,11 @@
 
 #include "core/collective.hpp"
 #include "core/error.hpp"
-#include "ingest/import_store.hpp"
 #include "ingest/nccl_tests.hpp"
 #include "plan/knobs.hpp"
 #include "results/file_io.hpp"
 #include "results/json.hpp"
-#include "results/store.hpp"
+#include "results/input.hpp"
 #include "stats/bandwidth.hpp"
 #include "stats/summary.hpp"
 
@@ -179,37 +178,30 @@ std::string label_for(const std::string& path) {
   return ingest::default_label(p);
 }
 
-// `m`: DIR/manifest.json, read once by load_dataset.
-void add_import_store(Dataset& d, const std::string& dir, const json& m) {
-  ingest::check_import_manifest(m, dir + "/manifest.json");
-  const auto contents = results::read_store(dir + "/results.jsonl");
+void add_import_store(Dataset& d, const results::LoadedInput& store) {
   std::map<std::string, std::vector<const results::StoredCase*>> by_config;
-  for (const auto& c : contents.records) by_config[c.config_id].push_back(&c);
-  for (const json& src : m["sources"]) {
+  for (const auto& c : store.contents.records) by_config[c.config_id].push_back(&c);
+  for (const results::ImportSource& src : results::import_sources(store.manifest)) {
     results::RunDocument doc;
-    try {
-      doc.metadata = src.at("metadata").get<results::RunMetadata>();
-    } catch (const std::exception& e) {
-      throw core::InputError(fmt::format("'{}/manifest.json': a source's metadata is not valid: {}", dir, e.what()));
-    }
-    doc.status = src.value("status", "ok");
-    const std::string label = src.value("label", "");
-    for (const auto* c : by_config[src.value("config_id", "")]) doc.results.push_back(c->result);
-    add_document(d, dir, "import", label, doc);
+    doc.metadata = src.metadata;
+    doc.status = src.status;
+    for (const auto* c : by_config[src.config_id]) doc.results.push_back(c->result);
+    add_document(d, store.path, "import", src.label, doc);
   }
 }
 
-void add_sweep_store(Dataset& d, const std::string& dir, const json& m) {
-  const auto contents = results::read_store(dir + "/results.jsonl");
+void add_sweep_store(Dataset& d, const results::LoadedInput& store) {
+  const std::string& dir = store.path;
+  const results::StoreContents& contents = store.contents;
   SourceInfo s;
   s.path = dir;
   s.kind = "sweep";
   s.label = label_for(dir);
-  s.backend = m.value("backend", "");
+  s.backend = store.manifest.backend();
   s.predicted = s.backend == "model";
-  s.status = m.value("status", "");
+  s.status = store.manifest.status();
   if (s.status != "complete") s.notes.push_back(fmt::format("the sweep is not complete (status \"{}\")", s.status));
-  if (m.contains("launcher") && m["launcher"].is_object()) s.nranks = m["launcher"].value("ranks", 0);
+  s.nranks = store.manifest.launcher_ranks();
   d.sources.push_back(s);
   // The last record of a case wins (--retry-failed), as in tune and check.
   std::map<std::string, std::size_t> slot;
@@ -240,15 +232,10 @@ Dataset load_dataset(const std::vector<std::string>& inputs) {
   for (const std::string& path : inputs) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
-      if (fs::exists(path + "/manifest.json")) {
-        const json m = parse_or_null(results::read_file_text(path + "/manifest.json"));
-        const std::string schema = m.is_object() ? m.value("schema", "") : "";
-        if (schema == ingest::kImportSchemaName) add_import_store(d, path, m);
-        else if (schema == results::kStoreSchemaName) add_sweep_store(d, path, m);
-        else
-          throw core::InputError(fmt::format("'{}/manifest.json': expected schema \"{}\" or \"{}\"{}", path,
-                                             results::kStoreSchemaName, ingest::kImportSchemaName,
-                                             m.is_discarded() ? " (unreadable JSON)" : ""));
+      if (fs::exists(results::store_layout(path).manifest())) {
+        const results::LoadedInput store = results::load_store(path, {results::StoreKinds::sweep_or_import});
+        if (store.kind == results::InputKind::import_store) add_import_store(d, store);
+        else add_sweep_store(d, store);
       } else if (fs::exists(path + "/summary.json")) {
         add_tune(d, path + "/summary.json", parse_or_null(results::read_file_text(path + "/summary.json")));
       } else {
@@ -265,7 +252,7 @@ Dataset load_dataset(const std::vector<std::string>& inputs) {
       add_document(d, path, "run", label_for(path), results::parse_document(j, path));
     } else if (schema == "collbench.tune") {
       add_tune(d, path, j);
-    } else if (schema == ingest::kImportSchemaName || schema == results::kStoreSchemaName) {
+    } else if (schema == results::kImportSchemaName || schema == results::kStoreSchemaName) {
       throw core::InputError("'" + path + "': a store's manifest; give the store's directory instead");
     } else if (!schema.empty()) {
       throw core::InputError(fmt::format("'{}': schema \"{}\" is not one report reads (collbench.run, a store, "

@@ -9,17 +9,19 @@
 #include <fstream>
 #include <thread>
 #include <nlohmann/json.hpp>
+#include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "results/file_io.hpp"
 #include "results/json.hpp"
+#include "results/store_layout.hpp"
 
 namespace collbench::results {
 
 using nlohmann::json;
 
 nlohmann::json read_store_manifest(const std::string& dir) {
-  const std::string path = dir + "/manifest.json";
+  const std::string path = store_layout(dir).manifest();
   std::ifstream in(path);
   if (!in)
     throw core::InputError("'" + dir + "': expected a sweep store (a directory with manifest.json and results.jsonl, written by "
@@ -33,6 +35,31 @@ nlohmann::json read_store_manifest(const std::string& dir) {
   if (!m.is_object() || m.value("schema", "") != kStoreSchemaName)
     throw core::InputError("'" + path + "': expected schema \"" + kStoreSchemaName + "\"");
   return m;
+}
+
+json read_import_manifest(const std::string& dir) {
+  const std::string path = store_layout(dir).manifest();
+  std::ifstream in(path);
+  if (!in)
+    throw core::InputError("'" + dir + "': expected an import store (a directory with manifest.json and results.jsonl, "
+                           "written by collbench import --out)");
+  json m = json::parse(in, nullptr, false);
+  check_import_manifest(m, path);
+  return m;
+}
+
+void check_import_manifest(const json& m, const std::string& path) {
+  if (m.is_discarded() || !m.is_object())
+    throw core::InputError("'" + path + "': not a collbench import manifest (unreadable JSON)");
+  if (m.value("schema", "") != kImportSchemaName) {
+    throw core::InputError("'" + path + "': expected schema \"" + kImportSchemaName + "\", got \"" +
+                           m.value("schema", "") + "\" (import into a new directory)");
+  }
+  if (!m.contains("sources") || !m["sources"].is_array())
+    throw core::InputError("'" + path + "': expected a \"sources\" list");
+  if (m.value("schema_version", 0) > kImportSchemaVersion)
+    throw core::InputError(fmt::format("'{}': schema_version {} is newer than this build of collbench reads ({})", path,
+                                       m.value("schema_version", 0), kImportSchemaVersion));
 }
 
 std::string store_line(const StoredCase& c) {

@@ -31,6 +31,16 @@ struct StoredCase {
 // expected schema \"collbench.sweep\"".
 nlohmann::json read_store_manifest(const std::string& dir);
 
+// An import store's manifest (collbench import --out; its writer is ingest::write_import_store).
+inline constexpr const char* kImportSchemaName = "collbench.import";
+inline constexpr int kImportSchemaVersion = 1;
+// DIR/manifest.json when it is an import store's; throws InputError naming it otherwise ("'DIR':
+// expected an import store …", "'PATH': not a collbench import manifest (unreadable JSON)", …).
+nlohmann::json read_import_manifest(const std::string& dir);
+// The checks of read_import_manifest on a manifest already parsed from `path` (a schema, a
+// "sources" list, a schema_version this build reads).
+void check_import_manifest(const nlohmann::json& m, const std::string& path);
+
 std::string store_line(const StoredCase& c);  // one JSON line, no newline
 // Throws InputError naming `where` ("DIR/results.jsonl:12") when the line is not a stored case.
 StoredCase parse_store_line(const std::string& line, const std::string& where);

@@ -26,6 +26,7 @@
 #include "results/json.hpp"
 #include "results/metadata.hpp"
 #include "results/store.hpp"
+#include "results/store_layout.hpp"
 #include "sweep/launcher.hpp"
 
 extern char** environ;
@@ -41,7 +42,7 @@ namespace fs = std::filesystem;
 // DIR/.lock, held for the sweep's life. Launches inherit it, so a launch that outlived a killed
 // sweep still holds it and a resume cannot start beside it.
 int lock_store(const std::string& dir) {
-  const std::string path = dir + "/.lock";
+  const std::string path = results::store_layout(dir).lock();
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT, 0644);
   if (fd < 0) throw core::InputError(fmt::format("--out '{}': cannot create {}: {}", dir, path, std::strerror(errno)));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -108,7 +109,7 @@ struct Store {
 // --out must hold a sweep exactly when --resume is given. Returns whether it holds one.
 bool refuse_mismatch(const SweepOptions& opt) {
   std::error_code ec;
-  const bool has_manifest = fs::exists(opt.out_dir + "/manifest.json", ec);
+  const bool has_manifest = fs::exists(results::store_layout(opt.out_dir).manifest(), ec);
   if (has_manifest && !opt.resume)
     throw core::InputError(fmt::format("--out '{}': already holds a sweep (manifest.json); add --resume to continue "
                                        "it, or choose another directory", opt.out_dir));
@@ -123,8 +124,9 @@ Store open_store(const plan::SweepSpec& spec, const plan::SweepPlan& plan, const
                  const std::string& fingerprint) {
   Store s;
   s.dir = opt.out_dir;
-  s.results = s.dir + "/results.jsonl";
-  s.manifest_path = s.dir + "/manifest.json";
+  const results::StoreLayout layout = results::store_layout(s.dir);
+  s.results = layout.results();
+  s.manifest_path = layout.manifest();
   if (refuse_mismatch(opt)) {
     try {
       s.manifest = results::read_store_manifest(s.dir);
@@ -225,9 +227,10 @@ class SweepRun {
   void open() {
     refuse_mismatch(m_opt);
     std::error_code ec;
-    for (const char* sub : {"/launches", "/logs"}) {
-      fs::create_directories(m_opt.out_dir + sub, ec);
-      if (ec) throw core::InputError(fmt::format("--out '{}': cannot create {}: {}", m_opt.out_dir, sub + 1, ec.message()));
+    const results::StoreLayout layout = results::store_layout(m_opt.out_dir);
+    for (const auto& [sub, path] : {std::pair{results::kLaunchesDir, layout.launches()}, std::pair{results::kLogsDir, layout.logs()}}) {
+      fs::create_directories(path, ec);
+      if (ec) throw core::InputError(fmt::format("--out '{}': cannot create {}: {}", m_opt.out_dir, sub, ec.message()));
     }
     m_lock_fd = lock_store(m_opt.out_dir);
     m_store = open_store(m_spec, m_plan, m_opt, plan_fingerprint(m_spec, m_plan, m_opt));
@@ -287,20 +290,20 @@ class SweepRun {
     std::error_code ec;
     const std::string name = launch.label() + (m_session ? fmt::format(".s{}", m_session) : "") +
                              (attempt ? fmt::format(".a{}", attempt) : "");
-    const std::string base = m_opt.out_dir + "/launches/" + name;
-    plan::LaunchFile lf{m_spec.name, name, m_store.results, base + ".meta.json", base + ".started", launch, 0, {}};
+    const results::StoreLayout layout = results::store_layout(m_opt.out_dir);
+    plan::LaunchFile lf{m_spec.name, name, m_store.results, layout.launch_meta(name), layout.launch_started(name), launch, 0, {}};
     if (m_spec.time_budget_s > 0) {
       lf.deadline_unix_s = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() +
                            (m_spec.time_budget_s - elapsed());
-      lf.stopped = base + ".stopped";
+      lf.stopped = layout.launch_stopped(name);
       fs::remove(lf.stopped, ec);
     }
     fs::remove(lf.started, ec);
-    results::write_file_atomically(base + ".json", plan::launch_file_text(lf));
+    results::write_file_atomically(layout.launch_plan(name), plan::launch_file_text(lf));
     std::vector<std::string> args = m_opt.run_args;
-    args.insert(args.end(), {"--sweep-launch", base + ".json"});
+    args.insert(args.end(), {"--sweep-launch", layout.launch_plan(name)});
     const std::vector<std::string> argv = expand_template(m_spec.launcher, m_opt.collbench, args, launch.env);
-    const std::string log = m_opt.out_dir + "/logs/" + launch.label() + ".log";
+    const std::string log = layout.log(launch.label());
     const std::uintmax_t log_from = fs::exists(log, ec) ? fs::file_size(log, ec) : 0;
     std::ofstream(log, std::ios::app) << fmt::format("# {} {}: {}\n", now_iso(), name, fmt::join(argv, " "));
     m_progress.launch = name;

@@ -3,20 +3,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <tuple>
 #include <unordered_map>
 
 #include "core/error.hpp"
-#include "results/store.hpp"
+#include "results/input.hpp"
 #include "results/store_scan.hpp"
 
 namespace collbench::tune {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 const ConfigCell* Cell::find(int config) const {
@@ -32,36 +29,22 @@ int TuneInput::find_config(const std::string& label) const {
 
 namespace {
 
+// What tune needs of a store's manifest and launches; the records are scanned by load_stores.
 StoreInfo read_manifest(const std::string& dir) {
+  const results::LoadedInput in = results::load_store(dir, {results::StoreKinds::sweep, false, true});
+  const results::StoreManifest& m = in.manifest;
   StoreInfo s;
   s.dir = dir;
-  const std::string path = dir + "/manifest.json";
-  const json m = results::read_store_manifest(dir);
-  try {
-    s.backend = m.at("backend").get<std::string>();
-    s.repetitions = std::max(1, m.value("repetitions", 1));
-    s.spec_text = m.value("spec_text", "");
-    s.spec_path = m.value("spec_path", "");
-    if (const auto l = m.find("launcher"); l != m.end() && l->is_object()) {
-      s.launcher_kind = l->value("kind", "");
-      s.launcher_ranks = l->value("ranks", 0);
-    }
-  } catch (const json::exception&) {
-    throw core::InputError(fmt::format("'{}': expected \"backend\" (a string) and \"repetitions\" (an integer)", path));
-  }
-  // The node count, from the launches' metadata (the first one that says).
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir + "/launches", ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.size() < 10 || name.substr(name.size() - 10) != ".meta.json") continue;
-    std::ifstream mi(e.path());
-    const json meta = json::parse(mi, nullptr, false);
-    if (meta.is_object() && meta.value("standin", false) == true) s.standin = true;
-    if (meta.is_object() && meta.contains("hosts") && meta["hosts"].is_array() && !meta["hosts"].empty()) {
-      s.nodes = static_cast<int>(meta["hosts"].size());
-      break;
-    }
-  }
+  s.backend = m.backend();
+  s.repetitions = m.repetitions();
+  s.spec_text = m.spec_text();
+  s.spec_path = m.spec_path();
+  s.launcher_kind = m.launcher_kind();
+  s.launcher_ranks = m.launcher_ranks();
+  const results::LaunchFacts launches = results::read_launch_facts(dir);
+  s.nodes = launches.nodes;
+  s.standin = launches.standin;
+  s.results_path = in.results_path;
   return s;
 }
 
@@ -206,7 +189,7 @@ TuneInput load_stores(const std::vector<std::string>& dirs) {
   for (std::size_t i = 0; i < in.stores.size(); ++i) {
     StoreInfo& s = in.stores[i];
     const results::ScanStats st =
-        results::scan_store(s.dir + "/results.jsonl", [&](const results::CaseDigest& d) { loader.add(s, i, d); });
+        results::scan_store(s.results_path, [&](const results::CaseDigest& d) { loader.add(s, i, d); });
     s.records = st.lines;
     s.torn_tail = st.torn_tail;
     in.records += st.lines;

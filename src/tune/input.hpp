@@ -50,6 +50,7 @@ struct ConfigInfo {
 
 struct StoreInfo {
   std::string dir;
+  std::string results_path;  // DIR/results.jsonl
   std::string backend;
   int repetitions = 1;
   int nodes = -1;          // hosts in the launches' metadata; -1 when not known

@@ -7,7 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include "tune/input.hpp"
 #include "tune/recommend.hpp"
+#include "tune/validate.hpp"
 
 namespace collbench::tune {
 
@@ -33,6 +35,15 @@ std::string summary_json(const Recommendation& r);
 
 // "1.234x [1.100, 1.400]": default time / winner time and its interval.
 std::string gain_text(const Gain& g);
+
+// What `collbench tune` prints (writers_console.cpp), byte for byte as it always has.
+std::string console_summary(const TuneInput& in, const Recommendation& r);  // "tune: N records …", a line per collective, deploy, notes
+std::string console_written(const std::string& dir, const std::vector<std::string>& names);  // "wrote DIR: a b c"
+// "validate: default and SETTING, N repetitions interleaved: …" ("nothing to validate" when the
+// recommendation is the default).
+std::string console_validation_plan(const Recommendation& r, int reps, std::size_t launches, std::size_t cases,
+                                    const std::string& dir);
+std::string console_validation(const Validation& v, const std::string& out_dir);  // a line per collective, the verdict
 
 // Every file for the recommendation's backend: (file name, contents).
 std::vector<std::pair<std::string, std::string>> outputs(const Recommendation& r);

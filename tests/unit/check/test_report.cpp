@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../console_golden.hpp"
 #include "check_fixture.hpp"
 
 namespace {
@@ -446,3 +447,34 @@ TEST(PrintVerdict, ListsFailuresRunFailuresAndSuspects) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------- console text (golden)
+
+namespace collbench_check_console {
+
+namespace check = collbench::check;
+
+TEST(CheckConsole, QuietAndBaselineGoldens) {
+  check::Verdict v;
+  check::Item pass, fail, error;
+  pass.status = "pass";
+  pass.message = "busbw 1M float sum out_of_place 4r: 41.2 GB/s >= 39.1";
+  fail.status = "fail";
+  fail.message = "busbw 64K float sum out_of_place 4r: 3.1 GB/s < 3.8 (95% of the baseline's 4.0)";
+  error.status = "error";
+  error.message = "allgather 1M float out_of_place (4 ranks): not measured";
+  v.items = {pass, fail, error};
+  v.run_failures = {"'run.json': the run failed (status \"failed\") after 12 records"};
+  v.named = {"node vm:2-3 (host vm, ranks 2-3): slower than its peers in 5 of 6 cases (up to 41.2x)"};
+  v.code = collbench::core::ExitCode::run_failed;
+  check::Baseline b;
+  b.backend = "mpi";
+  for (const char* scope : {"world", "world", "node", "pair", "pair", "pair"}) {
+    check::Expectation e;
+    e.key.scope = scope;
+    b.expectations.push_back(e);
+  }
+  consoletest::expect_golden("check.quiet.txt", check::quiet_text(v) + check::baseline_text(b, 3, "baseline.json"));
+}
+
+}  // namespace collbench_check_console

@@ -227,7 +227,7 @@ TEST(ImportStore, DuplicatesAreSkippedAndLabelsStayUnique) {
   EXPECT_NE(out2.added[0], "run") << "the label 'run' is taken";
   EXPECT_EQ(out2.records, n_run_b);
 
-  const nlohmann::json m = ingest::read_import_manifest(store);
+  const nlohmann::json m = results::read_import_manifest(store);
   EXPECT_EQ(m.at("schema"), "collbench.import");
   ASSERT_EQ(m.at("sources").size(), 3u);
   std::vector<std::string> labels;

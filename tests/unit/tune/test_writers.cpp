@@ -213,3 +213,36 @@ TEST(TuneWriters, ValuesAnEnvFileCannotHoldAreRefused) {
 }
 
 }  // namespace
+
+// What `collbench tune` prints (writers_console.cpp), byte for byte.
+TEST(TuneWriters, ConsoleGoldens) {
+  const auto n = nccl_built();
+  expect_golden("nccl.console.txt", tune::console_summary(n->in, n->rec) + tune::console_written("tuned", {"a.env", "b.conf"}) +
+                                        tune::console_validation_plan(n->rec, 3, 6, 48, "tuned/validate"));
+  const auto m = mpi_built();
+  expect_golden("mpi.console.txt", tune::console_summary(m->in, m->rec));
+  EXPECT_EQ(tune::console_validation_plan(tune::Recommendation{}, 3, 0, 0, ""),
+            "validate: nothing to validate, the recommendation is the default\n");
+}
+
+TEST(TuneWriters, ValidationConsoleGolden) {
+  tune::Validation v;
+  tune::Verdict faster;
+  faster.collective = "allreduce";
+  faster.measured = true;
+  faster.result = "faster";
+  faster.observed = 1.2345, faster.observed_lo = 1.1, faster.observed_hi = 1.4, faster.expected = 1.25;
+  tune::Verdict unknown = faster;
+  unknown.collective = "allgather";
+  unknown.result = "same";
+  unknown.observed = 1.0, unknown.observed_lo = 0.98, unknown.observed_hi = 1.03, unknown.expected = 0;
+  tune::Verdict missing;
+  missing.collective = "reducescatter";
+  missing.why = "the recommendation failed at 1M";
+  v.per_collective = {faster, unknown, missing};
+  v.held = true;
+  std::string text = tune::console_validation(v, "out/tuned");
+  v.held = false;
+  text += tune::console_validation(v, "out/tuned");
+  expect_golden("validation.console.txt", text);
+}
