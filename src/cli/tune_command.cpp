@@ -8,6 +8,7 @@
 #include "cli/sweep_command.hpp"
 #include "core/error.hpp"
 #include "core/launcher.hpp"
+#include "core/size.hpp"
 #include "plan/sweep_plan.hpp"
 #include "plan/sweep_spec.hpp"
 #include "results/file_io.hpp"
@@ -15,6 +16,7 @@
 #include "tune/input.hpp"
 #include "tune/recommend.hpp"
 #include "tune/validate.hpp"
+#include "tune/validate_plan.hpp"
 #include "tune/workload.hpp"
 #include "tune/writers.hpp"
 
@@ -79,9 +81,24 @@ void print_summary(const tune::TuneInput& in, const tune::Recommendation& r) {
   for (const auto& n : r.notes) std::printf("note: %s\n", n.c_str());
 }
 
+std::string verdict_text(const tune::Verdict& x) {
+  return x.measured ? fmt::format("{}: observed {:.3f}x [{:.3f}, {:.3f}], expected {}", x.result, x.observed, x.observed_lo, x.observed_hi,
+                                  x.expected > 0 ? fmt::format("{:.3f}x", x.expected) : "-")
+                    : "not compared: " + x.why;
+}
+
+void print_verdicts(const tune::Validation& v) {
+  for (const tune::Verdict& x : v.per_collective) std::printf("  %-13s %s\n", x.collective.c_str(), verdict_text(x).c_str());
+  for (const tune::RangeVerdict& rv : v.level1)
+    if (rv.validated)
+      std::printf("  %-13s level 1 %s..%s %s: %s\n", rv.overall.collective.c_str(), core::format_size(rv.range.first).c_str(),
+                  core::format_size(rv.range.last).c_str(), plan::describe(rv.range.setting).c_str(), verdict_text(rv.overall).c_str());
+}
+
 int run_validation(const TuneArgs& a, const tune::TuneInput& in, const tune::Recommendation& r, const tune::Workload& w,
                    const tune::TuneOptions& opt) {
-  if (r.deploy.empty()) {
+  const std::size_t ranges = tune::level1_ranges_to_validate(r);
+  if (r.deploy.empty() && ranges == 0) {
     std::printf("validate: nothing to validate, the recommendation is the default\n");
     return 0;
   }
@@ -92,17 +109,15 @@ int run_validation(const TuneArgs& a, const tune::TuneInput& in, const tune::Rec
   if (spec.backend != "model")
     plan::override_launcher(spec, store.launcher_kind != spec.launcher.kind ? store.launcher_kind : "",
                             store.launcher_ranks != spec.launcher.ranks ? store.launcher_ranks : 0);
-  spec.axes.clear();
-  spec.exclude.clear();
-  spec.cases = {plan::Config{}, r.deploy};
-  spec.repetitions = a.validate_reps;
-  spec.time_budget_s = 0;
+  spec = tune::validation_spec(std::move(spec), r, a.validate_reps);
   const plan::SweepPlan p = plan::make_plan(spec);
   const std::string dir = a.out + "/validate";
   sweep::SweepOptions so = sweep_options(spec, dir);
   so.resume = fs::exists(dir + "/manifest.json");
+  if (ranges > 0) std::printf("validate: level 1: %zu size range(s) whose winner is not the default, each at its measured sizes\n", ranges);
   std::printf("validate: default and %s, %d repetitions interleaved: %zu launches, %zu cases into %s\n",
-              plan::describe(r.deploy).c_str(), a.validate_reps, p.launches.size(), p.total_cases, dir.c_str());
+              r.deploy.empty() ? "the level-1 ranges' settings" : plan::describe(r.deploy).c_str(), a.validate_reps, p.launches.size(),
+              p.total_cases, dir.c_str());
   std::fflush(stdout);
   const sweep::SweepOutcome o = sweep::run_sweep(spec, p, so, {});
   if (o.interrupted) {
@@ -114,11 +129,7 @@ int run_validation(const TuneArgs& a, const tune::TuneInput& in, const tune::Rec
   const tune::Validation v = tune::validate(in, run, r, w, opt);
   results::write_file_atomically(a.out + "/validation.md", tune::validation_md(v));
   results::write_file_atomically(a.out + "/validation.json", tune::validation_json(v));
-  for (const tune::Verdict& x : v.per_collective)
-    std::printf("  %-13s %s\n", x.collective.c_str(),
-                x.measured ? fmt::format("{}: observed {:.3f}x [{:.3f}, {:.3f}], expected {}", x.result, x.observed, x.observed_lo,
-                                         x.observed_hi, x.expected > 0 ? fmt::format("{:.3f}x", x.expected) : "-").c_str()
-                           : ("not compared: " + x.why).c_str());
+  print_verdicts(v);
   std::printf("validate: %s (%s/validation.md)\n", v.held ? "the recommendation held" : "the recommendation did NOT hold", a.out.c_str());
   if (!v.held) return 1;
   return o.code == core::ExitCode::ok ? 0 : static_cast<int>(o.code);
