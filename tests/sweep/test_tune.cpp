@@ -136,19 +136,19 @@ TEST_F(TuneE2E, ValidateMeasuresEachSizeUnderItsLevel1RangesSetting) {
   EXPECT_NE(t.out.find("validate: level 1: 2 size range(s)"), std::string::npos) << t.all();
 
   // Each size under its range's setting and the default (ring, level 2's, at every size),
-  // 2 repetitions, each launch measuring them all: A B A B.
+  // 2 repetitions, each measuring them all: A B A B.
   std::map<std::string, std::vector<std::uint64_t>> measured;  // algorithm -> sizes, in store order
-  std::vector<std::string> launches;
+  std::vector<int> reps;
   for (const json& l : read_results(out + "/validate/results.jsonl")) {
     EXPECT_EQ(l["status"], "ok") << l.dump();
     measured[l["sweep"]["knobs"].value("coll_tuned_allreduce_algorithm", "default")].push_back(l["bytes"].get<std::uint64_t>());
-    if (launches.empty() || launches.back() != l["sweep"]["launch"]) launches.push_back(l["sweep"]["launch"]);
+    reps.push_back(l["sweep"]["rep"].get<int>());
   }
   EXPECT_EQ(measured["default"], (std::vector<std::uint64_t>{1024, 65536, 1024, 65536}));
   EXPECT_EQ(measured["4"], (std::vector<std::uint64_t>{1024, 65536, 1024, 65536}));
   EXPECT_EQ(measured["1"], (std::vector<std::uint64_t>{1024, 1024}));  // its range's size only
   EXPECT_EQ(measured.size(), 3u);
-  EXPECT_EQ(launches.size(), 2u);
+  EXPECT_EQ(reps, (std::vector<int>{0, 0, 0, 0, 0, 1, 1, 1, 1, 1}));
 
   const json v = json::parse(slurp(out + "/validation.json"));
   ASSERT_EQ(v["level1"].size(), 2u) << v.dump(1);
