@@ -8,6 +8,7 @@
 #include "cli/sweep_command.hpp"
 #include "core/error.hpp"
 #include "core/launcher.hpp"
+#include "core/size.hpp"
 #include "plan/sweep_plan.hpp"
 #include "plan/sweep_spec.hpp"
 #include "results/file_io.hpp"
@@ -16,6 +17,7 @@
 #include "tune/input.hpp"
 #include "tune/recommend.hpp"
 #include "tune/validate.hpp"
+#include "tune/validate_plan.hpp"
 #include "tune/workload.hpp"
 #include "tune/writers.hpp"
 
@@ -63,7 +65,7 @@ void write_outputs(const tune::Recommendation& r, const std::string& out) {
 
 int run_validation(const TuneArgs& a, const tune::TuneInput& in, const tune::Recommendation& r, const tune::Workload& w,
                    const tune::TuneOptions& opt) {
-  if (r.deploy.empty()) {
+  if (r.deploy.empty() && tune::level1_ranges_to_validate(r) == 0) {
     std::fputs(tune::console_validation_plan(r, a.validate_reps, 0, 0, "").c_str(), stdout);
     return 0;
   }
@@ -75,11 +77,7 @@ int run_validation(const TuneArgs& a, const tune::TuneInput& in, const tune::Rec
   if (spec.backend != "model")
     plan::override_launcher(spec, store.launcher_kind != spec.launcher.kind ? store.launcher_kind : "",
                             store.launcher_ranks != spec.launcher.ranks ? store.launcher_ranks : 0);
-  spec.axes.clear();
-  spec.exclude.clear();
-  spec.cases = {plan::Config{}, r.deploy};
-  spec.repetitions = a.validate_reps;
-  spec.time_budget_s = 0;
+  spec = tune::validation_spec(std::move(spec), r, a.validate_reps);
   const plan::SweepPlan p = plan::make_plan(spec);
   const std::string dir = a.out + "/validate";
   sweep::SweepOptions so = sweep_options(spec, dir);

@@ -14,8 +14,22 @@ namespace {
 
 constexpr std::size_t kMaxConfigurations = 100000;
 
-// Product of the axes (first axis slowest), then the explicit cases, minus the exclusions.
-std::vector<Config> configurations(const SweepSpec& spec) {
+using SizeSet = std::optional<std::set<std::uint64_t>>;  // nullopt: every size of the sweep
+
+// `into` measured at `more` as well: the union (every size wins).
+void add_sizes(SizeSet& into, const SizeSet& more) {
+  if (!into || !more) into.reset();
+  else into->insert(more->begin(), more->end());
+}
+
+struct Configuration {
+  Config knobs;
+  SizeSet sizes;
+};
+
+// Product of the axes (first axis slowest), then the explicit cases, minus the exclusions. A
+// configuration listed more than once is measured once, at the union of its sizes.
+std::vector<Configuration> configurations(const SweepSpec& spec) {
   std::size_t product = 1;
   for (const KnobAxis& axis : spec.axes) {
     product *= axis.values.size();
@@ -24,19 +38,25 @@ std::vector<Config> configurations(const SweepSpec& spec) {
                                          "sweep, or list the combinations you want under \"cases\"",
                                          spec.source, kMaxConfigurations));
   }
-  std::vector<Config> out{Config{}};
+  std::vector<Config> product_configs{Config{}};
   for (const KnobAxis& axis : spec.axes) {
     std::vector<Config> next;
-    for (const Config& c : out)
+    for (const Config& c : product_configs)
       for (const auto& v : axis.values) {
         Config n = c;
         if (v) n[axis.knob] = *v;
         next.push_back(std::move(n));
       }
-    out = std::move(next);
+    product_configs = std::move(next);
   }
-  if (spec.axes.empty() && !spec.cases.empty()) out.clear();
-  for (const Config& c : spec.cases) out.push_back(c);
+  std::vector<Configuration> out;
+  if (!spec.axes.empty() || spec.cases.empty())
+    for (Config& c : product_configs) out.push_back({std::move(c), std::nullopt});
+  for (std::size_t i = 0; i < spec.cases.size(); ++i) {
+    SizeSet sizes;
+    if (i < spec.case_sizes.size() && !spec.case_sizes[i].empty()) sizes.emplace(spec.case_sizes[i].begin(), spec.case_sizes[i].end());
+    out.push_back({spec.cases[i], sizes});
+  }
   auto excluded = [&](const Config& c) {
     for (const Config& ex : spec.exclude) {
       bool all = true;
@@ -48,15 +68,20 @@ std::vector<Config> configurations(const SweepSpec& spec) {
     }
     return false;
   };
-  std::vector<Config> kept;
-  for (Config& c : out)
-    if (!excluded(c) && std::find(kept.begin(), kept.end(), c) == kept.end()) kept.push_back(std::move(c));
+  std::vector<Configuration> kept;
+  for (Configuration& c : out) {
+    if (excluded(c.knobs)) continue;
+    const auto same = std::find_if(kept.begin(), kept.end(), [&](const Configuration& k) { return k.knobs == c.knobs; });
+    if (same == kept.end()) kept.push_back(std::move(c));
+    else add_sizes(same->sizes, c.sizes);
+  }
   return kept;
 }
 
 struct Unit {
   core::Collective coll;
   Config knobs;                 // restricted to coll
+  SizeSet sizes;                // the sizes measured (the union over the configurations it stands for)
   std::set<std::string> owned;  // per-process knobs of the sweep that can change coll
 };
 
@@ -142,12 +167,12 @@ SweepPlan make_plan(const SweepSpec& spec) {
     }
   }
 
-  std::vector<Config> configs;
-  for (Config& c : configurations(spec)) {
+  std::vector<Configuration> configs;
+  for (Configuration& c : configurations(spec)) {
     try {
-      check_config(spec.backend, c, spec.launcher.ranks);
+      check_config(spec.backend, c.knobs, spec.launcher.ranks);
     } catch (const core::InputError& e) {
-      const bool explicit_case = std::find(spec.cases.begin(), spec.cases.end(), c) != spec.cases.end();
+      const bool explicit_case = std::find(spec.cases.begin(), spec.cases.end(), c.knobs) != spec.cases.end();
       if (!spec.skip_invalid || explicit_case) throw core::InputError(spec.source + ": " + e.what());
       plan.dropped.push_back(e.what());
       continue;
@@ -160,11 +185,12 @@ SweepPlan make_plan(const SweepSpec& spec) {
 
   // Units: each collective under each configuration, as far as the configuration can change it.
   std::vector<Unit> units;
-  for (const Config& cfg : configs)
+  for (const Configuration& cfg : configs)
     for (core::Collective coll : spec.collectives) {
       Unit u;
       u.coll = coll;
-      for (const auto& [name, value] : cfg) {
+      u.sizes = cfg.sizes;
+      for (const auto& [name, value] : cfg.knobs) {
         const Knob& k = *find_knob(spec.backend, name);
         if (auto v = restrict_to(k, value, coll)) u.knobs[name] = *v;
       }
@@ -173,8 +199,9 @@ SweepPlan make_plan(const SweepSpec& spec) {
         if (scope_in(spec, k) == Scope::process && (k.collectives.empty() || std::count(k.collectives.begin(), k.collectives.end(), coll)))
           u.owned.insert(name);
       }
-      const bool seen = std::any_of(units.begin(), units.end(), [&](const Unit& o) { return o.coll == coll && o.knobs == u.knobs; });
-      if (!seen) units.push_back(std::move(u));
+      const auto seen = std::find_if(units.begin(), units.end(), [&](const Unit& o) { return o.coll == coll && o.knobs == u.knobs; });
+      if (seen == units.end()) units.push_back(std::move(u));
+      else add_sizes(seen->sizes, u.sizes);
     }
   plan.units = units.size();
 
@@ -222,7 +249,9 @@ SweepPlan make_plan(const SweepSpec& spec) {
           b.rep = rep;
           for (std::uint64_t bytes : spec.sizes)
             for (bool in_place : spec.placements)
-              b.cases.push_back({case_id(u->knobs, u->coll, d, op, in_place, bytes, rep), bytes, in_place});
+              if (!u->sizes || u->sizes->count(bytes))
+                b.cases.push_back({case_id(u->knobs, u->coll, d, op, in_place, bytes, rep), bytes, in_place});
+          if (b.cases.empty()) continue;  // a case restricted to sizes the sweep does not have
           plan.total_cases += b.cases.size();
           blocks.push_back(std::move(b));
         }

@@ -1,12 +1,14 @@
 #pragma once
 // From a sweep spec to launches. Configurations are the cartesian product of the knob axes, plus
-// the explicit cases, minus the exclusions; each is checked against the catalog's rules. A knob
-// that cannot change a collective is dropped for it, so the same measurement is never planned
-// twice. Units (collective x configuration) are packed into launches whose per-process settings
-// agree; inside a launch each per-communicator configuration gets its own communicator. Every
-// launch of an mpi sweep sets OMPI_MCA_coll_tuned_use_dynamic_rules=1, without which Open MPI
-// ignores the algorithms written per communicator (with it and nothing forced, Open MPI decides as
-// without it: tests/mpi/test_mpit_scope.cpp).
+// the explicit cases (each at its own sizes, when it lists them), minus the exclusions; each is
+// checked against the catalog's rules. A knob that cannot change a collective is dropped for it,
+// so the same measurement is never planned twice (a unit standing for several configurations is
+// measured at the union of their sizes). Units (collective x configuration) are packed into
+// launches whose per-process settings agree; inside a launch each per-communicator configuration
+// gets its own communicator. Every launch of an mpi sweep sets
+// OMPI_MCA_coll_tuned_use_dynamic_rules=1, without which Open MPI ignores the algorithms written
+// per communicator (with it and nothing forced, Open MPI decides as without it:
+// tests/mpi/test_mpit_scope.cpp).
 // Repetitions are interleaved: every launch of repetition 0, then every launch of repetition 1 —
 // except in mpi sweeps, where one launch holds every repetition of its configurations (repetition
 // 0's blocks, then repetition 1's …): a repetition's communicators are made anew either way, and

@@ -87,6 +87,20 @@ std::vector<std::uint64_t> parse_sizes(const Json& v, const std::string& source)
   return at_key(source, "sizes", [&] { return size_steps(r); });
 }
 
+// A case's "sizes": a list of the sweep's own sizes.
+std::vector<std::uint64_t> case_sizes(const Json& v, const std::vector<std::uint64_t>& sweep_sizes, const std::string& source,
+                                      const std::string& where) {
+  if (!v.is_array() || v.empty()) fail(source, where, "expected a non-empty list of the sweep's sizes");
+  std::set<std::uint64_t> out;
+  for (const auto& e : v) {
+    const std::uint64_t b = at_key(source, where, [&] { return core::parse_size(text_of(e, source, where), "size"); });
+    if (std::find(sweep_sizes.begin(), sweep_sizes.end(), b) == sweep_sizes.end())
+      fail(source, where, fmt::format("{} is not one of the sweep's sizes", core::format_size(b)));
+    out.insert(b);
+  }
+  return {out.begin(), out.end()};
+}
+
 Config parse_config(const Json& v, const std::string& backend, const std::string& source, const std::string& where,
                     bool allow_default) {
   if (!v.is_object() || v.empty()) fail(source, where, "expected an object of knob: value");
@@ -327,6 +341,16 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
     for (std::size_t i = 0; i < j[key].size(); ++i)
       out->push_back(parse_config(j[key][i], s.backend, source, fmt::format("{}[{}]", key, i), allow_default));
   };
+  if (j.contains("cases") && j["cases"].is_array())
+    for (std::size_t i = 0; i < j["cases"].size(); ++i) {  // "sizes" restricts a case; the rest are knobs
+      Json& c = j["cases"][i];
+      if (!c.is_object() || !c.contains("sizes")) continue;
+      const std::string where = fmt::format("cases[{}].sizes", i);
+      s.case_sizes.resize(i + 1);
+      s.case_sizes[i] = case_sizes(c["sizes"], s.sizes, source, where);
+      c.erase("sizes");
+      if (c.empty()) fail(source, fmt::format("cases[{}]", i), "expected at least one knob beside \"sizes\"");
+    }
   configs("cases", false, &s.cases);
   configs("exclude", true, &s.exclude);
 

@@ -64,6 +64,10 @@ struct SweepSpec {
   LauncherSpec launcher;
   std::vector<KnobAxis> axes;      // cartesian product, in spec order
   std::vector<Config> cases;       // explicit configurations, added to the product
+  // The sizes an explicit case is measured at ("sizes" inside the case), parallel to `cases`; an
+  // empty entry (or none: the vector may be shorter) is every size of the sweep. Each is one of
+  // `sizes`. tune --validate measures each level-1 range's winner at the range's sizes this way.
+  std::vector<std::vector<std::uint64_t>> case_sizes;
   std::vector<Config> exclude;     // partial configurations: a configuration matching one is dropped
   // An invalid combination out of the product (NVLS x LL …) is an error, or with
   // "invalid_combinations": "skip" dropped and listed. Explicit cases are always checked.

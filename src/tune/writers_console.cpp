@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 #include "core/printf_text.hpp"
+#include "core/size.hpp"
+#include "plan/knobs.hpp"
+#include "tune/validate.hpp"
+#include "tune/validate_plan.hpp"
 #include "tune/writers.hpp"
 
 namespace collbench::tune {
@@ -39,19 +43,35 @@ std::string console_written(const std::string& dir, const std::vector<std::strin
 
 std::string console_validation_plan(const Recommendation& r, int reps, std::size_t launches, std::size_t cases,
                                     const std::string& dir) {
-  if (r.deploy.empty()) return "validate: nothing to validate, the recommendation is the default\n";
-  return printf_text("validate: default and %s, %d repetitions interleaved: %zu launches, %zu cases into %s\n",
-                     plan::describe(r.deploy).c_str(), reps, launches, cases, dir.c_str());
+  const std::size_t ranges = level1_ranges_to_validate(r);
+  if (r.deploy.empty() && ranges == 0) return "validate: nothing to validate, the recommendation is the default\n";
+  std::string out;
+  if (ranges > 0)
+    out += printf_text("validate: level 1: %zu size range(s) whose winner is not the default, each at its measured sizes\n", ranges);
+  out += printf_text("validate: default and %s, %d repetitions interleaved: %zu launches, %zu cases into %s\n",
+                     r.deploy.empty() ? "the level-1 ranges' settings" : plan::describe(r.deploy).c_str(), reps, launches,
+                     cases, dir.c_str());
+  return out;
 }
+
+namespace {
+
+std::string verdict_text(const Verdict& x) {
+  return x.measured ? fmt::format("{}: observed {:.3f}x [{:.3f}, {:.3f}], expected {}", x.result, x.observed, x.observed_lo,
+                                  x.observed_hi, x.expected > 0 ? fmt::format("{:.3f}x", x.expected) : "-")
+                    : "not compared: " + x.why;
+}
+
+}  // namespace
 
 std::string console_validation(const Validation& v, const std::string& out_dir) {
   std::string out;
-  for (const Verdict& x : v.per_collective)
-    out += printf_text("  %-13s %s\n", x.collective.c_str(),
-                       x.measured ? fmt::format("{}: observed {:.3f}x [{:.3f}, {:.3f}], expected {}", x.result, x.observed,
-                                                x.observed_lo, x.observed_hi,
-                                                x.expected > 0 ? fmt::format("{:.3f}x", x.expected) : "-").c_str()
-                                  : ("not compared: " + x.why).c_str());
+  for (const Verdict& x : v.per_collective) out += printf_text("  %-13s %s\n", x.collective.c_str(), verdict_text(x).c_str());
+  for (const RangeVerdict& rv : v.level1)
+    if (rv.validated)
+      out += printf_text("  %-13s level 1 %s..%s %s: %s\n", rv.overall.collective.c_str(), core::format_size(rv.range.first).c_str(),
+                         core::format_size(rv.range.last).c_str(), plan::describe(rv.range.setting).c_str(),
+                         verdict_text(rv.overall).c_str());
   out += printf_text("validate: %s (%s/validation.md)\n",
                      v.held ? "the recommendation held" : "the recommendation did NOT hold", out_dir.c_str());
   return out;

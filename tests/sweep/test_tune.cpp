@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,84 @@ TEST_F(TuneE2E, SweepTuneAndValidateTheRecommendationOnOpenMpiAlgorithms) {
   std::vector<int> knob_counts;
   for (const json& l : lines) knob_counts.push_back(static_cast<int>(l["sweep"]["knobs"].size()));
   EXPECT_EQ(knob_counts, (std::vector<int>{0, 1, 0, 1, 0, 1}));
+}
+
+// allreduce at 1K and 64K: a real sweep's store whose timings are then rewritten so that level 1
+// has two ranges with different winners (basic_linear up to 1K, ring from 64K) and level 2 picks
+// ring (Open MPI's own choice loses at both sizes).
+constexpr const char* kTwoRangeSpec = R"({
+  "name": "tune-ranges", "backend": "mpi", "collectives": ["allreduce"], "sizes": [1024, 65536],
+  "datatypes": ["float"], "ops": ["sum"], "placements": "out", "launcher": {"ranks": 4},
+  "knobs": {"coll_tuned_allreduce_algorithm": ["default", "basic_linear", "ring"]},
+  "repetitions": 1,
+  "measure": {"iters": 10, "warmup": 2, "probe-iters": 2, "timeout": 60}
+})";
+
+// The median time the rewritten store gives `algorithm` ("" = the default) at `bytes`.
+double faked_us(const std::string& algorithm, std::uint64_t bytes) {
+  if (algorithm == "1") return bytes == 1024 ? 20 : 400;  // basic_linear: best at 1K only
+  if (algorithm == "4") return bytes == 1024 ? 90 : 20;   // ring: best at 64K, second at 1K
+  return 100;
+}
+
+TEST_F(TuneE2E, ValidateMeasuresEachSizeUnderItsLevel1RangesSetting) {
+  const Proc s = collbench({"sweep", write("ranges.json", kTwoRangeSpec), "--out", path("store")}, 180);
+  ASSERT_EQ(s.exit_code, 0) << s.all();
+  std::string faked;
+  for (json rec : read_results(path("store/results.jsonl"))) {
+    const json& knobs = rec["sweep"]["knobs"];
+    const double t = faked_us(knobs.value("coll_tuned_allreduce_algorithm", ""), rec["bytes"].get<std::uint64_t>());
+    rec["time_us"]["p50"] = rec["time_us"]["p99"] = t;
+    rec["time_us"]["median_ci"]["lo"] = t - 1;
+    rec["time_us"]["median_ci"]["hi"] = t + 1;
+    faked += rec.dump() + "\n";
+  }
+  { std::ofstream(path("store/results.jsonl"), std::ios::trunc) << faked; }
+
+  const std::string out = path("tuned");
+  const Proc t = collbench({"tune", path("store"), "--out", out, "--validate", "--validate-reps", "2"}, 180);
+  // 0 or 1: whether the settings hold on this machine is not the point here; 2 or 3 would be an error.
+  ASSERT_TRUE(t.exit_code == 0 || t.exit_code == 1) << t.all();
+  const json summary = json::parse(slurp(out + "/summary.json"));
+  EXPECT_EQ(summary["deploy"]["knobs"], json({{"coll_tuned_allreduce_algorithm", "4"}})) << summary["deploy"].dump();
+  const json& ranges = summary["collectives"][0]["size_ranges"];
+  ASSERT_EQ(ranges.size(), 2u) << ranges.dump(1);
+  EXPECT_EQ(ranges[0]["setting"], json({{"coll_tuned_allreduce_algorithm", "1"}}));
+  EXPECT_EQ(ranges[1]["setting"], json({{"coll_tuned_allreduce_algorithm", "4"}}));
+  EXPECT_NE(slurp(out + "/ompi-rules.conf").find("0 1 0 0"), std::string::npos) << slurp(out + "/ompi-rules.conf");
+  EXPECT_NE(t.out.find("validate: level 1: 2 size range(s)"), std::string::npos) << t.all();
+
+  // Each size under its range's setting and the default (ring, level 2's, at every size),
+  // 2 repetitions, each measuring them all: A B A B.
+  std::map<std::string, std::vector<std::uint64_t>> measured;  // algorithm -> sizes, in store order
+  std::vector<int> reps;
+  for (const json& l : read_results(out + "/validate/results.jsonl")) {
+    EXPECT_EQ(l["status"], "ok") << l.dump();
+    measured[l["sweep"]["knobs"].value("coll_tuned_allreduce_algorithm", "default")].push_back(l["bytes"].get<std::uint64_t>());
+    reps.push_back(l["sweep"]["rep"].get<int>());
+  }
+  EXPECT_EQ(measured["default"], (std::vector<std::uint64_t>{1024, 65536, 1024, 65536}));
+  EXPECT_EQ(measured["4"], (std::vector<std::uint64_t>{1024, 65536, 1024, 65536}));
+  EXPECT_EQ(measured["1"], (std::vector<std::uint64_t>{1024, 1024}));  // its range's size only
+  EXPECT_EQ(measured.size(), 3u);
+  EXPECT_EQ(reps, (std::vector<int>{0, 0, 0, 0, 0, 1, 1, 1, 1, 1}));
+
+  const json v = json::parse(slurp(out + "/validation.json"));
+  ASSERT_EQ(v["level1"].size(), 2u) << v.dump(1);
+  for (int i = 0; i < 2; ++i) {
+    const json& r = v["level1"][i];
+    EXPECT_EQ(r["validated"], true) << r.dump(1);
+    EXPECT_EQ(r["setting"], ranges[i]["setting"]);
+    ASSERT_EQ(r["per_size"].size(), 1u) << r.dump(1);
+    EXPECT_EQ(r["per_size"][0]["bytes"], i == 0 ? 1024 : 65536);
+    EXPECT_EQ(r["per_size"][0]["measured"], true) << r.dump(1);
+    EXPECT_DOUBLE_EQ(r["expected_ratio"].get<double>(), 100.0 / 20) << r.dump(1);  // in the rewritten store
+  }
+  // held: levels 2 + 3 and level 1 together, and the exit code says the same.
+  bool slower = v["level1_held"] == false;
+  for (const json& c : v["per_collective"]) slower = slower || c["result"] == "slower";
+  EXPECT_EQ(v["held"], !slower);
+  EXPECT_EQ(t.exit_code, slower ? 1 : 0) << t.all();
 }
 
 TEST_F(TuneE2E, WrongResultsAreNeverACandidate) {

@@ -291,6 +291,46 @@ TEST(SweepPlan, ConfigAndCaseIds) {
     for (const plan::Block& blk : l.blocks) EXPECT_EQ(blk.config_id, plan::config_id(blk.knobs));
 }
 
+// The sizes each (collective, configuration) block measures, as "coll knobs: sizes".
+std::vector<std::string> blocks_and_sizes(const plan::SweepPlan& p) {
+  std::vector<std::string> out;
+  for (const plan::Launch& l : p.launches)
+    for (const plan::Block& b : l.blocks) {
+      std::string s = std::string(core::name(b.coll)) + " " + plan::describe(b.knobs) + ":";
+      for (const plan::PlannedCase& c : b.cases) s += " " + std::to_string(c.bytes);
+      out.push_back(s);
+    }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(SweepPlan, CaseSizesRestrictAConfigurationAndMergeAsAUnion) {
+  const plan::SweepSpec s = spec(R"({"backend": "mpi", "collectives": ["allreduce", "allgather"], "sizes": [8, "1K", "64K"],
+    "cases": [{"coll_tuned_allreduce_algorithm": "default"},
+              {"coll_tuned_allreduce_algorithm": "basic_linear", "sizes": [8]},
+              {"coll_tuned_allreduce_algorithm": "ring", "sizes": ["64K"]},
+              {"coll_tuned_allreduce_algorithm": "basic_linear", "sizes": ["1K"]},
+              {"coll_tuned_allgather_algorithm": "ring", "sizes": ["1K"]}]})");
+  const plan::SweepPlan p = plan::make_plan(s);
+  EXPECT_EQ(p.configurations, 4u);  // basic_linear twice: once, at the union of its sizes
+  // A configuration that cannot change a collective is the default there, measured at every size.
+  EXPECT_EQ(blocks_and_sizes(p), (std::vector<std::string>{
+                                     "allgather coll_tuned_allgather_algorithm=4: 1024",
+                                     "allgather default: 8 1024 65536",
+                                     "allreduce coll_tuned_allreduce_algorithm=1: 8 1024",
+                                     "allreduce coll_tuned_allreduce_algorithm=4: 65536",
+                                     "allreduce default: 8 1024 65536",
+                                 }));
+  EXPECT_EQ(p.total_cases, 3u + 3 + 2 + 1 + 1);
+  ASSERT_EQ(p.launches.size(), 1u);  // per-communicator knobs: one launch measures them all
+  // The same configuration also in the product (every size) keeps every size.
+  const plan::SweepPlan q = plan::make_plan(spec(R"({"backend": "mpi", "sizes": [8, "1K"],
+    "knobs": {"coll_tuned_allreduce_algorithm": ["default", "ring"]},
+    "cases": [{"coll_tuned_allreduce_algorithm": "ring", "sizes": [8]}]})"));
+  EXPECT_EQ(blocks_and_sizes(q), (std::vector<std::string>{"allreduce coll_tuned_allreduce_algorithm=4: 8 1024",
+                                                           "allreduce default: 8 1024"}));
+}
+
 TEST(SweepPlan, EstimateGrowsWithLaunches) {
   const plan::SweepSpec one = spec(kRelevance + "}");
   const plan::SweepSpec two = spec(kRelevance + R"(, "repetitions": 2})");

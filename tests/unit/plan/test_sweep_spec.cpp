@@ -336,6 +336,26 @@ TEST(SweepSpec, WrongJsonTypeNamesSourceAndKeyOnce) {
              "spec.json: knobs.NCCL_NTHREADS: expected a string or a number, got object");
 }
 
+TEST(SweepSpec, CaseSizes) {
+  const plan::SweepSpec s = parse(R"({"backend": "mpi", "sizes": ["1K", "4K", "64K"],
+    "cases": [{"coll_tuned_allreduce_algorithm": "ring", "sizes": ["64K", 1024]},
+              {"coll_tuned_allreduce_algorithm": "basic_linear"}]})");
+  // "sizes" is not a knob: the case's configuration holds knobs only, its sizes sorted beside it.
+  EXPECT_EQ(s.cases, (std::vector<plan::Config>{{{"coll_tuned_allreduce_algorithm", "4"}}, {{"coll_tuned_allreduce_algorithm", "1"}}}));
+  ASSERT_EQ(s.case_sizes.size(), 1u);  // the second case lists none: every size
+  EXPECT_EQ(s.case_sizes[0], (std::vector<std::uint64_t>{1024, 65536}));
+  EXPECT_TRUE(parse(R"({"backend": "mpi", "cases": [{"coll_tuned_allreduce_algorithm": "ring"}]})").case_sizes.empty());
+
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "sizes": ["1K"], "cases": [{"coll_tuned_allreduce_algorithm": 4, "sizes": ["2K"]}]})"),
+             "spec.json: cases[0].sizes: 2K is not one of the sweep's sizes");
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "sizes": ["1K"], "cases": [{"coll_tuned_allreduce_algorithm": 4, "sizes": []}]})"),
+             "spec.json: cases[0].sizes: expected a non-empty list of the sweep's sizes");
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "sizes": ["1K"], "cases": [{"sizes": ["1K"]}]})"),
+             "spec.json: cases[0]: expected at least one knob beside \"sizes\"");
+  // Exclusions match configurations, which have no sizes.
+  EXPECT_HAS(error_of(R"({"backend": "mpi", "sizes": ["1K"], "exclude": [{"sizes": ["1K"]}]})"), "exclude[0].sizes");
+}
+
 TEST(SweepSpec, ReadMissingFile) {
   try {
     plan::read_sweep_spec("/nonexistent/collbench/spec.json");
