@@ -128,7 +128,9 @@ TEST_F(SweepE2E, RealSweepOverOpenMpiAlgorithmsOnFourRanks) {
 // ---------------------------------------------------------------------------------------------
 
 // 6 configurations x 4 sizes x 2 repetitions = 48 cases in one launch of 2 ranks (Open MPI's
-// algorithms are per communicator; an mpi launch holds every repetition).
+// algorithms are per communicator; an mpi launch holds every repetition). Each case measures for
+// about 0.08 s (adaptive mode, a CI target it never reaches), so the sweep lasts seconds and can
+// be stopped midway: with a few fixed iterations it ends in under a second.
 constexpr const char* kLongSpec = R"({
   "name": "long",
   "backend": "mpi",
@@ -140,7 +142,8 @@ constexpr const char* kLongSpec = R"({
                                        "rabenseifner"]
   },
   "repetitions": 2,
-  "measure": {"iters": 5, "warmup": 1, "probe-iters": 1, "timeout": 60}
+  "measure": {"min-iters": 20, "max-iters": 100000000, "target-rel-ci": 0.000001, "time-budget": 0.08, "warmup": 1,
+              "probe-iters": 1, "timeout": 60}
 }
 )";
 constexpr int kLongCases = 6 * 4 * 2;
