@@ -3,13 +3,26 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
-namespace consoletest {
+namespace goldentest {
 
-void expect_golden(const std::string& name, const std::string& actual) {
-  const std::string path = std::string(COLLBENCH_SOURCE_DIR) + "/tests/golden/console/" + name;
+namespace {
+
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+void expect_golden_in(const std::string& dir, const std::string& name, const std::string& actual) {
+  const std::string path = dir + "/" + name;
   const char* update = std::getenv("COLLBENCH_UPDATE_GOLDEN");
   if (update && std::string(update) == "1") {
     std::ofstream(path, std::ios::binary) << actual;
@@ -21,20 +34,25 @@ void expect_golden(const std::string& name, const std::string& actual) {
   ss << in.rdbuf();
   const std::string expected = ss.str();
   if (expected == actual) return;
-  std::istringstream e(expected), a(actual);
-  std::string le, la;
-  for (int line = 1;; ++line) {
-    const bool he = static_cast<bool>(std::getline(e, le)), ha = static_cast<bool>(std::getline(a, la));
-    if (!he && !ha) {
-      ADD_FAILURE() << name << ": differs only in its final newline";
-      return;
-    }
-    if (!he || !ha || le != la) {
-      ADD_FAILURE() << name << ": first difference at line " << line << "\n  golden: " << (he ? le : "(end of file)")
-                    << "\n  actual: " << (ha ? la : "(end of file)");
-      return;
-    }
-  }
+  const std::string actual_path = (std::filesystem::temp_directory_path() / ("collbench-golden-" + name + ".actual")).string();
+  std::ofstream(actual_path, std::ios::binary) << actual;
+  const auto e = split_lines(expected), a = split_lines(actual);
+  std::size_t i = 0;
+  while (i < e.size() && i < a.size() && e[i] == a[i]) ++i;
+  ADD_FAILURE() << "golden mismatch: " << name << " (first difference at line " << i + 1
+                << (i == e.size() && i == a.size() ? ", only the final newline differs" : "") << ")\n"
+                << "  expected: " << (i < e.size() ? e[i] : "<end of file>") << "\n"
+                << "  actual:   " << (i < a.size() ? a[i] : "<end of file>") << "\n"
+                << "  diff -u " << path << " " << actual_path << "\n"
+                << "  (COLLBENCH_UPDATE_GOLDEN=1 rewrites the golden files after a deliberate change)";
+}
+
+}  // namespace goldentest
+
+namespace consoletest {
+
+void expect_golden(const std::string& name, const std::string& actual) {
+  goldentest::expect_golden_in(std::string(COLLBENCH_SOURCE_DIR) + "/tests/golden/console", name, actual);
 }
 
 }  // namespace consoletest
