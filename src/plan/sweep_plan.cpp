@@ -266,10 +266,10 @@ SweepPlan make_plan(const SweepSpec& spec) {
     l.rep = rep;
     for (const auto& [k, v] : groups[g].assigned)
       if (v) l.process[k] = *v;
-    l.env = environment(spec.backend, l.process, process_knobs, Scope::process);
-    if (spec.no_mpi_t) {
-      l.env = deploy_environment(spec.backend, l.process, process_knobs);  // OMPI_MCA_*, dynamic rules when forced
-    } else if (spec.backend == "mpi") {
+    // --no-mpi-t: Open MPI's settings as a deployment sets them (OMPI_MCA_*, dynamic rules when forced).
+    l.env = spec.no_mpi_t ? deploy_environment(spec.backend, l.process, process_knobs)
+                          : environment(spec.backend, l.process, process_knobs, Scope::process);
+    if (!spec.no_mpi_t && spec.backend == "mpi") {
       for (const std::string& name : comm_knobs)  // an inherited OMPI_MCA_ value would change the default
         if (const Knob& k = *find_knob(spec.backend, name); k.target == Target::mpi_t) {
           l.env["OMPI_MCA_" + k.variable] = std::nullopt;

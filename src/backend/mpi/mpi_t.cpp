@@ -118,6 +118,14 @@ ControlVariable& variable(const std::string& name, bool writable) {
   return *it->second;
 }
 
+// Whether coll/tuned honours forced algorithms in this process: Open MPI reads
+// coll_tuned_use_dynamic_rules at MPI_Init only (writing it later is refused), and ignores every
+// algorithm written without it.
+bool dynamic_rules_enabled() {
+  ensure_mpi_t();
+  return variable("coll_tuned_use_dynamic_rules", false).read() != 0;
+}
+
 }  // namespace
 
 MPI_Comm configured_dup(MPI_Comm parent, const ControlSettings& settings) {
@@ -146,11 +154,6 @@ MPI_Comm configured_dup(MPI_Comm parent, const ControlSettings& settings) {
   }
   if (MPI_Comm_dup(parent, &comm) != MPI_SUCCESS) throw core::RunError("MPI_Comm_dup failed");
   return comm;
-}
-
-bool dynamic_rules_enabled() {
-  ensure_mpi_t();
-  return variable("coll_tuned_use_dynamic_rules", false).read() != 0;
 }
 
 void finish_mpi_t() {

@@ -23,11 +23,6 @@ using ControlSettings = std::map<std::string, std::string>;
 // refuses a write.
 MPI_Comm configured_dup(MPI_Comm parent, const ControlSettings& settings);
 
-// Whether coll/tuned honours forced algorithms in this process: Open MPI reads
-// coll_tuned_use_dynamic_rules at MPI_Init only (writing it later is refused), and ignores every
-// algorithm written without it.
-bool dynamic_rules_enabled();
-
 // Ends collbench's use of MPI_T (kept open from the first configured dup on, as its start costs
 // about a quarter of a second): the MPI world calls it before MPI_Finalize. Open MPI's PML
 // monitoring, for one, prints nothing at MPI_Finalize while MPI_T is in use.
