@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "app/launch_env.hpp"
+#include "app/block_env.hpp"
 #include "app/run_config.hpp"
 #include "backend/backend.hpp"
 #include "backend/model/topology.hpp"
@@ -50,7 +50,7 @@ class BackendFactory {
   std::string m_name;
   const RunConfig& m_cfg;
   bool m_block_fields;
-  LaunchEnvironment m_env;
+  BlockEnvironment m_env;
   std::optional<model::Topology> m_topology;  // read at the first model backend
 };
 

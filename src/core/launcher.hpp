@@ -1,6 +1,12 @@
 #pragma once
 // What the launcher (mpirun, srun) tells a process before MPI_Init, from the environment: its
 // rank, which launcher started it, and under Slurm the job, the step, its nodes and tasks.
+//
+// Terms, one meaning each across the code: a *launcher* starts a job's ranks (mpirun, srun,
+// torchrun, or collbench's own `collbench launch`); a *launch* is one such start — what LaunchInfo
+// describes from inside a rank, and what a sweep runs one after another (plan::Launch, its launch
+// file, "L000"); a launch runs *blocks* (one configuration and collective each), whose process
+// environment app::BlockEnvironment switches.
 #include <functional>
 #include <optional>
 #include <string>

@@ -1,4 +1,4 @@
-#include "app/launch_env.hpp"
+#include "app/block_env.hpp"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -38,7 +38,7 @@ void apply_nccl_conf_files() {
   apply_file("/etc/nccl.conf");
 }
 
-void LaunchEnvironment::apply(const plan::EnvChanges& env) {
+void BlockEnvironment::apply(const plan::EnvChanges& env) {
   for (const auto& [name, value] : env) {
     if (!m_start.count(name)) {
       const char* now = std::getenv(name.c_str());

@@ -1,7 +1,7 @@
 #pragma once
-// The environment of one sweep launch. Blocks set a knob's variable or leave it at its default;
-// "default" means the value the launch started with — which includes what NCCL's configuration
-// files put there — not "unset".
+// The process environment as a sweep launch's blocks switch it. A block sets a knob's variable or
+// leaves it at its default; "default" means the value the launch started with — which includes
+// what NCCL's configuration files put there — not "unset".
 #include <map>
 #include <optional>
 #include <string>
@@ -17,7 +17,8 @@ namespace collbench::app {
 // part of the launch's starting environment, as they are for NCCL from its first call on.
 void apply_nccl_conf_files();
 
-class LaunchEnvironment {
+// Each block's environment in turn, within one launch.
+class BlockEnvironment {
  public:
   // Sets each variable to its value; a variable without one goes back to the value it had when
   // this launch first touched it (unset if it had none).
