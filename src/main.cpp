@@ -1,4 +1,5 @@
-// collbench: build the CLI, run the subcommand, map errors to exit codes.
+// collbench: build the CLI (cli/ binds each subcommand's flags to its app:: request), call the
+// subcommand's app:: function, map errors to exit codes.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -7,11 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "app/run.hpp"
 #include "cli/check_command.hpp"
 #include "cli/import_command.hpp"
 #include "cli/launch_command.hpp"
 #include "cli/report_command.hpp"
-#include "cli/run_command.hpp"
 #include "cli/run_options.hpp"
 #include "cli/sweep_command.hpp"
 #include "cli/tune_command.hpp"
@@ -41,23 +42,23 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", COLLBENCH_VERSION);
   collbench::cli::RunArgs run_args;
   CLI::App* run = collbench::cli::add_run_command(app, run_args);
-  collbench::cli::SweepArgs sweep_args;
+  collbench::app::SweepRequest sweep_args;
   CLI::App* sweep = collbench::cli::add_sweep_command(app, sweep_args);
-  collbench::cli::TuneArgs tune_args;
+  collbench::app::TuneRequest tune_args;
   CLI::App* tune = collbench::cli::add_tune_command(app, tune_args);
-  collbench::cli::BaselineArgs baseline_args;
+  collbench::app::BaselineRequest baseline_args;
   CLI::App* baseline = collbench::cli::add_baseline_command(app, baseline_args);
-  collbench::cli::CheckArgs check_args;
+  collbench::app::CheckRequest check_args;
   CLI::App* check = collbench::cli::add_check_command(app, check_args);
-  collbench::cli::ImportArgs import_args;
+  collbench::app::ImportRequest import_args;
   CLI::App* import = collbench::cli::add_import_command(app, import_args);
-  collbench::cli::ReportArgs report_args;
+  collbench::app::ReportRequest report_args;
   CLI::App* report = collbench::cli::add_report_command(app, report_args);
-  collbench::cli::CompareArgs compare_args;
+  collbench::app::CompareRequest compare_args;
   CLI::App* compare = collbench::cli::add_compare_command(app, compare_args);
-  collbench::cli::WhatIfArgs whatif_args;
+  collbench::app::WhatIfRequest whatif_args;
   CLI::App* whatif = collbench::cli::add_whatif_command(app, whatif_args);
-  collbench::cli::LaunchArgs launch_args;
+  collbench::app::LaunchRequest launch_args;
   CLI::App* launch = collbench::cli::add_launch_command(app, launch_args);
   try {
     static const std::set<std::string> commands = {"run", "sweep", "tune", "baseline", "check", "import", "report", "compare", "whatif",
@@ -85,19 +86,19 @@ int main(int argc, char** argv) {
     }
     if (run->parsed()) {
       const auto cfg = collbench::cli::make_run_config(run_args, *run, std::getenv("COLLBENCH_INJECT"));
-      return static_cast<int>(collbench::cli::run_command(cfg, &argc, &argv, environ));
+      return static_cast<int>(collbench::app::run(cfg, &argc, &argv, environ));
     }
-    if (sweep->parsed()) return collbench::cli::sweep_command(sweep_args);
-    if (tune->parsed()) return collbench::cli::tune_command(tune_args);
+    if (sweep->parsed()) return collbench::app::sweep(sweep_args, collbench::cli::check_run_args);
+    if (tune->parsed()) return collbench::app::tune(tune_args, collbench::cli::check_run_args);
     std::string command_line;
     for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
-    if (baseline->parsed()) return collbench::cli::baseline_command(baseline_args, command_line);
-    if (check->parsed()) return collbench::cli::check_command(check_args, command_line);
-    if (import->parsed()) return collbench::cli::import_command(import_args, command_line);
-    if (report->parsed()) return collbench::cli::report_command(report_args);
-    if (compare->parsed()) return collbench::cli::compare_command(compare_args);
-    if (whatif->parsed()) return collbench::cli::whatif_command(whatif_args);
-    if (launch->parsed()) return collbench::cli::launch_command(launch_args, commands);
+    if (baseline->parsed()) return collbench::app::baseline(baseline_args);
+    if (check->parsed()) return collbench::app::check(check_args, command_line);
+    if (import->parsed()) return collbench::app::import_logs(import_args, command_line);
+    if (report->parsed()) return collbench::app::report(report_args);
+    if (compare->parsed()) return collbench::app::compare(compare_args);
+    if (whatif->parsed()) return collbench::app::whatif(whatif_args);
+    if (launch->parsed()) return collbench::app::launch(launch_args, commands);
   } catch (const collbench::core::Error& e) {
     if (speak || e.code() != ExitCode::bad_input) std::fprintf(stderr, "collbench: %s\n", one_line(e.what()).c_str());
     return static_cast<int>(e.code());

@@ -11,7 +11,8 @@ root=${1:-.}
 cd "$root" || exit 2
 
 # Direct dependencies per module. core <- stats, verify <- results <- report; plan <- core;
-# world <- core; the backends implement backend.hpp; cli <- everything; main (collbench) <- cli.
+# world <- core; the backends implement backend.hpp; app <- everything below it; cli <- app (and the
+# plan, core and nccl_log pieces its parsers check flags with); main (collbench) <- cli, app.
 declare -A deps=(
   [core]=""
   [stats]="core"
@@ -33,9 +34,12 @@ declare -A deps=(
   [report]="results ingest plan backend_model"
   [app]="core stats verify results plan world backend backend_mpi nccl_log backend_nccl backend_model
          measure sweep tune check ingest report"
-  [cli]="app measure report results backend_mpi backend_nccl sweep tune check ingest backend_model"
-  [main]="cli"
+  [cli]="app plan nccl_log core"
+  [main]="cli app core"
 )
+# Modules held to their direct dependencies only (no "what a dependency may use"): cli binds flags
+# and calls app, so the layers below app are not its to reach.
+declare -A direct_only=([cli]=1 [main]=1)
 # PRIVATE links: the module itself may use them; they pass on to nobody.
 declare -A private_deps=(
   [backend_nccl]="kernels"
@@ -74,7 +78,10 @@ closure() {
   done
   echo "$seen"
 }
-for m in "${!deps[@]}"; do allowed[$m]="$(closure "$m")${private_deps[$m]-} "; done
+for m in "${!deps[@]}"; do
+  if [ -n "${direct_only[$m]-}" ]; then allowed[$m]=" $m ${deps[$m]} "
+  else allowed[$m]="$(closure "$m")${private_deps[$m]-} "; fi
+done
 
 bad=0
 checked=0

@@ -10,7 +10,7 @@
 #include "app/backend_factory.hpp"
 #include "app/driver.hpp"
 #include "app/job.hpp"
-#include "app/launch_env.hpp"
+#include "app/block_env.hpp"
 #include "app/record_sinks.hpp"
 #include "plan/launch_file.hpp"
 #include "report/table.hpp"

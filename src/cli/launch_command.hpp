@@ -1,34 +1,21 @@
 #pragma once
-// `collbench launch --nproc-per-node N [--rendezvous-port P] [--] COMMAND…`: N ranks of this
-// collbench on this machine, like `torchrun --standalone --nproc-per-node N`, meeting through
-// NCCL's bootstrap at 127.0.0.1. No MPI, no CUDA, no NCCL in the launcher itself.
+// The flags of `collbench launch --nproc-per-node N [--rendezvous-port P] [--] COMMAND…`, bound to
+// app::LaunchRequest (app/launch.hpp).
 #include <CLI/CLI.hpp>
 
-#include <climits>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "app/launch.hpp"
+
 namespace collbench::cli {
 
-struct LaunchArgs {
-  int nproc_per_node = INT_MIN;      // INT_MIN: not given
-  int rendezvous_port = 0;           // 0: a free loopback port
-  std::vector<std::string> command;  // the collbench arguments every rank runs ("run", "-b", "8" …)
-};
-
-CLI::App* add_launch_command(CLI::App& app, LaunchArgs& args);
+CLI::App* add_launch_command(CLI::App& app, app::LaunchRequest& request);
 
 // What follows `collbench launch` on the command line, split: launch's own options, up to "--" or
 // the first word that is neither one of them nor its value, and the rest, the command every rank
-// runs (into args.command, unparsed: it is the ranks' to parse). Returns the words for CLI11's
+// runs (into request.command, unparsed: it is the ranks' to parse). Returns the words for CLI11's
 // App::parse: "launch" and its options, last first.
-std::vector<std::string> launch_words(const CLI::App& launch, const std::vector<std::string>& after, LaunchArgs& args);
-
-// Starts the ranks and waits for them. `commands`: collbench's subcommands, to refuse a command
-// the ranks could not run before starting any. Returns 0 when every rank exited 0, else the first
-// failing rank's exit code (3 when a signal ended it), 128 + N when the launcher got signal N.
-// Throws InputError (exit 2) for a bad count or command and for a launch inside another launcher.
-int launch_command(const LaunchArgs& args, const std::set<std::string>& commands);
+std::vector<std::string> launch_words(const CLI::App& launch, const std::vector<std::string>& after, app::LaunchRequest& request);
 
 }  // namespace collbench::cli

@@ -258,4 +258,17 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
   return cfg;
 }
 
+double check_run_args(const std::vector<std::string>& args) {
+  CLI::App app;
+  RunArgs ra;
+  CLI::App* run = add_run_command(app, ra);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes a vector last word first
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    throw core::InputError(e.what());
+  }
+  return make_run_config(ra, *run, nullptr).timeout_s;
+}
+
 }  // namespace collbench::cli

@@ -64,8 +64,11 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& args);
 
 using app::RunConfig;
 
-
 // Throws core::InputError naming the flag and what was expected.
 RunConfig make_run_config(const RunArgs& args, const CLI::App& run_cmd, const char* inject_env);
+
+// A sweep's `collbench run ...` arguments (args[0] is "run") checked by this parser, as
+// app::RunArgsCheck wants: returns their case timeout; throws InputError naming the bad option.
+double check_run_args(const std::vector<std::string>& args);
 
 }  // namespace collbench::cli

@@ -1,4 +1,4 @@
-#include "cli/output.hpp"
+#include "app/output.hpp"
 
 #include <cstdio>
 
@@ -7,7 +7,7 @@
 #include "core/error.hpp"
 #include "results/file_io.hpp"
 
-namespace collbench::cli {
+namespace collbench::app {
 
 void write_output(const std::string& path, const std::string& text, const char* flag) {
   if (path.empty() || path == "-") {
@@ -21,4 +21,4 @@ void write_output(const std::string& path, const std::string& text, const char* 
   }
 }
 
-}  // namespace collbench::cli
+}  // namespace collbench::app
