@@ -41,6 +41,7 @@ struct RowContext {
   int nranks = 0;           // 0: not known
   int iters = 0, warmup_iters = 0;
   bool iters_known = false;
+  std::optional<bool> validation;  // the header's "validation: N"; absent when not printed
   // -a/--average as the log's command line gave it: how each process's time was reduced over
   // ranks (0 rank 0's, 1 the mean, 2 the min, 3 the max); 1, nccl-tests' default, when not shown.
   int average = 1;
@@ -68,6 +69,9 @@ class Builder {
   void set_devices(const std::vector<results::DeviceRecord>& devices);
   std::size_t records() const { return m_doc.results.size(); }
   std::size_t skipped_rows() const;  // rows of tests, types or ops collbench does not model
+  // Whether the run's end (its footer) is in the log; by default info().complete. An edited log
+  // ("# Truncated …") is not complete, yet its run ended.
+  void set_ended(bool ended) { m_ended = ended; }
   // Document status from what was read: "running" when the log was cut off (no footer),
   // "failed" when it reports a test failure, "wrong" when a record has wrong elements.
   ImportedLog finish(bool failed);
@@ -83,6 +87,7 @@ class Builder {
   std::unordered_map<std::uint64_t, int> m_seen;  // case key (hashed) -> times seen (for reps)
   std::map<std::string, int> m_skipped;         // why -> rows
   std::set<std::string> m_notes_seen;
+  std::optional<bool> m_ended;
 };
 
 // nccl-tests' -a/--average among a command line's arguments (the program's, after its name): the

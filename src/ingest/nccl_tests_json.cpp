@@ -195,6 +195,8 @@ ImportedLog parse_json_log(std::string_view text_in, const std::string& name, co
     }
     if (const json* w = member(*config, "warmup_iters"); w != nullptr && w->is_number_integer())
       base.warmup_iters = w->get<int>();
+    if (const json* v = member(*config, "validation"); v != nullptr && v->is_number_integer())
+      base.validation = v->get<int>() != 0;
     if (const json* devs = member(*config, "devices"); devs != nullptr && devs->is_array()) {
       for (const json& d : *devs) {
         results::DeviceRecord r;

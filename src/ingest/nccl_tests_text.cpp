@@ -93,17 +93,25 @@ std::string_view strip_launcher(std::string_view line, std::string_view& stream)
   return line;
 }
 
-// "..../all_reduce_perf", "all_gather_perf:" … the last test program a line names.
+bool is_word(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || is_digit(c); }
+
+// "..../all_reduce_perf", "all_gather_perf:", "all_gather_perf_mpi" (a build's NAME_SUFFIX,
+// nccl-tests src/Makefile:38) … the last test program a line names, with its suffix.
 std::string program_in(std::string_view line) {
   std::string found;
   std::size_t pos = 0;
   while ((pos = line.find("_perf", pos)) != std::string_view::npos) {
-    const std::size_t end = pos + 5;
+    std::size_t end = pos + 5;
     std::size_t b = pos;
     while (b > 0 && ((line[b - 1] >= 'a' && line[b - 1] <= 'z') || line[b - 1] == '_' || is_digit(line[b - 1]))) --b;
-    const bool ends_word = end >= line.size() || !((line[end] >= 'a' && line[end] <= 'z') || line[end] == '_');
+    bool ends_word = end >= line.size() || !is_word(line[end]);
+    if (!ends_word && line[end] == '_') {  // a suffix: "_mpi", "_cuda12"
+      std::size_t e = end + 1;
+      while (e < line.size() && is_word(line[e])) ++e;
+      if (e > end + 1 && line.substr(end, e - end).find("_perf") == std::string_view::npos) end = e, ends_word = true;
+    }
     if (b < pos && ends_word) found = std::string(line.substr(b, end - b));
-    pos = end;
+    pos = pos + 5;
   }
   return found;
 }
@@ -115,12 +123,18 @@ struct Group {
   std::size_t width() const { return 4 + (per_iter ? 4 : 0); }
 };
 
+// A table's columns. Since 2.13 every test prints "size count type redop root"; before, each test
+// printed its own: all_gather/sendrecv "size count type", broadcast/gather/scatter "... type
+// root", reduce "... type redop root", all_reduce/reduce_scatter/alltoall "... type redop" (and
+// alltoall printed an empty redop, so its rows have one token fewer than its header) — nccl-tests
+// v2.11.0 src/<test>.cu:11-19.
 struct Layout {
+  bool redop = true;
   bool root = true;
   std::vector<Group> groups;
   std::vector<std::string> placements;
   std::string stream;
-  std::size_t preamble() const { return root ? 5 : 4; }
+  std::size_t preamble() const { return 3 + (redop ? 1 : 0) + (root ? 1 : 0); }
   std::size_t width() const {
     std::size_t w = preamble();
     for (const auto& g : groups) w += g.width();
@@ -158,13 +172,15 @@ class TextReader {
           "found",
           m_name));
     }
+    if (m_b.records() == 0 && !m_skipped_tables.empty()) throw core::InputError(m_skipped_tables.front());
     if (m_b.records() == 0) {
       throw core::InputError(fmt::format("'{}': the nccl-tests table has no data rows collbench can import{}", m_name,
                                          m_b.skipped_rows() ? " (every row was of a test or type it does not model)" : ""));
     }
     auto& info = m_b.info();
-    info.complete = m_footer_seen;
-    if (!info.complete) m_b.note("the log ends before its footer ('# Out of bounds values' / 'Avg bus bandwidth'): it was cut off");
+    info.complete = m_footer_seen && !m_edited;
+    m_b.set_ended(m_footer_seen);
+    if (!m_footer_seen) m_b.note("the log ends before its footer ('# Out of bounds values' / 'Avg bus bandwidth'): it was cut off");
     if (m_blocks > 1) m_b.note(fmt::format("the log holds {} runs", m_blocks));
     return m_b.finish(m_failed);
   }
@@ -176,6 +192,8 @@ class TextReader {
     if (s.empty()) return;
     const bool hashed = s.front() == '#';
     std::string_view body = hashed ? trim(s.substr(1)) : s;
+    const bool after_device = m_last_device;
+    m_last_device = false;
 
     // Data rows: the bulk of the work, so first.
     if (!hashed && m_table && is_digit(s.front())) {
@@ -183,6 +201,9 @@ class TextReader {
       row(s, lineno, unterminated);
       return;
     }
+    if (starts_with(body, "...") || starts_with(body, "\u2026") || starts_with(body, "Truncated") ||
+        starts_with(body, "truncated"))
+      return edited(body, lineno, after_device);
     if (contains(s, "Test failure") || contains(s, "Test NCCL failure") || contains(s, "Test CUDA failure") ||
         contains(s, "Test timeout") || (starts_with(body, "Avg bus bandwidth") && contains(body, "FAILED")))
       failure(s, lineno);
@@ -208,7 +229,10 @@ class TextReader {
       m_devices.clear();
       return;
     }
-    if (hashed && starts_with(body, "Rank ") && contains(body, " device ")) return device(body, lineno);
+    if (hashed && starts_with(body, "Rank ") && contains(body, " device ")) {
+      m_last_device = true;
+      return device(body, lineno);
+    }
     if (starts_with(body, "Out of bounds values")) return footer_oob(body);
     if (starts_with(body, "Avg bus bandwidth")) return footer_bw(body);
     if (starts_with(body, "Collective test concluded")) {
@@ -251,6 +275,33 @@ class TextReader {
     m_rccl = true;
   }
 
+  // Someone cut lines out of the log: "# Truncated …" anywhere, "..." inside a table or its device
+  // list. What remains imports; the log is not complete, and an elided device list does not give
+  // the ranks (end_table).
+  void edited(std::string_view body, std::size_t lineno, bool after_device) {
+    const bool truncated = body.front() == 'T' || body.front() == 't';
+    if (!truncated && !m_table && !after_device) return;  // an ellipsis elsewhere: prose, not the log
+    m_edited = true;
+    if (!truncated && after_device) {
+      m_last_device = true;  // the list may go on after it
+      m_devices_elided = true;
+      m_b.note(fmt::format("line {}: the device list is elided ('{}'): the log is not complete", lineno,
+                           std::string(body.substr(0, 60))));
+    } else {
+      m_b.note(fmt::format("line {}: '{}': lines were left out of the log: it is not complete", lineno,
+                           std::string(body.substr(0, 60))));
+    }
+  }
+
+  // A table collbench cannot read is skipped with a note naming its line; the others still import.
+  // When none imports, the first reason is the error.
+  void skip_table(std::size_t lineno, const std::string& why) {
+    m_table = false;
+    m_rows.clear();
+    m_skipped_tables.push_back(fmt::format("'{}:{}': {}", m_name, lineno, why));
+    m_b.note(fmt::format("line {}: table skipped: {}", lineno, why));
+  }
+
   void failure(std::string_view s, std::size_t lineno) {
     m_failed = true;
     m_b.note(fmt::format("line {}: the test reports a failure: {}", lineno, std::string(s.substr(0, 200))));
@@ -264,6 +315,8 @@ class TextReader {
     split(body, t);
     auto& st = m_b.metadata().settings;
     m_iters_known = false;
+    m_validation.reset();
+    m_devices_elided = false;
     for (std::size_t i = 0; i + 1 < t.size(); ++i) {
       const std::string_view k = t[i], v = t[i + 1];
       if (k == "nThread") st["nthreads"] = std::string(v);
@@ -271,7 +324,7 @@ class TextReader {
       else if (k == "minBytes") st["minbytes"] = std::string(v);
       else if (k == "maxBytes") st["maxbytes"] = std::string(v);
       else if (k == "step:") st["step"] = std::string(v);
-      else if (k == "validation:") st["check"] = std::string(v);
+      else if (k == "validation:") st["check"] = std::string(v), m_validation = v != "0";
       else if (k == "graph:") st["graph"] = std::string(v);
       else if (k == "unalign:") st["unalign"] = std::string(v);
       else if (k == "iters:" && i + 1 < t.size()) {
@@ -337,16 +390,18 @@ class TextReader {
   void header(const std::vector<std::string_view>& t, std::string_view stream, std::size_t lineno) {
     end_table();
     m_saw_header = true;
+    m_table_line = lineno;
     Layout l;
     l.stream = std::string(stream);
-    std::size_t i = 4;
-    if (t.size() < 5 || t[3] != "redop") {
-      throw core::InputError(fmt::format("'{}:{}': a table header without 'redop' after 'size count type': not a "
-                                         "layout collbench knows",
-                                         m_name, lineno));
-    }
-    l.root = t[4] == "root";
-    if (l.root) i = 5;
+    std::size_t i = 3;
+    l.redop = t[i] == "redop";
+    if (l.redop) ++i;
+    l.root = i < t.size() && t[i] == "root";
+    if (l.root) ++i;
+    if (i >= t.size() || (t[i] != "time" && t[i] != "cputime"))
+      return skip_table(lineno, fmt::format("a table header with '{}' after 'size count type{}{}', where 'time' belongs: not "
+                                            "a layout collbench knows",
+                                            i < t.size() ? t[i] : "", l.redop ? " redop" : "", l.root ? " root" : ""));
     bool old_error = false;
     while (i < t.size()) {
       if (t[i] != "time" && t[i] != "cputime") {
@@ -356,10 +411,8 @@ class TextReader {
       if (t[i] == "cputime") m_b.note("times are host enqueue times (nccl-tests -C 1 'cputime'), not completion times");
       Group g;
       g.cputime = t[i] == "cputime";
-      if (i + 3 >= t.size() || t[i + 1] != "algbw" || t[i + 2] != "busbw") {
-        throw core::InputError(fmt::format("'{}:{}': expected 'time algbw busbw #wrong' in the table header", m_name,
-                                           lineno));
-      }
+      if (i + 3 >= t.size() || t[i + 1] != "algbw" || t[i + 2] != "busbw")
+        return skip_table(lineno, "expected 'time algbw busbw #wrong' in the table header");
       g.wrong_column = t[i + 3] != "error";
       old_error = old_error || !g.wrong_column;
       i += 4;
@@ -369,8 +422,6 @@ class TextReader {
       }
       l.groups.push_back(g);
     }
-    if (l.groups.empty())
-      throw core::InputError(fmt::format("'{}:{}': a table header without a 'time' column", m_name, lineno));
     if (m_title_placements.size() == l.groups.size()) {
       l.placements = m_title_placements;
     } else if (l.groups.size() == 2) {
@@ -414,10 +465,14 @@ class TextReader {
     const Layout& l = m_layout;
     std::size_t groups = l.groups.size();
     std::size_t first_group = 0;
-    const std::size_t need = l.width();
+    // Before 2.13 alltoall printed an empty redop under its 'redop' header: one token fewer, and
+    // a number where the op belongs.
+    double number = 0;
+    const bool empty_redop = l.redop && !l.root && t.size() + 1 == l.width() && t.size() > 3 && parse_num(t[3], number);
+    const std::size_t pre = l.preamble() - (empty_redop ? 1 : 0);
+    const std::size_t need = l.width() - (empty_redop ? 1 : 0);
     if (t.size() < need) {
       // Trace replay prints 32 blanks for the out-of-place body; otherwise the row was cut short.
-      const std::size_t pre = l.preamble();
       const bool blank_body = t.size() > pre && t[pre].data() - (t[pre - 1].data() + t[pre - 1].size()) >= 32;
       if (groups == 2 && t.size() >= need - l.groups[0].width() && blank_body) {
         first_group = 1;
@@ -439,11 +494,12 @@ class TextReader {
       return;
     }
     c.datatype = std::string(t[2]);
-    c.op = std::string(t[3]);
+    c.op = l.redop && !empty_redop ? std::string(t[3]) : std::string("none");
     if (l.root) {
       int root = -1;
-      if (!parse_int(t[4], root)) {
-        m_b.note(fmt::format("line {}: root '{}' is not an integer: skipped", lineno, t[4]));
+      const std::string_view r = t[l.redop ? 4 : 3];
+      if (!parse_int(r, root)) {
+        m_b.note(fmt::format("line {}: root '{}' is not an integer: skipped", lineno, r));
         return;
       }
       c.root = root;
@@ -451,8 +507,9 @@ class TextReader {
     c.iters = m_iters;
     c.warmup_iters = m_warmup;
     c.iters_known = m_iters_known;
+    c.validation = m_validation;
     c.line = lineno;
-    std::size_t at = l.preamble();
+    std::size_t at = pre;
     for (std::size_t g = first_group; g < groups; ++g) {
       const Group& gl = l.groups[g];
       Measurement m;
@@ -464,7 +521,13 @@ class TextReader {
       std::string_view w = t[at + 3];
       if (gl.wrong_column) {
         while (!w.empty() && w.back() == '*') w.remove_suffix(1);
-        if (w != "N/A" && parse_num(w, wrong) && std::isfinite(wrong) && wrong >= 0) m.wrong = static_cast<std::int64_t>(wrong);
+        if (w != "N/A" && parse_num(w, wrong) && std::isfinite(wrong) && wrong >= 0) {
+          m.wrong = static_cast<std::int64_t>(wrong);
+          if (w.find_first_of("eE") != std::string_view::npos)  // '%6g' (src/util.cu): 6 significant digits
+            m_b.note(fmt::format("line {}: #wrong printed as '{}' (%g notation): the count {} is rounded to 6 significant "
+                                 "digits",
+                                 lineno, w, m.wrong));
+        }
       } else {
         m.max_error = std::string(w);
       }
@@ -492,6 +555,7 @@ class TextReader {
     // Ranks: the device list of this run, else what the bandwidth ratio of the widest row says.
     int nranks = 0;
     for (const auto& d : m_devices) nranks = std::max(nranks, d.rank + 1);
+    if (m_devices_elided) nranks = 0;  // the highest rank shown may not be the last: the ratio decides below
     std::string program = m_table_program;
     std::string collective = collective_of_program(program);
     const auto elt = [](const std::string& type) {
@@ -517,10 +581,11 @@ class TextReader {
                                               detail::nranks_from_factor("reducescatter", widest->parts[0].second.algbw,
                                                                          widest->parts[0].second.busbw));
       if (collective.empty() && m_collective.empty()) {
-        throw core::InputError(fmt::format(
-            "'{}:{}': the log does not name its test (no '*_perf' program) and this table's columns fit more than one "
-            "collective (op '{}', root {}); pass --collective",
-            m_name, m_rows.front().line, r.op, r.root ? std::to_string(*r.root) : "none"));
+        skip_table(m_table_line, fmt::format("the log does not name its test (no '*_perf' program) and this table's "
+                                             "columns fit more than one collective (op '{}', root {}); pass --collective",
+                                             r.op, r.root ? std::to_string(*r.root) : "none"));
+        m_rows.clear();
+        return;
       }
       if (!collective.empty())
         m_b.note(fmt::format("the log does not name its test: line {}'s table read as {} from its columns",
@@ -529,8 +594,15 @@ class TextReader {
     if (!m_collective.empty()) collective = m_collective;
     if (nranks == 0 && !collective.empty() && !widest->parts.empty()) {
       nranks = detail::nranks_from_factor(collective, widest->parts[0].second.algbw, widest->parts[0].second.busbw);
-      if (nranks > 0)
+      if (nranks > 0 && !m_devices_elided)
         m_b.note(fmt::format("the log lists no devices: {} ranks read from the busbw/algbw ratio", nranks));
+    }
+    if (m_devices_elided) {
+      int shown = 0;
+      for (const auto& d : m_devices) shown = std::max(shown, d.rank + 1);
+      m_b.note(fmt::format("the device list is elided ('...'): {} ranks, from the highest rank shown ({}){}", std::max(nranks, shown),
+                           shown - 1, nranks > shown ? fmt::format(" and the busbw/algbw ratio ({})", nranks) : ""));
+      nranks = std::max(nranks, shown);
     }
     m_b.set_devices(m_devices);
     // Every test the log ran, in order: "all_reduce_perf,all_gather_perf".
@@ -578,6 +650,12 @@ class TextReader {
   int m_average = 1, m_table_average = 1;  // -a of the last command line seen, and of the table
   int m_iters = 0, m_warmup = 0;
   bool m_iters_known = false;
+  std::optional<bool> m_validation;  // the run's "validation: N"
+  bool m_devices_elided = false;     // a '...' line in the device list
+  bool m_last_device = false;        // the previous line was a device line
+  bool m_edited = false;             // '# Truncated …' or '...' inside a table: lines were left out
+  std::size_t m_table_line = 0;      // the current table's header line
+  std::vector<std::string> m_skipped_tables;  // why each unreadable table was skipped
   std::vector<results::DeviceRecord> m_devices;
   std::vector<PendingRow> m_rows;
   std::vector<std::string_view> m_tokens;

@@ -136,7 +136,7 @@ struct ImportInfo {
   std::string tool;          // "nccl-tests" | "rccl-tests"
   std::string tool_version;  // "" when the log does not say
   std::string program;       // "all_reduce_perf" …; "" when the log does not say
-  bool complete = false;     // the log's footer was read: it was not cut off
+  bool complete = false;     // the log's footer was read and no lines were left out ("# Truncated", "...")
   std::uint64_t source_bytes = 0;
   std::uint64_t fingerprint = 0;       // FNV-1a of the file's bytes: the same log imported twice is one source
   std::vector<std::string> missing;    // fields no record of the source has
