@@ -119,6 +119,7 @@ std::string program_in(std::string_view line) {
 struct Group {
   bool wrong_column = true;  // "#wrong"; false: "error" (<= 2.11)
   bool cputime = false;      // "cputime" (-C 1) instead of "time"
+  bool millis = false;       // 2017-2019 ("bytes N type op … res"): times in ms ("%7.3f" of deltaSec * 1e3)
   bool per_iter = false;     // i_min i_max i_p99 i_cv%
   std::size_t width() const { return 4 + (per_iter ? 4 : 0); }
 };
@@ -259,7 +260,10 @@ class TextReader {
     }
     std::vector<std::string_view> t;
     split(body, t);
-    if (t.size() >= 7 && t[0] == "size" && t[1] == "count" && t[2] == "type") return header(t, stream, lineno);
+    // "bytes N type [op] … res": nccl-tests before its 2019 resync (b188a15 src/all_reduce.cu:12,
+    // until cbe7f65), times in milliseconds.
+    if (t.size() >= 7 && ((t[0] == "size" && t[1] == "count") || (t[0] == "bytes" && t[1] == "N")) && t[2] == "type")
+      return header(t, stream, lineno);
     if (const std::string p = program_in(s); !p.empty()) {
       m_program = p;
       if (const auto a = detail::command_line_average(s, p)) {  // a command line: its -a, or nccl-tests' default
@@ -394,7 +398,8 @@ class TextReader {
     Layout l;
     l.stream = std::string(stream);
     std::size_t i = 3;
-    l.redop = t[i] == "redop";
+    const bool legacy = t[0] == "bytes";
+    l.redop = t[i] == "redop" || (legacy && t[i] == "op");
     if (l.redop) ++i;
     l.root = i < t.size() && t[i] == "root";
     if (l.root) ++i;
@@ -413,7 +418,8 @@ class TextReader {
       g.cputime = t[i] == "cputime";
       if (i + 3 >= t.size() || t[i + 1] != "algbw" || t[i + 2] != "busbw")
         return skip_table(lineno, "expected 'time algbw busbw #wrong' in the table header");
-      g.wrong_column = t[i + 3] != "error";
+      g.wrong_column = t[i + 3] != "error" && t[i + 3] != "res";
+      g.millis = legacy;
       old_error = old_error || !g.wrong_column;
       i += 4;
       if (i < t.size() && t[i] == "i_min") {
@@ -435,6 +441,7 @@ class TextReader {
     const std::string tool = "nccl-tests text";
     // rccl-tests forked from nccl-tests and versions on its own: its generations are not nccl-tests'.
     if (m_rccl) fmt_name = l.groups.size() == 1 ? "rccl-tests text (one placement)" : "rccl-tests text";
+    else if (legacy) fmt_name = tool + " (2017-2019, times in ms, 'res' column)";
     else if (old_error) fmt_name = tool + " (<= 2.11, 'error' column)";
     else if (l.groups.front().per_iter) fmt_name = tool + " (>= 2.19.2, -I per-iteration columns)";
     else if (!l.root) fmt_name = tool + " (2.12, no root column)";
@@ -516,6 +523,7 @@ class TextReader {
       m.host_enqueue = gl.cputime;
       double wrong = kNaN;
       parse_num(t[at], m.time_us);
+      if (gl.millis) m.time_us *= 1e3;
       parse_num(t[at + 1], m.algbw);
       parse_num(t[at + 2], m.busbw);
       std::string_view w = t[at + 3];

@@ -207,6 +207,40 @@ TEST(ImportHistory, EditedLogsAreNotComplete) {
   for (const auto& r : c.doc.results) EXPECT_EQ(r.nranks, 8) << notes_of(c);
 }
 
+// The first nccl-tests (b188a15, 2017, until the 2019 resync cbe7f65): "bytes N type op" and
+// "time algbw busbw res" (src/all_reduce.cu:11-17), times in milliseconds ("%7.3f" of deltaSec *
+// 1e3, src/common.cu:573), device lines without a pid (648-660), a footer without '#' (1026-1028).
+TEST(ImportHistory, TheFirstFormatWithTimesInMilliseconds) {
+  std::string s = "$ ./build/all_reduce_perf -b 8M -e 16M -f 2 -g 4\n# Using devices\n";
+  for (int r = 0; r < 4; ++r) s += printf_text("#   Rank %2d on %10s device %2d [0x%02x] %s\n", r, "dgx1", r, 0x06 + r, "Tesla P100-SXM2-16GB");
+  s += printf_text("# %10s  %12s  %6s  %6s        out-of-place                    in-place\n", "", "", "", "");
+  s += printf_text("# %10s  %12s  %6s  %6s  %7s  %5s  %5s  %7s  %7s  %5s  %5s  %7s\n", "bytes", "N", "type", "op", "time", "algbw",
+                   "busbw", "res", "time", "algbw", "busbw", "res");
+  for (const long bytes : {8388608L, 16777216L}) {
+    s += printf_text("%12li  %12li  %6s  %6s", bytes, bytes / 4, "float", "sum");
+    for (const double ms : {0.5 * static_cast<double>(bytes) / 8388608.0, 0.49 * static_cast<double>(bytes) / 8388608.0}) {
+      const double algbw = static_cast<double>(bytes) / 1e9 / (ms / 1e3);
+      s += printf_text("  %7.3f  %5.2f  %5.2f  %7.0le", ms, algbw, algbw * 1.5, 1e-6);
+    }
+    s += "\n";
+  }
+  s += printf_text(" Out of bounds values : %d %s\n", 0, "OK");
+  s += printf_text(" Avg bus bandwidth    : %g %s\n", 25.1, "");
+  s += "\n";
+  const auto log = parse(s);
+  ASSERT_EQ(log.doc.results.size(), 4u) << notes_of(log);
+  EXPECT_NE(log.doc.metadata.imported->format.find("times in ms"), std::string::npos) << log.doc.metadata.imported->format;
+  EXPECT_TRUE(log.doc.metadata.imported->complete);
+  EXPECT_EQ(log.doc.metadata.nranks, 4);
+  const auto& r = log.doc.results.front();
+  EXPECT_EQ(r.collective, "allreduce");
+  EXPECT_EQ(r.op, "sum");
+  EXPECT_DOUBLE_EQ(r.time_us.mean, 500.0) << "0.500 ms";
+  EXPECT_NEAR(r.busbw_mean_gbps, 8388608.0 / 500e-6 / 1e9 * 1.5, 0.01);
+  EXPECT_EQ(r.backend_notes.at("max_abs_error"), "1e-06");
+  EXPECT_EQ(log.doc.results[1].time_us.mean, 490.0);
+}
+
 // validation: 0 prints N/A: not checked. A count of a million wrong elements prints in %6g
 // (src/util.cu), rounded: recorded with a note. Imports claim no timer.
 TEST(ImportHistory, SayOnlyWhatTheLogSays) {
