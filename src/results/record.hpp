@@ -85,7 +85,8 @@ struct NcclTestsFigure {
 // NaN where the row printed N/A (or nothing). The algbw is in the log's own definition: see
 // ImportInfo::algbw_definition.
 struct PrintedFigure {
-  double time_us = std::numeric_limits<double>::quiet_NaN();  // 'time' ('cputime' with -C 1)
+  // 'time' ('cputime' with -C 1), in us: a 2017-2019 log's milliseconds x 1e3, else the digits printed
+  double time_us = std::numeric_limits<double>::quiet_NaN();
   double algbw_gbps = std::numeric_limits<double>::quiet_NaN();
   double busbw_gbps = std::numeric_limits<double>::quiet_NaN();
 };

@@ -1,6 +1,6 @@
 // Schema 9 on import: each record keeps what its row printed (`printed`) next to collbench's
 // recalculation, and the document records which algbw definition the log's all_gather /
-// reduce_scatter tables used (nccl-tests #45, changed by ec1b5e2 in 2020).
+// reduce_scatter tables used (nccl-tests #45, changed by ec1b5e2 in 2020), on synthetic logs.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "ingest/algbw_definition.hpp"
-#include "ingest/builder.hpp"
 #include "ingest/nccl_tests.hpp"
 #include "unit/ingest/import_support.hpp"
 #include "unit/ingest/old_logs.hpp"
@@ -154,42 +153,25 @@ TEST(ImportAlgbwDefinition, CurrentAndTinyReduceScatterLogs) {
       << "by its version line";
 }
 
-// all_gather before 2020 printed no redop column ("size count type time …"), a header the text
-// reader does not take; its rows reach the builder as a table of allgather rows.
-ingest::ImportedLog all_gather_table(int nranks, bool old) {
-  namespace detail = ingest::detail;
-  detail::Builder b("ag.log", {});
-  b.info().format = "synthetic";
-  std::size_t line = 20;
-  for (const PrintedRow& p : rows(nranks, old)) {
-    detail::RowContext row;
-    row.collective = "allgather";
-    row.program = "all_gather_perf";
-    row.datatype = "float";
-    row.op = "none";
-    row.bytes = p.bytes;
-    row.count = p.bytes / 4 / static_cast<std::uint64_t>(nranks);
-    row.nranks = nranks;
-    row.line = line++;
-    detail::Measurement m;
-    m.time_us = p.time_us;
-    m.algbw = p.algbw_gbps;
-    m.busbw = old ? p.algbw_gbps : std::round(p.algbw_gbps * (nranks - 1.0) / nranks * 100) / 100;
-    b.add_row(row, {{"out_of_place", m}});
-  }
-  return b.finish(false);
-}
-
-TEST(ImportAlgbwDefinition, AllGatherTablesBefore2020AreDetected) {
-  for (const int n : {4, 8}) {
+TEST(ImportAlgbwDefinition, AllGatherLogsBefore2020AreDetectedAndNoted) {
+  for (const auto& [text, n] : {std::pair{oldlogs::kAllGatherPre2020Ranks8, 8}, std::pair{oldlogs::kAllGatherPre2020Ranks4, 4}}) {
     SCOPED_TRACE(n);
-    const auto old = all_gather_table(n, true);
-    EXPECT_EQ(old.doc.metadata.imported->algbw_definition, kPre2020);
-    EXPECT_TRUE(has_note(old, "ag.log:20: the allgather table prints algbw as nccl-tests did before mid-2020")) << notes_of(old);
-    const auto& big = old.doc.results.back();
-    ASSERT_TRUE(big.printed.has_value());
-    EXPECT_NEAR(big.algbw_mean_gbps, algbw(big.bytes, big.printed->time_us), 1e-12) << "today's definition";
-    EXPECT_EQ(all_gather_table(n, false).doc.metadata.imported->algbw_definition, "current");
+    const auto log = parse(text);
+    EXPECT_EQ(log.doc.metadata.imported->algbw_definition, kPre2020);
+    const std::string first_row = n == 8 ? "17" : "13";  // the command, the preamble, n devices, the header
+    EXPECT_TRUE(has_note(log, "synthetic.log:" + first_row + ": the allgather table prints algbw as nccl-tests did "
+                              "before mid-2020"))
+        << notes_of(log);
+    ASSERT_EQ(log.doc.results.size(), 8u);
+    for (const auto& r : log.doc.results) {
+      SCOPED_TRACE(r.bytes);
+      EXPECT_EQ(r.collective, "allgather");
+      EXPECT_EQ(r.nranks, n);
+      ASSERT_TRUE(r.printed.has_value());
+      EXPECT_NEAR(r.algbw_mean_gbps, algbw(r.bytes, r.printed->time_us), 1e-12) << "today's definition";
+      EXPECT_NEAR(r.printed->algbw_gbps / r.algbw_mean_gbps, (n - 1.0) / n, 0.001) << "as printed";
+      EXPECT_NEAR(r.busbw_mean_gbps, r.printed->busbw_gbps, 0.006) << "busbw is the same in both";
+    }
   }
 }
 
