@@ -61,8 +61,10 @@ AlgbwDefinition definition_of_rows(int nranks, std::span<const PrintedRow> rows)
     const double u = half_ulp(r.algbw_gbps) / r.algbw_gbps + half_ulp(r.time_us) / r.time_us;
     if (u > gap / 8) continue;  // too few digits to tell (small sizes)
     const double ratio = r.algbw_gbps / (static_cast<double>(r.bytes) / r.time_us / 1e3);
-    if (std::abs(ratio - 1) <= 2 * u + 1e-9) current = true;
-    else if (std::abs(ratio - old_ratio) <= 2 * u + 1e-9) old = true;
+    // Within a quarter of the gap: generous to rounding the bound above misjudges (a 2017-2019
+    // log's milliseconds, converted), yet the two readings stay apart.
+    if (std::abs(ratio - 1) <= gap / 4) current = true;
+    else if (std::abs(ratio - old_ratio) <= gap / 4) old = true;
     else return AlgbwDefinition::unknown;  // neither: the log's algbw is something else
   }
   if (current == old) return AlgbwDefinition::unknown;  // no row told, or rows disagree
