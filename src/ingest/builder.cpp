@@ -13,6 +13,7 @@
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/redop.hpp"
+#include "ingest/algbw_definition.hpp"
 #include "results/metadata.hpp"
 #include "stats/bandwidth.hpp"
 #include "stats/summary.hpp"
@@ -281,6 +282,9 @@ void Builder::add(const RowContext& row, const std::string& collective, const st
   }
   missing.push_back("per_rank");
   nccl_tests_figure(row, m, r);
+  // What the row printed, kept as it was: the figures above are recomputed (more digits, today's
+  // algbw definition), these are the log's.
+  r.printed = results::PrintedFigure{m.time_us, m.algbw, m.busbw};
 
   // The case's repetition: how often the log printed it before (-N cycles, a log of several runs).
   std::uint64_t key = core::fnv1a(r.collective);
@@ -318,8 +322,29 @@ std::size_t Builder::skipped_rows() const {
   return n;
 }
 
+// Which algbw the log's all_gather / reduce_scatter tables printed (nccl-tests #45): by the printed
+// version, else from each table's rows. The records' algbw_mean_gbps is size / time whatever it is.
+void Builder::record_algbw_definition() {
+  const auto by_version = definition_of_version(info().tool, info().tool_version);
+  const auto tables = algbw_tables(m_doc.results, by_version);
+  info().algbw_definition = document_definition(tables);
+  for (const AlgbwTable& t : tables) {
+    if (t.definition != AlgbwDefinition::pre_2020) continue;
+    const auto& notes = m_doc.results[t.first].backend_notes;
+    const auto line = notes.find("source_line"), index = notes.find("source_index");
+    const std::string where = line != notes.end()    ? fmt::format("{}:{}", m_name, line->second)
+                              : index != notes.end() ? fmt::format("{} results[{}]", m_name, index->second)
+                                                     : m_name;
+    note(fmt::format("{}: the {} table prints algbw as nccl-tests did before mid-2020 (nccl-tests #45, fixed by "
+                     "ec1b5e2): size x (n-1)/n / time, with busbw = algbw; printed.algbw_gbps keeps it, "
+                     "algbw_mean_gbps is today's size / time (busbw is the same in both)",
+                     where, t.collective));
+  }
+}
+
 ImportedLog Builder::finish(bool failed) {
   for (const auto& [why, rows] : m_skipped) note(fmt::format("{} {} skipped", rows, why));
+  record_algbw_definition();
   auto& inf = info();
   // What no record has: the intersection of the records' missing lists (most are the same list).
   if (!m_doc.results.empty()) {

@@ -80,6 +80,7 @@ class Builder {
   void add(const RowContext& row, const std::string& collective, const std::string& datatype, const std::string& op,
            const std::string& placement, const Measurement& m);
   void nccl_tests_figure(const RowContext& row, const Measurement& m, results::ResultRecord& r);
+  void record_algbw_definition();
   std::string m_name;
   ImportOptions m_options;
   results::RunDocument m_doc;

@@ -77,7 +77,9 @@ std::string side_label(const Dataset& d, const std::map<CaseKey, const Series*>&
 // sides, the mean over ranks of each rank's mean time (what the log printed with nccl-tests'
 // default -a 1; a collbench record carries it as nccl_tests). Else the median on both sides when
 // both have it, else the mean on both; then no interval of the median applies. busbw is that of
-// the time compared, so that the ratio reads off the two columns.
+// the time compared, so that the ratio reads off the two columns; an imported side's is the busbw
+// its log printed (Point: the median over repetitions, where every one printed a digit), which
+// is that time's within the printed rounding. The ratio stays the times' (more digits).
 void choose_times(CompareRow& r, const Series& sa, const Point& pa, const Series& sb, const Point& pb, bool imported) {
   if (imported && pa.nccl_tests_us > 0 && pb.nccl_tests_us > 0) {
     r.basis = "nccl_tests";

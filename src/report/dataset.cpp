@@ -56,11 +56,12 @@ Point combine(std::uint64_t bytes, const std::vector<const results::ResultRecord
   Point p;
   p.bytes = bytes;
   p.reps = static_cast<int>(recs.size());
-  std::vector<double> centre, mean, p50, p99, nccl_tests;
+  std::vector<double> centre, mean, p50, p99, nccl_tests, printed;
   double lo = HUGE_VAL, hi = -HUGE_VAL;
   bool any_ci = false;
   for (const auto* r : recs) {
     nccl_tests.push_back(r->nccl_tests ? r->nccl_tests->time_us : kNaN);
+    printed.push_back(r->printed ? r->printed->busbw_gbps : kNaN);
     const double c = median_basis ? r->time_us.p50 : r->time_us.mean;
     centre.push_back(c);
     mean.push_back(r->time_us.mean);
@@ -93,6 +94,16 @@ Point combine(std::uint64_t bytes, const std::vector<const results::ResultRecord
   if (std::ranges::all_of(nccl_tests, [](double t) { return t > 0; })) {
     p.nccl_tests_us = median_of(nccl_tests);
     p.nccl_tests_busbw = stats::algbw_gbps(bytes, p.nccl_tests_us) * factor;
+  }
+  // Imported records: the busbw the log printed, where every repetition printed one with a digit
+  // (a printed 0.00 at tiny sizes says nothing; the recalculation stays there). It is the busbw
+  // of the printed time, so it replaces the figures from that time: nccl-tests' figure, and the
+  // point's own on the mean basis (whose time is the printed one); a median basis (-I 1
+  // percentiles) is not what the log printed.
+  if (std::ranges::all_of(printed, [](double b) { return b > 0; })) {
+    const double busbw = median_of(printed);
+    if (p.nccl_tests_us > 0) p.nccl_tests_busbw = busbw;
+    if (!median_basis) p.busbw = busbw;
   }
   return p;
 }

@@ -19,10 +19,11 @@ struct Point {
   std::uint64_t bytes = 0;
   int reps = 0;            // records combined (repetitions, runs)
   double time_us = kNaN;   // the series' basis: median over reps of each record's p50 (or mean)
-  double busbw = kNaN;     // GB/s, from time_us
+  double busbw = kNaN;     // GB/s, from time_us; an import's on the mean basis: its printed busbw
   double mean_us = kNaN;   // median over reps of each record's time_us.mean (an import's: nccl-tests' time)
   // nccl-tests' figure (a record's nccl_tests): the median over reps of its time, and busbw from
-  // that; NaN when a record lacks it (documents before schema 7, logs run with another -a).
+  // that (an import's: the median of its printed busbw, where every repetition printed one above
+  // 0.00); NaN when a record lacks it (documents before schema 7, logs run with another -a).
   double nccl_tests_us = kNaN;
   double nccl_tests_busbw = kNaN;
   double p50_us = kNaN;    // median over reps; NaN when the source has no percentiles

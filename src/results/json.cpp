@@ -154,6 +154,11 @@ void fields(S& v, F&& f) {
   f("time_us", v.time_us), f("algbw_gbps", v.algbw_gbps), f("busbw_gbps", v.busbw_gbps);
 }
 
+template <is<results::PrintedFigure> S, class F>
+void fields(S& v, F&& f) {
+  f("time_us", v.time_us), f("algbw_gbps", v.algbw_gbps), f("busbw_gbps", v.busbw_gbps);
+}
+
 template <is<results::Straggler> S, class F>
 void fields(S& v, F&& f) {
   f("rank", v.rank), f("host", v.host), f("outside_call_us", v.outside_call_us);
@@ -227,9 +232,15 @@ void load_fields(const json& j, const std::string& path, S& v, bool required = t
 
 template <class S>
   requires(is<S, stats::MedianCI> || is<S, stats::Summary> || is<S, results::Straggler> || is<S, results::GroupInfo> || is<S, results::GroupNode> ||
-           is<S, results::DeviceRecord> || is<S, results::ImportInfo> || is<S, results::NcclTestsFigure>)
+           is<S, results::DeviceRecord> || is<S, results::NcclTestsFigure> || is<S, results::PrintedFigure>)
 void load(const json& j, const std::string& path, S& v) {
   load_fields(j, path, v);
+}
+
+// algbw_definition came with schema version 9: optional.
+void load(const json& j, const std::string& path, results::ImportInfo& v) {
+  load_fields(j, path, v);
+  field(j, path, "algbw_definition", v.algbw_definition, false);
 }
 
 // slurm_node came with schema version 6: optional.
@@ -293,6 +304,7 @@ void load(const json& j, const std::string& path, results::ResultRecord& v) {
   optional_field(j, path, "straggler", v.straggler);
   optional_field(j, path, "group", v.group);
   optional_field(j, path, "nccl_tests", v.nccl_tests);  // schema 7
+  optional_field(j, path, "printed", v.printed);        // schema 9
   if (v.group) expect_one_of(member_path(member_path(path, "group"), "kind"), v.group->kind, {"node", "pair"});
 }
 
@@ -394,10 +406,11 @@ void from_json(const nlohmann::json& j, Straggler& v) { load_or_throw(j, v); }
 void to_json(nlohmann::json& j, const GroupNode& v) { j = write_fields(v); }
 void to_json(nlohmann::json& j, const GroupInfo& v) { j = write_fields(v); }
 
-// error, straggler, samples_us and nccl_tests only when they hold something.
+// error, straggler, samples_us, nccl_tests and printed only when they hold something.
 void to_json(nlohmann::json& j, const ResultRecord& v) {
   j = write_fields(v);
   if (v.nccl_tests) j["nccl_tests"] = write_fields(*v.nccl_tests);
+  if (v.printed) j["printed"] = write_fields(*v.printed);
   if (!v.error.empty()) j["error"] = v.error;
   if (v.straggler) j["straggler"] = *v.straggler;
   if (v.group) j["group"] = *v.group;
@@ -458,7 +471,10 @@ void to_json(nlohmann::json& j, const RunMetadata& v) {
   if (v.launch) j["launch"] = launch_json(*v.launch);
   if (!v.backend_details.empty()) j["backend_details"] = v.backend_details;
   if (!v.devices.empty()) j["devices"] = v.devices;
-  if (v.imported) j["imported"] = write_fields(*v.imported);
+  if (v.imported) {
+    j["imported"] = write_fields(*v.imported);
+    if (!v.imported->algbw_definition.empty()) j["imported"]["algbw_definition"] = v.imported->algbw_definition;
+  }
 }
 void from_json(const nlohmann::json& j, RunMetadata& v) { load_or_throw(j, v); }
 

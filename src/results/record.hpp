@@ -2,6 +2,7 @@
 // The results schema as plain structs. reports/SCHEMA.md documents every field; bump
 // kSchemaVersion on any change a reader would notice.
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,7 +27,10 @@ namespace collbench::results {
 // 8: metadata.launch's launchers "torchrun" and "collbench-launch" (jobs without MPI), its
 //    "control_plane" ("mpi", "nccl", "none") and "rendezvous"/"rendezvous_source" (NCCL's
 //    address, where it came from). Optional.
-inline constexpr int kSchemaVersion = 8;
+// 9: an imported record's "printed" (the time, algbw and busbw exactly as the log's row printed
+//    them) and metadata.imported's "algbw_definition" (which algbw the log's all_gather /
+//    reduce_scatter tables printed: nccl-tests changed it in 2020). Both optional.
+inline constexpr int kSchemaVersion = 9;
 inline constexpr const char* kSchemaName = "collbench.run";
 
 // One rank's own view of a case: its per-iteration durations, and the time it spent outside the
@@ -76,6 +80,17 @@ struct NcclTestsFigure {
   double busbw_gbps = 0;  // algbw_gbps x bus factor
 };
 
+// What an imported log's row printed, as parsed (schema 9): kept next to collbench's
+// recalculation (algbw_mean_gbps …), which takes the time's digits and today's algbw definition.
+// NaN where the row printed N/A (or nothing). The algbw is in the log's own definition: see
+// ImportInfo::algbw_definition.
+struct PrintedFigure {
+  // 'time' ('cputime' with -C 1), in us: a 2017-2019 log's milliseconds x 1e3, else the digits printed
+  double time_us = std::numeric_limits<double>::quiet_NaN();
+  double algbw_gbps = std::numeric_limits<double>::quiet_NaN();
+  double busbw_gbps = std::numeric_limits<double>::quiet_NaN();
+};
+
 struct ResultRecord {
   std::string collective;       // core::name(Collective)
   std::uint64_t bytes = 0;      // nccl-tests 'size': max(send, recv) bytes per rank
@@ -104,6 +119,7 @@ struct ResultRecord {
   // nccl-tests' figure (schema 7): measured records, predictions (the predicted time) and imports
   // of logs run with nccl-tests' default -a 1. Absent in older documents and when not known.
   std::optional<NcclTestsFigure> nccl_tests;
+  std::optional<PrintedFigure> printed;  // imported records only (schema 9)
   std::vector<RankSummary> per_rank;
   std::optional<Straggler> straggler;
   std::optional<GroupInfo> group;  // absent: the whole job measured the case
@@ -143,6 +159,10 @@ struct ImportInfo {
   std::vector<std::string> notes;      // what the importer saw: cut off, rows skipped, several runs …
   double avg_busbw_gbps = 0;           // the log's footer "Avg bus bandwidth"; NaN when absent
   std::int64_t out_of_bounds = -1;     // the footer's "Out of bounds values"; -1 when absent
+  // Which algbw the log's all_gather / reduce_scatter tables printed (schema 9): "current" (size /
+  // time), "pre-2020 (nccl-tests #45)" (size x (n-1)/n / time, before nccl-tests ec1b5e2) or
+  // "unknown"; "" when the log has no such table (the definitions agree for the others).
+  std::string algbw_definition;
 };
 
 struct RunMetadata {

@@ -209,7 +209,7 @@ TEST(ResultsJson, FullDocumentRoundTrips) {
   const results::RunDocument doc = make_document();
   const json j = doc;
   EXPECT_EQ(j.at("schema"), "collbench.run");
-  EXPECT_EQ(j.at("schema_version"), 8);
+  EXPECT_EQ(j.at("schema_version"), 9);
   expect_same(doc, results::parse_document(j, "mem"));
   // And through text, as files are.
   expect_same(doc, results::parse_document(json::parse(j.dump(1)), "text"));
@@ -328,8 +328,8 @@ TEST(ResultsJson, RejectsNewerSchemaVersion) {
   json j = make_document();
   j["schema_version"] = results::kSchemaVersion + 1;
   const auto message = parse_error(j);
-  EXPECT_NE(message.find("src: schema_version: 9"), std::string::npos) << message;
-  EXPECT_NE(message.find("(8)"), std::string::npos) << message;
+  EXPECT_NE(message.find("src: schema_version: 10"), std::string::npos) << message;
+  EXPECT_NE(message.find("(9)"), std::string::npos) << message;
   j["schema_version"] = "1";
   EXPECT_NE(parse_error(j).find("src: schema_version: expected an integer"), std::string::npos);
 }
