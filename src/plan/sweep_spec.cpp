@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "core/size.hpp"
 #include "core/text.hpp"
 #include "plan/run_plan.hpp"
@@ -390,11 +391,7 @@ void override_launcher(SweepSpec& s, const std::string& kind, int ranks) {
 }
 
 SweepSpec read_sweep_spec(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw core::InputError(fmt::format("sweep spec '{}': cannot be read (no such file, or no permission)", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_sweep_spec(ss.str(), path);
+  return parse_sweep_spec(core::read_input_file(path, {"sweep spec", core::kConfigMaxBytes}), path);
 }
 
 }  // namespace collbench::plan

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 
 namespace collbench::results {
 
@@ -27,25 +28,10 @@ void sync_parent_directory(const std::string& path) {
   throw core::InputError("'" + path + "': cannot write: " + std::strerror(err));
 }
 
-[[noreturn]] void cannot_read(const std::string& path, int err) {
-  throw core::InputError(path + ": cannot read: " + std::strerror(err));
-}
-
 }  // namespace
 
 std::string read_file_text(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) cannot_read(path, errno);
-  std::string text;
-  char buffer[1 << 16];
-  ssize_t n = 0;
-  while ((n = ::read(fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
-    if (n > 0) text.append(buffer, static_cast<std::size_t>(n));
-  }
-  const int err = errno;
-  ::close(fd);
-  if (n < 0) cannot_read(path, err);
-  return text;
+  return core::read_input_file(path, {"", core::kResultsMaxBytes});
 }
 
 bool write_all(int fd, std::string_view text) {

@@ -5,7 +5,9 @@
 
 namespace collbench::results {
 
-// The whole file. Throws InputError "PATH: cannot read: …".
+// The whole file, through core::read_input_file: a regular file of at most 1 GiB, a leading UTF-8
+// byte-order mark skipped. Throws InputError "PATH: cannot read: …", "PATH: a FIFO …; expected a
+// regular file", "PATH: … more than the 1 GiB …".
 std::string read_file_text(const std::string& path);
 
 // Writes all of `text` to `fd`, continuing after short writes and EINTR. False on error (errno set).

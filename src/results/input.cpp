@@ -34,7 +34,8 @@ StoreManifest read_any_manifest(const std::string& dir) {
   StoreManifest m;
   m.path = store_layout(dir).manifest();
   m.raw = json::parse(read_file_text(m.path), nullptr, false);
-  m.schema = m.raw.is_object() ? m.raw.value("schema", "") : "";
+  const auto schema = m.raw.is_object() ? m.raw.find("schema") : m.raw.end();
+  m.schema = schema != m.raw.end() && schema->is_string() ? schema->get<std::string>() : "";
   if (m.schema == kImportSchemaName) {
     check_import_manifest(m.raw, m.path);
   } else if (m.schema != kStoreSchemaName) {

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "results/file_io.hpp"
 #include "results/json.hpp"
 #include "results/store_layout.hpp"
@@ -22,28 +23,27 @@ using nlohmann::json;
 
 nlohmann::json read_store_manifest(const std::string& dir) {
   const std::string path = store_layout(dir).manifest();
-  std::ifstream in(path);
-  if (!in)
+  if (core::input_file_missing_or_regular(path, ""))
     throw core::InputError("'" + dir + "': expected a sweep store (a directory with manifest.json and results.jsonl, written by "
                            "collbench sweep --out)");
   nlohmann::json m;
   try {
-    m = nlohmann::json::parse(in);
+    m = nlohmann::json::parse(core::read_input_file(path, {"", core::kResultsMaxBytes}));
   } catch (const nlohmann::json::exception&) {
     throw core::InputError("'" + path + "': not a collbench sweep manifest (unreadable JSON)");
   }
-  if (!m.is_object() || m.value("schema", "") != kStoreSchemaName)
+  const auto schema = m.is_object() ? m.find("schema") : m.end();
+  if (schema == m.end() || !schema->is_string() || *schema != kStoreSchemaName)
     throw core::InputError("'" + path + "': expected schema \"" + kStoreSchemaName + "\"");
   return m;
 }
 
 json read_import_manifest(const std::string& dir) {
   const std::string path = store_layout(dir).manifest();
-  std::ifstream in(path);
-  if (!in)
+  if (core::input_file_missing_or_regular(path, ""))
     throw core::InputError("'" + dir + "': expected an import store (a directory with manifest.json and results.jsonl, "
                            "written by collbench import --out)");
-  json m = json::parse(in, nullptr, false);
+  json m = json::parse(core::read_input_file(path, {"", core::kResultsMaxBytes}), nullptr, false);
   check_import_manifest(m, path);
   return m;
 }
@@ -144,11 +144,9 @@ void StoreAppender::append_all(const std::vector<StoredCase>& cases) {
 StoreContents read_store(const std::string& path, std::uint64_t from) {
   StoreContents out;
   out.valid_bytes = from;
+  if (core::input_file_missing_or_regular(path, "")) return out;  // a FIFO or device would block or never end
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (::access(path.c_str(), F_OK) != 0) return out;
-    throw core::InputError("'" + path + "': cannot read: " + std::strerror(errno));
-  }
+  if (!in) throw core::InputError("'" + path + "': cannot read: " + std::strerror(errno));
   in.seekg(static_cast<std::streamoff>(from));
   std::string line;
   for (std::size_t line_no = 1; std::getline(in, line); ++line_no) {

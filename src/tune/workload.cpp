@@ -10,6 +10,7 @@
 
 #include "core/collective.hpp"
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "core/size.hpp"
 
 namespace collbench::tune {
@@ -67,11 +68,7 @@ Workload parse_workload(const std::string& text, const std::string& source) {
 }
 
 Workload read_workload(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw core::InputError(fmt::format("--workload '{}': cannot read the file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_workload(ss.str(), path);
+  return parse_workload(core::read_input_file(path, {"--workload", core::kConfigMaxBytes}), path);
 }
 
 std::vector<WeightedCell> weigh(const TuneInput& in, const Workload& w, const std::string& collective, int nranks,

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "core/size.hpp"
 #include "core/text.hpp"
 #include "results/file_io.hpp"
@@ -272,7 +273,7 @@ Topology parse_topology(const Json& j, const std::string& source) {
 }
 
 Topology read_topology(const std::string& path) {
-  const std::string body = results::read_file_text(path);
+  const std::string body = core::read_input_file(path, {"", core::kConfigMaxBytes});
   Json j;
   try {
     j = Json::parse(body, nullptr, true, /*ignore_comments=*/true);

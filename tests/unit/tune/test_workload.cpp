@@ -91,7 +91,7 @@ TEST(TuneWorkload, ReadWorkloadNamesTheFile) {
     tune::read_workload(tmp / "missing.json");
     ADD_FAILURE() << "expected an InputError";
   } catch (const core::InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "--workload '" + (tmp / "missing.json") + "': cannot read the file");
+    EXPECT_EQ(std::string(e.what()), "--workload '" + (tmp / "missing.json") + "': cannot be read: No such file or directory");
   }
 }
 
