@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/size.hpp"
 #include "results/file_io.hpp"
 
@@ -66,6 +67,8 @@ inline json parse_file(const std::string& path, const char* what) {
     return json::parse(text);
   } catch (const json::parse_error& e) {
     throw core::InputError(fmt::format("'{}': expected {} file in JSON, but it does not parse (byte {})", path, what, e.byte));
+  } catch (const json::out_of_range& e) {  // 1e400
+    throw core::InputError(fmt::format("'{}': {}: expected numbers within a double's range", path, core::json_error_text(e.what())));
   }
 }
 

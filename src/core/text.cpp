@@ -55,4 +55,11 @@ std::vector<NcclListPart> split_nccl_list(std::string_view value) {
   return parts;
 }
 
+std::string json_error_text(std::string_view what) {
+  if (what.starts_with("[json.exception.")) {
+    if (const auto end = what.find("] "); end != std::string_view::npos) what.remove_prefix(end + 2);
+  }
+  return std::string(what);
+}
+
 }  // namespace collbench::core

@@ -17,6 +17,10 @@ std::vector<std::string> split(std::string_view s, char sep);
 // (nlohmann's parse_error::byte) points, for messages "FILE:LINE:COL: …".
 std::string text_position(std::string_view text, std::size_t byte);
 
+// nlohmann::json's exception text without its "[json.exception.out_of_range.406] " prefix: what
+// a user needs is "number overflow parsing '1e400'".
+std::string json_error_text(std::string_view what);
+
 // One ';'-separated part of an NCCL_ALGO / NCCL_PROTO value: "allreduce:^ring,tree" gives
 // collective "allreduce", except true, names {"ring", "tree"}; a bare "Ring" gives an empty
 // collective. Lower case, spaces trimmed, empty parts dropped; names keep empty tokens (a

@@ -265,6 +265,8 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
     std::string why = e.what();
     if (const std::size_t p = why.find("syntax error"); p != std::string::npos) why = why.substr(p);
     throw core::InputError(fmt::format("{}:{}: malformed JSON: {}", source, core::text_position(text, e.byte), why));
+  } catch (const Json::out_of_range& e) {  // 1e400: nlohmann refuses a number beyond double's range
+    throw core::InputError(fmt::format("{}: {}: expected numbers within a double's range", source, core::json_error_text(e.what())));
   }
   if (!j.is_object()) fail(source, "", "expected a JSON object (see sweeps/README.md)");
 

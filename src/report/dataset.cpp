@@ -12,6 +12,7 @@
 
 #include "core/collective.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "ingest/nccl_tests.hpp"
 #include "plan/knobs.hpp"
 #include "results/file_io.hpp"
@@ -233,7 +234,18 @@ void add_tune(Dataset& d, const std::string& path, json summary) {
   d.tunes.push_back({path, std::move(summary)});
 }
 
-json parse_or_null(const std::string& text) { return json::parse(text, nullptr, false); }
+// JSON, or discarded when it does not parse (an nccl-tests -J file cut off mid-way is then
+// recovered by the log importer). A number beyond double's range is bad input at once.
+json parse_or_null(const std::string& text, const std::string& path) {
+  try {
+    return json::parse(text);
+  } catch (const json::out_of_range& e) {
+    throw core::InputError(
+        fmt::format("'{}': {}: expected numbers within a double's range", path, core::json_error_text(e.what())));
+  } catch (const json::parse_error&) {
+    return json(json::value_t::discarded);
+  }
+}
 
 }  // namespace
 
@@ -248,7 +260,7 @@ Dataset load_dataset(const std::vector<std::string>& inputs) {
         if (store.kind == results::InputKind::import_store) add_import_store(d, store);
         else add_sweep_store(d, store);
       } else if (fs::exists(path + "/summary.json")) {
-        add_tune(d, path + "/summary.json", parse_or_null(results::read_file_text(path + "/summary.json")));
+        add_tune(d, path + "/summary.json", parse_or_null(results::read_file_text(path + "/summary.json"), path + "/summary.json"));
       } else {
         throw core::InputError("'" + path + "': expected a sweep or import store (manifest.json) or a tune output (summary.json)");
       }
@@ -256,9 +268,10 @@ Dataset load_dataset(const std::vector<std::string>& inputs) {
     }
     const std::string text = results::read_file_text(path);
     const json j = (text.find('{') != std::string::npos && text.find_first_not_of(" \t\r\n") == text.find('{'))
-                       ? parse_or_null(text)
+                       ? parse_or_null(text, path)
                        : json();
-    const std::string schema = j.is_object() ? j.value("schema", "") : "";
+    const auto s = j.is_object() ? j.find("schema") : j.end();
+    const std::string schema = s != j.end() && s->is_string() ? s->get<std::string>() : "";
     if (schema == results::kSchemaName) {
       add_document(d, path, "run", label_for(path), results::parse_document(j, path));
     } else if (schema == "collbench.tune") {

@@ -510,6 +510,8 @@ RunDocument read_document_file(const std::string& path) {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
     throw core::InputError(path + ": not valid JSON: " + parser_message(e));
+  } catch (const json::out_of_range& e) {  // 1e400
+    throw core::InputError(path + ": " + parser_message(e) + ": expected numbers within a double's range");
   }
   return parse_document(j, path);
 }

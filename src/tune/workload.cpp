@@ -10,6 +10,7 @@
 
 #include "core/collective.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/input_file.hpp"
 #include "core/size.hpp"
 
@@ -23,6 +24,8 @@ Workload parse_workload(const std::string& text, const std::string& source) {
     j = json::parse(text, nullptr, true, /*ignore_comments=*/true);
   } catch (const json::parse_error& e) {
     throw core::InputError(fmt::format("{}: malformed JSON (byte {}): expected a workload object", source, e.byte));
+  } catch (const json::out_of_range& e) {  // 1e400
+    throw core::InputError(fmt::format("{}: {}: expected numbers within a double's range", source, core::json_error_text(e.what())));
   }
   auto fail = [&](const std::string& key, const std::string& what) {
     throw core::InputError(fmt::format("{}: {}: expected {}", source, key, what));

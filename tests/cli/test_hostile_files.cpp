@@ -77,4 +77,22 @@ TEST(HostileFiles, AManifestThatIsADirectoryOrHasANonStringSchema) {
   std::filesystem::remove_all(store);
 }
 
+// A number beyond double's range (1e400): nlohmann refuses it with an out_of_range, which used to
+// escape every reader as "internal error", exit 3 (issue 23, item 1). Now bad input naming the file.
+TEST(HostileFiles, NumbersBeyondDoublesRangeAreBadInput) {
+  const std::string f = e2e::temp_path("huge.json");
+  e2e::write_text(f, R"({"schema": "collbench.run", "name": "x", "sizes": ["1K"], "backend": "mpi", "value": 1e400})");
+  for (const char* cmd : {"sweep @ --dry-run", "whatif --topology @", "baseline @ --out @.b.json", "check @ --expect @",
+                          "check @ --baseline @", "check @ --rules @ --expect @", "report @", "compare @ @"}) {
+    const std::string args = with_path(cmd, f);
+    const e2e::Result res = e2e::run(0, args, "", 30);
+    EXPECT_EQ(res.exit_code, 2) << args << "\n" << res.output;
+    EXPECT_EQ(e2e::count_lines_containing(res.output, "collbench: "), 1) << args << "\n" << res.output;
+    EXPECT_NE(res.output.find(f), std::string::npos) << args << "\n" << res.output;
+    EXPECT_EQ(res.output.find("internal error"), std::string::npos) << args << "\n" << res.output;
+    EXPECT_NE(res.output.find("number overflow parsing '1e400': expected numbers within a double's range"), std::string::npos)
+        << args << "\n" << res.output;
+  }
+}
+
 }  // namespace

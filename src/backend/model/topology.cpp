@@ -280,6 +280,8 @@ Topology read_topology(const std::string& path) {
   } catch (const Json::parse_error& e) {
     throw core::InputError(fmt::format("{}:{}: malformed JSON; expected a collbench.topology file (reports/MODEL.md)", path,
                                        core::text_position(body, e.byte)));
+  } catch (const Json::out_of_range& e) {  // 1e400
+    throw core::InputError(fmt::format("{}: {}: expected numbers within a double's range", path, core::json_error_text(e.what())));
   }
   return parse_topology(j, path);
 }
