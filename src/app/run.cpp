@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -152,6 +154,10 @@ core::ExitCode run_model(const RunConfig& cfg, int argc, char** argv, char** env
 
 core::ExitCode run(const RunConfig& cfg, int* argc, char*** argv, char** envp) {
   if (cfg.backend == "model") return run_model(cfg, *argc, *argv, envp);  // a plain process: no MPI
+  // COLLBENCH_INJECT=pause:RANK (test only): held here, before any library starts, until a signal
+  // (whose default action ends the process) arrives.
+  if (core::faults_for_rank(cfg.faults, core::launcher_rank()).pause)
+    for (;;) ::pause();
   const int saved_argc = *argc;
   char** saved_argv = *argv;
   TaskStart start = start_task(cfg);  // before MPI_Init: which world, and an MCA variable under srun

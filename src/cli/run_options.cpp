@@ -19,7 +19,7 @@ constexpr const char* kFooter = R"(Examples:
   mpirun -np 8 collbench run --backend nccl -b 8 -e 8G -f 2 --coll all --nccl-max-ctas 16 --cuda-graph
 
 Exit codes: 0 ok, 1 wrong results, 2 bad input, 3 the run failed (crash, timeout).
-Test-only fault injection: COLLBENCH_INJECT=corrupt:RANK|delay:RANK:US|crash:RANK|hang:RANK)";
+Test-only fault injection: COLLBENCH_INJECT=corrupt:RANK|delay:RANK:US|crash:RANK|hang:RANK|pause:RANK)";
 
 bool given(const CLI::App& cmd, const char* name) { return cmd.count(name) > 0; }
 

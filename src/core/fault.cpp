@@ -17,7 +17,7 @@ std::uint64_t parse_uint(std::string_view tok, std::string_view spec) {
   auto [ptr, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
   if (tok.empty() || ec != std::errc() || ptr != tok.data() + tok.size())
     throw InputError("COLLBENCH_INJECT '" + std::string(spec) +
-                     "': expected corrupt:RANK, delay:RANK:MICROSECONDS, crash:RANK or hang:RANK");
+                     "': expected corrupt:RANK, delay:RANK:MICROSECONDS, crash:RANK, hang:RANK or pause:RANK");
   return v;
 }
 
@@ -46,11 +46,12 @@ std::vector<Fault> parse_faults(std::string_view spec) {
     if (kind == "corrupt") f.kind = FaultKind::corrupt;
     else if (kind == "crash") f.kind = FaultKind::crash;
     else if (kind == "hang") f.kind = FaultKind::hang;
+    else if (kind == "pause") f.kind = FaultKind::pause;
     else if (kind == "delay") { f.kind = FaultKind::delay; want = 3; }
     else want = 0;
     if (want == 0 || parts.size() != want)
       throw InputError("COLLBENCH_INJECT '" + std::string(spec) +
-                       "': expected corrupt:RANK, delay:RANK:MICROSECONDS, crash:RANK or hang:RANK");
+                       "': expected corrupt:RANK, delay:RANK:MICROSECONDS, crash:RANK, hang:RANK or pause:RANK");
     f.rank = static_cast<int>(parse_uint(parts[1], spec));
     if (want == 3) f.delay_us = parse_uint(parts[2], spec);
     faults.push_back(f);
@@ -66,6 +67,7 @@ FaultPlan faults_for_rank(const std::vector<Fault>& faults, int rank) {
       case FaultKind::corrupt: plan.corrupt = true; break;
       case FaultKind::crash: plan.crash = true; break;
       case FaultKind::hang: plan.hang = true; break;
+      case FaultKind::pause: plan.pause = true; break;
       case FaultKind::delay: plan.delay_us += f.delay_us; break;
     }
   }

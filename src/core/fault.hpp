@@ -5,6 +5,8 @@
 //   delay:RANK:US         RANK waits US microseconds before each collective call (a straggler)
 //   crash:RANK            RANK dies (SIGSEGV) at its first timed collective
 //   hang:RANK             RANK stops responding at its first timed collective (timeout path)
+//   pause:RANK            RANK blocks before its world starts until a signal ends it (the launchers'
+//                         signal handling is tested with it)
 // Several faults may be given separated by ','.
 #include <cstdint>
 #include <optional>
@@ -13,7 +15,7 @@
 
 namespace collbench::core {
 
-enum class FaultKind { corrupt, delay, crash, hang };
+enum class FaultKind { corrupt, delay, crash, hang, pause };
 
 struct Fault {
   FaultKind kind = FaultKind::corrupt;
@@ -26,8 +28,9 @@ struct FaultPlan {
   bool corrupt = false;
   bool crash = false;
   bool hang = false;
+  bool pause = false;
   std::uint64_t delay_us = 0;
-  bool any() const { return corrupt || crash || hang || delay_us != 0; }
+  bool any() const { return corrupt || crash || hang || pause || delay_us != 0; }
 };
 
 std::vector<Fault> parse_faults(std::string_view spec);

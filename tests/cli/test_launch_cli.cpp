@@ -130,32 +130,40 @@ bool wait_until(const std::function<bool()>& done, double seconds) {
   return done();
 }
 
-// `collbench launch --nproc-per-node 2 report FIFO`: both ranks block opening a FIFO nobody
-// writes, until a signal ends them. Returns the launcher's pid; its output goes to `log`.
-pid_t start_blocked_launch(const std::string& fifo, const std::string& log) {
-  EXPECT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << fifo;
+// `COLLBENCH_INJECT=pause:0,pause:1 collbench launch --nproc-per-node 2 run --json MARKER`: both
+// ranks block before their job starts, until a signal ends them. Returns the launcher's pid; its
+// output goes to `log`. (A FIFO as input no longer blocks: readers refuse it.)
+pid_t start_blocked_launch(const std::string& marker, const std::string& log) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
   const char* bin_env = std::getenv("COLLBENCH_BIN");  // as e2e::run: another build of collbench
   const std::string bin = bin_env && *bin_env ? bin_env : COLLBENCH_BINARY;
-  std::vector<std::string> args = {bin, "launch", "--nproc-per-node", "2", "report", fifo};
+  std::vector<std::string> args = {bin, "launch", "--nproc-per-node", "2", "run", "--backend", "nccl", "-b", "8", "-e", "8",
+                                   "--json", marker};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env_text;
+  for (char** e = environ; *e; ++e)
+    if (std::string_view(*e).rfind("COLLBENCH_INJECT=", 0) != 0) env_text.emplace_back(*e);
+  env_text.emplace_back("COLLBENCH_INJECT=pause:0,pause:1");
+  std::vector<char*> envp;
+  for (auto& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  EXPECT_EQ(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
+  EXPECT_EQ(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), envp.data()), 0);
   posix_spawn_file_actions_destroy(&fa);
   // The launcher and both ranks are up.
-  EXPECT_TRUE(wait_until([&] { return processes_mentioning(fifo) == 3; }, 20)) << processes_mentioning(fifo);
+  EXPECT_TRUE(wait_until([&] { return processes_mentioning(marker) == 3; }, 20)) << processes_mentioning(marker);
   return pid;
 }
 
 // SIGTERM to the launcher reaches the ranks; it exits 128 + 15 and says so in one line.
 TEST(Launch, SigtermToTheLauncherReachesTheRanks) {
-  const std::string fifo = e2e::temp_path("term.fifo"), log = e2e::temp_path("term.log");
-  const pid_t pid = start_blocked_launch(fifo, log);
+  const std::string marker = e2e::temp_path("term-marker.json"), log = e2e::temp_path("term.log");
+  const pid_t pid = start_blocked_launch(marker, log);
   ::kill(pid, SIGTERM);
   int status = 0;
   ASSERT_TRUE(wait_until([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, 10)) << e2e::slurp(log);
@@ -163,17 +171,17 @@ TEST(Launch, SigtermToTheLauncherReachesTheRanks) {
   EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM) << e2e::slurp(log);
   EXPECT_NE(e2e::slurp(log).find("collbench launch: got SIGTERM; passing it on to the 2 ranks still running"), std::string::npos)
       << e2e::slurp(log);
-  EXPECT_EQ(processes_mentioning(fifo), 0);
+  EXPECT_EQ(processes_mentioning(marker), 0);
 }
 
 // A launcher killed outright leaves no rank behind (PR_SET_PDEATHSIG).
 TEST(Launch, AKilledLauncherLeavesNoOrphans) {
-  const std::string fifo = e2e::temp_path("kill.fifo"), log = e2e::temp_path("kill.log");
-  const pid_t pid = start_blocked_launch(fifo, log);
+  const std::string marker = e2e::temp_path("kill-marker.json"), log = e2e::temp_path("kill.log");
+  const pid_t pid = start_blocked_launch(marker, log);
   ::kill(pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);
-  EXPECT_TRUE(wait_until([&] { return processes_mentioning(fifo) == 0; }, 10)) << processes_mentioning(fifo);
+  EXPECT_TRUE(wait_until([&] { return processes_mentioning(marker) == 0; }, 10)) << processes_mentioning(marker);
 }
 
 }  // namespace
