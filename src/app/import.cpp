@@ -33,7 +33,7 @@ int import_logs(const ImportRequest& a, const std::string& command_line) {
     const auto& info = *log.doc.metadata.imported;
     lines.push_back(fmt::format("{}: {} records, {} ranks, {} [{}{}]", info.source, log.doc.results.size(),
                                 log.doc.metadata.nranks, info.format, log.doc.status,
-                                info.complete ? "" : ", cut off"));
+                                info.complete ? "" : ", not complete (see the notes)"));
     for (const auto& n : info.notes) lines.push_back("  note: " + n);
   }
   const auto outcome = ingest::write_import_store(a.out, std::move(logs), command_line, COLLBENCH_VERSION);

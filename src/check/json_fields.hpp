@@ -4,10 +4,12 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/text.hpp"
 #include "core/size.hpp"
 #include "results/file_io.hpp"
@@ -38,8 +40,13 @@ inline std::string text(const json& j, const std::string& file, const std::strin
   return j.get<std::string>();
 }
 
-inline std::int64_t integer(const json& j, const std::string& file, const std::string& path) {
+// Within an int unless told otherwise: get<> alone would read 4294967298 as 2.
+inline std::int64_t integer(const json& j, const std::string& file, const std::string& path,
+                            std::int64_t lo = std::numeric_limits<int>::min(), std::int64_t hi = std::numeric_limits<int>::max()) {
   if (!j.is_number_integer()) bad(file, path, "an integer");
+  const bool fits = j.is_number_unsigned() ? hi >= 0 && j.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi)
+                                           : j.get<std::int64_t>() >= lo && j.get<std::int64_t>() <= hi;
+  if (!fits) bad(file, path, fmt::format("an integer from {} to {}, got {}", lo, hi, j.dump()));
   return j.get<std::int64_t>();
 }
 
@@ -63,13 +70,11 @@ inline json parse_file(const std::string& path, const char* what) {
   } catch (const core::InputError& e) {
     throw core::InputError(fmt::format("'{}': cannot open {} file ({})", path, what, e.what()));
   }
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw core::InputError(fmt::format("'{}': expected {} file in JSON, but it does not parse (byte {})", path, what, e.byte));
-  } catch (const json::out_of_range& e) {  // 1e400
-    throw core::InputError(fmt::format("'{}': {}: expected numbers within a double's range", path, core::json_error_text(e.what())));
-  }
+  core::JsonParse parsed = core::parse_json(text);
+  if (parsed.status == core::JsonStatus::not_json)
+    throw core::InputError(fmt::format("'{}': expected {} file in JSON, but it does not parse (byte {})", path, what, parsed.byte));
+  if (!parsed.ok()) throw core::InputError(fmt::format("'{}': {}", path, parsed.problem));  // a key twice, 1e400
+  return std::move(parsed.value);
 }
 
 inline void expect_schema(const json& j, const std::string& file, const char* schema, int version) {

@@ -196,7 +196,24 @@ void Builder::add_row(const RowContext& row, const std::vector<std::pair<std::st
     ++m_skipped[fmt::format("rows of op '{}' (not an op collbench knows)", row.op)];
     return;
   }
-  for (const auto& [placement, m] : parts) add(row, collective, *dtype, *op, placement, m);
+  for (const auto& [placement, m] : parts) {
+    // A duration is positive and a bandwidth is not negative: anything else is a damaged row, which
+    // would show as "latency floor -5" in a report.
+    const auto bad = [](double v, bool positive) { return std::isfinite(v) && (positive ? !(v > 0) : v < 0); };
+    const char* what = bad(m.time_us, true) ? "time" : bad(m.algbw, false) ? "algbw" : bad(m.busbw, false) ? "busbw" : nullptr;
+    if (what != nullptr) {
+      const double v = what[0] == 't' ? m.time_us : what[0] == 'a' ? m.algbw : m.busbw;
+      drop_row(fmt::format("{}: {} {} {}: expected a positive time and bandwidths of 0 or more; not imported",
+                           row.where(m_name), placement, what, v));
+      continue;
+    }
+    add(row, collective, *dtype, *op, placement, m);
+  }
+}
+
+void Builder::drop_row(const std::string& text) {
+  m_dropped = true;
+  note(text);
 }
 
 void Builder::add(const RowContext& row, const std::string& collective, const std::string& datatype, const std::string& op,
@@ -364,6 +381,7 @@ ImportedLog Builder::finish(bool failed) {
   for (const auto& r : m_doc.results) m_doc.metadata.nranks = std::max(m_doc.metadata.nranks, r.nranks);
   bool wrong = false;
   for (const auto& r : m_doc.results) wrong = wrong || r.wrong > 0;
+  if (m_dropped) inf.complete = false;
   if (failed) {
     m_doc.status = "failed";
   } else if (!m_ended.value_or(inf.complete)) {

@@ -62,6 +62,9 @@ class Builder {
   results::ImportInfo& info() { return *m_doc.metadata.imported; }
   // A note once, however many times it is raised.
   void note(const std::string& text);
+  // A row of the table that is not imported (garbled, cut short, a time that is not positive):
+  // the note names its line, and the log is not complete (reports/IMPORT.md).
+  void drop_row(const std::string& text);
   // Adds a row's records, one per placement; a row of a collective, type or op collbench does not
   // model is counted and skipped (one note per kind at the end).
   void add_row(const RowContext& row, const std::vector<std::pair<std::string, Measurement>>& parts);
@@ -89,6 +92,7 @@ class Builder {
   std::map<std::string, int> m_skipped;         // why -> rows
   std::set<std::string> m_notes_seen;
   std::optional<bool> m_ended;
+  bool m_dropped = false;  // drop_row() was called
 };
 
 // nccl-tests' -a/--average among a command line's arguments (the program's, after its name): the

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/hash.hpp"
 #include "ingest/builder.hpp"
 #include "ingest/nccl_tests.hpp"
@@ -118,12 +119,19 @@ void measurement_of(const json& body, const json* per_iter, Measurement& m) {
 }  // namespace
 
 ImportedLog parse_json_log(std::string_view text_in, const std::string& name, const ImportOptions& options) {
-  json doc = json::parse(text_in, nullptr, false);
+  // A key twice or a number out of range is refused as in every JSON file collbench reads; only a
+  // syntax error (a file cut off mid-way) is worth the recovery below.
+  const auto parse = [&name](std::string_view text) {
+    core::JsonParse p = core::parse_json(text);
+    if (p.status == core::JsonParse::Status::refused) throw core::InputError(fmt::format("'{}': {}", name, p.problem));
+    return p.ok() ? std::move(p.value) : json(json::value_t::discarded);
+  };
+  json doc = parse(text_in);
   bool cut_off = false;
   std::size_t recovered = 0;
   if (doc.is_discarded()) {
     const std::string repaired = recover_cut_off(text_in, recovered);
-    if (!repaired.empty()) doc = json::parse(repaired, nullptr, false);
+    if (!repaired.empty()) doc = parse(repaired);
     if (repaired.empty() || doc.is_discarded()) {
       throw core::InputError(fmt::format("'{}': not an nccl-tests or rccl-tests log: it starts like JSON but is not valid JSON, and "
                                          "no nccl-tests -J 'results' list could be recovered from it",

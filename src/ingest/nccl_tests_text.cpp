@@ -403,20 +403,20 @@ class TextReader {
       if (groups == 2 && t.size() >= need - l.groups[0].width() && blank_body) {
         first_group = 1;
       } else {
-        m_b.note(fmt::format("line {}: a row with {} of the header's {} columns{} was not imported", lineno, t.size(),
+        m_b.drop_row(fmt::format("line {}: a row with {} of the header's {} columns{} was not imported", lineno, t.size(),
                              need, unterminated ? " (the log ends inside it)" : ""));
         return;
       }
     }
     if (unterminated) {
-      m_b.note(fmt::format("line {}: the log ends inside this row (no newline): not imported", lineno));
+      m_b.drop_row(fmt::format("line {}: the log ends inside this row (no newline): not imported", lineno));
       return;
     }
     PendingRow p;
     p.line = lineno;
     RowContext& c = p.ctx;
     if (!parse_u64(t[0], c.bytes) || !parse_u64(t[1], c.count)) {
-      m_b.note(fmt::format("line {}: not a table row (size and count are not integers): skipped", lineno));
+      m_b.drop_row(fmt::format("line {}: not a table row (size and count are not integers): skipped", lineno));
       return;
     }
     c.datatype = std::string(t[2]);
@@ -425,7 +425,7 @@ class TextReader {
       int root = -1;
       const std::string_view r = t[l.redop ? 4 : 3];
       if (!parse_int(r, root)) {
-        m_b.note(fmt::format("line {}: root '{}' is not an integer: skipped", lineno, r));
+        m_b.drop_row(fmt::format("line {}: root '{}' is not an integer: skipped", lineno, r));
         return;
       }
       c.root = root;
@@ -466,7 +466,7 @@ class TextReader {
       }
       at += gl.width();
       if (!std::isfinite(m.time_us)) {
-        m_b.note(fmt::format("line {}: a {} time '{}' that is not a number: not imported", lineno, l.placements[g],
+        m_b.drop_row(fmt::format("line {}: a {} time '{}' that is not a number: not imported", lineno, l.placements[g],
                              t[at - gl.width()]));
         continue;
       }

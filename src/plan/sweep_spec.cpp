@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/input_file.hpp"
 #include "core/size.hpp"
 #include "core/text.hpp"
@@ -258,16 +259,14 @@ const std::vector<std::string>& measure_keys() {
 }
 
 SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
-  Json j;
-  try {
-    j = Json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const Json::parse_error& e) {
-    std::string why = e.what();
+  core::OrderedJsonParse parsed = core::parse_json<Json>(text, {.comments = true});
+  if (parsed.status == core::JsonStatus::not_json) {
+    std::string why = parsed.problem;
     if (const std::size_t p = why.find("syntax error"); p != std::string::npos) why = why.substr(p);
-    throw core::InputError(fmt::format("{}:{}: malformed JSON: {}", source, core::text_position(text, e.byte), why));
-  } catch (const Json::out_of_range& e) {  // 1e400: nlohmann refuses a number beyond double's range
-    throw core::InputError(fmt::format("{}: {}: expected numbers within a double's range", source, core::json_error_text(e.what())));
+    throw core::InputError(fmt::format("{}:{}: malformed JSON: {}", source, core::text_position(text, parsed.byte), why));
   }
+  if (!parsed.ok()) throw core::InputError(fmt::format("{}: {}", source, parsed.problem));  // a key twice, 1e400
+  Json j = std::move(parsed.value);
   if (!j.is_object()) fail(source, "", "expected a JSON object (see sweeps/README.md)");
 
   SweepSpec s;

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
+#include "core/text.hpp"
 #include "results/file_io.hpp"
 #include "stats/summary.hpp"
 
@@ -108,9 +110,19 @@ Topology load_topology(const std::string& arg) {
                                        "and inter_node_gbps",
                                        arg, names));
   }
-  const json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
+  core::JsonParse parsed = core::parse_json(text);
+  if (parsed.status == core::JsonParse::Status::refused) throw core::InputError("--topology '" + arg + "': " + parsed.problem);
+  const json& j = parsed.value;
+  if (!parsed.ok() || !j.is_object())
     throw core::InputError("--topology '" + arg + "': not valid JSON (expected {\"name\", \"intra_node_gbps\", \"inter_node_gbps\"})");
+  for (const auto& [key, v] : j.items()) {
+    if (key != "name" && key != "intra_node_gbps" && key != "inter_node_gbps" && key != "description")
+      throw core::InputError(fmt::format("--topology '{}': {}: unknown key; expected name, intra_node_gbps, inter_node_gbps "
+                                         "or description",
+                                         arg, key));
+  }
+  if (j.contains("name") && !j["name"].is_string())
+    throw core::InputError(fmt::format("--topology '{}': name: expected a string, got {}", arg, j["name"].dump()));
   Topology t;
   t.name = j.value("name", arg);
   t.intra_node_gbps = num(j, "intra_node_gbps");
@@ -229,7 +241,14 @@ Analysis analyse(const Dataset& d, const std::optional<Topology>& topo) {
     }
     a.scaling.push_back(std::move(g));
   }
-  for (const TuneInfo& t : d.tunes) a.tunes.push_back(tune_section(t));
+  for (const TuneInfo& t : d.tunes) {
+    try {
+      a.tunes.push_back(tune_section(t));
+    } catch (const json::type_error& e) {  // a field of another type than `collbench tune` writes
+      throw core::InputError(fmt::format("'{}': not a tune summary as collbench tune writes it: {}", t.path,
+                                         core::json_error_text(e.what())));
+    }
+  }
   return a;
 }
 

@@ -12,6 +12,7 @@
 
 #include "core/collective.hpp"
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/text.hpp"
 #include "ingest/nccl_tests.hpp"
 #include "plan/knobs.hpp"
@@ -237,14 +238,9 @@ void add_tune(Dataset& d, const std::string& path, json summary) {
 // JSON, or discarded when it does not parse (an nccl-tests -J file cut off mid-way is then
 // recovered by the log importer). A number beyond double's range is bad input at once.
 json parse_or_null(const std::string& text, const std::string& path) {
-  try {
-    return json::parse(text);
-  } catch (const json::out_of_range& e) {
-    throw core::InputError(
-        fmt::format("'{}': {}: expected numbers within a double's range", path, core::json_error_text(e.what())));
-  } catch (const json::parse_error&) {
-    return json(json::value_t::discarded);
-  }
+  core::JsonParse parsed = core::parse_json(text);
+  if (parsed.status == core::JsonParse::Status::refused) throw core::InputError(fmt::format("'{}': {}", path, parsed.problem));
+  return parsed.ok() ? std::move(parsed.value) : json(json::value_t::discarded);
 }
 
 }  // namespace

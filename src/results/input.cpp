@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "results/file_io.hpp"
 #include "results/json.hpp"
 
@@ -33,7 +34,9 @@ namespace {
 StoreManifest read_any_manifest(const std::string& dir) {
   StoreManifest m;
   m.path = store_layout(dir).manifest();
-  m.raw = json::parse(read_file_text(m.path), nullptr, false);
+  core::JsonParse parsed = core::parse_json(read_file_text(m.path));
+  if (parsed.status == core::JsonStatus::refused) throw core::InputError(fmt::format("'{}': {}", m.path, parsed.problem));
+  m.raw = parsed.ok() ? std::move(parsed.value) : json(json::value_t::discarded);
   const auto schema = m.raw.is_object() ? m.raw.find("schema") : m.raw.end();
   m.schema = schema != m.raw.end() && schema->is_string() ? schema->get<std::string>() : "";
   if (m.schema == kImportSchemaName) {

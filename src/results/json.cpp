@@ -16,7 +16,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/collective.hpp"
+#include "core/datatype.hpp"
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "results/file_io.hpp"
 
 namespace collbench {
@@ -294,9 +297,37 @@ void load(const json& j, const std::string& path, results::RankSummary& v) {
   load_fields(j, path, v, false);
 }
 
+// The names and figures every reader relies on: a collective, type, op or placement collbench
+// does not know would become a baseline expectation for "bogus"; a negative time a latency floor of
+// -5 in a report.
+void check_record(const results::ResultRecord& v, const std::string& path) {
+  if (!core::find_collective(v.collective))
+    fail(member_path(path, "collective"), "expected allreduce, allgather, reducescatter, alltoall, broadcast or reduce, got " +
+                                              quote(v.collective));
+  try {
+    (void)core::parse_datatype(v.datatype);
+  } catch (const core::InputError&) {
+    fail(member_path(path, "datatype"), "expected a data type (int8 … f8e5m2, README), got " + quote(v.datatype));
+  }
+  // "mulsum": nccl-tests' name for ncclRedOpPreMulSum (src/common.cu test_opnames), in imported logs.
+  expect_one_of(member_path(path, "op"), v.op, {"sum", "prod", "min", "max", "avg", "mulsum", "none"});
+  expect_one_of(member_path(path, "placement"), v.placement, {"out_of_place", "in_place"});
+  if (v.nranks < 1) fail(member_path(path, "nranks"), "expected a positive number of ranks, got " + std::to_string(v.nranks));
+  const stats::Summary& t = v.time_us;
+  for (const auto& [key, x] : {std::pair{"min", t.min}, {"mean", t.mean}, {"p50", t.p50}, {"p90", t.p90}, {"p99", t.p99},
+                               {"p999", t.p999}, {"max", t.max}, {"stddev", t.stddev}})
+    if (x < 0) fail(member_path(member_path(path, "time_us"), key), "expected a time of 0 or more, got " + json(x).dump());
+  if ((v.status == "ok" || v.status == "wrong") && t.p50 == 0 && t.mean == 0)
+    fail(member_path(member_path(path, "time_us"), "p50"), "expected a positive time for a measured case, got 0");
+  for (const auto& [key, x] : {std::pair{"algbw_gbps", v.algbw_gbps}, {"busbw_gbps", v.busbw_gbps},
+                               {"algbw_mean_gbps", v.algbw_mean_gbps}, {"busbw_mean_gbps", v.busbw_mean_gbps}})
+    if (x < 0) fail(member_path(path, key), "expected a bandwidth of 0 or more, got " + json(x).dump());
+}
+
 void load(const json& j, const std::string& path, results::ResultRecord& v) {
   load_fields(j, path, v);
   expect_one_of(member_path(path, "status"), v.status, {"ok", "wrong", "skipped", "timeout", "failed"});
+  check_record(v, path);
   field(j, path, "error", v.error, false);
   field(j, path, "backend_notes", v.backend_notes, false);
   field(j, path, "samples_us", v.samples_us, false);
@@ -505,15 +536,10 @@ RunDocument parse_document(const nlohmann::json& j, const std::string& source) {
 
 RunDocument read_document_file(const std::string& path) {
   const std::string text = read_file_text(path);
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw core::InputError(path + ": not valid JSON: " + parser_message(e));
-  } catch (const json::out_of_range& e) {  // 1e400
-    throw core::InputError(path + ": " + parser_message(e) + ": expected numbers within a double's range");
-  }
-  return parse_document(j, path);
+  core::JsonParse j = core::parse_json(text);
+  if (j.status == core::JsonParse::Status::not_json) throw core::InputError(path + ": not valid JSON: " + j.problem);
+  if (!j.ok()) throw core::InputError(path + ": " + j.problem);
+  return parse_document(j.value, path);
 }
 
 void write_document_file(const std::string& path, const RunDocument& doc) {

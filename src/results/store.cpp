@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <fstream>
 #include <thread>
+#include <utility>
 #include <nlohmann/json.hpp>
 #include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "core/input_file.hpp"
+#include "core/json_text.hpp"
 #include "results/file_io.hpp"
 #include "results/json.hpp"
 #include "results/store_layout.hpp"
@@ -26,12 +28,10 @@ nlohmann::json read_store_manifest(const std::string& dir) {
   if (core::input_file_missing_or_regular(path, ""))
     throw core::InputError("'" + dir + "': expected a sweep store (a directory with manifest.json and results.jsonl, written by "
                            "collbench sweep --out)");
-  nlohmann::json m;
-  try {
-    m = nlohmann::json::parse(core::read_input_file(path, {"", core::kResultsMaxBytes}));
-  } catch (const nlohmann::json::exception&) {
-    throw core::InputError("'" + path + "': not a collbench sweep manifest (unreadable JSON)");
-  }
+  core::JsonParse parsed = core::parse_json(core::read_input_file(path, {"", core::kResultsMaxBytes}));
+  if (parsed.status == core::JsonParse::Status::refused) throw core::InputError("'" + path + "': " + parsed.problem);
+  if (!parsed.ok()) throw core::InputError("'" + path + "': not a collbench sweep manifest (unreadable JSON)");
+  nlohmann::json m = std::move(parsed.value);
   const auto schema = m.is_object() ? m.find("schema") : m.end();
   if (schema == m.end() || !schema->is_string() || *schema != kStoreSchemaName)
     throw core::InputError("'" + path + "': expected schema \"" + kStoreSchemaName + "\"");
@@ -43,7 +43,9 @@ json read_import_manifest(const std::string& dir) {
   if (core::input_file_missing_or_regular(path, ""))
     throw core::InputError("'" + dir + "': expected an import store (a directory with manifest.json and results.jsonl, "
                            "written by collbench import --out)");
-  json m = json::parse(core::read_input_file(path, {"", core::kResultsMaxBytes}), nullptr, false);
+  core::JsonParse parsed = core::parse_json(core::read_input_file(path, {"", core::kResultsMaxBytes}));
+  if (parsed.status == core::JsonParse::Status::refused) throw core::InputError("'" + path + "': " + parsed.problem);
+  json m = parsed.ok() ? std::move(parsed.value) : json(json::value_t::discarded);
   check_import_manifest(m, path);
   return m;
 }
@@ -69,19 +71,24 @@ std::string store_line(const StoredCase& c) {
 }
 
 StoredCase parse_store_line(const std::string& line, const std::string& where) {
-  json j;
-  try {
-    j = json::parse(line);
-  } catch (const json::exception&) {
-    throw core::InputError(where + ": expected one JSON object per line (a collbench sweep record)");
-  }
+  core::JsonParse parsed = core::parse_json(line);
+  if (parsed.status == core::JsonParse::Status::refused) throw core::InputError(where + ": " + parsed.problem);
+  if (!parsed.ok())
+    throw core::InputError(where + ": expected one JSON object per line (a collbench sweep record): " + parsed.problem);
+  if (!parsed.value.is_object()) throw core::InputError(where + ": expected one JSON object per line (a collbench sweep record)");
+  const json& j = parsed.value;
   StoredCase c;
   try {
     const json& s = j.at("sweep");
     c.case_id = s.at("case").get<std::string>();
     c.config_id = s.at("config_id").get<std::string>();
     c.knobs = s.at("knobs").get<std::map<std::string, std::string>>();
-    c.rep = s.at("rep").get<int>();
+    const json& rep = s.at("rep");  // get<int> would wrap 4294967298 to 2
+    if (rep.is_number_integer() && (rep.is_number_unsigned() ? !std::in_range<int>(rep.get<std::uint64_t>())
+                                                             : !std::in_range<int>(rep.get<std::int64_t>()) ||
+                                                                   rep.get<std::int64_t>() < 0))
+      throw core::InputError(where + ": sweep.rep: expected a non-negative integer below 2^31, got " + rep.dump());
+    c.rep = rep.get<int>();
     c.launch = s.at("launch").get<std::string>();
   } catch (const json::exception&) {
     throw core::InputError(where + ": expected a \"sweep\" object with case, config_id, knobs, rep and launch");

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "results/input.hpp"
 #include "results/store_scan.hpp"
 
@@ -144,7 +145,10 @@ class Loader {
     if (found != m_config_ids.end()) return found->second;
     ConfigInfo info;
     info.id = std::string(d.config_id);
-    const json k = json::parse(d.knobs_json, nullptr, false);
+    core::JsonParse parsed = core::parse_json(d.knobs_json);
+    if (parsed.status == core::JsonStatus::refused)
+      throw core::InputError(fmt::format("case '{}': \"knobs\": {}", d.case_id, parsed.problem));
+    const json k = std::move(parsed.value);
     if (!k.is_object()) throw core::InputError(fmt::format("case '{}': \"knobs\" is not an object of strings", d.case_id));
     for (const auto& [name, v] : k.items()) {
       if (!v.is_string()) throw core::InputError(fmt::format("case '{}': knob {} is not a string", d.case_id, name));

@@ -10,6 +10,7 @@
 
 #include "core/collective.hpp"
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/text.hpp"
 #include "core/input_file.hpp"
 #include "core/size.hpp"
@@ -19,14 +20,11 @@ namespace collbench::tune {
 using nlohmann::json;
 
 Workload parse_workload(const std::string& text, const std::string& source) {
-  json j;
-  try {
-    j = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    throw core::InputError(fmt::format("{}: malformed JSON (byte {}): expected a workload object", source, e.byte));
-  } catch (const json::out_of_range& e) {  // 1e400
-    throw core::InputError(fmt::format("{}: {}: expected numbers within a double's range", source, core::json_error_text(e.what())));
-  }
+  core::JsonParse doc = core::parse_json(text, {.comments = true});
+  if (doc.status == core::JsonStatus::not_json)
+    throw core::InputError(fmt::format("{}: malformed JSON (byte {}): expected a workload object", source, doc.byte));
+  if (!doc.ok()) throw core::InputError(fmt::format("{}: {}", source, doc.problem));  // a key twice, 1e400
+  const json j = std::move(doc.value);
   auto fail = [&](const std::string& key, const std::string& what) {
     throw core::InputError(fmt::format("{}: {}: expected {}", source, key, what));
   };

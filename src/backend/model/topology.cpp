@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/input_file.hpp"
 #include "core/size.hpp"
 #include "core/text.hpp"
@@ -274,16 +275,12 @@ Topology parse_topology(const Json& j, const std::string& source) {
 
 Topology read_topology(const std::string& path) {
   const std::string body = core::read_input_file(path, {"", core::kConfigMaxBytes});
-  Json j;
-  try {
-    j = Json::parse(body, nullptr, true, /*ignore_comments=*/true);
-  } catch (const Json::parse_error& e) {
+  const core::JsonParse parsed = core::parse_json(body, {.comments = true});
+  if (parsed.status == core::JsonStatus::not_json)
     throw core::InputError(fmt::format("{}:{}: malformed JSON; expected a collbench.topology file (reports/MODEL.md)", path,
-                                       core::text_position(body, e.byte)));
-  } catch (const Json::out_of_range& e) {  // 1e400
-    throw core::InputError(fmt::format("{}: {}: expected numbers within a double's range", path, core::json_error_text(e.what())));
-  }
-  return parse_topology(j, path);
+                                       core::text_position(body, parsed.byte)));
+  if (!parsed.ok()) throw core::InputError(fmt::format("{}: {}", path, parsed.problem));  // a key twice, 1e400
+  return parse_topology(parsed.value, path);
 }
 
 Json topology_json(const Topology& t) {

@@ -21,6 +21,9 @@ results::RunDocument figure_document() {
   doc.metadata.nranks = 2;
   results::ResultRecord r;
   r.collective = "allreduce";
+  r.datatype = "float";
+  r.op = "sum";
+  r.placement = "out_of_place";
   r.bytes = r.requested_bytes = 1048576;
   r.nranks = 2;
   r.time_us.mean = 18.0;

@@ -27,6 +27,9 @@ results::RunDocument imported_document() {
   doc.metadata.imported->algbw_definition = "pre-2020 (nccl-tests #45)";
   results::ResultRecord r;
   r.collective = "reducescatter";
+  r.datatype = "float";
+  r.op = "sum";
+  r.placement = "out_of_place";
   r.bytes = r.requested_bytes = 67108864;
   r.nranks = 8;
   r.time_us.mean = 2995.9;
