@@ -1,8 +1,11 @@
 #include "app/record_sinks.hpp"
 
+#include <chrono>
+
 #include "core/error.hpp"
 #include "plan/knobs.hpp"
 #include "results/json.hpp"
+#include "results/metadata.hpp"
 
 namespace collbench::app {
 
@@ -12,16 +15,35 @@ void TableSink::begin_block(const plan::Block& b) {
 }
 
 void DocumentSink::row(const plan::Block&, std::span<const plan::PlannedCase>, std::span<const results::ResultRecord> records) {
+  const std::lock_guard lock(m_mutex);
   m_doc.results.insert(m_doc.results.end(), records.begin(), records.end());
-  if (m_each_row) flush();
+  if (m_each_row) write_locked();
 }
 
 void DocumentSink::append(std::vector<results::ResultRecord> records) {
+  const std::lock_guard lock(m_mutex);
   m_doc.results.insert(m_doc.results.end(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
-  flush();
+  write_locked();
 }
 
 void DocumentSink::flush() {
+  const std::lock_guard lock(m_mutex);
+  write_locked();
+}
+
+void DocumentSink::finish(const std::string& status) {
+  const std::lock_guard lock(m_mutex);
+  m_doc.status = status;
+  m_doc.metadata.end_time = results::iso8601_utc(std::chrono::system_clock::now());
+  write_locked();
+}
+
+std::size_t DocumentSink::records() {
+  const std::lock_guard lock(m_mutex);
+  return m_doc.results.size();
+}
+
+void DocumentSink::write_locked() {
   if (m_path.empty()) return;
   try {
     results::write_document_file(m_path, m_doc);

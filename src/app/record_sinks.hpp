@@ -1,6 +1,7 @@
 #pragma once
 // Where the driver's records go, on rank 0: the table on stdout, the results document, a sweep's
 // store, a group's collection. A run composes them (FanOutSink) rather than writing one sink each.
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,15 @@ class DocumentSink final : public measure::RecordSink {
   // The path was checked before the run, so a failure now (disk full, directory removed) is the
   // run failing (core::RunError), not bad input.
   void flush();
+  // The document's last status ("ok", "wrong", "failed", "interrupted") and end time, written.
+  // Safe from another thread (an interrupt) while the run appends: one lock guards the document.
+  void finish(const std::string& status);
   results::RunDocument& doc() { return m_doc; }
+  std::size_t records();
 
  private:
+  void write_locked();
+  std::mutex m_mutex;
   results::RunDocument& m_doc;
   std::string m_path;
   bool m_each_row;

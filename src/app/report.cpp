@@ -4,6 +4,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "app/output.hpp"
 #include "core/error.hpp"
@@ -39,7 +40,9 @@ int report(const ReportRequest& a) {
   if (!a.out.empty() && a.out != "-") results::check_writable(a.out, "--out");  // before the inputs are read
   const report::Dataset d = report::load_dataset(a.inputs);
   if (d.series.empty() && d.tunes.empty())
-    throw core::InputError("the inputs hold no measured case to report (every record skipped, failed or per-group)");
+    throw core::InputError(fmt::format("{}: no measured case to report (every record skipped, failed or per-group, or a store's "
+                                       "only line cut short)",
+                                       fmt::join(a.inputs, ", ")));
   const report::Analysis an = report::analyse(d, topo);
   std::string text;
   if (format == "json") text = report::report_json(d, an).dump(1) + "\n";

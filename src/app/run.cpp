@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <thread>
 
 #include "app/backend_factory.hpp"
 #include "app/driver.hpp"
 #include "app/groups.hpp"
+#include "app/interrupt.hpp"
 #include "app/job.hpp"
 #include "app/record_sinks.hpp"
 #include "app/sweep_launch.hpp"
@@ -42,10 +45,25 @@ bool json_path_ok(const RunConfig& cfg, const measure::World& world) {
   return world.broadcast(ok) == 1;
 }
 
-void finish(DocumentSink& doc, const std::string& status) {
-  doc.doc().status = status;
-  doc.doc().metadata.end_time = results::iso8601_utc(std::chrono::system_clock::now());
-  doc.flush();
+void finish(DocumentSink& doc, const std::string& status) { doc.finish(status); }
+
+// SIGINT/SIGTERM: rank 0 writes what was measured with status "interrupted" and says so in one
+// line; the others give it a moment before they go (app/interrupt.hpp).
+std::function<void(int)> on_interrupt(const measure::World& world, DocumentSink& doc, const std::string& json_path) {
+  if (!world.is_root()) return [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(300)); };
+  return [&doc, json_path](int sig) {
+    std::size_t n = 0;
+    try {
+      doc.finish("interrupted");
+      n = doc.records();
+    } catch (const core::Error& e) {
+      std::fprintf(stderr, "collbench: %s\n", e.what());
+    }
+    std::fprintf(stderr, "collbench: interrupted by %s after %zu records%s; exit %d\n", signal_name(sig), n,
+                 json_path.empty() ? "" : (" (" + json_path + " holds them, status \"interrupted\")").c_str(), 128 + sig);
+    std::fflush(stdout);
+    std::fflush(stderr);
+  };
 }
 
 // The nodes of --per-node / --pairs: a --ranks-per-node that does not fit the job is found before
@@ -90,6 +108,7 @@ core::ExitCode run_job(const RunConfig& cfg, const measure::World& world, const 
     }
   };
   const Drive d{cfg, world, world.is_root() ? static_cast<measure::RecordSink&>(root_sink) : null_sink, {}, on_failure, {}};
+  const InterruptWatch watch(on_interrupt(world, doc_sink, cfg.json_path));
   core::ExitCode code = core::ExitCode::ok;
   try {
     if (world.is_root()) {

@@ -138,6 +138,13 @@ Baseline parse_baseline(const json& j, const std::string& file) {
   detail::expect_schema(j, file, kBaselineSchema, kBaselineVersion);
   Baseline b;
   b.path = file;
+  static const std::set<std::string> top = {"schema", "version", "created", "tool_version", "backend", "config",
+                                            "sources", "expectations", "description"};
+  static const std::set<std::string> fields = {"collective", "datatype", "op", "placement", "scope", "nranks",
+                                               "bytes", "samples", "runs", "groups", "busbw_gbps", "time_us",
+                                               "p99_us", "cv", "peer_ratio", "ci_rel_half_width", "slow_spread"};
+  for (const auto& [k, v] : j.items())
+    if (!top.count(k)) detail::bad(file, k, "a key collbench baseline writes (schema, version, backend, expectations …)");
   b.backend = detail::text(detail::member(j, file, "", "backend"), file, "backend");
   if (j.contains("config")) b.config = detail::text(j["config"], file, "config");
   if (j.contains("created")) b.created = detail::text(j["created"], file, "created");
@@ -153,6 +160,8 @@ Baseline parse_baseline(const json& j, const std::string& file) {
     const std::string p = detail::item("expectations", i);
     const json& x = ex[i];
     if (!x.is_object()) detail::bad(file, p, "an object");
+    for (const auto& [k, v] : x.items())
+      if (!fields.count(k)) detail::bad(file, detail::sub(p, k), "a field collbench baseline writes (collective … ci_rel_half_width)");
     auto str = [&](const char* k) { return detail::text(detail::member(x, file, p, k), file, detail::sub(p, k)); };
     Expectation e;
     e.key.collective = str("collective");

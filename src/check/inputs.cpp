@@ -53,6 +53,10 @@ void read_run(const std::string& path, int input, Inputs& in) {
     s.run_failures.push_back(fmt::format("'{}': the run stopped before it finished (status \"running\": it crashed, was "
                                          "killed or timed out after {} records)",
                                          path, doc.results.size()));
+  else if (doc.status == "interrupted")
+    s.run_failures.push_back(fmt::format("'{}': the run was interrupted (status \"interrupted\": SIGINT or SIGTERM) after {} "
+                                         "records",
+                                         path, doc.results.size()));
   else if (doc.status == "failed")
     s.run_failures.push_back(fmt::format("'{}': the run failed (status \"failed\") after {} records", path, doc.results.size()));
   for (const results::ResultRecord& r : doc.results) in.obs.push_back(Observation{input, 0, path, r});

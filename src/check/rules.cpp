@@ -156,6 +156,9 @@ ExpectFile parse_expect(const json& j, const std::string& file) {
   detail::expect_schema(j, file, kExpectSchema, 1);
   ExpectFile f;
   f.source = file;
+  for (const auto& [k, v] : j.items())
+    if (k != "schema" && k != "version" && k != "expect" && k != "description")
+      detail::bad(file, k, "one of schema, version, description, expect (a misspelt key would be ignored)");
   const json& ex = detail::member(j, file, "", "expect");
   if (!ex.is_array() || ex.empty()) detail::bad(file, "expect", "a non-empty array of expectations");
   static const std::set<std::string> known = {"collective", "datatype", "op", "placement", "scope", "nranks", "bytes",

@@ -172,6 +172,7 @@ SourceInfo source_of(const std::string& path, const std::string& kind, const std
     s.notes = doc.metadata.imported->notes;
   }
   if (doc.status == "running") s.notes.push_back("the run did not finish (cut short): what it measured is shown");
+  if (doc.status == "interrupted") s.notes.push_back("the run was interrupted (SIGINT/SIGTERM): what it measured is shown");
   if (doc.status == "failed") s.notes.push_back("the run failed: what it measured before is shown");
   return s;
 }

@@ -523,7 +523,7 @@ RunDocument parse_document(const nlohmann::json& j, const std::string& source) {
     RunDocument doc;
     doc.schema_version = check_schema(j);
     field(j, "", "status", doc.status);
-    expect_one_of("status", doc.status, {"running", "ok", "wrong", "failed"});
+    expect_one_of("status", doc.status, {"running", "ok", "wrong", "failed", "interrupted"});
     field(j, "", "metadata", doc.metadata);
     field(j, "", "results", doc.results);
     return doc;

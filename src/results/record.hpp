@@ -30,7 +30,7 @@ namespace collbench::results {
 // 9: an imported record's "printed" (the time, algbw and busbw exactly as the log's row printed
 //    them) and metadata.imported's "algbw_definition" (which algbw the log's all_gather /
 //    reduce_scatter tables printed: nccl-tests changed it in 2020). Both optional.
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 inline constexpr const char* kSchemaName = "collbench.run";
 
 // One rank's own view of a case: its per-iteration durations, and the time it spent outside the

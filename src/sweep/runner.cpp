@@ -106,10 +106,26 @@ struct Store {
   void save() const { results::write_file_atomically(manifest_path, manifest.dump(1) + "\n"); }
 };
 
-// --out must hold a sweep exactly when --resume is given. Returns whether it holds one.
-bool refuse_mismatch(const SweepOptions& opt) {
+// Whether another process holds DIR/.lock now (probed without creating it: a refused --out is left
+// as it was).
+bool store_in_use(const std::string& dir) {
+  const int fd = ::open(results::store_layout(dir).lock().c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool busy = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // releases the probe's lock, if it got it
+  return busy;
+}
+
+// --out must hold a sweep exactly when --resume is given. Returns whether it holds one. Before
+// this process takes the lock (`locked` false), a sweep still running there is said first: "add
+// --resume" would only meet its lock.
+bool refuse_mismatch(const SweepOptions& opt, bool locked) {
   std::error_code ec;
   const bool has_manifest = fs::exists(results::store_layout(opt.out_dir).manifest(), ec);
+  if (has_manifest && !locked && store_in_use(opt.out_dir))
+    throw core::InputError(fmt::format("--out '{}': another collbench sweep (or a launch it left running) is using it "
+                                       "({} is locked); wait for it to end, or choose another directory",
+                                       opt.out_dir, results::store_layout(opt.out_dir).lock()));
   if (has_manifest && !opt.resume)
     throw core::InputError(fmt::format("--out '{}': already holds a sweep (manifest.json); add --resume to continue "
                                        "it, or choose another directory", opt.out_dir));
@@ -127,7 +143,7 @@ Store open_store(const plan::SweepSpec& spec, const plan::SweepPlan& plan, const
   const results::StoreLayout layout = results::store_layout(s.dir);
   s.results = layout.results();
   s.manifest_path = layout.manifest();
-  if (refuse_mismatch(opt)) {
+  if (refuse_mismatch(opt, true)) {
     try {
       s.manifest = results::read_store_manifest(s.dir);
     } catch (const core::InputError& e) {
@@ -225,7 +241,7 @@ class SweepRun {
   // Refusals first (a refused --out is left as it was), then the directories, the lock, the
   // manifest and what the store already holds.
   void open() {
-    refuse_mismatch(m_opt);
+    refuse_mismatch(m_opt, false);
     std::error_code ec;
     const results::StoreLayout layout = results::store_layout(m_opt.out_dir);
     for (const auto& [sub, path] : {std::pair{results::kLaunchesDir, layout.launches()}, std::pair{results::kLogsDir, layout.logs()}}) {

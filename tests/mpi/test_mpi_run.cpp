@@ -40,7 +40,7 @@ void check_nccl_tests_figure(const json& r, double bus_factor) {
 // The checks of issue #2 on a `--coll all` document.
 void check_document(const json& doc, int np, const std::vector<std::uint64_t>& sizes) {
   ASSERT_EQ(doc.at("schema"), "collbench.run");
-  EXPECT_EQ(doc.at("schema_version"), 9);
+  EXPECT_EQ(doc.at("schema_version"), 10);
   EXPECT_EQ(doc.at("status"), "ok");
   const json& meta = doc.at("metadata");
   EXPECT_EQ(meta.at("launch").at("launcher"), "mpirun");  // tests/slurm checks srun's

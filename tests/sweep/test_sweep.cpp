@@ -2,7 +2,9 @@
 // mpirun, and leaves a store (DIR/manifest.json, DIR/results.jsonl) that --resume completes.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -426,6 +428,30 @@ TEST_F(SweepE2E, ResumeOnAnEmptyOrMissingDirLeavesItAsItWas) {
   EXPECT_EQ(m.exit_code, 2) << m.all();
   EXPECT_NE(m.err.find("no sweep"), std::string::npos) << m.all();
   EXPECT_FALSE(fs::exists(missing)) << "a refused --resume created " << missing;
+}
+
+// A second sweep on the --out of one still running is told so, not to "add --resume" (which would
+// only meet the lock), with or without --resume (issue 23, item 6). The running sweep is this
+// test holding the store's lock.
+TEST_F(SweepE2E, ASecondSweepOnABusyStoreIsToldItIsInUse) {
+  const std::string spec = write_spec(
+      "good.json", R"({"backend": "mpi", "sizes": ["1K"], "launcher": {"ranks": 2}, )" + std::string(kMeasure) + "}");
+  const std::string store = path("busy");
+  fs::create_directories(store);
+  write("busy/manifest.json", "{}");
+  const int fd = ::open((store + "/.lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  for (const bool resume : {false, true}) {
+    std::vector<std::string> args = {"sweep", spec, "--out", store};
+    if (resume) args.push_back("--resume");
+    const Proc r = collbench(args, 60);
+    EXPECT_EQ(r.exit_code, 2) << r.all();
+    EXPECT_NE(r.err.find("another collbench sweep (or a launch it left running) is using it"), std::string::npos) << r.all();
+    EXPECT_EQ(r.err.find("add --resume"), std::string::npos) << r.all();
+  }
+  ::close(fd);
+  EXPECT_EQ(slurp(store + "/manifest.json"), "{}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ TEST(ResultsJson, LaunchWithoutMpiRoundTrips) {
   l.rendezvous_source = "MASTER_ADDR/MASTER_PORT";
   doc.metadata.launch = l;
   json j = doc;
-  EXPECT_EQ(j.at("schema_version"), 9);
+  EXPECT_EQ(j.at("schema_version"), 10);
   EXPECT_EQ(j.at("metadata").at("launch"), json({{"launcher", "torchrun"}, {"control_plane", "nccl"}, {"rendezvous", "node1:29500"},
                                                  {"rendezvous_source", "MASTER_ADDR/MASTER_PORT"}}));
   const results::RunDocument back = results::parse_document(json::parse(j.dump()), "v8");

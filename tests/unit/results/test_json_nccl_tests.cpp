@@ -38,7 +38,7 @@ results::RunDocument figure_document() {
 TEST(ResultsJson, NcclTestsFigureRoundTripsAndIsOmittedWhenUnknown) {
   const results::RunDocument doc = figure_document();
   const json j = doc;
-  EXPECT_EQ(j.at("schema_version"), 9);
+  EXPECT_EQ(j.at("schema_version"), 10);
   const json& f = j.at("results").at(0).at("nccl_tests");
   EXPECT_EQ(f, (json{{"time_us", 14.0}, {"algbw_gbps", 74.898285714285713}, {"busbw_gbps", 74.898285714285713}}));
   EXPECT_FALSE(j.at("results").at(1).contains("nccl_tests"));

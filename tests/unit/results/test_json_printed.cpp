@@ -46,7 +46,7 @@ results::RunDocument imported_document() {
 TEST(ResultsJsonPrinted, RoundTripsWithNullForWhatWasNotPrinted) {
   const results::RunDocument doc = imported_document();
   const json j = doc;
-  EXPECT_EQ(j.at("schema_version"), 9);
+  EXPECT_EQ(j.at("schema_version"), 10);
   EXPECT_EQ(j.at("results").at(0).at("printed"), (json{{"time_us", 2995.9}, {"algbw_gbps", 19.6}, {"busbw_gbps", 19.6}}));
   EXPECT_TRUE(j.at("results").at(1).at("printed").at("algbw_gbps").is_null());
   EXPECT_EQ(j.at("metadata").at("imported").at("algbw_definition"), "pre-2020 (nccl-tests #45)");
