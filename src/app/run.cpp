@@ -59,7 +59,10 @@ std::function<void(int)> on_interrupt(const measure::World& world, DocumentSink&
     } catch (const core::Error& e) {
       std::fprintf(stderr, "collbench: %s\n", e.what());
     }
-    std::fprintf(stderr, "collbench: interrupted by %s after %zu records%s; exit %d\n", signal_name(sig), n,
+    // mpirun and srun also pass SIGTERM on when another rank failed: the line says both.
+    std::fprintf(stderr, "collbench: interrupted by %s after %zu records%s: a user's interrupt, or the launcher ending the "
+                         "job after another rank failed (its own line says so); exit %d\n",
+                 signal_name(sig), n,
                  json_path.empty() ? "" : (" (" + json_path + " holds them, status \"interrupted\")").c_str(), 128 + sig);
     std::fflush(stdout);
     std::fflush(stderr);

@@ -21,8 +21,10 @@
 
 namespace collbench::app {
 
-core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, const core::LaunchInfo& launch,
-                                int argc, char** argv, char** envp) {
+namespace {
+
+core::ExitCode run_launch(const RunConfig& cfg, const measure::World& world, const core::LaunchInfo& launch, int argc,
+                          char** argv, char** envp) {
   plan::LaunchFile file;
   try {
     file = plan::read_launch_file(cfg.launch_file);
@@ -90,6 +92,20 @@ core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& worl
   std::fflush(stdout);
   world.barrier();
   return outcome->wrong ? core::ExitCode::wrong : core::ExitCode::ok;
+}
+
+}  // namespace
+
+core::ExitCode run_sweep_launch(const RunConfig& cfg, const measure::World& world, const core::LaunchInfo& launch,
+                                int argc, char** argv, char** envp) {
+  try {
+    return run_launch(cfg, world, launch, argc, argv, envp);
+  } catch (const core::Error& e) {
+    // Rank 0 alone writes the store. Its failure (a full disk: "'…/L000.started': cannot write: No
+    // space left on device") must end every rank now (exit 3), not send rank 0 into MPI_Finalize
+    // while the others wait in a collective until the sweep's stall limit (issue 23, item 2).
+    abort_job(world, e, "");
+  }
 }
 
 }  // namespace collbench::app

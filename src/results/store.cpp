@@ -1,6 +1,7 @@
 #include "results/store.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -118,9 +119,20 @@ void StoreAppender::sync() {
   m_synced = std::chrono::steady_clock::now();
 }
 
+// Appends whole lines or nothing: a write cut short (a full disk writes part of a line, then
+// fails) is undone, so that the next writer (the sweep recording the launch as failed, or a
+// resume) does not glue its line to half of this one in the middle of the file.
+void StoreAppender::write_lines(std::string_view text) {
+  struct stat st {};
+  const bool sized = ::fstat(m_fd, &st) == 0;
+  if (write_all(m_fd, text)) return;
+  const int err = errno;
+  if (sized) (void)!::ftruncate(m_fd, st.st_size);
+  throw core::RunError("'" + m_path + "': cannot append: " + std::strerror(err));
+}
+
 void StoreAppender::append(const StoredCase& c) {
-  if (!write_all(m_fd, store_line(c) + "\n"))
-    throw core::RunError("'" + m_path + "': cannot append: " + std::strerror(errno));
+  write_lines(store_line(c) + "\n");
   m_unsynced = true;
   if (std::chrono::steady_clock::now() - m_synced >= std::chrono::seconds(1)) sync();
 }
@@ -142,8 +154,7 @@ void StoreAppender::append_all(const std::vector<StoredCase>& cases) {
       });
     }
     for (auto& t : threads) t.join();
-    for (const std::string& text : rendered)
-      if (!write_all(m_fd, text)) throw core::RunError("'" + m_path + "': cannot append: " + std::strerror(errno));
+    for (const std::string& text : rendered) write_lines(text);
   }
   if (::fsync(m_fd) != 0) throw core::RunError("'" + m_path + "': cannot fsync: " + std::strerror(errno));
 }

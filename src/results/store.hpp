@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "results/record.hpp"
@@ -65,6 +66,7 @@ class StoreAppender {
   void append_all(const std::vector<StoredCase>& cases);
 
  private:
+  void write_lines(std::string_view text);
   std::string m_path;
   int m_fd = -1;
   bool m_unsynced = false;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -19,6 +20,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/error.hpp"
 #include "core/hash.hpp"
 #include "plan/launch_file.hpp"
 #include "results/file_io.hpp"
@@ -51,6 +53,31 @@ int lock_store(const std::string& dir) {
                                        "it ({} is locked)", dir, path));
   }
   return fd;
+}
+
+// The store's own writes failed (a full disk, a quota): every launch would fail alike and nothing
+// could be recorded, so the sweep stops with what the store holds, to --resume once there is room.
+struct StoreWriteFailed : core::RunError {
+  using core::RunError::RunError;
+};
+
+template <class F>
+void store_write(F&& write) {
+  try {
+    write();
+  } catch (const core::Error& e) {
+    throw StoreWriteFailed(e.what());
+  }
+}
+
+// "" when the store's file system has room; otherwise what it has left (a launch that failed on a
+// full disk cannot say so: its log is on the same disk).
+std::string store_full(const std::string& dir) {
+  struct statvfs v {};
+  if (::statvfs(dir.c_str(), &v) != 0) return "";
+  const std::uint64_t free = static_cast<std::uint64_t>(v.f_bavail) * v.f_frsize;
+  if (free >= (1u << 20)) return "";
+  return fmt::format("the store's file system has {} KiB free", free >> 10);
 }
 
 std::string host_name() {
@@ -217,11 +244,23 @@ class SweepRun {
         m_out.budget_reached = true;
         break;
       }
-      for (int attempt = 0; !launch.blocks.empty() && !interrupt_signal() && !m_out.setup_failed; ++attempt)
-        run_attempt(launch, attempt);
-      if (m_out.budget_reached) break;
+      try {
+        for (int attempt = 0; !launch.blocks.empty() && !interrupt_signal() && !m_out.setup_failed; ++attempt)
+          run_attempt(launch, attempt);
+      } catch (const StoreWriteFailed& e) {
+        m_out.notes.push_back(fmt::format("the store cannot be written ({}); the sweep stopped with its cases left to do: "
+                                          "free space, then rerun with --resume",
+                                          e.what()));
+        m_out.setup_failed = true;
+      }
+      if (m_out.budget_reached || m_out.setup_failed) break;
     }
-    finish();
+    try {
+      finish();
+    } catch (const core::Error& e) {  // the manifest keeps its last state ("running"): --resume still works
+      m_out.notes.insert(m_out.notes.end() - (m_out.setup_failed ? 1 : 0),
+                         fmt::format("the manifest could not be updated: {}", e.what()));
+    }
     return m_out;
   }
 
@@ -315,7 +354,7 @@ class SweepRun {
       fs::remove(lf.stopped, ec);
     }
     fs::remove(lf.started, ec);
-    results::write_file_atomically(layout.launch_plan(name), plan::launch_file_text(lf));
+    store_write([&] { results::write_file_atomically(layout.launch_plan(name), plan::launch_file_text(lf)); });
     std::vector<std::string> args = m_opt.run_args;
     args.insert(args.end(), {"--sweep-launch", layout.launch_plan(name)});
     const std::vector<std::string> argv = expand_template(m_spec.launcher, m_opt.collbench, args, launch.env);
@@ -353,6 +392,10 @@ class SweepRun {
       return;
     }
     std::string reason = reason_from_log(log, log_from);
+    if (const std::string full = store_full(m_opt.out_dir); !full.empty()) {
+      // Not the configuration's fault: nothing is recorded as failed; the cases stay to measure.
+      throw StoreWriteFailed(fmt::format("launch {} {}{}; {}", name, ex.describe(), reason.empty() ? "" : ": " + reason, full));
+    }
     if (!fs::exists(lf.started, ec) && !stalled) {
       // It never got going (launcher, MPI start-up, no GPU): every launch would fail alike.
       // Nothing is recorded as failed; the cases stay to measure once the cause is fixed.
@@ -381,7 +424,7 @@ class SweepRun {
       sc.result = failed_record(*culprit, c, m_spec.launcher.ranks,
                                 first ? why : "not run: its configuration failed at an earlier size (" + why + ")");
       first = false;
-      m_appender->append(sc);
+      store_write([&] { m_appender->append(sc); });
       m_status[c.id] = "failed";
       ++m_out.failed, ++m_progress.failed, ++m_progress.done;
     }

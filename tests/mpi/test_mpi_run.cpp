@@ -146,7 +146,9 @@ TEST(MpiRun, InjectedCrashExits3AndKeepsWhatWasMeasured) {
   EXPECT_EQ(r.exit_code, 3) << r.output;
   EXPECT_NE(r.output.find("collbench: rank 1 on"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("crashed with signal 11"), std::string::npos) << r.output;
-  EXPECT_EQ(e2e::read_json(out).at("status"), "running");  // a run cut short, readable
+  // A run cut short, readable: "interrupted" when mpirun's SIGTERM reached rank 0 before its kill.
+  const std::string status = e2e::read_json(out).at("status");
+  EXPECT_TRUE(status == "running" || status == "interrupted") << status;
 }
 
 TEST(MpiRun, InjectedHangTimesOutWithExit3) {
