@@ -1,6 +1,10 @@
 // The NCCL tuner plugin ABI (v5) around the rules: init reads the rules file, getCollInfo applies
 // the first matching rule, finalize frees the context. Nothing here ever fails the job: every
 // entry point returns ncclSuccess, catches everything, and leaves NCCL's choices alone on doubt.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -45,21 +49,56 @@ struct FileText {
   std::string error;  // when not: strerror-like text
 };
 
+// A rules file is a few lines; anything over this is not one (and /dev/zero would never end).
+constexpr off_t kMaxRulesBytes = 1 << 20;
+
+// Regular files only, opened without blocking: a FIFO nobody writes would hang NCCL's
+// communicator init inside the training job (issue 23, item 4).
 FileText read_file(const std::string& path) {
   FileText result;
-  errno = 0;
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
     result.error = std::error_code(errno, std::generic_category()).message();
     return result;
   }
-  char buffer[1 << 16];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) result.text.append(buffer, n);
-  if (std::ferror(file.get()) != 0) {
-    result.error = std::error_code(errno != 0 ? errno : EIO, std::generic_category()).message();
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    result.error = std::error_code(errno, std::generic_category()).message();
     return result;
   }
+  if (S_ISDIR(st.st_mode)) {
+    result.error = std::error_code(EISDIR, std::generic_category()).message();
+    return result;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    result.error = std::string(S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)" : S_ISCHR(st.st_mode) ? "a character device"
+                                                                                                  : "not a regular file") +
+                   ", expected a regular file";
+    return result;
+  }
+  if (st.st_size > kMaxRulesBytes) {
+    result.error = std::to_string(st.st_size) + " bytes, more than the 1 MiB a rules file may have";
+    return result;
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  char buffer[1 << 16];
+  ssize_t n = 0;
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0) result.text.append(buffer, static_cast<std::size_t>(n));
+    if (result.text.size() > static_cast<std::size_t>(kMaxRulesBytes)) {
+      result.error = "more than the 1 MiB a rules file may have";
+      return result;
+    }
+  }
+  if (n < 0) {
+    result.error = std::error_code(errno, std::generic_category()).message();
+    return result;
+  }
+  if (result.text.compare(0, 3, "\xEF\xBB\xBF") == 0) result.text.erase(0, 3);  // a UTF-8 byte-order mark, as collbench skips it
   result.ok = true;
   return result;
 }

@@ -181,6 +181,31 @@ TEST_F(TunerPlugin, UnreadableFileWarns) {
                              "': Is a directory; NCCL's own choices are kept");
 }
 
+// A FIFO nobody writes would block fopen, and with it NCCL's communicator init in the training
+// job; /dev/zero would never end. Both are refused at once (issue 23, item 4).
+TEST_F(TunerPlugin, AFifoOrADeviceIsRefusedWithoutBlocking) {
+  const std::string fifo = (m_dir / "rules.fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const auto& [path, what] : {std::pair{fifo, std::string("a FIFO (named pipe)")},
+                                   std::pair{std::string("/dev/zero"), std::string("a character device")}}) {
+    setenv("NCCL_TUNER_CONFIG_FILE", path.c_str(), 1);
+    captured_log().clear();
+    init();
+    const auto& log = captured_log();
+    ASSERT_EQ(log.size(), 1u) << dump_log();
+    EXPECT_EQ(log[0].text, "collbench tuner: cannot read '" + path + "': " + what +
+                               ", expected a regular file; NCCL's own choices are kept");
+    s_tuner->finalize(m_ctx);
+    m_ctx = nullptr;
+  }
+}
+
+TEST_F(TunerPlugin, AByteOrderMarkIsSkipped) {
+  write_rules("\xEF\xBB\xBF" "allreduce,0,-1,ring,simple,4,-1,-1\n");
+  init();
+  for (const auto& e : captured_log()) EXPECT_NE(e.level, NCCL_LOG_WARN) << dump_log();
+}
+
 TEST_F(TunerPlugin, MalformedFileAppliesNoRuleAtAll) {
   write_rules("allreduce,0,-1,ring,simple,4,-1,-1\n\nallreduce,0,-1,ring,fast,-1,-1,-1\n");
   init();
