@@ -8,6 +8,8 @@
 #include <set>
 
 #include "check/json_fields.hpp"
+#include "core/datatype.hpp"
+#include "core/collective.hpp"
 #include "check/locate.hpp"
 #include "results/metadata.hpp"
 #include "stats/summary.hpp"
@@ -169,6 +171,16 @@ Baseline parse_baseline(const json& j, const std::string& file) {
     e.key.op = str("op");
     e.key.placement = str("placement");
     e.key.scope = str("scope");
+    // The names a record can have (results/json.cpp): another would be an expectation no case meets.
+    if (!core::find_collective(e.key.collective))
+      detail::bad(file, detail::sub(p, "collective"), "allreduce, allgather, reducescatter, alltoall, broadcast or reduce");
+    try {
+      (void)core::parse_datatype(e.key.datatype);
+    } catch (const core::InputError&) {
+      detail::bad(file, detail::sub(p, "datatype"), "a data type (int8 … f8e5m2)");
+    }
+    if (e.key.placement != "out_of_place" && e.key.placement != "in_place")
+      detail::bad(file, detail::sub(p, "placement"), "\"out_of_place\" or \"in_place\"");
     if (e.key.scope != "world" && e.key.scope != "node" && e.key.scope != "pair")
       detail::bad(file, detail::sub(p, "scope"), "\"world\", \"node\" or \"pair\"");
     const std::int64_t nranks = detail::integer(detail::member(x, file, p, "nranks"), file, detail::sub(p, "nranks"));

@@ -7,6 +7,7 @@
 
 #include "check/json_fields.hpp"
 #include "core/collective.hpp"
+#include "core/datatype.hpp"
 
 namespace collbench::check {
 
@@ -32,6 +33,23 @@ void check_collective(std::string& c, const std::string& file, const std::string
   if (parsed.size() != 1 || plain == "all" || plain == "every")
     detail::bad(file, path, "one collective name (allreduce, allgather, reducescatter, alltoall, broadcast, reduce) or \"*\"");
   c = std::string(core::name(parsed[0]));
+}
+
+// A data type's canonical name ("fp32" -> "float", as records spell it), or "*": an unknown one
+// would match no case and pass in silence.
+void check_datatype(std::string& t, const std::string& file, const std::string& path) {
+  if (t == "*") return;
+  try {
+    t = std::string(core::name(core::parse_datatype(t)));
+  } catch (const core::InputError&) {
+    detail::bad(file, path, "a data type (int8 uint8 int32 uint32 int64 uint64 half bfloat16 float double f8e4m3 f8e5m2) or \"*\"");
+  }
+}
+
+void check_op(const std::string& op, const std::string& file, const std::string& path) {
+  for (const char* known : {"*", "sum", "prod", "min", "max", "avg", "mulsum", "none"})
+    if (op == known) return;
+  detail::bad(file, path, "an op (sum prod min max avg mulsum, none for collectives without one) or \"*\"");
 }
 
 void check_scope(const std::string& s, const std::string& file, const std::string& path, bool any) {
@@ -181,7 +199,9 @@ ExpectFile parse_expect(const json& j, const std::string& file) {
     opt_text("collective", e.collective);
     check_collective(e.collective, file, detail::sub(p, "collective"));
     opt_text("datatype", e.datatype);
+    check_datatype(e.datatype, file, detail::sub(p, "datatype"));
     opt_text("op", e.op);
+    check_op(e.op, file, detail::sub(p, "op"));
     opt_text("placement", e.placement);
     if (e.placement != "*" && e.placement != "out_of_place" && e.placement != "in_place")
       detail::bad(file, detail::sub(p, "placement"), "\"out_of_place\", \"in_place\" or \"*\"");
