@@ -396,6 +396,22 @@ TEST(ExpectErrors, FieldsAndTypes) {
              "expect.json: expect[0]: expected an object");
 }
 
+// Issue 23: a name no record can have matched nothing and passed in silence; a misspelt top-level
+// key was ignored; 4294967298 ranks read as 2.
+TEST(ExpectErrors, NamesKeysAndRanges) {
+  EXPECT_HAS(expect_error(R"({"schema": "collbench.expect", "version": 1, "expect": [{"datatype": "bogus", "max_cv": 1}]})"),
+             "expect.json: expect[0].datatype: expected a data type");
+  EXPECT_HAS(expect_error(R"({"schema": "collbench.expect", "version": 1, "expect": [{"op": "add", "max_cv": 1}]})"),
+             "expect.json: expect[0].op: expected an op");
+  EXPECT_HAS(expect_error(R"({"schema": "collbench.expect", "version": 1, "expect": [{"max_cv": 1}], "expects": []})"),
+             "expect.json: expects: expected one of schema, version, description, expect");
+  EXPECT_HAS(expect_error(R"({"schema": "collbench.expect", "version": 1, "expect": [{"nranks": 4294967298, "max_cv": 1}]})"),
+             "expect.json: expect[0].nranks: expected an integer from -2147483648 to 2147483647, got 4294967298");
+  EXPECT_EQ(expect(R"({"schema": "collbench.expect", "version": 1, "expect": [{"datatype": "fp32", "max_cv": 1}]})")
+                .items.at(0).datatype,
+            "float");  // as records spell it
+}
+
 TEST(ExpectErrors, TopLevel) {
   EXPECT_HAS(expect_error(R"({"schema": "collbench.expect", "version": 1})"), "expect.json: expect: expected this field (missing)");
   EXPECT_HAS(expect_error(R"({"schema": "collbench.expect", "version": 1, "expect": []})"),
