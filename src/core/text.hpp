@@ -33,4 +33,10 @@ struct NcclListPart {
 };
 std::vector<NcclListPart> split_nccl_list(std::string_view value);
 
+// UTF-8 as RFC 3629 defines it (no overlong forms, no surrogates, nothing past U+10FFFF): the
+// offset of the first byte that is not, or npos when `text` is valid.
+std::size_t first_invalid_utf8(std::string_view text);
+// `text` with each invalid byte replaced by U+FFFD; `*replaced` counts them.
+std::string replace_invalid_utf8(std::string_view text, std::size_t* replaced);
+
 }  // namespace collbench::core

@@ -13,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "core/json_text.hpp"
+#include "core/text.hpp"
 #include "core/hash.hpp"
 #include "ingest/builder.hpp"
 #include "ingest/nccl_tests.hpp"
@@ -297,7 +298,20 @@ ImportedLog import_text(std::string_view content, const std::string& name, const
     throw core::InputError(fmt::format("'{}': not an nccl-tests or rccl-tests log: the file is empty", name));
   if (content.substr(0, 65536).find('\0') != std::string_view::npos)
     throw core::InputError(fmt::format("'{}': not an nccl-tests or rccl-tests log: a binary file", name));
-  ImportedLog log = content[i] == '{' ? parse_json_log(content, name, options) : parse_text_log(content, name, options);
+  // Bytes that are not UTF-8 (a Latin-1 host name, line noise) would reach the records and make
+  // every JSON writer throw; a text log keeps them as U+FFFD, with a note (fuzz/nccl_tests_text).
+  std::string repaired;
+  std::size_t replaced = 0;
+  const std::size_t bad = core::first_invalid_utf8(content);
+  if (bad != std::string_view::npos && content[i] != '{') repaired = core::replace_invalid_utf8(content, &replaced);
+  ImportedLog log = content[i] == '{'      ? parse_json_log(content, name, options)
+                    : repaired.empty() ? parse_text_log(content, name, options)
+                                       : parse_text_log(repaired, name, options);
+  if (replaced > 0) {
+    const std::size_t line = 1 + static_cast<std::size_t>(std::count(content.begin(), content.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
+    log.doc.metadata.imported->notes.push_back(
+        fmt::format("the log is not valid UTF-8 (first at line {}): {} bytes read as U+FFFD", line, replaced));
+  }
   log.doc.metadata.imported->source_bytes = content.size();
   log.doc.metadata.imported->fingerprint = core::fnv1a(content);
   return log;

@@ -41,7 +41,18 @@ StoreManifest read_any_manifest(const std::string& dir) {
   m.schema = schema != m.raw.end() && schema->is_string() ? schema->get<std::string>() : "";
   if (m.schema == kImportSchemaName) {
     check_import_manifest(m.raw, m.path);
-  } else if (m.schema != kStoreSchemaName) {
+  } else if (m.schema == kStoreSchemaName) {
+    // Each accessor reads its field in its type: a number for "backend" would otherwise escape
+    // a report as nlohmann's type_error (found by fuzz/store_manifest).
+    try {
+      (void)m.backend(), (void)m.status(), (void)m.repetitions(), (void)m.spec_text(), (void)m.spec_path();
+      (void)m.launcher_kind(), (void)m.launcher_ranks();
+    } catch (const json::exception&) {
+      throw core::InputError(fmt::format("'{}': expected \"backend\", \"status\", \"spec_text\" and \"spec_path\" as strings, "
+                                         "\"repetitions\" as an integer and \"launcher\" as {{\"kind\", \"ranks\"}}",
+                                         m.path));
+    }
+  } else {
     throw core::InputError(fmt::format("'{}': expected schema \"{}\" or \"{}\"{}", m.path, kStoreSchemaName,
                                        kImportSchemaName, m.raw.is_discarded() ? " (unreadable JSON)" : ""));
   }

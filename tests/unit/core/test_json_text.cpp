@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/json_text.hpp"
+#include "core/text.hpp"
 
 namespace core = collbench::core;
 
@@ -67,4 +68,17 @@ TEST(JsonText, OrThrowNamesTheInput) {
   } catch (const core::InputError& e) {
     EXPECT_TRUE(std::string(e.what()).starts_with("spec.json: expected JSON: ")) << e.what();
   }
+}
+
+TEST(Utf8, ValidTextPassesAndEachInvalidByteIsFound) {
+  EXPECT_EQ(core::first_invalid_utf8("plain ascii"), std::string_view::npos);
+  EXPECT_EQ(core::first_invalid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"), std::string_view::npos);
+  EXPECT_EQ(core::first_invalid_utf8("ab\xFF"), 2u);
+  EXPECT_EQ(core::first_invalid_utf8("\xC0\xAF"), 0u);          // overlong '/'
+  EXPECT_EQ(core::first_invalid_utf8("x\xED\xA0\x80"), 1u);     // a surrogate
+  EXPECT_EQ(core::first_invalid_utf8("\xF4\x90\x80\x80"), 0u);  // past U+10FFFF
+  EXPECT_EQ(core::first_invalid_utf8("\xE2\x82"), 0u);          // cut short
+  std::size_t n = 0;
+  EXPECT_EQ(core::replace_invalid_utf8("a\xFF\xFE" "b\xC3\xA9", &n), "a\xEF\xBF\xBD\xEF\xBF\xBD" "b\xC3\xA9");
+  EXPECT_EQ(n, 2u);
 }
