@@ -7,13 +7,16 @@
 # its seed corpus and regressions. Inputs that break the contract (or crash, leak, time out) are
 # written to fuzz/findings/TARGET/; the growing corpus stays in build-fuzz/corpus/TARGET (not
 # committed). Prints one line per target; exits 1 when any target has a finding.
-# Environment: FUZZ_JOBS (parallel targets, default 1), FUZZ_NICE (default 10).
+# Environment: FUZZ_JOBS (parallel targets, default 1), FUZZ_NICE (default 10), FUZZ_KEEP_GOING=1
+# (libFuzzer's fork mode: go on past a crash, e.g. one already in fuzz/findings, and collect more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 which=${1:-all}
 seconds=${2:-60}
 nice_level=${FUZZ_NICE:-10}
+keep_going=""
+[[ ${FUZZ_KEEP_GOING:-0} == 1 ]] && keep_going="-fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1"
 
 targets=$(sed -n '/^set(COLLBENCH_FUZZ_TARGETS/,/)/p' fuzz/CMakeLists.txt | tr -d '()' | sed 's/set//; s/COLLBENCH_FUZZ_TARGETS//' | xargs)
 if [[ $which != all ]]; then
@@ -55,10 +58,11 @@ fuzz_one() {
   set +e
   nice -n "$nice_level" build-fuzz/fuzz/fuzz_$t "$work" fuzz/corpus/$t fuzz/regressions/$t \
     -max_total_time="$seconds" -max_len="$(max_len "$t")" -rss_limit_mb=2048 -timeout=10 \
-    -print_final_stats=1 -artifact_prefix="$findings/" >"$log" 2>&1
+    -print_final_stats=1 -artifact_prefix="$findings/" $keep_going >"$log" 2>&1
   set -e
   local execs cov ft crashes
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+  [[ -n $execs ]] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)  # fork mode
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
   ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
   crashes=$(( $(find "$findings" -type f ! -name README.md | wc -l) - before ))
@@ -73,7 +77,7 @@ jobs=${FUZZ_JOBS:-1}
 if [[ $jobs -le 1 ]]; then
   for t in $targets; do fuzz_one "$t" || status=1; done
 else
-  export -f fuzz_one max_len; export seconds nice_level
+  export -f fuzz_one max_len; export seconds nice_level keep_going
   printf '%s\n' $targets | xargs -P "$jobs" -I{} bash -c 'fuzz_one {}' || status=1
 fi
 exit $status
