@@ -69,7 +69,9 @@ std::vector<std::uint64_t> parse_sizes(const Json& v, const std::string& source)
   }
   if (!v.is_object()) fail(source, "sizes", "expected {\"min\": \"8\", \"max\": \"64M\", \"factor\": 2} or a list of sizes");
   SizeRange r;
-  for (const auto& [key, value] : v.items()) {
+  for (const auto& item : v.items()) {  // no structured binding: clang 14 (scripts/fuzz.sh) cannot capture one
+    const std::string& key = item.key();
+    const Json& value = item.value();
     const std::string where = "sizes." + key;
     if (key == "min") r.min_bytes = at_key(source, where, [&] { return core::parse_size(text_of(value, source, where), "min"); });
     else if (key == "max") r.max_bytes = at_key(source, where, [&] { return core::parse_size(text_of(value, source, where), "max"); });
@@ -107,7 +109,9 @@ Config parse_config(const Json& v, const std::string& backend, const std::string
                     bool allow_default) {
   if (!v.is_object() || v.empty()) fail(source, where, "expected an object of knob: value");
   Config c;
-  for (const auto& [name, value] : v.items()) {
+  for (const auto& item : v.items()) {  // no structured binding: clang 14 cannot capture one
+    const std::string& name = item.key();
+    const Json& value = item.value();
     const std::string w = where + "." + name;
     const Knob& k = at_key(source, w, [&]() -> const Knob& { return knob_or_throw(backend, name); });
     if (value.is_null() || (value.is_string() && value.get<std::string>() == "default")) {
@@ -195,7 +199,9 @@ LauncherSpec parse_launcher(const Json& v, const std::string& source) {
 std::vector<KnobAxis> parse_axes(const Json& knobs, const std::string& backend, const std::string& source) {
   std::vector<KnobAxis> axes;
   if (!knobs.is_object()) fail(source, "knobs", "expected an object of knob: [values]");
-  for (const auto& [name, values] : knobs.items()) {
+  for (const auto& item : knobs.items()) {  // no structured binding: clang 14 cannot capture one
+    const std::string& name = item.key();
+    const Json& values = item.value();
     const std::string where = "knobs." + name;
     const Knob& k = at_key(source, where, [&]() -> const Knob& { return knob_or_throw(backend, name); });
     KnobAxis axis;
