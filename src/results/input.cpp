@@ -30,6 +30,19 @@ int StoreManifest::launcher_ranks() const {
 
 namespace {
 
+// Each accessor reads its field in its type: a number for "backend" would otherwise escape report
+// or check as nlohmann's type_error (found by fuzz/store_manifest).
+void check_manifest_fields(const StoreManifest& m) {
+  try {
+    (void)m.backend(), (void)m.status(), (void)m.repetitions(), (void)m.spec_text(), (void)m.spec_path();
+    (void)m.launcher_kind(), (void)m.launcher_ranks();
+  } catch (const json::exception&) {
+    throw core::InputError(fmt::format("'{}': expected \"backend\", \"status\", \"spec_text\" and \"spec_path\" as strings, "
+                                       "\"repetitions\" as an integer and \"launcher\" as {{\"kind\", \"ranks\"}}",
+                                       m.path));
+  }
+}
+
 // report and compare: either kind of store, told apart by the manifest's schema.
 StoreManifest read_any_manifest(const std::string& dir) {
   StoreManifest m;
@@ -42,16 +55,7 @@ StoreManifest read_any_manifest(const std::string& dir) {
   if (m.schema == kImportSchemaName) {
     check_import_manifest(m.raw, m.path);
   } else if (m.schema == kStoreSchemaName) {
-    // Each accessor reads its field in its type: a number for "backend" would otherwise escape
-    // a report as nlohmann's type_error (found by fuzz/store_manifest).
-    try {
-      (void)m.backend(), (void)m.status(), (void)m.repetitions(), (void)m.spec_text(), (void)m.spec_path();
-      (void)m.launcher_kind(), (void)m.launcher_ranks();
-    } catch (const json::exception&) {
-      throw core::InputError(fmt::format("'{}': expected \"backend\", \"status\", \"spec_text\" and \"spec_path\" as strings, "
-                                         "\"repetitions\" as an integer and \"launcher\" as {{\"kind\", \"ranks\"}}",
-                                         m.path));
-    }
+    check_manifest_fields(m);
   } else {
     throw core::InputError(fmt::format("'{}': expected schema \"{}\" or \"{}\"{}", m.path, kStoreSchemaName,
                                        kImportSchemaName, m.raw.is_discarded() ? " (unreadable JSON)" : ""));
@@ -89,6 +93,7 @@ LoadedInput load_store(const std::string& dir, const LoadOptions& options) {
     in.manifest.path = layout.manifest();
     in.manifest.raw = read_store_manifest(dir);
     in.manifest.schema = kStoreSchemaName;
+    check_manifest_fields(in.manifest);
   } else {
     in.manifest = read_any_manifest(dir);
   }
