@@ -306,13 +306,15 @@ void scan_block(Block& b) {
 class BlockReader {
  public:
   explicit BlockReader(const std::string& path) : m_path(path) {
-    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO would block open itself
     if (m_fd < 0) throw core::InputError("'" + path + "': cannot open the store's results: " + std::strerror(errno));
     struct stat st {};
     if (::fstat(m_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
       ::close(m_fd);
       throw core::InputError("'" + path + "': expected a regular file (a sweep's results.jsonl)");
     }
+    ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) & ~O_NONBLOCK);
+    m_left = static_cast<std::uint64_t>(st.st_size);
     ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
   ~BlockReader() { ::close(m_fd); }
@@ -324,11 +326,15 @@ class BlockReader {
     out = std::move(m_carry);
     m_carry.clear();
     while (!m_eof) {
+      // No more than the file holds (and 64 KiB at least, for a file still growing): a small
+      // store does not zero 16 MiB for each read.
+      const std::size_t want = static_cast<std::size_t>(std::clamp<std::uint64_t>(m_left + 1, 1 << 16, kBlockBytes));
       const std::size_t have = out.size();
-      out.resize(have + kBlockBytes);
-      const ssize_t n = ::read(m_fd, out.data() + have, kBlockBytes);
+      out.resize(have + want);
+      const ssize_t n = ::read(m_fd, out.data() + have, want);
       if (n < 0) throw core::InputError("'" + m_path + "': cannot read: " + std::strerror(errno));
       out.resize(have + static_cast<std::size_t>(n));
+      m_left -= std::min<std::uint64_t>(m_left, static_cast<std::uint64_t>(n));
       if (n == 0) m_eof = true;
       const std::size_t nl = out.rfind('\n');
       if (nl != std::string::npos && (out.size() >= kBlockBytes || m_eof)) {
@@ -345,6 +351,7 @@ class BlockReader {
   std::string m_path;
   int m_fd = -1;
   bool m_eof = false;
+  std::uint64_t m_left = 0;  // bytes of the file not read yet, as its size was at open
   std::string m_carry;
 };
 
