@@ -93,7 +93,9 @@ struct Session::Impl {
 
   backend::Backend& m_be;
   const World& m_world;
-  const SessionOptions& m_opt;
+  // A copy, not a reference: a caller may pass a temporary (Session s(be, w, options(), sink)),
+  // which a reference would outlive (ASan: stack-use-after-scope). The options are small.
+  const SessionOptions m_opt;
   RecordSink& m_sink;
   Watchdog m_watchdog;
   Outcome m_outcome;
