@@ -74,6 +74,8 @@ nlohmann::json read_json(const std::string& path) {
   return nlohmann::json::parse(in);
 }
 
+nlohmann::json read_run_results(const std::string& path) { return read_json(path).at("results"); }
+
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;

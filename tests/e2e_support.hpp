@@ -21,6 +21,9 @@ Result run(int np, const std::string& args, const std::string& env = "", int tim
 // A fresh path in a per-test temporary directory.
 std::string temp_path(const std::string& name);
 nlohmann::json read_json(const std::string& path);
+// A run JSON's "results", by value: `for (rec : read_json(p).at("results"))` would iterate a
+// member of a temporary already destroyed (C++20 range-for; ASan's heap-use-after-free).
+nlohmann::json read_run_results(const std::string& path);
 // A file's bytes ("" when it cannot be read), and a file written with `text`.
 std::string slurp(const std::string& path);
 void write_text(const std::string& path, const std::string& text);

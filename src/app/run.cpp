@@ -1,10 +1,9 @@
 #include "app/run.hpp"
 
 #include <fmt/format.h>
-
-#include <chrono>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <memory>

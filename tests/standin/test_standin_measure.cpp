@@ -68,7 +68,7 @@ TEST(StandinMeasure, OneRankEstimateIsUnavailable) {
   const std::string path = e2e::temp_path("one-est.json");
   const e2e::Result r = standin::run(1, "run --backend nccl -b 1K -e 1K --coll allreduce -n 3 -w 1 --nccl-tuning-info --json " + path, "", 1);
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const json& rec : e2e::read_json(path).at("results"))
+  for (const json& rec : e2e::read_run_results(path))
     EXPECT_EQ(note(rec, "nccl_estimated_us").rfind("unavailable: NCCL makes no estimate on one rank", 0), 0u) << rec.dump();
 }
 
@@ -133,7 +133,7 @@ TEST(StandinMeasure, Fp8BelowSm90SkipsReductionsOnly) {
   const e2e::Result r = standin::run(2, "run --backend nccl -b 1K -e 1K --coll allreduce,allgather,broadcast -d f8e5m2 "
                                         "--placement out -n 3 -w 1 --json " + path, "COLLBENCH_STANDIN_CC=80");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const json& rec : e2e::read_json(path).at("results"))
+  for (const json& rec : e2e::read_run_results(path))
     EXPECT_EQ(rec.at("status"), rec.at("collective") == "allreduce" ? "skipped" : "ok") << rec.dump();
 }
 
@@ -171,7 +171,7 @@ TEST(StandinMeasure, CudaGraphChecksTheGraphThatWasTimed) {
   const e2e::Result r = standin::run(2, "run --backend nccl -b 4K -e 4K --coll allreduce -n 3 -w 1 --cuda-graph --json " + path,
                                      "COLLBENCH_STANDIN_FAULT=graphcorrupt:1");
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  for (const json& rec : e2e::read_json(path).at("results")) EXPECT_GT(rec.at("wrong").get<int>(), 0) << rec.dump();
+  for (const json& rec : e2e::read_run_results(path)) EXPECT_GT(rec.at("wrong").get<int>(), 0) << rec.dump();
   const e2e::Result eager = standin::run(2, "run --backend nccl -b 4K -e 4K --coll allreduce -n 3 -w 1", "COLLBENCH_STANDIN_FAULT=graphcorrupt:1");
   EXPECT_EQ(eager.exit_code, 0) << eager.output;
 }

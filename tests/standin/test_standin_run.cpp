@@ -136,7 +136,7 @@ TEST(StandinRun, CorruptionInsideNcclIsCaughtByTheCheck) {
   const e2e::Result r = standin::run(2, "run --backend nccl -b 4K -e 4K --coll allreduce -n 3 -w 1 --json " + path,
                                      "COLLBENCH_STANDIN_FAULT=corrupt:1");
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  for (const auto& rec : e2e::read_json(path).at("results")) EXPECT_GT(rec.at("wrong").get<int>(), 0) << rec.dump();
+  for (const auto& rec : e2e::read_run_results(path)) EXPECT_GT(rec.at("wrong").get<int>(), 0) << rec.dump();
 }
 
 // More ranks on a host than GPUs visible there is refused with the rank and host named; so is
