@@ -77,7 +77,7 @@ tail -n 3 "$work/run.txt"
 [ "$rc" -eq 0 ] || fail "srun collbench run exited $rc (output: $work/run.txt)"
 job=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metadata"]["launch"]["slurm"]["job_id"])' "$work/run.json" 2>/dev/null)
 py "$work/run.json" \
-  'd["schema_version"] == 9' 'd["status"] == "ok"' 'd["metadata"]["nranks"] == 4' \
+  'd["schema_version"] == 10' 'd["status"] == "ok"' 'd["metadata"]["nranks"] == 4' \
   'd["metadata"]["launch"]["launcher"] == "srun"' \
   'd["metadata"]["launch"]["slurm"]["step_id"] == "0"' \
   'd["metadata"]["launch"]["slurm"]["job_name"] == "collbench-slurm-run"' \
