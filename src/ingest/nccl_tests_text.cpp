@@ -441,6 +441,7 @@ class TextReader {
       Measurement m;
       m.host_enqueue = gl.cputime;
       double wrong = kNaN;
+      bool huge_wrong = false;
       parse_num(t[at], m.time_us);
       if (gl.millis) m.time_us *= 1e3;
       parse_num(t[at + 1], m.algbw);
@@ -448,7 +449,12 @@ class TextReader {
       std::string_view w = t[at + 3];
       if (gl.wrong_column) {
         while (!w.empty() && w.back() == '*') w.remove_suffix(1);
-        if (w != "N/A" && parse_num(w, wrong) && std::isfinite(wrong) && wrong >= 0) {
+        // 2^62: above any element count (and a double that large does not fit an int64_t: UBSan,
+        // fuzz/regressions/nccl_tests_text/wrong-beyond-int64.txt). Such a count stays unknown.
+        if (w != "N/A" && parse_num(w, wrong) && std::isfinite(wrong) && wrong >= 0 && wrong > 0x1p62) {
+          m_b.drop_row(fmt::format("line {}: #wrong '{}' is more than any count of elements: not imported", lineno, w));
+          huge_wrong = true;
+        } else if (w != "N/A" && parse_num(w, wrong) && std::isfinite(wrong) && wrong >= 0) {
           m.wrong = static_cast<std::int64_t>(wrong);
           if (w.find_first_of("eE") != std::string_view::npos)  // '%6g' (src/util.cu): 6 significant digits
             m_b.note(fmt::format("line {}: #wrong printed as '{}' (%g notation): the count {} is rounded to 6 significant "
@@ -465,6 +471,7 @@ class TextReader {
         if (parse_num(t[at + 7], m.cv)) m.cv /= 100.0;
       }
       at += gl.width();
+      if (huge_wrong) continue;
       if (!std::isfinite(m.time_us)) {
         m_b.drop_row(fmt::format("line {}: a {} time '{}' that is not a number: not imported", lineno, l.placements[g],
                              t[at - gl.width()]));
