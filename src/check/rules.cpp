@@ -8,6 +8,7 @@
 #include "check/json_fields.hpp"
 #include "core/collective.hpp"
 #include "core/datatype.hpp"
+#include "core/redop.hpp"
 
 namespace collbench::check {
 
@@ -47,8 +48,7 @@ void check_datatype(std::string& t, const std::string& file, const std::string& 
 }
 
 void check_op(const std::string& op, const std::string& file, const std::string& path) {
-  for (const char* known : {"*", "sum", "prod", "min", "max", "avg", "mulsum", "none"})
-    if (op == known) return;
+  if (op == "*" || core::is_record_op(op)) return;
   detail::bad(file, path, "an op (sum prod min max avg mulsum, none for collectives without one) or \"*\"");
 }
 

@@ -23,6 +23,12 @@ RedOp parse_redop(std::string_view text) {
   throw InputError("--op '" + std::string(text) + "': expected one of sum prod min max avg");
 }
 
+bool is_record_op(std::string_view op) {
+  for (RedOp r : kAllRedOps)
+    if (name(r) == op) return true;
+  return op == "none" || op == "mulsum";
+}
+
 bool op_applies(RedOp op, DataType t) { return op != RedOp::avg || is_floating(t); }
 
 }  // namespace collbench::core

@@ -19,6 +19,7 @@
 #include "core/collective.hpp"
 #include "core/datatype.hpp"
 #include "core/error.hpp"
+#include "core/redop.hpp"
 #include "core/json_text.hpp"
 #include "results/file_io.hpp"
 
@@ -309,8 +310,8 @@ void check_record(const results::ResultRecord& v, const std::string& path) {
   } catch (const core::InputError&) {
     fail(member_path(path, "datatype"), "expected a data type (int8 … f8e5m2, README), got " + quote(v.datatype));
   }
-  // "mulsum": nccl-tests' name for ncclRedOpPreMulSum (src/common.cu test_opnames), in imported logs.
-  expect_one_of(member_path(path, "op"), v.op, {"sum", "prod", "min", "max", "avg", "mulsum", "none"});
+  if (!core::is_record_op(v.op))
+    fail(member_path(path, "op"), "expected one of \"sum\", \"prod\", \"min\", \"max\", \"avg\", \"mulsum\", \"none\", got " + quote(v.op));
   expect_one_of(member_path(path, "placement"), v.placement, {"out_of_place", "in_place"});
   if (v.nranks < 1) fail(member_path(path, "nranks"), "expected a positive number of ranks, got " + std::to_string(v.nranks));
   const stats::Summary& t = v.time_us;

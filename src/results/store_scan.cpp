@@ -20,6 +20,7 @@
 #include "core/collective.hpp"
 #include "core/datatype.hpp"
 #include "core/error.hpp"
+#include "core/redop.hpp"
 #include "results/store.hpp"
 
 namespace collbench::results {
@@ -163,10 +164,9 @@ bool read_sweep(Cursor& c, CaseDigest& d, bool& seen) {
 // What the full parser would refuse in a line the fast path read (check_record in json.cpp): the
 // line then goes to it, which names the field.
 bool plausible(const CaseDigest& d) {
-  static constexpr std::string_view kOps[] = {"sum", "prod", "min", "max", "avg", "mulsum", "none"};
   if (!core::find_collective(d.collective)) return false;
   if (d.placement != "out_of_place" && d.placement != "in_place") return false;
-  if (std::find(std::begin(kOps), std::end(kOps), d.op) == std::end(kOps)) return false;
+  if (!core::is_record_op(d.op)) return false;
   try {
     (void)core::parse_datatype(d.datatype);
   } catch (const core::InputError&) {
