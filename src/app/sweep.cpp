@@ -10,6 +10,7 @@
 #include "backend/nccl/nccl_setup.hpp"
 #include "core/error.hpp"
 #include "core/launcher.hpp"
+#include "core/text.hpp"
 #include "plan/knobs.hpp"
 #include "plan/sweep_plan.hpp"
 #include "sweep/console.hpp"
@@ -66,7 +67,7 @@ void print_progress(const sweep::Progress& p) {
   std::string line = fmt::format("\r[{}/{} cases{}] {} {} | elapsed {} | ETA {}", p.done, p.total,
                                  p.failed ? fmt::format(", {} failed", p.failed) : "", p.launch, p.configuration,
                                  sweep::duration_text(p.elapsed_s), eta);
-  if (line.size() > 150) line = line.substr(0, 147) + "...";
+  if (line.size() > 150) line = std::string(core::utf8_prefix(line, 147)) + "...";
   std::fprintf(stderr, "%s\033[K", line.c_str());
   std::fflush(stderr);
 }

@@ -116,4 +116,14 @@ std::string replace_invalid_utf8(std::string_view text, std::size_t* replaced) {
   return out;
 }
 
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  // Back off over continuation bytes (10xxxxxx) to the lead byte of the sequence cut, and leave
+  // it out; a valid sequence is at most 4 bytes, so at most 3 continuation bytes precede the cut.
+  std::size_t back = 0;
+  while (end > 0 && back < 3 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end, ++back;
+  return text.substr(0, end);
+}
+
 }  // namespace collbench::core

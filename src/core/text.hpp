@@ -38,5 +38,9 @@ std::vector<NcclListPart> split_nccl_list(std::string_view value);
 std::size_t first_invalid_utf8(std::string_view text);
 // `text` with each invalid byte replaced by U+FFFD; `*replaced` counts them.
 std::string replace_invalid_utf8(std::string_view text, std::size_t* replaced);
+// The longest prefix of `text` of at most `max_bytes` bytes that does not end inside a UTF-8
+// sequence: quoting a line cut at a byte count must not leave half a character (which every JSON
+// writer refuses; fuzz/nccl_tests_text found a U+FFFD cut after two of its three bytes).
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 
 }  // namespace collbench::core

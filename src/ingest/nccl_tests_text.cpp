@@ -14,6 +14,7 @@
 
 #include "core/datatype.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "ingest/builder.hpp"
 #include "ingest/nccl_tests.hpp"
 #include "ingest/text_lines.hpp"
@@ -209,10 +210,10 @@ class TextReader {
       m_last_device = true;  // the list may go on after it
       m_devices_elided = true;
       m_b.note(fmt::format("line {}: the device list is elided ('{}'): the log is not complete", lineno,
-                           std::string(body.substr(0, 60))));
+                           std::string(core::utf8_prefix(body, 60))));
     } else {
       m_b.note(fmt::format("line {}: '{}': lines were left out of the log: it is not complete", lineno,
-                           std::string(body.substr(0, 60))));
+                           std::string(core::utf8_prefix(body, 60))));
     }
   }
 
@@ -227,7 +228,7 @@ class TextReader {
 
   void failure(std::string_view s, std::size_t lineno) {
     m_failed = true;
-    m_b.note(fmt::format("line {}: the test reports a failure: {}", lineno, std::string(s.substr(0, 200))));
+    m_b.note(fmt::format("line {}: the test reports a failure: {}", lineno, std::string(core::utf8_prefix(s, 200))));
   }
 
   void settings(std::string_view body) {

@@ -82,3 +82,17 @@ TEST(Utf8, ValidTextPassesAndEachInvalidByteIsFound) {
   EXPECT_EQ(core::replace_invalid_utf8("a\xFF\xFE" "b\xC3\xA9", &n), "a\xEF\xBF\xBD\xEF\xBF\xBD" "b\xC3\xA9");
   EXPECT_EQ(n, 2u);
 }
+
+TEST(Utf8, APrefixNeverEndsInsideACharacter) {
+  const std::string fffd = "ab\xEF\xBF\xBD" "cd";  // U+FFFD is 3 bytes: a cut at 3 or 4 is inside it
+  EXPECT_EQ(core::utf8_prefix(fffd, 2), "ab");
+  EXPECT_EQ(core::utf8_prefix(fffd, 3), "ab");
+  EXPECT_EQ(core::utf8_prefix(fffd, 4), "ab");
+  EXPECT_EQ(core::utf8_prefix(fffd, 5), "ab\xEF\xBF\xBD");
+  EXPECT_EQ(core::utf8_prefix(fffd, 100), fffd);
+  const std::string emoji = "\xF0\x9F\x98\x80x";
+  for (std::size_t cut = 0; cut < 4; ++cut) EXPECT_EQ(core::utf8_prefix(emoji, cut), "") << cut;
+  EXPECT_EQ(core::utf8_prefix(emoji, 4), "\xF0\x9F\x98\x80");
+  for (std::size_t cut = 0; cut <= emoji.size(); ++cut)
+    EXPECT_EQ(core::first_invalid_utf8(core::utf8_prefix(emoji, cut)), std::string_view::npos) << cut;
+}
