@@ -169,14 +169,20 @@ void Builder::set_devices(const std::vector<results::DeviceRecord>& devices) {
     return;
   }
   m_doc.metadata.devices = devices;
-  std::vector<std::string> host_of_rank;
-  int max_rank = -1;
-  for (const auto& d : devices) max_rank = std::max(max_rank, d.rank);
-  host_of_rank.assign(static_cast<std::size_t>(max_rank + 1), "");
-  for (const auto& d : devices) host_of_rank[static_cast<std::size_t>(d.rank)] = d.host;
-  std::erase(host_of_rank, std::string());
-  m_doc.metadata.hosts = results::ranks_per_host(host_of_rank);
-  m_doc.metadata.nranks = std::max(m_doc.metadata.nranks, max_rank + 1);
+  // Hosts in the order of their lowest rank, each with the ranks the list shows (an elided list
+  // shows some: 0-7 and 56-63 stay 0-7 and 56-63). No array indexed by rank: a rank is a number
+  // the log printed.
+  std::vector<const results::DeviceRecord*> by_rank;
+  for (const auto& d : devices) by_rank.push_back(&d);
+  std::sort(by_rank.begin(), by_rank.end(), [](const auto* a, const auto* b) { return a->rank < b->rank; });
+  std::vector<results::HostRanks> hosts;
+  for (const auto* d : by_rank) {
+    auto it = std::find_if(hosts.begin(), hosts.end(), [&](const results::HostRanks& h) { return h.host == d->host; });
+    if (it == hosts.end()) it = hosts.insert(hosts.end(), {d->host, {}, ""});
+    it->ranks.push_back(d->rank);
+  }
+  m_doc.metadata.hosts = std::move(hosts);
+  m_doc.metadata.nranks = std::max(m_doc.metadata.nranks, by_rank.back()->rank + 1);
 }
 
 void Builder::add_row(const RowContext& row, const std::vector<std::pair<std::string, Measurement>>& parts) {

@@ -53,6 +53,10 @@ struct RowContext {
   std::string where(const std::string& file) const;
 };
 
+// A rank a device line may name: no job has a million ranks. A larger one (or a negative one) is a
+// garbled line, not a device: the fuzzer's rank 1111111111 made the importer allocate 35 GB.
+inline constexpr int kMaxDeviceRank = (1 << 20) - 1;
+
 class Builder {
  public:
   Builder(std::string name, const ImportOptions& options);
@@ -69,7 +73,7 @@ class Builder {
   // model is counted and skipped (one note per kind at the end).
   void add_row(const RowContext& row, const std::vector<std::pair<std::string, Measurement>>& parts);
   // Devices of a run block: the first block's become the document's hosts and devices.
-  void set_devices(const std::vector<results::DeviceRecord>& devices);
+  void set_devices(const std::vector<results::DeviceRecord>& devices);  // ranks within 0..kMaxDeviceRank
   std::size_t records() const { return m_doc.results.size(); }
   std::size_t skipped_rows() const;  // rows of tests, types or ops collbench does not model
   // Whether the run's end (its footer) is in the log; by default info().complete. An edited log

@@ -23,6 +23,7 @@
 namespace collbench::ingest {
 namespace {
 
+using detail::kMaxDeviceRank;
 using detail::kNaN;
 using detail::Measurement;
 using detail::RowContext;
@@ -209,8 +210,15 @@ ImportedLog parse_json_log(std::string_view text_in, const std::string& name, co
     if (const json* devs = member(*config, "devices"); devs != nullptr && devs->is_array()) {
       for (const json& d : *devs) {
         results::DeviceRecord r;
-        if (const json* rank = member(d, "rank"); rank != nullptr && rank->is_number_integer()) r.rank = rank->get<int>();
-        else continue;
+        const json* rank = member(d, "rank");
+        if (rank == nullptr || !rank->is_number_integer()) continue;
+        if (rank->is_number_unsigned() ? rank->get<std::uint64_t>() > kMaxDeviceRank
+                                       : rank->get<std::int64_t>() < 0 || rank->get<std::int64_t>() > kMaxDeviceRank) {
+          b.note(fmt::format("config.devices: rank {} is not a rank (expected 0 to {}): that device is left out", rank->dump(),
+                             kMaxDeviceRank));
+          continue;
+        }
+        r.rank = static_cast<int>(rank->get<std::int64_t>());
         r.host = text(d, "hostname");
         r.details["device_index"] = text(d, "device");
         r.details["pid"] = text(d, "pid");

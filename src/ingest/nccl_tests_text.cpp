@@ -24,6 +24,7 @@ namespace {
 
 using detail::contains;
 using detail::is_digit;
+using detail::kMaxDeviceRank;
 using detail::kNaN;
 using detail::Measurement;
 using detail::parse_int;
@@ -288,6 +289,10 @@ class TextReader {
     };
     int group = 0, pid = 0, dev = 0;
     if (!take_int("Rank", d.rank)) return;
+    if (d.rank < 0 || d.rank > kMaxDeviceRank) {
+      m_b.note(fmt::format("line {}: rank {} is not a rank (expected 0 to {}): the line is left out", lineno, d.rank, kMaxDeviceRank));
+      return;
+    }
     take_int("Group", group);
     take_int("Pid", pid);
     if (i + 1 >= t.size() || t[i] != "on") return;

@@ -200,6 +200,10 @@ TEST(ImportHistory, EditedLogsAreNotComplete) {
   EXPECT_EQ(e.doc.metadata.nranks, 8);
   for (const auto& r : e.doc.results) EXPECT_EQ(r.nranks, 8);
   EXPECT_TRUE(has_note(e, "the device list is elided")) << notes_of(e);
+  // The ranks shown keep their numbers: rank 7 is rank 7, not the second rank listed.
+  std::vector<int> shown;
+  for (const auto& h : e.doc.metadata.hosts) shown.insert(shown.end(), h.ranks.begin(), h.ranks.end());
+  EXPECT_EQ(shown, (std::vector<int>{0, 7}));
   // The ranks after the ellipsis are not shown: the busbw/algbw ratio tells 8, not 2.
   std::string cut(importlogs::kAllGather2176);
   cut.replace(cut.find("#  Rank  2"), cut.find("#\n#      ", cut.find("#  Rank  7")) - cut.find("#  Rank  2"), "#  ...\n");
