@@ -11,7 +11,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "core/json_text.hpp"
 #include "plan/sweep_plan.hpp"
 #include "results/store.hpp"
 #include "results/store_scan.hpp"
@@ -136,6 +138,36 @@ void FullParseStore(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(fs::file_size(dir + "/results.jsonl")) * state.iterations());
 }
 BENCHMARK(FullParseStore)->Args({100000, 8})->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+
+// The one JSON reader (core::parse_json: nlohmann's DOM builder behind a SAX pass that refuses a
+// key given twice in an object and a number beyond a double's range) against nlohmann's own
+// parse, line by line over the same store: the cost of those checks on every full store read.
+std::vector<std::string> store_lines(std::int64_t records, int ranks) {
+  std::ifstream in(make_store(records, ranks) + "/results.jsonl");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(std::move(line));
+  return lines;
+}
+
+void ParseLinesNlohmann(benchmark::State& state) {
+  const std::vector<std::string> lines = store_lines(state.range(0), static_cast<int>(state.range(1)));
+  std::size_t bytes = 0;
+  for (const auto& l : lines) bytes += l.size();
+  for (auto _ : state)
+    for (const auto& l : lines) benchmark::DoNotOptimize(nlohmann::json::parse(l).size());
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes) * state.iterations());
+}
+BENCHMARK(ParseLinesNlohmann)->Args({20000, 8})->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
+
+void ParseLinesChecked(benchmark::State& state) {
+  const std::vector<std::string> lines = store_lines(state.range(0), static_cast<int>(state.range(1)));
+  std::size_t bytes = 0;
+  for (const auto& l : lines) bytes += l.size();
+  for (auto _ : state)
+    for (const auto& l : lines) benchmark::DoNotOptimize(core::parse_json(l).value.size());
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes) * state.iterations());
+}
+BENCHMARK(ParseLinesChecked)->Args({20000, 8})->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
 
 }  // namespace
 
