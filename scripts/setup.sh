@@ -8,7 +8,9 @@ packages=(build-essential cmake ninja-build pkg-config
           libgtest-dev libgmock-dev libbenchmark-dev
           libxml2-utils   # xmllint: the tests validate check's JUnit XML against tests/check/junit.xsd
           chromium fonts-dejavu-core python3   # the HTML report is rendered headless in a test
-          slurm-wlm)  # tests/slurm starts a real single-node Slurm (munged, slurmctld, slurmd)
+          slurm-wlm   # tests/slurm starts a real single-node Slurm (munged, slurmctld, slurmd)
+          libcurl4-openssl-dev curl   # export --push (a Pushgateway); the tests query servers with curl
+          prometheus prometheus-node-exporter prometheus-pushgateway)  # tests/prometheus: the real parts
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,6 +10,7 @@
 
 #include "app/run.hpp"
 #include "cli/check_command.hpp"
+#include "cli/export_command.hpp"
 #include "cli/import_command.hpp"
 #include "cli/launch_command.hpp"
 #include "cli/report_command.hpp"
@@ -52,6 +53,8 @@ int main(int argc, char** argv) {
   CLI::App* check = collbench::cli::add_check_command(app, check_args);
   collbench::app::ImportRequest import_args;
   CLI::App* import = collbench::cli::add_import_command(app, import_args);
+  collbench::app::ExportRequest export_args;
+  CLI::App* export_command = collbench::cli::add_export_command(app, export_args);
   collbench::app::ReportRequest report_args;
   CLI::App* report = collbench::cli::add_report_command(app, report_args);
   collbench::app::CompareRequest compare_args;
@@ -62,10 +65,10 @@ int main(int argc, char** argv) {
   CLI::App* launch = collbench::cli::add_launch_command(app, launch_args);
   try {
     static const std::set<std::string> commands = {"run", "sweep", "tune", "baseline", "check", "import", "report", "compare", "whatif",
-                                                   "launch"};
+                                                   "export", "launch"};
     if (argc >= 2 && argv[1][0] != '-' && !commands.count(argv[1]))
       throw collbench::core::InputError(std::string("unknown command '") + argv[1] +
-                                        "': expected run, sweep, tune, baseline, check, import, report, compare, whatif or launch "
+                                        "': expected run, sweep, tune, baseline, check, import, report, compare, whatif, export or launch "
                                         "(see collbench --help)");
     try {
       if (argc >= 2 && std::string(argv[1]) == "launch") {  // the command after launch's options is its ranks' to parse
@@ -96,6 +99,7 @@ int main(int argc, char** argv) {
     if (check->parsed()) return collbench::app::check(check_args, command_line);
     if (import->parsed()) return collbench::app::import_logs(import_args, command_line);
     if (report->parsed()) return collbench::app::report(report_args);
+    if (export_command->parsed()) return collbench::app::export_metrics(export_args);
     if (compare->parsed()) return collbench::app::compare(compare_args);
     if (whatif->parsed()) return collbench::app::whatif(whatif_args);
     if (launch->parsed()) return collbench::app::launch(launch_args, commands);

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
 
+#include "app/export.hpp"
 #include "app/output.hpp"
 #include "backend/model/predictor.hpp"
 #include "check/baseline.hpp"
@@ -19,6 +21,7 @@
 #include "core/launcher.hpp"
 #include "plan/knobs.hpp"
 #include "results/json.hpp"
+#include "results/metadata.hpp"
 #include "stats/bandwidth.hpp"
 
 namespace collbench::app {
@@ -105,6 +108,7 @@ int check(const CheckRequest& a, const std::string& command_line) {
   refuse_under_launcher("check");
   if (!a.json.empty()) results::check_writable(a.json, "--json");
   if (!a.junit.empty()) results::check_writable(a.junit, "--junit");
+  if (!a.prometheus.empty()) results::check_writable(a.prometheus, "--prometheus");
   check::CheckOptions opt;
   std::optional<check::Baseline> baseline;
   std::optional<check::ExpectFile> expect;
@@ -127,11 +131,12 @@ int check(const CheckRequest& a, const std::string& command_line) {
   }
   const check::Inputs in = check::read_inputs(a.inputs, a.config);
   const check::Verdict v = check::evaluate(in, opt);
-  const check::ReportContext ctx{&in, &opt, command_line};
+  const check::ReportContext ctx{&in, &opt, command_line, results::iso8601_utc(std::chrono::system_clock::now())};
   if (a.quiet) std::fputs(check::quiet_text(v).c_str(), stdout);
   else check::print_verdict(stdout, v, ctx);
   if (!a.json.empty()) write_output(a.json, check::verdict_json(v, ctx).dump(2) + "\n", "--json");
   if (!a.junit.empty()) write_output(a.junit, check::junit_xml(v, ctx), "--junit");
+  if (!a.prometheus.empty()) write_check_prometheus(a.prometheus, a.inputs, check::verdict_json(v, ctx));
   std::fflush(stdout);
   if (v.code != core::ExitCode::ok) std::fprintf(stderr, "collbench: %s\n", v.headline().c_str());
   return static_cast<int>(v.code);

@@ -24,6 +24,7 @@ struct CheckRequest {
   std::string config;               // sweep stores: the configuration to check
   std::string json;                 // the verdict as JSON (schema collbench.check)
   std::string junit;                // the verdict as JUnit XML
+  std::string prometheus;           // the inputs' metrics and the verdict's (reports/METRICS.md)
   bool per_node = false;            // require and compare the per-node measurements
   bool pairs = false;               // require and compare the pair measurements
   bool quiet = false;               // print only failures, suspects and the verdict line

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "app/export.hpp"
 #include "core/error.hpp"
 #include "plan/knobs.hpp"
 #include "results/json.hpp"
@@ -36,6 +37,7 @@ void DocumentSink::finish(const std::string& status) {
   m_doc.status = status;
   m_doc.metadata.end_time = results::iso8601_utc(std::chrono::system_clock::now());
   write_locked();
+  if (!m_prometheus.empty()) write_run_prometheus(m_prometheus, m_doc, m_source);
 }
 
 std::size_t DocumentSink::records() {

@@ -43,6 +43,8 @@ class DocumentSink final : public measure::RecordSink {
   // Safe from another thread (an interrupt) while the run appends: one lock guards the document.
   void finish(const std::string& status);
   results::RunDocument& doc() { return m_doc; }
+  // run --prometheus: finish() also writes the document as metrics (its source named `source`).
+  void set_prometheus(std::string path, std::string source) { m_prometheus = std::move(path), m_source = std::move(source); }
   std::size_t records();
 
  private:
@@ -50,6 +52,7 @@ class DocumentSink final : public measure::RecordSink {
   std::mutex m_mutex;
   results::RunDocument& m_doc;
   std::string m_path;
+  std::string m_prometheus, m_source;
   bool m_each_row;
 };
 

@@ -22,6 +22,7 @@
 #include "measure/session.hpp"
 #include "measure/world.hpp"
 #include "plan/groups.hpp"
+#include "app/export.hpp"
 #include "report/table.hpp"
 #include "results/json.hpp"
 #include "results/metadata.hpp"
@@ -33,9 +34,10 @@ namespace {
 // Rank 0 checks the JSON path; every rank learns the verdict, so all exit 2 together.
 bool json_path_ok(const RunConfig& cfg, const measure::World& world) {
   int ok = 1;
-  if (world.is_root() && !cfg.json_path.empty()) {
+  if (world.is_root() && (!cfg.json_path.empty() || !cfg.prometheus_path.empty())) {
     try {
-      results::check_writable(cfg.json_path);
+      if (!cfg.json_path.empty()) results::check_writable(cfg.json_path);
+      if (!cfg.prometheus_path.empty()) results::check_writable(cfg.prometheus_path, "--prometheus");
     } catch (const core::InputError& e) {
       std::fprintf(stderr, "collbench: %s\n", e.what());
       ok = 0;
@@ -100,6 +102,7 @@ core::ExitCode run_job(const RunConfig& cfg, const measure::World& world, const 
   report::TablePrinter table(stdout);
   TableSink table_sink(table);
   DocumentSink doc_sink(doc, cfg.json_path);
+  doc_sink.set_prometheus(cfg.prometheus_path, cfg.json_path.empty() ? "run" : cfg.json_path);
   FanOutSink root_sink({&table_sink, &doc_sink});
   measure::NullSink null_sink;
   const auto on_failure = [&doc_sink] {
@@ -151,6 +154,7 @@ core::ExitCode run_model(const RunConfig& cfg, int argc, char** argv, char** env
   const measure::SoloWorld world(measure::this_host());
   if (!cfg.launch_file.empty()) return run_sweep_launch(cfg, world, core::detect_launch(), argc, argv, envp);
   if (!cfg.json_path.empty()) results::check_writable(cfg.json_path);
+  if (!cfg.prometheus_path.empty()) results::check_writable(cfg.prometheus_path, "--prometheus");
   BackendFactory factory("model", cfg, false);
   std::string failure;
   std::unique_ptr<backend::Backend> be = factory.make(world, {}, &failure);
@@ -168,6 +172,7 @@ core::ExitCode run_model(const RunConfig& cfg, int argc, char** argv, char** env
   doc.status = "ok";
   doc.metadata.end_time = results::iso8601_utc(std::chrono::system_clock::now());
   if (!cfg.json_path.empty()) results::write_document_file(cfg.json_path, doc);
+  if (!cfg.prometheus_path.empty()) write_run_prometheus(cfg.prometheus_path, doc, cfg.json_path.empty() ? "run" : cfg.json_path);
   return core::ExitCode::ok;
 }
 

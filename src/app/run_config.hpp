@@ -24,6 +24,7 @@ struct RunConfig {
   bool nccl_options_given = false;
   bool compat_nccl_tests = false;  // --compat nccl-tests: the table prints nccl-tests' figure
   std::string json_path;
+  std::string prometheus_path;  // --prometheus: the results as metrics, written when the run ends
   std::string launch_file;  // --sweep-launch: run a sweep's launch file instead of the flags' plan
   std::vector<core::Fault> faults;
   bool per_node = false;

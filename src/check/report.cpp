@@ -149,6 +149,7 @@ json verdict_json(const Verdict& v, const ReportContext& ctx) {
           {"named", v.named},
           {"suspects", suspects},
           {"items", items}};
+  if (!ctx.time.empty()) j["time"] = ctx.time;
   if (v.standin) j["standin"] = true;  // only then: verdicts on GPUs stay as they were
   return j;
 }

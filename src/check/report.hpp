@@ -19,6 +19,7 @@ struct ReportContext {
   const Inputs* inputs = nullptr;
   const CheckOptions* options = nullptr;
   std::string command_line;
+  std::string time;  // when the check ran (ISO 8601 UTC); "" leaves it out of the JSON
 };
 
 void print_verdict(std::FILE* out, const Verdict& v, const ReportContext& ctx);

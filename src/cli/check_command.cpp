@@ -46,6 +46,8 @@ CLI::App* add_check_command(CLI::App& app, app::CheckRequest& a) {
   c->add_option("--config", a.config, "For sweep stores: the configuration to check (default: the default)");
   c->add_option("--json", a.json, "Write the verdict as JSON (schema collbench.check)");
   c->add_option("--junit", a.junit, "Write the verdict as JUnit XML: one testcase per rule and size");
+  c->add_option("--prometheus", a.prometheus,
+                "Write the verdict and the results as Prometheus metrics to FILE, atomically (node_exporter's textfile collector)");
   c->add_option("--model", a.model, "A topology (reports/MODEL.md): busbw must reach a fraction of NCCL's cost-model prediction");
   c->add_option("--model-min", a.model_min, "With --model: the fraction in percent (default 80; rules files: model_min)");
   c->add_flag("--per-node", a.per_node, "Require and compare the per-node measurements (collbench run --per-node)");

@@ -45,6 +45,8 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   run->add_option("--placement", a.placement, "out, in or both")->capture_default_str();
   run->add_option("-r,--root", a.root, "Root rank of broadcast and reduce")->capture_default_str();
   run->add_option("--json", a.json, "Write the versioned results document (reports/SCHEMA.md) to FILE");
+  run->add_option("--prometheus", a.prometheus,
+                  "Write the results as Prometheus metrics to FILE at the end (atomically; reports/METRICS.md)");
   run->add_flag("--samples", a.samples, "Keep every raw iteration time in the JSON");
   run->add_option("--backend", a.backend, "auto (nccl when a GPU is visible, else mpi), mpi (host memory), nccl (GPUs) or model (predicted)")->capture_default_str();
   run->add_option("--min-iters", a.min_iters, "Adaptive mode: first batch of iterations (default 20)");
@@ -198,6 +200,7 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
   cfg.init_timeout_s = a.init_timeout;
   cfg.rendezvous_port = a.rendezvous_port;
   cfg.json_path = a.json;
+  cfg.prometheus_path = a.prometheus;
   cfg.launch_file = a.sweep_launch;
   if (!cfg.launch_file.empty()) {
     require(a.backend == "mpi" || a.backend == "nccl" || a.backend == "model", "--sweep-launch: expected --backend mpi, nccl or model");

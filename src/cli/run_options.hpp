@@ -26,6 +26,7 @@ struct RunArgs {
   std::string placement = "both";
   int root = 0;
   std::string json;
+  std::string prometheus;
   bool samples = false;
   std::string backend = "auto";
   int min_iters = 0;

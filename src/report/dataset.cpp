@@ -58,7 +58,8 @@ Point combine(std::uint64_t bytes, const std::vector<const results::ResultRecord
   Point p;
   p.bytes = bytes;
   p.reps = static_cast<int>(recs.size());
-  std::vector<double> centre, mean, p50, p99, nccl_tests, printed;
+  std::vector<double> centre, mean, p50, p90, p99, p999, nccl_tests, printed;
+  std::map<int, std::pair<std::string, std::vector<double>>> rank_p50, rank_outside;
   double lo = HUGE_VAL, hi = -HUGE_VAL;
   bool any_ci = false;
   for (const auto* r : recs) {
@@ -68,7 +69,15 @@ Point combine(std::uint64_t bytes, const std::vector<const results::ResultRecord
     centre.push_back(c);
     mean.push_back(r->time_us.mean);
     p50.push_back(r->time_us.p50);
+    p90.push_back(r->time_us.p90);
     p99.push_back(r->time_us.p99);
+    p999.push_back(r->time_us.p999);
+    for (const auto& pr : r->per_rank) {
+      auto& [host, v] = rank_p50[pr.rank];
+      host = pr.host;
+      v.push_back(pr.time_us.p50);
+      rank_outside[pr.rank].second.push_back(pr.outside_call_us);
+    }
     const auto& ci = r->time_us.median_ci;
     const bool has_ci = median_basis && std::isfinite(ci.lo) && std::isfinite(ci.hi);
     any_ci = any_ci || has_ci;
@@ -80,7 +89,11 @@ Point combine(std::uint64_t bytes, const std::vector<const results::ResultRecord
   p.time_us = median_of(centre);
   p.mean_us = median_of(mean);
   p.p50_us = median_of(p50);
+  p.p90_us = median_of(p90);
   p.p99_us = median_of(p99);
+  p.p999_us = median_of(p999);
+  for (auto& [rank, hv] : rank_p50)
+    p.ranks.push_back({rank, hv.first, median_of(std::move(hv.second)), median_of(std::move(rank_outside[rank].second))});
   if (recs.size() >= 6) {
     // Enough repetitions for an interval of the median of their centres.
     std::vector<double> sorted = centre;
@@ -166,6 +179,15 @@ SourceInfo source_of(const std::string& path, const std::string& kind, const std
   s.standin = doc.metadata.standin;
   s.nranks = doc.metadata.nranks;
   s.nnodes = static_cast<int>(doc.metadata.hosts.size());
+  s.version = doc.metadata.version;
+  s.end_time = doc.metadata.end_time;
+  const auto detail = [&](const char* key) {
+    const auto it = doc.metadata.backend_details.find(key);
+    return it == doc.metadata.backend_details.end() ? std::string() : it->second;
+  };
+  s.nccl_version = detail("nccl_library");
+  s.cuda_version = detail("cuda_runtime");
+  if (doc.metadata.launch && doc.metadata.launch->slurm) s.slurm_job_id = doc.metadata.launch->slurm->job_id;
   if (doc.metadata.imported) {
     s.imported = true;
     s.format = doc.metadata.imported->format;
@@ -216,6 +238,10 @@ void add_sweep_store(Dataset& d, const results::LoadedInput& store) {
   s.status = store.manifest.status();
   if (s.status != "complete") s.notes.push_back(fmt::format("the sweep is not complete (status \"{}\")", s.status));
   s.nranks = store.manifest.launcher_ranks();
+  const json& m = store.manifest.raw;
+  if (const auto v = m.find("collbench_version"); v != m.end() && v->is_string()) s.version = v->get<std::string>();
+  if (const auto ss = m.find("sessions"); ss != m.end() && ss->is_array() && !ss->empty() && ss->back().is_object())
+    if (const auto e = ss->back().find("end"); e != ss->back().end() && e->is_string()) s.end_time = e->get<std::string>();
   d.sources.push_back(s);
   // The last record of a case wins (--retry-failed), as in tune and check.
   std::map<std::string, std::size_t> slot;
@@ -289,6 +315,12 @@ Dataset load_dataset(const std::vector<std::string>& inputs) {
       add_document(d, path, "log", log.label, log.doc);
     }
   }
+  return d;
+}
+
+Dataset dataset_of_run(const results::RunDocument& doc, const std::string& path) {
+  Dataset d;
+  add_document(d, path, "run", label_for(path), doc);
   return d;
 }
 

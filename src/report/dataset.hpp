@@ -11,9 +11,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "results/record.hpp"
+
 namespace collbench::report {
 
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// One rank's own view of a point: medians over reps of its p50 iteration time and of its time
+// outside the collective call (results::RankSummary).
+struct RankPoint {
+  int rank = 0;
+  std::string host;
+  double p50_us = kNaN;
+  double outside_call_us = kNaN;
+};
 
 struct Point {
   std::uint64_t bytes = 0;
@@ -27,10 +38,13 @@ struct Point {
   double nccl_tests_us = kNaN;
   double nccl_tests_busbw = kNaN;
   double p50_us = kNaN;    // median over reps; NaN when the source has no percentiles
+  double p90_us = kNaN;
   double p99_us = kNaN;
+  double p999_us = kNaN;
   double lo_us = kNaN;     // confidence interval of time_us; NaN when the source gives none
   double hi_us = kNaN;
   std::int64_t wrong = 0;  // summed; -1 when not checked
+  std::vector<RankPoint> ranks;  // per rank, where the records say (ascending rank)
 };
 
 struct Series {
@@ -58,6 +72,11 @@ struct SourceInfo {
   bool standin = false;    // the GPU stand-in (tests/standin): simulated, not a GPU measurement
   bool imported = false;
   int nranks = 0, nnodes = 0;
+  std::string version;       // the collbench that measured (or imported) it; "" when not said
+  std::string end_time;      // ISO 8601 UTC: the run's end, a sweep's last session's; "" when not said
+  std::string nccl_version;  // nccl backend: the library loaded (backend_details nccl_library)
+  std::string cuda_version;  // nccl backend: the CUDA runtime (backend_details cuda_runtime)
+  std::string slurm_job_id;  // the run's Slurm job (metadata.launch), "" outside Slurm
   std::vector<std::string> notes;
 };
 
@@ -74,5 +93,8 @@ struct Dataset {
 
 // Throws InputError naming the input that is none of the above.
 Dataset load_dataset(const std::vector<std::string>& inputs);
+
+// One run document already in memory (run --prometheus), as load_dataset reads it from `path`.
+Dataset dataset_of_run(const results::RunDocument& doc, const std::string& path);
 
 }  // namespace collbench::report
