@@ -47,18 +47,17 @@ std::string host_name() {
   return name;
 }
 
-// job, instance (this host), and the Slurm job when there is one: the environment's (an sbatch
-// step), else the one job every source names.
+// job, instance (this host), and the Slurm job: the one job the sources were measured in, else
+// (sources outside Slurm, a verdict alone) the environment's. The Pushgateway gives every series
+// of the group the key's labels, replacing its own slurm_job_id: sources of several jobs leave it
+// out of the key, so that each series keeps its own.
 exposition::GroupingKey grouping_key(const std::string& job, const report::Dataset& d) {
   exposition::GroupingKey key = {{"job", job}, {"instance", host_name()}};
-  std::string slurm;
-  if (const char* env = std::getenv("SLURM_JOB_ID"); env != nullptr && *env != '\0') slurm = env;
-  if (slurm.empty()) {
-    std::set<std::string> ids;
-    for (const auto& s : d.sources)
-      if (!s.slurm_job_id.empty()) ids.insert(s.slurm_job_id);
-    if (ids.size() == 1) slurm = *ids.begin();
-  }
+  std::set<std::string> ids;
+  for (const auto& s : d.sources)
+    if (!s.slurm_job_id.empty()) ids.insert(s.slurm_job_id);
+  std::string slurm = ids.size() == 1 ? *ids.begin() : "";
+  if (const char* env = std::getenv("SLURM_JOB_ID"); ids.empty() && env != nullptr && *env != '\0') slurm = env;
   if (!slurm.empty()) key.emplace_back("slurm_job_id", slurm);
   return key;
 }

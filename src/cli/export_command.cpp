@@ -11,7 +11,7 @@ constexpr const char* kExportFooter = R"(Examples:
 
 RESULTS are run JSON files, sweep or import stores, nccl-tests logs and check verdicts (check
 --json; one per export). Per case and size: busbw (from the median time, and nccl-tests' figure),
-time quantiles, wrong elements; per run: versions (an info metric), end time, completeness; per
+time percentiles, wrong elements; per run: versions (an info metric), end time, completeness; per
 verdict: pass/fail gauges per rule, case and node, the overall verdict, the slow nodes named.
 No per-iteration series; per-rank series with --per-rank. Every metric: reports/METRICS.md.
 --out writes atomically (a temporary file renamed), as node_exporter's textfile collector needs

@@ -28,7 +28,9 @@ std::string source_of(const report::SourceInfo& s) { return s.kind == "import" ?
 Labels case_labels(const report::SourceInfo& src, const report::Series& s, const report::Point& p) {
   return {{"source", source_of(src)},
           {"origin", origin_of(src)},
-          {"config", s.config},
+          // A run JSON's series carry its file's label as their configuration (report's legends):
+          // "default" here, as a sweep's default configuration, so that runs compare by name.
+          {"config", src.kind == "run" ? "default" : s.config},
           {"collective", inspector_collective(s.collective)},
           {"datatype", s.datatype},
           {"op", s.op},
@@ -46,13 +48,14 @@ Labels with(Labels l, std::initializer_list<std::pair<std::string, std::string>>
 }
 
 constexpr double kGB = 1e9;   // nccl-tests' GB/s: 1e9 bytes per second (its getBw)
-constexpr double kUs = 1e-6;
+constexpr double kUsPerS = 1e6;  // divided, not multiplied by 1e-6: 40 us is 4e-05 s exactly as printed
 
 void add_point(Exposition& e, const report::SourceInfo& src, const report::Series& s, const report::Point& p,
                const MetricOptions& o) {
   const Labels l = case_labels(src, s, p);
   e.add("collbench_busbw_bytes_per_second",
-        "Bus bandwidth from the median iteration time (median over repetitions), bytes per second (nccl-tests' busbw x 1e9)",
+        "Bus bandwidth from the median iteration time (a log without percentiles: the busbw it printed), median over repetitions, "
+        "bytes per second (nccl-tests' busbw x 1e9)",
         l, p.busbw * kGB);
   e.add("collbench_nccl_tests_busbw_bytes_per_second",
         "Bus bandwidth as nccl-tests prints it (the mean over ranks of each rank's mean iteration time), bytes per second",
@@ -63,8 +66,8 @@ void add_point(Exposition& e, const report::SourceInfo& src, const report::Serie
   for (const auto& [q, us] : percentiles)
     e.add("collbench_iteration_time_seconds",
           "Iteration time percentile (the slowest rank's duration per iteration; median over repetitions), seconds",
-          with(l, {{"percentile", q}}), us * kUs);
-  e.add("collbench_iteration_time_mean_seconds", "Mean iteration time (median over repetitions), seconds", l, p.mean_us * kUs);
+          with(l, {{"percentile", q}}), us / kUsPerS);
+  e.add("collbench_iteration_time_mean_seconds", "Mean iteration time (median over repetitions), seconds", l, p.mean_us / kUsPerS);
   if (p.wrong >= 0)
     e.add("collbench_wrong_elements", "Elements that differed from the expected result, summed over ranks and repetitions", l,
           static_cast<double>(p.wrong));
@@ -75,16 +78,16 @@ void add_point(Exposition& e, const report::SourceInfo& src, const report::Serie
   // seconds; collbench_iteration_time_mean_seconds is the same figure x 1e-6.
   const std::string origin = origin_of(src);
   if (origin == "measured" || origin == "imported")
-    e.add("nccl_bus_bandwidth_gbs", "NCCL bus bandwidth in GB/s (collbench: from the median iteration time, as collbench_busbw_bytes_per_second / 1e9)",
+    e.add("nccl_bus_bandwidth_gbs", "NCCL bus bandwidth in GB/s (collbench: collbench_busbw_bytes_per_second / 1e9)",
           with(l, {{"algo_proto", "unknown"}}), p.busbw);
   if (o.per_rank)
     for (const report::RankPoint& r : p.ranks) {
       const Labels rl = with(l, {{"rank", std::to_string(r.rank)}, {"node", r.host}});
       e.add("collbench_rank_iteration_time_seconds", "One rank's own median iteration time (--per-rank), seconds",
-            with(rl, {{"percentile", "50"}}), r.p50_us * kUs);
+            with(rl, {{"percentile", "50"}}), r.p50_us / kUsPerS);
       e.add("collbench_rank_outside_call_seconds",
             "One rank's median time per iteration outside the collective call (--per-rank): a straggler's stands out, seconds", rl,
-            r.outside_call_us * kUs);
+            r.outside_call_us / kUsPerS);
     }
 }
 
@@ -128,13 +131,16 @@ double number_field(const json& j, const char* key, const std::string& path, con
   return it->get<double>();
 }
 
-// "STORE/results.jsonl:12" -> "STORE/results.jsonl": a label per input, not per line.
-std::string input_of(const std::string& where) {
-  const auto colon = where.rfind(':');
-  if (colon == std::string::npos || colon + 1 == where.size()) return where;
-  for (std::size_t i = colon + 1; i < where.size(); ++i)
-    if (where[i] < '0' || where[i] > '9') return where;
-  return where.substr(0, colon);
+// check's "where" as the results' source label: "STORE/results.jsonl:12" -> "STORE" (a label per
+// input, not per line, and the value the results' series carry, so the two join on it).
+std::string source_of_where(const std::string& where) {
+  std::string s = where;
+  if (const auto colon = s.rfind(':'); colon != std::string::npos && colon + 1 < s.size() &&
+                                       s.find_first_not_of("0123456789", colon + 1) == std::string::npos)
+    s.resize(colon);
+  constexpr std::string_view kLines = "/results.jsonl";
+  if (s.size() > kLines.size() && s.ends_with(kLines)) s.resize(s.size() - kLines.size());
+  return s;
 }
 
 void add_items(Exposition& e, const json& items, const std::string& path) {
@@ -162,7 +168,7 @@ void add_items(Exposition& e, const json& items, const std::string& path) {
                 {"nranks", fmt::format("{:.0f}", nranks)},
                 {"size", std::to_string(b)},
                 {"message_size", inspector_message_size(b)},
-                {"input", input_of(text_field(it, "where", path, at, false))}};
+                {"source", source_of_where(text_field(it, "where", path, at, false))}};
     e.add("collbench_check_pass",
           "One check of one case: 1 pass, 0 fail or error (the run failed); rule, scope and group say which (skipped checks are absent)",
           std::move(l), status == "pass" ? 1 : 0);

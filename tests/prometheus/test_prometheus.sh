@@ -156,6 +156,16 @@ verdict=$(curl -fsS -G "http://127.0.0.1:$prom_port/api/v1/query" --data-urlenco
   python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["metric"]["verdict"], r[0]["value"][1] if r else "")')
 [ "$verdict" = "PASS 1" ] || fail "collbench_check_verdict_pass: got '$verdict', expected 'PASS 1'"
 
+step "every PromQL query of reports/METRICS.md and of the Grafana dashboard runs on the server"
+python3 "$src/tests/prometheus/documented_queries.py" "http://127.0.0.1:$prom_port" "$src/reports/METRICS.md" \
+  "$src/reports/grafana-collbench.json" || fail "a documented query does not run"
+# What the dashboard's panels show must be there: the busbw per collective, the node's verdict.
+for q in 'max by (collective) (collbench_busbw_bytes_per_second)' 'collbench_check_verdict_pass' 'collbench_check_items'; do
+  n=$(curl -fsS -G "http://127.0.0.1:$prom_port/api/v1/query" --data-urlencode "query=$q" |
+    python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"]["result"]))')
+  [ "${n:-0}" -gt 0 ] || fail "the server has no data for $q"
+done
+
 step "the Pushgateway receives export --push under its grouping key"
 pg_port=$(free_port)
 prometheus-pushgateway --web.listen-address="127.0.0.1:$pg_port" >pushgateway.log 2>&1 &
