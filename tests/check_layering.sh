@@ -32,8 +32,9 @@ declare -A deps=(
   [check]="plan results"
   [ingest]="results"
   [report]="results ingest plan backend_model"
+  [exposition]="report"
   [app]="core stats verify results plan world backend backend_mpi nccl_log backend_nccl backend_model
-         measure sweep tune check ingest report"
+         measure sweep tune check ingest report exposition"
   [cli]="app plan nccl_log core"
   [main]="cli app core"
 )

@@ -203,13 +203,18 @@ py "$work/sweep-sbatch/store/launches/L000-r0.meta.json" 'd["launch"]["launcher"
 step "3c. sbatch scripts/accept-rack.sbatch: a pass, then a fail, as the job's exit code"
 for verdict in pass fail; do
   OUT=$work/accept-$verdict COLLBENCH=$bin BACKEND=mpi SIZES="-b 1K -e 64K" EXPECT=$here/expect-cpu-$verdict.json \
-    RULES=$src/sweeps/acceptance/rules-shared-cpu.json \
+    RULES=$src/sweeps/acceptance/rules-shared-cpu.json PROMETHEUS=$work/accept-$verdict/collbench.prom \
     submit accept-$verdict --ntasks-per-node=2 --gpus-per-node=0 "$src/scripts/accept-rack.sbatch"
   rc=$?
   tail -n 2 "$work/accept-$verdict.out"
   want=$([ "$verdict" = pass ] && echo 0 || echo 1)
   [ "$rc" -eq "$want" ] || fail "accept-rack.sbatch ($verdict): job exit $rc, expected $want ($work/accept-$verdict.out)"
   [ -s "$work/accept-$verdict/junit.xml" ] || fail "accept-rack.sbatch ($verdict): no junit.xml"
+  # PROMETHEUS=FILE leaves the verdict for node_exporter: 1 for PASS, 0 for FAIL, under this job.
+  grep -q "^collbench_check_verdict_pass{verdict=\"$(echo "$verdict" | tr a-z A-Z)\"} $([ "$verdict" = pass ] && echo 1 || echo 0)\$" \
+    "$work/accept-$verdict/collbench.prom" || fail "accept-rack.sbatch ($verdict): collbench.prom has no such verdict"
+  grep -q "^collbench_busbw_bytes_per_second{.*slurm_job_id=\"[0-9]" "$work/accept-$verdict/collbench.prom" \
+    || fail "accept-rack.sbatch ($verdict): collbench.prom's busbw does not name the Slurm job"
 done
 grep -q "<failure" "$work/accept-fail/junit.xml" || fail "accept-rack.sbatch (fail): the JUnit XML has no failure"
 
