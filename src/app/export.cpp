@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "app/output.hpp"
 #include "core/error.hpp"
 #include "core/json_text.hpp"
 #include "exposition/metrics.hpp"

@@ -11,6 +11,7 @@
 
 #include "app/backend_factory.hpp"
 #include "app/driver.hpp"
+#include "app/export.hpp"
 #include "app/groups.hpp"
 #include "app/interrupt.hpp"
 #include "app/job.hpp"
@@ -22,7 +23,6 @@
 #include "measure/session.hpp"
 #include "measure/world.hpp"
 #include "plan/groups.hpp"
-#include "app/export.hpp"
 #include "report/table.hpp"
 #include "results/json.hpp"
 #include "results/metadata.hpp"
@@ -31,7 +31,7 @@ namespace collbench::app {
 
 namespace {
 
-// Rank 0 checks the JSON path; every rank learns the verdict, so all exit 2 together.
+// Rank 0 checks the output paths (--json, --prometheus); every rank learns the verdict, so all exit 2 together.
 bool json_path_ok(const RunConfig& cfg, const measure::World& world) {
   int ok = 1;
   if (world.is_root() && (!cfg.json_path.empty() || !cfg.prometheus_path.empty())) {
