@@ -238,6 +238,13 @@ void add_sweep_store(Dataset& d, const results::LoadedInput& store) {
   s.status = store.manifest.status();
   if (s.status != "complete") s.notes.push_back(fmt::format("the sweep is not complete (status \"{}\")", s.status));
   s.nranks = store.manifest.launcher_ranks();
+  const results::LaunchFacts launches = results::read_launch_facts(dir);
+  s.library = launches.library;
+  s.nccl_version = launches.nccl_version;
+  s.cuda_version = launches.cuda_version;
+  s.gpu = launches.gpu;
+  s.slurm_job_id = launches.slurm_job_id;
+  s.standin = launches.standin;
   const json& m = store.manifest.raw;
   if (const auto v = m.find("collbench_version"); v != m.end() && v->is_string()) s.version = v->get<std::string>();
   if (const auto ss = m.find("sessions"); ss != m.end() && ss->is_array() && !ss->empty() && ss->back().is_object())

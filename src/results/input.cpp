@@ -132,17 +132,47 @@ std::vector<ImportSource> import_sources(const StoreManifest& m) {
   return out;
 }
 
+namespace {
+
+// A string at a path of keys in `j`, or "".
+std::string text_at(const json& j, std::initializer_list<const char*> keys) {
+  const json* at = &j;
+  for (const char* k : keys) {
+    if (!at->is_object()) return "";
+    const auto it = at->find(k);
+    if (it == at->end()) return "";
+    at = &*it;
+  }
+  return at->is_string() ? at->get<std::string>() : "";
+}
+
+}  // namespace
+
 LaunchFacts read_launch_facts(const std::string& dir) {
   LaunchFacts f;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(store_layout(dir).launches(), ec)) {
-    if (!StoreLayout::is_launch_meta(e.path().filename().string())) continue;
-    std::ifstream mi(e.path());
-    const json meta = json::parse(mi, nullptr, false);
-    if (meta.is_object() && meta.value("standin", false) == true) f.standin = true;
-    if (meta.is_object() && meta.contains("hosts") && meta["hosts"].is_array() && !meta["hosts"].empty()) {
+  std::vector<fs::path> metas;
+  for (const auto& e : fs::directory_iterator(store_layout(dir).launches(), ec))
+    if (StoreLayout::is_launch_meta(e.path().filename().string())) metas.push_back(e.path());
+  std::sort(metas.begin(), metas.end());
+  for (const fs::path& p : metas) {
+    core::JsonParse parsed;
+    try {
+      parsed = core::parse_json(read_file_text(p.string()));  // regular files within the size cap only
+    } catch (const core::Error&) {
+      continue;
+    }
+    const json& meta = parsed.value;
+    if (!parsed.ok() || !meta.is_object()) continue;
+    if (meta.value("standin", false) == true) f.standin = true;
+    if (f.nodes < 0 && meta.contains("hosts") && meta["hosts"].is_array() && !meta["hosts"].empty()) {
       f.nodes = static_cast<int>(meta["hosts"].size());
-      break;  // the first launch that says
+      f.library = text_at(meta, {"backend_library"});
+      f.nccl_version = text_at(meta, {"backend_details", "nccl_library"});
+      f.cuda_version = text_at(meta, {"backend_details", "cuda_runtime"});
+      if (const auto d = meta.find("devices"); d != meta.end() && d->is_array() && !d->empty())
+        f.gpu = text_at((*d)[0], {"details", "gpu"});
+      f.slurm_job_id = text_at(meta, {"launch", "slurm", "job_id"});
     }
   }
   return f;

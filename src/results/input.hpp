@@ -62,11 +62,18 @@ struct LoadedInput {
   StoreContents contents;    // stores, when LoadOptions::records
 };
 
-// What the launches' metadata (DIR/launches/*.meta.json) says of a sweep: the node count of the
-// first that names its hosts (-1: none does), and whether any ran on the GPU stand-in.
+// What the launches' metadata (DIR/launches/*.meta.json, each a run's metadata) says of a sweep:
+// from the first launch (by name) that names its hosts, the node count (-1: none does), its
+// library and versions, its first GPU and its Slurm job; and whether any ran on the GPU stand-in.
+// Best effort: a meta file that cannot be read or parsed is passed over.
 struct LaunchFacts {
   int nodes = -1;
   bool standin = false;
+  std::string library;       // backend_library
+  std::string nccl_version;  // backend_details.nccl_library
+  std::string cuda_version;  // backend_details.cuda_runtime
+  std::string gpu;           // devices[0].details.gpu
+  std::string slurm_job_id;  // launch.slurm.job_id
 };
 
 // Whether `path` names a store (a directory) rather than a run file.

@@ -81,6 +81,8 @@ EOF
 "$bin" run --backend model --topology "$src/sweeps/topologies/dgx-h100.json" -b 1M -e 16M -f 4 --json model.json \
   >/dev/null 2>&1 || fail "the model backend's run"
 
+"$bin" sweep "$src/tests/slurm/sweep-mpirun.json" --out sweep >sweep.log 2>&1 || fail "collbench sweep ($(tail -2 sweep.log))"
+
 step "promtool check metrics accepts every exposition"
 lint run.prom
 lint pass.prom
@@ -95,6 +97,12 @@ lint imported.prom
 lint model.prom
 grep -q 'origin="predicted"' model.prom || fail "model predictions are not labelled origin=\"predicted\""
 grep -q '^nccl_bus_bandwidth_gbs' model.prom && fail "a prediction appears under Inspector's measured name"
+"$bin" export sweep --out sweep.prom 2>/dev/null || fail "export of a sweep store"
+lint sweep.prom
+grep -q '^collbench_run_info{source="sweep",kind="sweep",.*library="Open MPI' sweep.prom \
+  || fail "a sweep store's collbench_run_info does not name the library its launches used"
+grep -q '^collbench_busbw_bytes_per_second{.*config="coll_tuned_allreduce_algorithm=[0-9a-z]*"' sweep.prom \
+  || fail "a sweep store's configurations are not in the config label ($(grep -o 'config="[^"]*"' sweep.prom | sort -u | tr '\n' ' '))"
 grep -q '^collbench_rank_outside_call_seconds' per-rank.prom || fail "--per-rank wrote no per-rank series"
 grep -q '^collbench_rank_' export.prom && fail "per-rank series without --per-rank"
 grep -q 'collbench_check_verdict_pass{verdict="FAIL"} 0' fail.prom || fail "the FAIL verdict is not 0 in fail.prom"

@@ -199,6 +199,13 @@ grep -q "srun -n 2 " "$work/sweep-sbatch/store/logs/L000-r0.log" || fail "sweep-
 py "$work/sweep-sbatch/store/launches/L000-r0.meta.json" 'd["launch"]["launcher"] == "srun"' 'd["nranks"] == 2' \
   "d['launch']['slurm']['job_id'] == '$(cut -d';' -f1 "$work/sweep-sbatch.jobid")'" \
   || fail "sweep-tune.sbatch: the launches were not steps of the batch job"
+# export reads the Slurm job and the library from the store's launches: its series name the job.
+job=$(cut -d';' -f1 "$work/sweep-sbatch.jobid")
+"$bin" export "$work/sweep-sbatch/store" --out "$work/sweep-sbatch/store.prom" 2>/dev/null || fail "export of the sbatch sweep's store"
+grep -q "^collbench_busbw_bytes_per_second{.*slurm_job_id=\"$job\"" "$work/sweep-sbatch/store.prom" \
+  || fail "export of the sbatch sweep's store: its busbw does not name job $job"
+grep -q '^collbench_run_info{.*library="Open MPI' "$work/sweep-sbatch/store.prom" \
+  || fail "export of the sbatch sweep's store: collbench_run_info has no library"
 
 step "3c. sbatch scripts/accept-rack.sbatch: a pass, then a fail, as the job's exit code"
 for verdict in pass fail; do
