@@ -1,8 +1,5 @@
 #include "app/export.hpp"
 
-#include <unistd.h>
-
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +12,7 @@
 #include "core/json_text.hpp"
 #include "exposition/metrics.hpp"
 #include "exposition/push.hpp"
+#include "measure/world.hpp"
 #include "report/dataset.hpp"
 #include "results/file_io.hpp"
 #include "results/json.hpp"
@@ -39,19 +37,12 @@ json verdict_or_null(const std::string& path) {
   return s != parsed.value.end() && *s == "collbench.check" ? std::move(parsed.value) : json();
 }
 
-std::string host_name() {
-  char name[HOST_NAME_MAX + 1] = "";
-  if (gethostname(name, sizeof name) != 0) return "unknown";
-  name[HOST_NAME_MAX] = '\0';
-  return name;
-}
-
 // job, instance (this host), and the Slurm job: the one job the sources were measured in, else
 // (sources outside Slurm, a verdict alone) the environment's. The Pushgateway gives every series
 // of the group the key's labels, replacing its own slurm_job_id: sources of several jobs leave it
 // out of the key, so that each series keeps its own.
 exposition::GroupingKey grouping_key(const std::string& job, const report::Dataset& d) {
-  exposition::GroupingKey key = {{"job", job}, {"instance", host_name()}};
+  exposition::GroupingKey key = {{"job", job}, {"instance", measure::this_host()}};
   std::set<std::string> ids;
   for (const auto& s : d.sources)
     if (!s.slurm_job_id.empty()) ids.insert(s.slurm_job_id);

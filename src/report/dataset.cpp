@@ -165,6 +165,20 @@ std::string gpu_of(const results::RunMetadata& md) {
   return "";
 }
 
+// What a run's metadata (a run JSON's, an imported log's, a sweep's first launch's) says of the
+// source: library, versions, GPU, Slurm job.
+void take_metadata(SourceInfo& s, const results::RunMetadata& md) {
+  s.library = md.backend_library;
+  s.gpu = gpu_of(md);
+  const auto detail = [&](const char* key) {
+    const auto it = md.backend_details.find(key);
+    return it == md.backend_details.end() ? std::string() : it->second;
+  };
+  s.nccl_version = detail("nccl_library");
+  s.cuda_version = detail("cuda_runtime");
+  if (md.launch && md.launch->slurm) s.slurm_job_id = md.launch->slurm->job_id;
+}
+
 SourceInfo source_of(const std::string& path, const std::string& kind, const std::string& label,
                      const results::RunDocument& doc) {
   SourceInfo s;
@@ -172,8 +186,7 @@ SourceInfo source_of(const std::string& path, const std::string& kind, const std
   s.kind = kind;
   s.label = label;
   s.backend = doc.metadata.backend;
-  s.library = doc.metadata.backend_library;
-  s.gpu = gpu_of(doc.metadata);
+  take_metadata(s, doc.metadata);
   s.status = doc.status;
   s.predicted = doc.metadata.predicted;
   s.standin = doc.metadata.standin;
@@ -181,13 +194,6 @@ SourceInfo source_of(const std::string& path, const std::string& kind, const std
   s.nnodes = static_cast<int>(doc.metadata.hosts.size());
   s.version = doc.metadata.version;
   s.end_time = doc.metadata.end_time;
-  const auto detail = [&](const char* key) {
-    const auto it = doc.metadata.backend_details.find(key);
-    return it == doc.metadata.backend_details.end() ? std::string() : it->second;
-  };
-  s.nccl_version = detail("nccl_library");
-  s.cuda_version = detail("cuda_runtime");
-  if (doc.metadata.launch && doc.metadata.launch->slurm) s.slurm_job_id = doc.metadata.launch->slurm->job_id;
   if (doc.metadata.imported) {
     s.imported = true;
     s.format = doc.metadata.imported->format;
@@ -239,11 +245,7 @@ void add_sweep_store(Dataset& d, const results::LoadedInput& store) {
   if (s.status != "complete") s.notes.push_back(fmt::format("the sweep is not complete (status \"{}\")", s.status));
   s.nranks = store.manifest.launcher_ranks();
   const results::LaunchFacts launches = results::read_launch_facts(dir);
-  s.library = launches.library;
-  s.nccl_version = launches.nccl_version;
-  s.cuda_version = launches.cuda_version;
-  s.gpu = launches.gpu;
-  s.slurm_job_id = launches.slurm_job_id;
+  if (launches.first) take_metadata(s, *launches.first);
   s.standin = launches.standin;
   const json& m = store.manifest.raw;
   if (const auto v = m.find("collbench_version"); v != m.end() && v->is_string()) s.version = v->get<std::string>();

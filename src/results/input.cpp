@@ -132,22 +132,6 @@ std::vector<ImportSource> import_sources(const StoreManifest& m) {
   return out;
 }
 
-namespace {
-
-// A string at a path of keys in `j`, or "".
-std::string text_at(const json& j, std::initializer_list<const char*> keys) {
-  const json* at = &j;
-  for (const char* k : keys) {
-    if (!at->is_object()) return "";
-    const auto it = at->find(k);
-    if (it == at->end()) return "";
-    at = &*it;
-  }
-  return at->is_string() ? at->get<std::string>() : "";
-}
-
-}  // namespace
-
 LaunchFacts read_launch_facts(const std::string& dir) {
   LaunchFacts f;
   std::error_code ec;
@@ -167,12 +151,11 @@ LaunchFacts read_launch_facts(const std::string& dir) {
     if (meta.value("standin", false) == true) f.standin = true;
     if (f.nodes < 0 && meta.contains("hosts") && meta["hosts"].is_array() && !meta["hosts"].empty()) {
       f.nodes = static_cast<int>(meta["hosts"].size());
-      f.library = text_at(meta, {"backend_library"});
-      f.nccl_version = text_at(meta, {"backend_details", "nccl_library"});
-      f.cuda_version = text_at(meta, {"backend_details", "cuda_runtime"});
-      if (const auto d = meta.find("devices"); d != meta.end() && d->is_array() && !d->empty())
-        f.gpu = text_at((*d)[0], {"details", "gpu"});
-      f.slurm_job_id = text_at(meta, {"launch", "slurm", "job_id"});
+      try {
+        f.first = meta.get<RunMetadata>();
+      } catch (const std::exception&) {
+        // Not a whole run's metadata (a missing or mistyped field): its host count still stands.
+      }
     }
   }
   return f;

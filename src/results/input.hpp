@@ -7,6 +7,7 @@
 // still do: `StoreKinds` picks them (tune, check and baseline take sweep stores, with
 // read_store_manifest's messages; report and compare take both kinds, with their own), and
 // `require_backend` keeps tune's message for a manifest without a backend.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,17 +64,12 @@ struct LoadedInput {
 };
 
 // What the launches' metadata (DIR/launches/*.meta.json, each a run's metadata) says of a sweep:
-// from the first launch (by name) that names its hosts, the node count (-1: none does), its
-// library and versions, its first GPU and its Slurm job; and whether any ran on the GPU stand-in.
-// Best effort: a meta file that cannot be read or parsed is passed over.
+// the first launch (by name) that names its hosts, with their count (-1: none does), and whether
+// any ran on the GPU stand-in. Best effort: a meta file that cannot be read or parsed is passed over.
 struct LaunchFacts {
   int nodes = -1;
   bool standin = false;
-  std::string library;       // backend_library
-  std::string nccl_version;  // backend_details.nccl_library
-  std::string cuda_version;  // backend_details.cuda_runtime
-  std::string gpu;           // devices[0].details.gpu
-  std::string slurm_job_id;  // launch.slurm.job_id
+  std::optional<RunMetadata> first;  // its library, versions, devices and Slurm job
 };
 
 // Whether `path` names a store (a directory) rather than a run file.
