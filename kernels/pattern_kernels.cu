@@ -63,18 +63,24 @@ __global__ void spin_kernel(unsigned long long ns) {
 // The tables go up on the kernels' own stream: a pageable cudaMemcpy may return before the copy
 // lands (cuda_runtime_api.h:75-78), and a cudaStreamNonBlocking stream does not wait for the
 // legacy stream it lands on (driver_types.h:101). `host` must outlive the fill/verify kernels.
-DevicePattern::DevicePattern(const verify::Pattern& host, Stream s) : m_view(host.view()) {
+DevicePattern::DevicePattern(const verify::Pattern& host, Stream s, std::span<const std::uint64_t> layout)
+    : m_view(host.view()) {
   const std::vector<std::uint64_t>& in = host.input_table();
   const std::vector<std::uint64_t>& ex = host.expected_table();
-  if (in.empty()) return;  // non-reducing collectives compute their data; no tables
-  const std::size_t bytes = (in.size() + ex.size()) * sizeof(std::uint64_t);
-  CHECK_CUDA(cudaMalloc(&m_tables, bytes));
+  const std::size_t words = in.size() + ex.size() + layout.size();
+  if (words == 0) return;  // non-reducing collectives compute their data; no tables
+  CHECK_CUDA(cudaMalloc(&m_tables, words * sizeof(std::uint64_t)));
   auto* d = static_cast<std::uint64_t*>(m_tables);
-  CHECK_CUDA(cudaMemcpyAsync(d, in.data(), in.size() * sizeof(std::uint64_t), cudaMemcpyHostToDevice, as_stream(s)));
-  CHECK_CUDA(cudaMemcpyAsync(d + in.size(), ex.data(), ex.size() * sizeof(std::uint64_t), cudaMemcpyHostToDevice,
-                             as_stream(s)));
-  m_view.input_table = d;
-  m_view.expected_table = d + in.size();
+  std::size_t at = 0;
+  const auto copy = [&](const std::uint64_t* src, std::size_t n) -> const std::uint64_t* {
+    if (n == 0) return nullptr;
+    CHECK_CUDA(cudaMemcpyAsync(d + at, src, n * sizeof(std::uint64_t), cudaMemcpyHostToDevice, as_stream(s)));
+    at += n;
+    return d + at - n;
+  };
+  m_view.input_table = copy(in.data(), in.size());
+  m_view.expected_table = copy(ex.data(), ex.size());
+  m_view.layout = copy(layout.data(), layout.size());
 }
 
 DevicePattern::~DevicePattern() {

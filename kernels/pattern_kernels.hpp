@@ -3,6 +3,7 @@
 // appears here (a stream is passed as an opaque pointer, a cudaStream_t). The per-element math is
 // verify/element.hpp, the same functions the host backends and the unit tests run.
 #include <cstdint>
+#include <span>
 
 #include "core/datatype.hpp"
 #include "verify/element.hpp"
@@ -14,10 +15,12 @@ using Stream = void*;  // cudaStream_t
 using verify::element::PatternView;
 
 // A pattern's tables copied to device memory on stream `s` (ordered before the kernels that
-// read them there), and the view that points at that copy.
+// read them there), and the view that points at that copy; `layout` is the checking rank's
+// alltoallv receive layout (Pattern::receive_layout), kept alive by the caller until the copy
+// is done.
 class DevicePattern {
  public:
-  DevicePattern(const verify::Pattern& host, Stream s);
+  DevicePattern(const verify::Pattern& host, Stream s, std::span<const std::uint64_t> layout = {});
   ~DevicePattern();
   DevicePattern(const DevicePattern&) = delete;
   DevicePattern& operator=(const DevicePattern&) = delete;

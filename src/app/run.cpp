@@ -89,6 +89,13 @@ core::ExitCode run_job(const RunConfig& cfg, const measure::World& world, const 
   if (cfg.plan.root >= world.size())
     return fail_together(world, fmt::format("--root {}: expected a rank below the job's size {}", cfg.plan.root, world.size()),
                          core::ExitCode::bad_input);
+  if (cfg.traffic) {
+    try {
+      cfg.traffic->require_ranks(world.size());
+    } catch (const core::InputError& e) {
+      return fail_together(world, e.what(), core::ExitCode::bad_input);
+    }
+  }
   std::string refusal;
   const std::vector<plan::Node> nodes = group_nodes(cfg, world, &refusal);
   if (!refusal.empty()) return fail_together(world, refusal, core::ExitCode::bad_input);

@@ -3,11 +3,13 @@
 // job's settings. cli/run_options.cpp makes it from the flags (validated there, identically on
 // every rank, before anything starts); app/ runs it.
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "backend/nccl/nccl_options.hpp"
 #include "core/fault.hpp"
+#include "core/traffic.hpp"
 #include "measure/case_runner.hpp"
 #include "plan/run_plan.hpp"
 
@@ -27,6 +29,7 @@ struct RunConfig {
   std::string prometheus_path;  // --prometheus: the results as metrics, written when the run ends
   std::string launch_file;  // --sweep-launch: run a sweep's launch file instead of the flags' plan
   std::vector<core::Fault> faults;
+  std::shared_ptr<const core::Traffic> traffic;  // alltoallv's, when the plan has it
   bool per_node = false;
   bool pairs = false;
   int pair_rounds = 3;      // 0: a full round-robin

@@ -49,9 +49,10 @@ int whatif(const WhatIfRequest& a) {
   const std::vector<int> nodes = parse_nodes(a.nodes);
   const std::vector<core::Collective> colls = core::parse_collectives(a.coll);
   for (core::Collective c : colls)
-    if (c == core::Collective::alltoall)
-      throw core::InputError("--coll '" + a.coll + "': all-to-all runs on NCCL's send/recv path, which its cost model does not "
-                                                   "cover; expected allreduce, allgather, reducescatter, broadcast or reduce");
+    if (c == core::Collective::alltoall || c == core::Collective::sendrecv || c == core::Collective::alltoallv)
+      throw core::InputError("--coll '" + a.coll + "': " + std::string(core::name(c)) +
+                             " runs on NCCL's send/recv path, which its cost model does not cover; expected allreduce, "
+                             "allgather, reducescatter, broadcast or reduce");
   std::vector<std::uint64_t> sizes;
   for (const std::string& s : items(a.sizes)) sizes.push_back(core::parse_size(s, "--sizes"));
   if (sizes.empty()) throw core::InputError("--sizes '" + a.sizes + "': expected sizes, e.g. 1M,1G");

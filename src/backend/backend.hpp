@@ -23,6 +23,7 @@ struct CaseSpec {
   bool in_place = false;
   std::uint64_t requested_bytes = 0;
   core::CollShape shape;
+  std::shared_ptr<const core::Traffic> traffic;  // alltoallv's per-peer counts (null: nccl-tests' default)
 };
 
 struct BackendInfo {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "backend/nccl/nccl_setup.hpp"
@@ -41,7 +42,14 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   run->add_option("-c,--check", a.check, "Verify results bit-exactly outside the timed loop: 0 or 1")->capture_default_str();
   run->add_option("-d,--datatype", a.datatype, "int8 uint8 int32 uint32 int64 uint64 half bfloat16 float double f8e4m3 f8e5m2")->capture_default_str();
   run->add_option("-o,--op", a.op, "sum prod min max avg")->capture_default_str();
-  run->add_option("--coll", a.coll, "allreduce,allgather,reducescatter,alltoall,broadcast,reduce; 'all' = the first four")->capture_default_str();
+  run->add_option("--coll", a.coll, "allreduce,allgather,reducescatter,alltoall,broadcast,reduce,sendrecv,alltoallv; "
+                  "'all' = the first four, 'every' = all eight")->capture_default_str();
+  run->add_option("--alltoallv-traffic", a.alltoallv_traffic,
+                  "alltoallv's per-peer bytes: uniform, spread:F (0 uniform .. 1 distance-weighted, nccl-tests' "
+                  "NCCL_TESTS_ALLTOALLV_SPREAD; default spread:1) or matrix:FILE (bytes rank i sends rank j; "
+                  "NCCL_TESTS_ALLTOALLV_MATRIX_FILE)");
+  run->add_option("--alltoallv-scale", a.alltoallv_scale,
+                  "Scale of a --alltoallv-traffic matrix (NCCL_TESTS_ALLTOALLV_MATRIX_SCALE)")->capture_default_str();
   run->add_option("--placement", a.placement, "out, in or both")->capture_default_str();
   run->add_option("-r,--root", a.root, "Root rank of broadcast and reduce")->capture_default_str();
   run->add_option("--json", a.json, "Write the versioned results document (reports/SCHEMA.md) to FILE");
@@ -162,6 +170,20 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
   cfg.plan.root = a.root;
   require(a.root >= 0, fmt::format("--root {}: expected a rank >= 0", a.root));
   plan::validate(cfg.plan);
+  const bool has_alltoallv = std::find(cfg.plan.collectives.begin(), cfg.plan.collectives.end(),
+                                       core::Collective::alltoallv) != cfg.plan.collectives.end();
+  require(has_alltoallv || (!given(cmd, "--alltoallv-traffic") && !given(cmd, "--alltoallv-scale")),
+          "--alltoallv-traffic/--alltoallv-scale: apply to --coll alltoallv, which '" + a.coll + "' does not name");
+  if (has_alltoallv) {
+    cfg.traffic = std::make_shared<const core::Traffic>(core::Traffic::parse(
+        a.alltoallv_traffic.empty() ? "spread:1" : a.alltoallv_traffic, a.alltoallv_scale, "--alltoallv-traffic"));
+    require(cfg.traffic->from_matrix() || !given(cmd, "--alltoallv-scale"),
+            "--alltoallv-scale: scales a matrix; expected --alltoallv-traffic matrix:FILE");
+    // alltoallv.cu:598-601: the matrix fixes every count, so one size is all there is to measure.
+    require(!cfg.traffic->from_matrix() || cfg.plan.sizes.size() == 1,
+            "--alltoallv-traffic matrix: the matrix fixes the bytes; expected one size (-b equal to -e), as "
+            "nccl-tests' alltoallv_perf requires");
+  }
 
   auto& m = cfg.measure;
   require(a.iters >= 1, fmt::format("--iters {}: expected at least 1", a.iters));
@@ -241,6 +263,7 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
   s["datatype"] = std::string(core::name(cfg.plan.dtype));
   s["op"] = std::string(core::name(cfg.plan.op));
   s["collectives"] = a.coll;
+  if (cfg.traffic) s["alltoallv_traffic"] = cfg.traffic->describe();
   s["root"] = std::to_string(a.root);
   s["probe_iters"] = std::to_string(m.probe_iters);
   s["timeout_s"] = fmt::format("{:g}", cfg.timeout_s);

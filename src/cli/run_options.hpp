@@ -24,6 +24,8 @@ struct RunArgs {
   std::string op = "sum";
   std::string coll = "allreduce";
   std::string placement = "both";
+  std::string alltoallv_traffic;  // uniform | spread:F | matrix:FILE (nccl-tests' default: spread:1)
+  double alltoallv_scale = 1.0;
   int root = 0;
   std::string json;
   std::string prometheus;

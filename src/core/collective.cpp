@@ -1,5 +1,6 @@
 #include "core/collective.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "core/error.hpp"
@@ -14,6 +15,8 @@ std::string_view name(Collective c) {
     case Collective::alltoall: return "alltoall";
     case Collective::broadcast: return "broadcast";
     case Collective::reduce: return "reduce";
+    case Collective::sendrecv: return "sendrecv";
+    case Collective::alltoallv: return "alltoallv";
   }
   return "?";
 }
@@ -26,6 +29,8 @@ std::string_view nccl_tests_name(Collective c) {
     case Collective::alltoall: return "alltoall_perf";
     case Collective::broadcast: return "broadcast_perf";
     case Collective::reduce: return "reduce_perf";
+    case Collective::sendrecv: return "sendrecv_perf";
+    case Collective::alltoallv: return "alltoallv_perf";
   }
   return "?";
 }
@@ -81,12 +86,33 @@ std::vector<Collective> parse_collectives(std::string_view list) {
     if (!found)
       throw InputError("--coll '" + std::string(tok) +
                        "': expected a comma-separated list of allreduce allgather reducescatter "
-                       "alltoall broadcast reduce, or 'all' or 'every'");
+                       "alltoall broadcast reduce sendrecv alltoallv, or 'all' or 'every'");
   }
   return out;
 }
 
-CollShape shape(Collective c, std::uint64_t requested_bytes, DataType t, int nranks) {
+namespace {
+
+// alltoallv.cu:371-399: the largest send and receive of any rank (one rank's, for generated
+// traffic, which is balanced).
+void alltoallv_counts(const Traffic& tr, int nranks, std::uint64_t param_count, std::uint64_t elt, CollShape& s) {
+  const std::uint64_t total = param_count * static_cast<std::uint64_t>(nranks) * elt;
+  const int senders = tr.from_matrix() ? nranks : 1;
+  for (int i = 0; i < senders; ++i) {
+    std::uint64_t sent = 0, received = 0;
+    for (int j = 0; j < nranks; ++j) {
+      sent += tr.peer_bytes(i, j, nranks, total) / elt;
+      received += tr.peer_bytes(j, i, nranks, total) / elt;
+    }
+    s.send_count = std::max(s.send_count, sent);
+    // Generated traffic is balanced: nccl-tests takes rank 0's send for both.
+    s.recv_count = std::max(s.recv_count, tr.from_matrix() ? received : sent);
+  }
+}
+
+}  // namespace
+
+CollShape shape(Collective c, std::uint64_t requested_bytes, DataType t, int nranks, const Traffic* traffic) {
   const std::uint64_t elt = size_of(t);
   const std::uint64_t n = static_cast<std::uint64_t>(nranks);
   const std::uint64_t count = requested_bytes / elt;
@@ -97,6 +123,7 @@ CollShape shape(Collective c, std::uint64_t requested_bytes, DataType t, int nra
     case Collective::allreduce:
     case Collective::broadcast:
     case Collective::reduce:
+    case Collective::sendrecv:
       s.send_count = s.recv_count = s.param_count = count;
       break;
     case Collective::allgather:
@@ -113,6 +140,13 @@ CollShape shape(Collective c, std::uint64_t requested_bytes, DataType t, int nra
       s.send_count = s.recv_count = base * n;
       s.param_count = base;
       break;
+    case Collective::alltoallv: {
+      static const Traffic kDefault;
+      const Traffic& tr = traffic ? *traffic : kDefault;
+      s.param_count = tr.from_matrix() ? 0 : base;
+      alltoallv_counts(tr, nranks, s.param_count, elt, s);
+      break;
+    }
   }
   s.send_bytes = s.send_count * elt;
   s.recv_bytes = s.recv_count * elt;
@@ -126,9 +160,11 @@ double bus_factor(Collective c, int nranks) {
     case Collective::allreduce: return 2.0 * (n - 1) / n;
     case Collective::allgather:
     case Collective::reducescatter:
-    case Collective::alltoall: return (n - 1) / n;
+    case Collective::alltoall:
+    case Collective::alltoallv: return (n - 1) / n;
     case Collective::broadcast:
-    case Collective::reduce: return 1.0;
+    case Collective::reduce:
+    case Collective::sendrecv: return 1.0;
   }
   return 0.0;
 }

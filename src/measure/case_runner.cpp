@@ -93,7 +93,11 @@ std::string run_iterations(backend::Backend& be, const World& world, const Measu
 }  // namespace
 
 results::ResultRecord describe_case(const backend::CaseSpec& spec, int nranks) {
-  return results::identify_case(spec.coll, spec.dtype, spec.op, spec.root, spec.in_place, spec.requested_bytes, nranks);
+  results::ResultRecord rec =
+      results::identify_case(spec.coll, spec.dtype, spec.op, spec.root, spec.in_place, spec.requested_bytes, nranks);
+  rec.bytes = spec.shape.bytes;  // alltoallv's follow its traffic, which the case carries
+  rec.count = spec.shape.param_count;
+  return rec;
 }
 
 std::optional<results::Straggler> find_straggler(const std::vector<results::RankSummary>& ranks) {
@@ -153,7 +157,7 @@ results::ResultRecord measure_case(backend::Backend& be, const World& world,
   std::int64_t wrong = 0;
   if (opt.check) {
     verify::Pattern pattern({spec.coll, spec.dtype, spec.op, world.size(), spec.root,
-                             opt.seed + spec.shape.bytes});
+                             opt.seed + spec.shape.bytes, spec.traffic});
     mine_wrong = static_cast<std::int64_t>(be.check(pattern));
     wrong = world.sum(mine_wrong);
   }

@@ -16,7 +16,8 @@ namespace {
 
 [[noreturn]] void exit_run_failed(const std::string&) { std::_Exit(static_cast<int>(core::ExitCode::run_failed)); }
 
-backend::CaseSpec make_spec(const plan::Block& b, const plan::PlannedCase& c, int nranks) {
+backend::CaseSpec make_spec(const plan::Block& b, const plan::PlannedCase& c, int nranks,
+                            const std::shared_ptr<const core::Traffic>& traffic) {
   backend::CaseSpec spec;
   spec.coll = b.coll;
   spec.dtype = b.dtype;
@@ -24,7 +25,8 @@ backend::CaseSpec make_spec(const plan::Block& b, const plan::PlannedCase& c, in
   spec.root = b.root;
   spec.in_place = c.in_place;
   spec.requested_bytes = c.bytes;
-  spec.shape = core::shape(b.coll, c.bytes, b.dtype, nranks);
+  spec.shape = core::shape(b.coll, c.bytes, b.dtype, nranks, traffic.get());
+  if (b.coll == core::Collective::alltoallv) spec.traffic = traffic;
   return spec;
 }
 
@@ -49,7 +51,7 @@ struct Session::Impl {
       std::vector<results::ResultRecord> row;
       std::size_t i = first;
       for (; i < cases.size() && cases[i].bytes == cases[first].bytes; ++i) {
-        const backend::CaseSpec spec = make_spec(b, cases[i], m_world.size());
+        const backend::CaseSpec spec = make_spec(b, cases[i], m_world.size(), m_opt.traffic);
         row.push_back(one(spec, [&](results::ResultRecord timed_out) {
           if (!m_world.is_root()) return;
           row.push_back(std::move(timed_out));
@@ -110,7 +112,7 @@ void Session::reserve_for(std::span<const plan::Block> blocks) {
   std::uint64_t max_bytes = 0;
   for (const plan::Block& b : blocks)
     for (const plan::PlannedCase& c : b.cases) {
-      const core::CollShape sh = core::shape(b.coll, c.bytes, b.dtype, m_impl->m_world.size());
+      const core::CollShape sh = core::shape(b.coll, c.bytes, b.dtype, m_impl->m_world.size(), m_impl->m_opt.traffic.get());
       max_bytes = std::max({max_bytes, sh.send_bytes, sh.recv_bytes});
     }
   m_impl->m_be.reserve(max_bytes, max_bytes);

@@ -18,7 +18,8 @@ namespace {
 
 using core::Collective;
 constexpr Collective AR = Collective::allreduce, AG = Collective::allgather, RS = Collective::reducescatter,
-                     A2A = Collective::alltoall, BC = Collective::broadcast, RD = Collective::reduce;
+                     A2A = Collective::alltoall, BC = Collective::broadcast, RD = Collective::reduce,
+                     SR = Collective::sendrecv, A2AV = Collective::alltoallv;
 
 Knob integer(std::string name, Scope scope, std::int64_t lo, std::int64_t hi, std::string help,
              std::vector<Collective> colls = {}, std::int64_t multiple = 1) {
@@ -127,13 +128,13 @@ std::vector<Knob> make_nccl_catalog() {
   v.push_back(choice("NCCL_GRAPH_REGISTER", P, {{"0", {}}, {"1", {}}}, "user buffer registration in CUDA graphs"));
   v.push_back(choice("NCCL_LOCAL_REGISTER", P, {{"0", {}}, {"1", {}}}, "local user buffer registration"));
   // Point-to-point (all-to-all is NCCL send/recv).
-  v.push_back(bytes("NCCL_P2P_NET_CHUNKSIZE", 1024, "p2p chunk over the network", {A2A}));
-  v.push_back(bytes("NCCL_P2P_NVL_CHUNKSIZE", 1024, "p2p chunk over NVLink", {A2A}));
-  v.push_back(bytes("NCCL_P2P_PCI_CHUNKSIZE", 1024, "p2p chunk over PCI", {A2A}));
-  v.push_back(bytes("NCCL_CHUNK_SIZE", 1024, "p2p chunk size", {A2A}));
-  v.push_back(bytes("NCCL_P2P_LL_THRESHOLD", 1, "p2p uses LL below this", {A2A}));
-  v.push_back(integer("NCCL_MIN_P2P_NCHANNELS", P, 1, 64, "p2p channels, lower bound", {A2A}));
-  v.push_back(integer("NCCL_MAX_P2P_NCHANNELS", P, 1, 64, "p2p channels, upper bound", {A2A}));
+  v.push_back(bytes("NCCL_P2P_NET_CHUNKSIZE", 1024, "p2p chunk over the network", {A2A, SR, A2AV}));
+  v.push_back(bytes("NCCL_P2P_NVL_CHUNKSIZE", 1024, "p2p chunk over NVLink", {A2A, SR, A2AV}));
+  v.push_back(bytes("NCCL_P2P_PCI_CHUNKSIZE", 1024, "p2p chunk over PCI", {A2A, SR, A2AV}));
+  v.push_back(bytes("NCCL_CHUNK_SIZE", 1024, "p2p chunk size", {A2A, SR, A2AV}));
+  v.push_back(bytes("NCCL_P2P_LL_THRESHOLD", 1, "p2p uses LL below this", {A2A, SR, A2AV}));
+  v.push_back(integer("NCCL_MIN_P2P_NCHANNELS", P, 1, 64, "p2p channels, lower bound", {A2A, SR, A2AV}));
+  v.push_back(integer("NCCL_MAX_P2P_NCHANNELS", P, 1, 64, "p2p channels, upper bound", {A2A, SR, A2AV}));
   return v;
 }
 
@@ -208,7 +209,9 @@ std::vector<std::string> algos_for(Collective c) {
     case RS: return {"ring", "pat", "nvls", "collnetdirect"};
     case BC:
     case RD: return {"ring"};
-    case A2A: return {};
+    case A2A:
+    case SR:
+    case A2AV: return {};
   }
   return {};
 }

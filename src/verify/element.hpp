@@ -118,6 +118,10 @@ struct PatternView {
   std::uint64_t data_period = 1;                // Q: period of the moved data
   std::uint64_t poison = 0;
   std::uint64_t tolerance_ulp = 0;              // 2 for avg on floating types, else 0
+  // alltoallv only: the checking rank's receive layout, 2n+1 entries: where each source's block
+  // starts in the output (n+1 cumulative counts, the last the total received), then where that
+  // block starts in the source's send buffer (n). Null for every other collective.
+  const std::uint64_t* layout = nullptr;
 };
 
 // What rank `rank` moves at index j (non-reducing collectives): (j + 1009 rank + seed) mod Q.
@@ -141,6 +145,21 @@ COLLBENCH_HD inline bool output_checked(const PatternView& v, int rank) {
   return v.coll != Collective::reduce || rank == v.root;
 }
 
+// alltoallv: output element i lies in the block of the last source whose block starts at or before
+// it (empty blocks start where the next one does); beyond the total received it stays poisoned.
+COLLBENCH_HD inline std::uint64_t alltoallv_expected_bits(const PatternView& v, std::uint64_t i) {
+  const std::uint64_t* start = v.layout;
+  const std::uint64_t* source_offset = v.layout + v.nranks + 1;
+  if (i >= start[v.nranks]) return v.poison;
+  int lo = 0, hi = v.nranks - 1;
+  while (lo < hi) {
+    const int mid = (lo + hi + 1) / 2;
+    if (start[mid] <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  return data_bits(v, lo, source_offset[lo] + (i - start[lo]));
+}
+
 // The bits output element i of rank must hold; `param_count` is the per-rank element count of
 // the call (nccl-tests' count: the block size of allgather, reducescatter and alltoall).
 COLLBENCH_HD inline std::uint64_t expected_bits(const PatternView& v, int rank, std::uint64_t param_count,
@@ -154,6 +173,8 @@ COLLBENCH_HD inline std::uint64_t expected_bits(const PatternView& v, int rank, 
     case Collective::allgather: return data_bits(v, static_cast<int>(i / param_count), i % param_count);
     case Collective::alltoall:
       return data_bits(v, static_cast<int>(i / param_count), r * param_count + i % param_count);
+    case Collective::sendrecv: return data_bits(v, (rank + v.nranks - 1) % v.nranks, i);
+    case Collective::alltoallv: return alltoallv_expected_bits(v, i);
   }
   return 0;
 }

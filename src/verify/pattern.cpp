@@ -192,6 +192,27 @@ element::PatternView Pattern::view() const {
   return v;
 }
 
+std::vector<std::uint64_t> Pattern::receive_layout(int rank, std::uint64_t param_count) const {
+  if (m_spec.coll != core::Collective::alltoallv) return {};
+  static const core::Traffic kDefault;
+  const core::PeerCounts c =
+      core::peer_counts(m_spec.traffic ? *m_spec.traffic : kDefault, rank, m_spec.nranks, param_count, m_spec.dtype);
+  const auto n = static_cast<std::size_t>(m_spec.nranks);
+  std::vector<std::uint64_t> layout(2 * n + 1);
+  for (std::size_t p = 0; p < n; ++p) {
+    layout[p] = c.recv_offset[p];
+    layout[n + 1 + p] = c.source_offset[p];
+  }
+  layout[n] = n == 0 ? 0 : c.recv_offset[n - 1] + c.recv[n - 1];
+  return layout;
+}
+
+element::PatternView Pattern::view(std::span<const std::uint64_t> layout) const {
+  element::PatternView v = view();
+  v.layout = layout.empty() ? nullptr : layout.data();
+  return v;
+}
+
 void Pattern::fill_input(int rank, const core::CollShape& shape, void* buf) const {
   const element::PatternView v = view();
   for (std::uint64_t j = 0; j < shape.send_count; ++j) element::store(v.dtype, buf, j, element::input_bits(v, rank, j));
@@ -207,7 +228,8 @@ void Pattern::corrupt(void* out, std::uint64_t count) const {
 }
 
 std::uint64_t Pattern::count_wrong(int rank, const core::CollShape& shape, const void* out) const {
-  const element::PatternView v = view();
+  const std::vector<std::uint64_t> layout = receive_layout(rank, shape.param_count);
+  const element::PatternView v = view(layout);
   if (!element::output_checked(v, rank)) return 0;
   std::uint64_t wrong = 0;
   for (std::uint64_t i = 0; i < shape.recv_count; ++i) {

@@ -15,11 +15,14 @@
 // avg is sum divided once by nranks in the data type's precision; it is the only comparison
 // with a tolerance (2 units in the last place, as nccl-tests), because NCCL pre-multiplies.
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "core/collective.hpp"
 #include "core/datatype.hpp"
 #include "core/redop.hpp"
+#include "core/traffic.hpp"
 #include "verify/element.hpp"
 
 namespace collbench::verify {
@@ -31,6 +34,7 @@ struct PatternSpec {
   int nranks = 1;
   int root = 0;
   std::uint64_t seed = 0;
+  std::shared_ptr<const core::Traffic> traffic;  // alltoallv's (nccl-tests' default when null)
 };
 
 class Pattern {
@@ -53,6 +57,10 @@ class Pattern {
   // The plain view the element formulas (and the GPU kernels, on a device copy) evaluate; its
   // table pointers point into this Pattern.
   element::PatternView view() const;
+  // alltoallv: rank's receive layout (element::PatternView::layout) for a call of `param_count`
+  // per peer; empty for every other collective. view(layout) points the view at it.
+  std::vector<std::uint64_t> receive_layout(int rank, std::uint64_t param_count) const;
+  element::PatternView view(std::span<const std::uint64_t> layout) const;
   const std::vector<std::uint64_t>& input_table() const { return m_input; }
   const std::vector<std::uint64_t>& expected_table() const { return m_expected; }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <set>
 
 #include "../e2e_support.hpp"
@@ -186,3 +187,77 @@ TEST(MpiRun, OneRankRunsWithZeroBusBandwidthAndSaysSo) {
 }
 
 }  // namespace
+
+// nccl-tests' sendrecv_perf and alltoallv_perf on the mpi backend (MPI_Sendrecv, MPI_Alltoallv):
+// byte counts as core::shape computes them (unit-tested against alltoallv.cu), every element
+// checked, no in-place (nccl-tests times it but does not check it).
+TEST(MpiRun, SendrecvAndAlltoallvVerifyWithNcclTestsCounts) {
+  const std::string out = e2e::temp_path("p2p.json");
+  const e2e::Result r = e2e::run(3, "run -b 1K -e 64K -f 8 -n 3 -w 1 --probe-iters 0 --coll sendrecv,alltoallv -d int32 "
+                                    "--alltoallv-traffic spread:0.5 --json " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json doc = e2e::read_json(out);
+  EXPECT_NE(doc.at("metadata").at("settings").at("alltoallv_traffic").get<std::string>().find("spread 0.5"),
+            std::string::npos);
+  int measured = 0;
+  for (const json& rec : doc.at("results")) {
+    const std::string coll = rec.at("collective");
+    if (rec.at("placement") == "in_place") {
+      EXPECT_EQ(rec.at("status"), "skipped") << rec.dump();
+      EXPECT_NE(rec.at("error").get<std::string>().find("no in-place " + coll), std::string::npos) << rec.dump();
+      continue;
+    }
+    ASSERT_EQ(rec.at("status"), "ok") << rec.dump();
+    EXPECT_EQ(rec.at("wrong"), 0) << rec.dump();
+    EXPECT_EQ(rec.at("op"), "none");
+    EXPECT_EQ(rec.at("root"), -1);
+    const std::uint64_t asked = rec.at("requested_bytes");
+    if (coll == "sendrecv") {
+      EXPECT_EQ(rec.at("bytes"), asked);
+      EXPECT_NEAR(rec.at("busbw_gbps").get<double>(), rec.at("algbw_gbps").get<double>(), 1e-12);
+    } else {
+      // Spread 0.5 on 3 ranks: per peer (asked/4/3 & ~3) ints; rank 0 sends distance d
+      // 0.5*total/3 + 0.5*d*total/3 bytes, 16-aligned.
+      const std::uint64_t per_peer = (asked / 4 / 3) & ~std::uint64_t{3};
+      const double total = static_cast<double>(per_peer * 3 * 4);
+      std::uint64_t sent = 0;
+      for (int d = 0; d < 3; ++d)
+        sent += static_cast<std::uint64_t>(0.5 * total / 3 + 0.5 * d * total / 3) & ~std::uint64_t{15};
+      EXPECT_EQ(rec.at("bytes"), sent) << rec.dump();
+      EXPECT_EQ(rec.at("count"), per_peer);
+      EXPECT_NEAR(rec.at("busbw_gbps").get<double>(), rec.at("algbw_gbps").get<double>() * 2 / 3, 1e-9);
+    }
+    ++measured;
+  }
+  EXPECT_EQ(measured, 6);  // 1K, 8K, 64K for each
+}
+
+TEST(MpiRun, AlltoallvFromAMatrixFileAndItsCorruptionCaught) {
+  const std::string matrix = e2e::temp_path("traffic.txt");
+  {
+    std::ofstream f(matrix);
+    f << "0 4096 64\n1024 0 0\n32 8192 512\n";  // uneven: rank 1 sends rank 0 only; rank 2 sends most
+  }
+  const std::string out = e2e::temp_path("matrix.json");
+  const std::string args = "run -b 4K -e 4K -n 3 -w 1 --probe-iters 0 --coll alltoallv --placement out "
+                           "--alltoallv-traffic matrix:" + matrix + " --alltoallv-scale 2 --json " + out;
+  const e2e::Result r = e2e::run(3, args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json recs = e2e::read_run_results(out);
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].at("wrong"), 0) << recs[0].dump();
+  // The largest of any rank's send (row 2: 17472 B) and receive (column 1: 24576 B), scaled.
+  EXPECT_EQ(recs[0].at("bytes"), (4096 + 8192) * 2) << recs[0].dump();
+  EXPECT_EQ(recs[0].at("count"), 0);
+  // A corrupted receive on rank 1 is three wrong elements.
+  const e2e::Result bad = e2e::run(3, args, "COLLBENCH_INJECT=corrupt:1");
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_EQ(e2e::read_run_results(out).at(0).at("wrong"), 3);
+  // The matrix must cover the job, and fixes the bytes: one line each, exit 2.
+  const e2e::Result big = e2e::run(4, args);
+  EXPECT_EQ(big.exit_code, 2) << big.output;
+  EXPECT_NE(big.output.find("traffic matrix '" + matrix + "': 3x3 for a job of 4 ranks"), std::string::npos) << big.output;
+  const e2e::Result range = e2e::run(1, "run -b 1K -e 4K --coll alltoallv --alltoallv-traffic matrix:" + matrix);
+  EXPECT_EQ(range.exit_code, 2) << range.output;
+  EXPECT_NE(range.output.find("expected one size (-b equal to -e)"), std::string::npos) << range.output;
+}

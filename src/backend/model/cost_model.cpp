@@ -129,7 +129,9 @@ std::optional<Coll> model_coll(core::Collective c) {
     case core::Collective::reducescatter: return Coll::reducescatter;
     case core::Collective::broadcast: return Coll::broadcast;
     case core::Collective::reduce: return Coll::reduce;
-    case core::Collective::alltoall: return std::nullopt;
+    case core::Collective::alltoall:
+    case core::Collective::sendrecv:
+    case core::Collective::alltoallv: return std::nullopt;
   }
   return std::nullopt;
 }

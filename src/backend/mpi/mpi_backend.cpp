@@ -1,5 +1,6 @@
 #include "backend/mpi/mpi_backend.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <csignal>
 #include <cstring>
@@ -35,6 +36,12 @@ struct Call {
   void* avg_buf = nullptr;
   std::uint64_t avg_count = 0;
   int nranks = 1;
+  int rank = 0;
+  // alltoallv: per-peer counts and displacements, in elements (MPI_Alltoallv's ints)
+  const int* send_counts = nullptr;
+  const int* send_displs = nullptr;
+  const int* recv_counts = nullptr;
+  const int* recv_displs = nullptr;
 };
 
 int finish_avg(const Call& c, int rc) {
@@ -53,9 +60,23 @@ int call_reducescatter(const Call& c) {
 int call_alltoall(const Call& c) {
   return MPI_Alltoall(c.send, c.count, c.type, c.recv, c.count, c.type, c.comm);
 }
+// nccl-tests' sendrecv_perf ring (sendrecv.cu:48-60): send to rank+1, receive from rank-1.
+int call_sendrecv(const Call& c) {
+  return MPI_Sendrecv(c.send, c.count, c.type, (c.rank + 1) % c.nranks, 0, c.recv, c.count, c.type,
+                      (c.rank + c.nranks - 1) % c.nranks, 0, c.comm, MPI_STATUS_IGNORE);
+}
+int call_alltoallv(const Call& c) {
+  return MPI_Alltoallv(c.send, c.send_counts, c.send_displs, c.type, c.recv, c.recv_counts, c.recv_displs, c.type,
+                       c.comm);
+}
 int call_broadcast(const Call& c) { return MPI_Bcast(c.recv, c.count, c.type, c.root, c.comm); }
 int call_reduce(const Call& c) {
   return finish_avg(c, MPI_Reduce(c.send, c.recv, c.count, c.type, c.op, c.root, c.comm));
+}
+
+std::string no_in_place(Collective c) {
+  return std::string("no in-place ") + std::string(core::name(c)) +
+         ": a rank would receive into the buffer it is sending from (nccl-tests times it but does not check it)";
 }
 
 class MpiBackend final : public Backend {
@@ -83,7 +104,16 @@ class MpiBackend final : public Backend {
   std::string unsupported(const CaseSpec& c) const override {
     if (c.shape.param_count > static_cast<std::uint64_t>(INT_MAX))
       return "count " + std::to_string(c.shape.param_count) + " exceeds MPI's int count limit";
+    if (c.coll == Collective::alltoallv) {
+      if (c.in_place) return no_in_place(c.coll);
+      if (c.shape.send_count == 0 && c.shape.recv_count == 0) return "the traffic sends 0 elements at this size";
+      if (std::max(c.shape.send_count, c.shape.recv_count) > static_cast<std::uint64_t>(INT_MAX))
+        return "a rank's " + std::to_string(std::max(c.shape.send_count, c.shape.recv_count)) +
+               " elements exceed MPI_Alltoallv's int displacements";
+      return {};
+    }
     if (c.shape.param_count == 0) return "size rounds down to 0 elements per rank";
+    if (c.coll == Collective::sendrecv && c.in_place) return no_in_place(c.coll);
     return {};
   }
 
@@ -114,6 +144,7 @@ class MpiBackend final : public Backend {
   std::vector<std::byte> m_send;
   std::vector<std::byte> m_recv;
   std::vector<std::uint64_t> m_stamps;
+  std::vector<int> m_counts;  // alltoallv: send counts, send displacements, receive counts, displacements
   CaseSpec m_case;
   Call m_call;
   void* m_input = nullptr;   // where this rank's input goes for the bound case
@@ -134,6 +165,7 @@ void MpiBackend::prepare(const CaseSpec& c) {
   call.comm = m_comm;
   call.dtype = c.dtype;
   call.nranks = m_nranks;
+  call.rank = m_rank;
   call.send = c.in_place ? MPI_IN_PLACE : send;
   call.recv = recv;
   m_input = c.in_place ? recv : send;
@@ -146,6 +178,26 @@ void MpiBackend::prepare(const CaseSpec& c) {
       break;
     case Collective::reducescatter: call.fn = call_reducescatter; break;
     case Collective::alltoall: call.fn = call_alltoall; break;
+    case Collective::sendrecv: call.fn = call_sendrecv; break;
+    case Collective::alltoallv: {
+      call.fn = call_alltoallv;
+      static const core::Traffic kDefault;
+      const core::PeerCounts pc =
+          core::peer_counts(c.traffic ? *c.traffic : kDefault, m_rank, m_nranks, c.shape.param_count, c.dtype);
+      const auto n = static_cast<std::size_t>(m_nranks);
+      m_counts.assign(4 * n, 0);
+      for (std::size_t p = 0; p < n; ++p) {  // unsupported() bounded the totals by INT_MAX
+        m_counts[p] = static_cast<int>(pc.send[p]);
+        m_counts[n + p] = static_cast<int>(pc.send_offset[p]);
+        m_counts[2 * n + p] = static_cast<int>(pc.recv[p]);
+        m_counts[3 * n + p] = static_cast<int>(pc.recv_offset[p]);
+      }
+      call.send_counts = m_counts.data();
+      call.send_displs = m_counts.data() + n;
+      call.recv_counts = m_counts.data() + 2 * n;
+      call.recv_displs = m_counts.data() + 3 * n;
+      break;
+    }
     case Collective::broadcast:
       call.fn = call_broadcast;
       // MPI_Bcast has one buffer: out of place, the root sends from its send buffer.

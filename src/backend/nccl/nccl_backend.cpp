@@ -148,11 +148,20 @@ class NcclBackend final : public Backend {
              m_rank_details.at("compute_capability");
     if (c.coll == Collective::alltoall && c.in_place)
       return "NCCL has no in-place all-to-all (grouped send/recv would overwrite blocks not yet sent)";
+    if ((c.coll == Collective::sendrecv || c.coll == Collective::alltoallv) && c.in_place)
+      return std::string("no in-place ") + std::string(core::name(c.coll)) +
+             ": a rank would receive into the buffer it is sending from (nccl-tests times it but does not check it)";
+    if (c.coll == Collective::alltoallv && c.shape.send_count == 0 && c.shape.recv_count == 0)
+      return "the traffic sends 0 elements at this size";
     return {};
   }
 
   void prepare(const CaseSpec& c) override {
     m_case = c;
+    if (c.coll == Collective::alltoallv) {
+      static const core::Traffic kDefault;
+      m_peers = core::peer_counts(c.traffic ? *c.traffic : kDefault, m_job.rank, m_job.size, c.shape.param_count, c.dtype);
+    }
     m_deadline = deadline();
     m_notes.clear();
     layout();
@@ -203,7 +212,8 @@ class NcclBackend final : public Backend {
   }
 
   std::uint64_t check(const verify::Pattern& pattern) override {
-    const kernels::DevicePattern dp(pattern, m_stream);
+    const std::vector<std::uint64_t> layout = pattern.receive_layout(m_job.rank, m_case.shape.param_count);
+    const kernels::DevicePattern dp(pattern, m_stream, layout);  // alltoallv's receive layout with the tables
     const auto& v = dp.view();
     const core::CollShape& sh = m_case.shape;
     const Buffers b = buffers(0);
@@ -395,6 +405,28 @@ class NcclBackend final : public Backend {
         const ncclResult_t end = ncclGroupEnd();  // closes the group whatever happened inside it
         return rc == ncclSuccess || rc == ncclInProgress ? end : rc;
       }
+      case Collective::sendrecv: {  // sendrecv.cu:48-60: a ring, send to rank+1, receive from rank-1
+        check_nccl(ncclGroupStart(), "ncclGroupStart");
+        ncclResult_t rc = ncclSend(b.send, n, t, (m_job.rank + 1) % m_job.size, m_comm, m_stream);
+        if (rc == ncclSuccess || rc == ncclInProgress)
+          rc = ncclRecv(b.recv, n, t, (m_job.rank + m_job.size - 1) % m_job.size, m_comm, m_stream);
+        const ncclResult_t end = ncclGroupEnd();
+        return rc == ncclSuccess || rc == ncclInProgress ? end : rc;
+      }
+      case Collective::alltoallv: {  // alltoallv.cu:493-524: per-peer counts, zero counts left out
+        const std::size_t elt = core::size_of(m_case.dtype);
+        check_nccl(ncclGroupStart(), "ncclGroupStart");
+        ncclResult_t rc = ncclSuccess;
+        for (int p = 0; p < m_job.size && (rc == ncclSuccess || rc == ncclInProgress); ++p) {
+          const auto i = static_cast<std::size_t>(p);
+          if (m_peers.send[i] > 0)
+            rc = ncclSend(static_cast<char*>(b.send) + m_peers.send_offset[i] * elt, m_peers.send[i], t, p, m_comm, m_stream);
+          if ((rc == ncclSuccess || rc == ncclInProgress) && m_peers.recv[i] > 0)
+            rc = ncclRecv(static_cast<char*>(b.recv) + m_peers.recv_offset[i] * elt, m_peers.recv[i], t, p, m_comm, m_stream);
+        }
+        const ncclResult_t end = ncclGroupEnd();
+        return rc == ncclSuccess || rc == ncclInProgress ? end : rc;
+      }
     }
     return ncclInvalidArgument;
   }
@@ -435,7 +467,9 @@ class NcclBackend final : public Backend {
   void estimate() {
     std::string why;
     if (m_job.size < 2) why = "NCCL makes no estimate on one rank (the call is a copy, enqueue.cc:2569-2571)";
-    else if (m_case.coll == Collective::alltoall) why = "NCCL estimates collectives, not send/recv (all-to-all)";
+    else if (m_case.coll == Collective::alltoall || m_case.coll == Collective::sendrecv ||
+             m_case.coll == Collective::alltoallv)
+      why = "NCCL estimates collectives, not send/recv (" + std::string(core::name(m_case.coll)) + ")";
     else if (m_nonblocking) why = "the communicator is non-blocking (NCCL_COMM_BLOCKING=0), where NCCL launches instead of simulating (group.cc:706-737)";
     if (!why.empty()) {
       m_notes["nccl_estimated_us"] = "unavailable: " + why;
@@ -475,6 +509,7 @@ class NcclBackend final : public Backend {
   void* m_pool = nullptr;
   std::size_t m_pool_bytes = 0;
   CaseSpec m_case;
+  core::PeerCounts m_peers;  // alltoallv: this rank's counts for the bound case
   std::size_t m_set_bytes = 0;
   int m_sets = 1;
   int m_next_set = 0;

@@ -45,7 +45,9 @@ inline const char* nccl_func_name(core::Collective c) {
     case core::Collective::reducescatter: return "ReduceScatter";
     case core::Collective::broadcast: return "Broadcast";
     case core::Collective::reduce: return "Reduce";
-    case core::Collective::alltoall: return "SendRecv";
+    case core::Collective::alltoall:
+    case core::Collective::sendrecv:
+    case core::Collective::alltoallv: return "SendRecv";
   }
   return "";
 }

@@ -1,6 +1,10 @@
 // Byte counts as nccl-tests computes them (src/*_perf.cu), hand-computed.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <string>
+#include <vector>
+
 #include "core/collective.hpp"
 #include "core/error.hpp"
 
@@ -48,11 +52,77 @@ TEST(BusFactor, MatchesNcclTests) {
   EXPECT_DOUBLE_EQ(core::bus_factor(Collective::alltoall, 4), 0.75);
   EXPECT_DOUBLE_EQ(core::bus_factor(Collective::broadcast, 4), 1.0);
   EXPECT_DOUBLE_EQ(core::bus_factor(Collective::allreduce, 1), 0.0);
+  EXPECT_DOUBLE_EQ(core::bus_factor(Collective::sendrecv, 8), 1.0);    // sendrecv.cu:37-43
+  EXPECT_DOUBLE_EQ(core::bus_factor(Collective::alltoallv, 4), 0.75);  // alltoallv.cu:459-461
+}
+
+TEST(Shape, SendrecvMovesTheWholeCountToOnePeer) {
+  const auto s = core::shape(Collective::sendrecv, 1u << 20, DataType::float32, 8);
+  EXPECT_EQ(s.param_count, 262144u);
+  EXPECT_EQ(s.send_count, 262144u);
+  EXPECT_EQ(s.recv_count, 262144u);
+  EXPECT_EQ(s.bytes, 1048576u);
+  EXPECT_EQ(core::nccl_tests_name(Collective::sendrecv), "sendrecv_perf");
+  EXPECT_EQ(core::find_nccl_tests_program("alltoallv_perf"), Collective::alltoallv);
+}
+
+TEST(Shape, AlltoallvFollowsNcclTestsGeneratedTraffic) {
+  // 1 MiB float on 4 ranks: per-peer count 262144/4 = 65536 (& ~3), total 1048576 B. Spread 1:
+  // distance d gets d*1048576/6 B, 16-aligned: 174752, 349520, 524288 (and 0 to itself), 1048560 B.
+  const auto s = core::shape(Collective::alltoallv, 1u << 20, DataType::float32, 4);
+  EXPECT_EQ(s.param_count, 65536u);
+  EXPECT_EQ(s.send_count, 262140u);
+  EXPECT_EQ(s.recv_count, 262140u);
+  EXPECT_EQ(s.bytes, 1048560u);
+  // Uniform: 262144 B to each peer, itself included.
+  const core::Traffic uniform = core::Traffic::generated(0);
+  EXPECT_EQ(core::shape(Collective::alltoallv, 1u << 20, DataType::float32, 4, &uniform).bytes, 1048576u);
+  const core::PeerCounts c = core::peer_counts(core::Traffic{}, 1, 4, 65536, DataType::float32);
+  EXPECT_EQ(c.send, (std::vector<std::uint64_t>{524288 / 4, 0, 174752 / 4, 349520 / 4}));
+  EXPECT_EQ(c.recv, (std::vector<std::uint64_t>{174752 / 4, 0, 524288 / 4, 349520 / 4}));
+  EXPECT_EQ(c.recv_offset, (std::vector<std::uint64_t>{0, 43688, 43688, 174760}));
+  // Rank 1's block in rank 2's buffer comes after what rank 2 sends rank 0 (distance 2).
+  EXPECT_EQ(c.source_offset[2], 349520u / 4);
+}
+
+TEST(Traffic, MatrixFilesAreReadAsNcclTestsReadsThem) {
+  const std::string path = ::testing::TempDir() + "/collbench_matrix.txt";
+  const auto write = [&](const char* text) {
+    FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs(text, f);
+    std::fclose(f);
+  };
+  write("100 200 150\n50 100 75\n300 150 200\n");  // alltoallv.cu's example
+  const core::Traffic t = core::Traffic::parse("matrix:" + path, 2.0, "--alltoallv-traffic");
+  EXPECT_EQ(t.dim(), 3);
+  EXPECT_EQ(t.peer_bytes(0, 1, 3, 0), 400u);  // 200 * 2
+  EXPECT_EQ(t.peer_bytes(1, 2, 3, 0), 144u);  // 75 * 2 = 150, down to 16 bytes
+  const auto s = core::shape(Collective::alltoallv, 1u << 20, DataType::int8, 3, &t);
+  EXPECT_EQ(s.param_count, 0u);              // the matrix, not the size, fixes the counts
+  EXPECT_EQ(s.send_count, 1280u);            // row 2, scaled and 16-aligned: 592 + 288 + 400
+  EXPECT_EQ(s.recv_count, 880u);             // columns: 192+96+592, 400+192+288, 288+144+400
+  EXPECT_THROW(t.require_ranks(4), core::InputError);
+  const auto message = [&](const char* text, const std::string& spec) {
+    write(text);
+    try {
+      core::Traffic::parse(spec, 1.0, "--alltoallv-traffic");
+    } catch (const core::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message("1 2\n3\n", "matrix:" + path).find("row 2 has 1 values; expected 2"), std::string::npos);
+  EXPECT_NE(message("1 2\n3 -4\n", "matrix:" + path).find("row 2 column 2 is '-4'"), std::string::npos);
+  EXPECT_NE(message("1 2 3\n4 5 6\n", "matrix:" + path).find("2 rows of 3 values; expected a square matrix"),
+            std::string::npos);
+  EXPECT_NE(message("", "matrix:" + path).find("no values"), std::string::npos);
+  EXPECT_NE(message("", "spread:1.5").find("expected uniform, spread:F"), std::string::npos);
+  EXPECT_NE(message("", "matrix:/nonexistent/m.txt").find("traffic matrix '/nonexistent/m.txt'"), std::string::npos);
 }
 
 TEST(Collectives, ParsesListsAndNamesTheBadToken) {
   EXPECT_EQ(core::parse_collectives("all").size(), 4u);
-  EXPECT_EQ(core::parse_collectives("every").size(), 6u);
+  EXPECT_EQ(core::parse_collectives("every").size(), 8u);
   const auto two = core::parse_collectives("alltoall,allreduce,alltoall");
   ASSERT_EQ(two.size(), 2u);
   EXPECT_EQ(two[0], Collective::alltoall);

@@ -323,29 +323,38 @@ TEST(TextFormat, FailedMinBandwidthFooterMeansFailed) {
   EXPECT_DOUBLE_EQ(log.doc.metadata.imported->avg_busbw_gbps, 12.5123);
 }
 
-// ------------------------------------------------------------------ tests collbench does not model
+// ------------------------------------------------------------------ point to point: sendrecv_perf
 
-TEST(TextFormat, SendRecvRowsAreSkippedWithANote) {
+TEST(TextFormat, SendRecvRowsAreImportedBesideTheOtherTest) {
   const std::string text = std::string(kTwoCollectives.substr(0, kTwoCollectives.find("# nccl-tests version", 10))) +
                            std::string(kSendRecv);
   const auto log = parse(text);
-  ASSERT_EQ(log.doc.results.size(), 4u);
-  for (const auto& r : log.doc.results) EXPECT_EQ(r.collective, "allreduce");
-  EXPECT_TRUE(has_note(log, "sendrecv_perf")) << notes_of(log);
-  EXPECT_TRUE(has_note(log, "skipped")) << notes_of(log);
+  ASSERT_EQ(log.doc.results.size(), 10u) << notes_of(log);
+  int sendrecv = 0;
+  for (const auto& r : log.doc.results) {
+    if (r.collective != "sendrecv") continue;
+    ++sendrecv;
+    EXPECT_EQ(r.op, "none") << "sendrecv_perf prints the op it loops over; none is applied";
+    EXPECT_EQ(r.root, -1);
+    EXPECT_EQ(r.datatype, "float");
+  }
+  EXPECT_EQ(sendrecv, 6);
+  EXPECT_FALSE(has_note(log, "skipped")) << notes_of(log);
 }
 
-TEST(TextFormat, SendRecvSkipNoteCountsRows) {
-  const std::string text = std::string(kTwoCollectives.substr(0, kTwoCollectives.find("# nccl-tests version", 10))) +
-                           std::string(kSendRecv);
-  const auto log = parse(text);
-  EXPECT_TRUE(has_note(log, "3 rows of sendrecv_perf")) << notes_of(log);
-}
-
-TEST(TextFormat, OnlySendRecvRowsIsAnError) {
-  const std::string msg = error_of([] { parse(kSendRecv); });
-  EXPECT_HAS(msg, "synthetic.log");
-  EXPECT_HAS(msg, "no data rows");
+TEST(TextFormat, SendRecvAloneImportsExactly) {
+  const auto log = parse(kSendRecv);
+  ASSERT_EQ(log.doc.results.size(), 6u) << notes_of(log);
+  const auto& first = log.doc.results[0];
+  EXPECT_EQ(first.collective, "sendrecv");
+  EXPECT_EQ(first.bytes, 1024u);
+  EXPECT_EQ(first.count, 256u);
+  EXPECT_EQ(first.placement, "out_of_place");
+  ASSERT_TRUE(first.nccl_tests.has_value());
+  EXPECT_DOUBLE_EQ(first.nccl_tests->time_us, 12.31);
+  EXPECT_DOUBLE_EQ(first.nccl_tests->algbw_gbps, 1024 / 12.31 / 1e3);  // from the time's digits
+  EXPECT_DOUBLE_EQ(first.nccl_tests->busbw_gbps, first.nccl_tests->algbw_gbps);  // bus factor 1
+  EXPECT_EQ(log.doc.metadata.nranks, 2);
 }
 
 TEST(TextFormat, UnnamedAllGatherLikeTableNeedsCollective) {

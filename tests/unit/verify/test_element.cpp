@@ -165,7 +165,7 @@ TEST(Element, LoadStoreRoundTripForEveryWidth) {
 void check_collective(Collective c, DataType t, RedOp op, int n) {
   const int root = core::has_root(c) ? n - 1 : 0;
   const verify::Pattern pattern({c, t, op, n, root, 11});
-  const element::PatternView& v = pattern.view();
+  element::PatternView v = pattern.view();  // alltoallv: pointed at each rank's receive layout below
   const core::CollShape sh = core::shape(c, 1000, t, n);
   ASSERT_GT(sh.recv_count, 0u);
   std::ostringstream os;
@@ -197,8 +197,27 @@ void check_collective(Collective c, DataType t, RedOp op, int n) {
   const std::uint64_t pc = sh.param_count;
   for (int r = 0; r < n; ++r) {
     const auto ur = static_cast<std::uint64_t>(r);
+    const std::vector<std::uint64_t> layout = pattern.receive_layout(r, pc);
+    v = pattern.view(layout);
     Buffer out(sh.recv_bytes);
     std::uint64_t wrong = 0, first = 0;
+    // alltoallv (nccl-tests' default traffic, balanced): the sources' blocks for rank r in source
+    // order, each source's blocks laid out in destination order (alltoallv.cu:493-524).
+    std::vector<std::uint64_t> received;
+    if (c == Collective::alltoallv) {
+      const core::Traffic tr;
+      const std::uint64_t total = pc * static_cast<std::uint64_t>(n) * core::size_of(t);
+      for (int src = 0; src < n; ++src) {
+        std::uint64_t at = 0;
+        for (int dst = 0; dst < n; ++dst) {
+          const std::uint64_t count = tr.peer_bytes(src, dst, n, total) / core::size_of(t);
+          for (std::uint64_t k = 0; dst == r && k < count; ++k)
+            received.push_back(element::load(t, in[static_cast<std::size_t>(src)].data(), at + k));
+          at += count;
+        }
+      }
+      ASSERT_EQ(received.size(), sh.recv_count) << what;
+    }
     for (std::uint64_t i = 0; i < sh.recv_count; ++i) {
       std::uint64_t want = 0;
       switch (c) {
@@ -208,6 +227,8 @@ void check_collective(Collective c, DataType t, RedOp op, int n) {
         case Collective::broadcast: want = element::load(t, in[static_cast<std::size_t>(root)].data(), i); break;
         case Collective::allgather: want = element::load(t, in[i / pc].data(), i % pc); break;
         case Collective::alltoall: want = element::load(t, in[i / pc].data(), ur * pc + i % pc); break;
+        case Collective::sendrecv: want = element::load(t, in[static_cast<std::size_t>((r + n - 1) % n)].data(), i); break;
+        case Collective::alltoallv: want = received[i]; break;
       }
       element::store(t, out.data(), i, want);
       if (element::expected_bits(v, r, pc, i) != want && wrong++ == 0) first = i;

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "core/collective.hpp"
@@ -71,10 +74,30 @@ std::uint64_t finish(DataType t, RedOp op, std::uint64_t bits, int n) {
 
 // Simulates `coll` from every rank's input and returns the wrong elements over the checked ranks
 // (all ranks up to 8, else the first and last: reducing outputs differ only by offset).
+// alltoallv as nccl-tests' run walks it (alltoallv.cu:493-524): each source sends its blocks in
+// rank order from the start of its buffer; a rank receives them in source order.
+std::vector<std::uint64_t> alltoallv_received(const core::Traffic& tr, DataType t, int n, std::uint64_t param_count,
+                                              const std::vector<Buffer>& in, int rank) {
+  const std::uint64_t w = core::size_of(t);
+  const std::uint64_t total = param_count * static_cast<std::uint64_t>(n) * w;
+  std::vector<std::uint64_t> out;
+  for (int src = 0; src < n; ++src) {
+    std::uint64_t at = 0;
+    for (int dst = 0; dst < n; ++dst) {
+      const std::uint64_t count = tr.peer_bytes(src, dst, n, total) / w;
+      if (dst == rank)
+        for (std::uint64_t k = 0; k < count; ++k) out.push_back(verify::load_bits(t, in[static_cast<std::size_t>(src)].data(), at + k));
+      at += count;
+    }
+  }
+  return out;
+}
+
 std::uint64_t simulate(Collective coll, DataType t, RedOp op, int n, std::uint64_t bytes, Order order,
-                       std::uint64_t seed = 7) {
-  const verify::Pattern pattern({coll, t, op, n, 0, seed});
-  const core::CollShape sh = core::shape(coll, bytes, t, n);
+                       std::uint64_t seed = 7, std::shared_ptr<const core::Traffic> traffic = nullptr) {
+  const verify::Pattern pattern({coll, t, op, n, 0, seed, traffic});
+  const core::Traffic default_traffic;
+  const core::CollShape sh = core::shape(coll, bytes, t, n, traffic.get());
   const std::size_t w = core::size_of(t);
   std::vector<Buffer> in(static_cast<std::size_t>(n), Buffer(sh.send_count * w));
   for (int r = 0; r < n; ++r) pattern.fill_input(r, sh, in[static_cast<std::size_t>(r)].data());
@@ -90,6 +113,9 @@ std::uint64_t simulate(Collective coll, DataType t, RedOp op, int n, std::uint64
     pattern.poison(out.data(), sh.recv_count);
     const auto base = sh.param_count;
     const auto ur = static_cast<std::uint64_t>(r);
+    const std::vector<std::uint64_t> received =
+        coll == Collective::alltoallv ? alltoallv_received(traffic ? *traffic : default_traffic, t, n, base, in, r)
+                                      : std::vector<std::uint64_t>{};
     for (std::uint64_t i = 0; i < sh.recv_count; ++i) {
       std::uint64_t v = 0;
       switch (coll) {
@@ -99,6 +125,11 @@ std::uint64_t simulate(Collective coll, DataType t, RedOp op, int n, std::uint64
         case Collective::broadcast: v = verify::load_bits(t, in[0].data(), i); break;
         case Collective::allgather: v = verify::load_bits(t, in[i / base].data(), i % base); break;
         case Collective::alltoall: v = verify::load_bits(t, in[i / base].data(), ur * base + i % base); break;
+        case Collective::sendrecv: v = verify::load_bits(t, in[static_cast<std::size_t>((r + n - 1) % n)].data(), i); break;
+        case Collective::alltoallv:
+          if (i >= received.size()) continue;  // beyond what this rank receives, the output stays poisoned
+          v = received[i];
+          break;
       }
       verify::store_bits(t, out.data(), i, v);
     }
@@ -133,6 +164,35 @@ TEST(Pattern, EveryCollectiveVerifiesItsOwnSemantics) {
     for (DataType t : {DataType::int8, DataType::half, DataType::float32, DataType::uint64})
       for (int n : {1, 2, 4, 5})
         EXPECT_EQ(simulate(c, t, RedOp::sum, n, 1024, Order::forward), 0u) << core::name(c) << " " << core::name(t) << " n=" << n;
+}
+
+TEST(Pattern, AlltoallvVerifiesEveryTrafficShape) {
+  const auto matrix_of = [](const std::string& text) {
+    const std::string path = ::testing::TempDir() + "/collbench_traffic_matrix.txt";
+    FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+    return std::make_shared<const core::Traffic>(core::Traffic::matrix_file(path, 1.0));
+  };
+  // Uneven: rank 0 sends most, rank 2 receives nothing from rank 1, rank 1 sends itself 0.
+  const auto uneven = matrix_of("64 1024 32\n16 0 0\n4096 48 160\n");
+  for (const auto& tr : {std::make_shared<const core::Traffic>(core::Traffic::generated(0.0)),
+                         std::make_shared<const core::Traffic>(core::Traffic::generated(0.5)),
+                         std::make_shared<const core::Traffic>(core::Traffic::generated(1.0)), uneven})
+    for (DataType t : {DataType::int8, DataType::half, DataType::float64})
+      for (int n : tr->from_matrix() ? std::vector<int>{2, 3} : std::vector<int>{1, 2, 3, 8})
+        EXPECT_EQ(simulate(Collective::alltoallv, t, RedOp::sum, n, 64 * 1024, Order::forward, 7, tr), 0u)
+            << tr->describe() << " " << core::name(t) << " n=" << n;
+  // A rank that received its blocks from the wrong sources is caught: swap two ranks' inputs.
+  const verify::Pattern p({Collective::alltoallv, DataType::int32, RedOp::sum, 3, 0, 1, uneven});
+  const core::CollShape sh = core::shape(Collective::alltoallv, 0, DataType::int32, 3, uneven.get());
+  std::vector<Buffer> in(3, Buffer(sh.send_count * 4));
+  for (int r = 0; r < 3; ++r) p.fill_input((r + 1) % 3, sh, in[static_cast<std::size_t>(r)].data());
+  const std::vector<std::uint64_t> got = alltoallv_received(*uneven, DataType::int32, 3, sh.param_count, in, 0);
+  Buffer out(sh.recv_count * 4);
+  p.poison(out.data(), sh.recv_count);
+  for (std::size_t i = 0; i < got.size(); ++i) verify::store_bits(DataType::int32, out.data(), i, got[i]);
+  EXPECT_EQ(p.count_wrong(0, sh, out.data()), got.size());
 }
 
 TEST(Pattern, DetectsCorruptionAndPoison) {
