@@ -2,6 +2,7 @@
 // binary a GPU machine runs, with CUDA and NCCL replaced by tests/standin's CPU libraries.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -32,7 +33,8 @@ TEST(StandinRun, EveryCollectiveDatatypeOpAndPlacementVerifiesOnTwoHosts) {
       ran += standin::expect_all_right(doc, std::string(type) + " " + op);
     }
   }
-  EXPECT_GE(ran, 12 * 4 * 6 * 2 * 2);  // types x ops (at least) x 6 collectives x 2 sizes x 2 placements, in-place a2a aside
+  // types x ops (at least) x 8 collectives x 2 sizes x 2 placements, in place of a2a, sendrecv and alltoallv aside
+  EXPECT_GE(ran, 12 * 4 * 8 * 2 * 2 - 12 * 4 * 3 * 2);
 }
 
 // Nothing measured on the stand-in can pass for a GPU measurement.
@@ -154,6 +156,42 @@ TEST(StandinRun, MoreLocalRanksThanVisibleGpusIsRefused) {
   const e2e::Result none = standin::run(1, "run --backend nccl -b 8 -e 8", "CUDA_VISIBLE_DEVICES=", 4);
   EXPECT_NE(none.exit_code, 0) << none.output;
   EXPECT_NE(none.output.find("no CUDA GPU visible"), std::string::npos) << none.output;
+}
+
+// sendrecv and alltoallv on the nccl path: grouped ncclSend/ncclRecv with uneven per-peer counts
+// (zero counts left out of the group), eagerly and as captured graphs over rotated buffer sets,
+// checked element by element; a corrupted receive is caught; NCCL estimates no send/recv.
+TEST(StandinRun, SendrecvAndAlltoallvOnTheNcclPath) {
+  const std::string matrix = e2e::temp_path("traffic.txt");
+  {
+    std::ofstream f(matrix);
+    f << "0 4096 64 16\n1024 0 0 0\n32 8192 512 0\n0 0 0 2048\n";  // rank 3 sends only itself
+  }
+  const std::string path = e2e::temp_path("p2p.json");
+  for (const std::string extra : {"", " --cuda-graph --rotate 3"}) {
+    const e2e::Result r = standin::run_hosts(2, 2, "run --backend nccl -b 4K -e 4K -n 3 -w 1 --probe-iters 0 --coll alltoallv "
+                                                   "--placement out --alltoallv-traffic matrix:" + matrix + extra +
+                                                   " --json " + path);
+    ASSERT_EQ(r.exit_code, 0) << extra << "\n" << r.output;
+    const json doc = e2e::read_json(path);
+    ASSERT_EQ(standin::expect_all_right(doc, "matrix" + extra), 1);
+    EXPECT_EQ(doc.at("results").at(0).at("bytes"), 4096 + 8192) << "the largest receive: rank 1's column";
+  }
+  const e2e::Result r = standin::run_hosts(2, 2, "run --backend nccl -b 1K -e 1M -f 32 -n 3 -w 1 --probe-iters 0 "
+                                                 "--coll sendrecv,alltoallv --alltoallv-traffic spread:0.25 "
+                                                 "--nccl-tuning-info -d bfloat16 --json " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json doc = e2e::read_json(path);
+  EXPECT_EQ(standin::expect_all_right(doc, "spread"), 2 * 3);  // out of place at 1K, 32K, 1M; in place skipped
+  for (const json& rec : doc.at("results")) {
+    if (rec.at("status") == "skipped") continue;
+    EXPECT_EQ(rec.at("backend_notes").at("nccl_estimated_us"),
+              "unavailable: NCCL estimates collectives, not send/recv (" + rec.at("collective").get<std::string>() + ")");
+  }
+  const e2e::Result bad = standin::run_hosts(2, 2, "run --backend nccl -b 64K -e 64K -n 2 -w 1 --coll sendrecv,alltoallv "
+                                                   "--placement out --json " + path, "COLLBENCH_INJECT=corrupt:2");
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  for (const json& rec : e2e::read_json(path).at("results")) EXPECT_EQ(rec.at("wrong"), 3) << rec.dump();
 }
 
 // One rank: NCCL's one-rank path (a copy), every collective still verified.
