@@ -52,7 +52,11 @@ std::unique_ptr<backend::Backend> BackendFactory::make(const measure::World& wor
   if (m_name == "nccl") be = make_nccl(world, comm, failure);
   else if (m_name == "model") be = make_model();
   else be = backend::make_mpi_backend(world, comm.mpi_t);
-  if (be) be->set_faults(core::faults_for_rank(m_cfg.faults, world.job_rank(world.rank())));
+  if (be) {
+    std::vector<int> members;  // the job ranks of this communicator: a link fault needs its other end here
+    for (int r = 0; r < world.size(); ++r) members.push_back(world.job_rank(r));
+    be->set_faults(core::faults_for_rank(m_cfg.faults, world.job_rank(world.rank()), members));
+  }
   return be;
 }
 

@@ -11,6 +11,11 @@
 namespace collbench::check {
 
 std::string Suspect::describe() const {
+  if (kind == "link")
+    return fmt::format("link between node {} (host {}, ranks {}) and node {} (host {}, ranks {}): their pair was slow "
+                       "while both were fast in their other pairs, in {} of {} cases (up to {:.2f}x)",
+                       node, host, plan::format_ranks(ranks), partner, partner_host, plan::format_ranks(partner_ranks),
+                       slow_cases, cases, worst_ratio);
   std::string what = kind == "node" ? "slower than the other nodes alone" : "in a slow pair every round it measured";
   if (ambiguous) what = fmt::format("in a slow pair with {} (one round: either may be the cause)", partner);
   const std::string slurm = slurm_node.empty() || slurm_node == host ? "" : ", Slurm node " + slurm_node;
@@ -50,6 +55,51 @@ struct NodeTally {
   bool ambiguous = false;
   std::string partner;
 };
+
+// Links: per case, a slow pair whose two nodes each measured at least one other pair that was not
+// slow (so neither is convicted there) points at what joins them.
+template <class PerCase>
+void add_links(Localization& out, const std::vector<Observation>& obs, const PerCase& per_case) {
+  struct LinkTally {
+    const results::GroupInfo* group = nullptr;
+    int slow = 0, cases = 0;
+    double worst = 1.0;
+  };
+  std::map<std::pair<std::string, std::string>, LinkTally> links;
+  std::map<std::tuple<int, int, CaseKey, std::pair<std::string, std::string>>, std::pair<bool, double>> seen;
+  for (const PeerComparison& c : out.comparisons)
+    for (const PeerResult& r : c.groups) {
+      const results::GroupInfo& g = *obs[r.obs].rec.group;
+      if (g.kind != "pair" || g.nodes.size() != 2) continue;
+      auto ends = std::minmax(g.nodes[0].label, g.nodes[1].label);
+      const std::pair<std::string, std::string> key{ends.first, ends.second};
+      LinkTally& t = links[key];
+      if (!t.group) t.group = &g;
+      const auto& nodes = per_case.at({c.input, c.rep, c.key});
+      const auto fast_elsewhere = [&](const std::string& label) {
+        const auto& s = nodes.at(label);
+        return s.groups >= 2 && s.slow_groups < s.groups;
+      };
+      auto& [slow, ratio] = seen[{c.input, c.rep, c.key, key}];
+      if (r.slow && fast_elsewhere(key.first) && fast_elsewhere(key.second)) {
+        slow = true;
+        ratio = std::max(ratio, r.ratio);
+      }
+    }
+  for (const auto& [k, v] : seen) {
+    LinkTally& t = links[std::get<3>(k)];
+    ++t.cases;
+    if (!v.first) continue;
+    ++t.slow;
+    t.worst = std::max(t.worst, v.second);
+  }
+  for (const auto& [key, t] : links) {
+    if (t.slow == 0) continue;
+    const results::GroupNode& a = t.group->nodes[0].label == key.first ? t.group->nodes[0] : t.group->nodes[1];
+    const results::GroupNode& b = &a == &t.group->nodes[0] ? t.group->nodes[1] : t.group->nodes[0];
+    out.suspects.push_back(Suspect{a.label, a.host, a.ranks, "link", t.slow, t.cases, t.worst, false, b.label, b.host, b.ranks, ""});
+  }
+}
 
 }  // namespace
 
@@ -128,8 +178,9 @@ Localization locate(const std::vector<Observation>& obs, const std::function<dou
     }
   for (const auto& [kl, t] : tally) {
     if (t.slow == 0) continue;
-    out.suspects.push_back(Suspect{kl.second, t.host, t.ranks, t.kind, t.slow, t.cases, t.worst, t.ambiguous, t.partner, ""});
+    out.suspects.push_back(Suspect{kl.second, t.host, t.ranks, t.kind, t.slow, t.cases, t.worst, t.ambiguous, t.partner, "", {}, ""});
   }
+  add_links(out, obs, per_case);
   std::sort(out.suspects.begin(), out.suspects.end(), [](const Suspect& a, const Suspect& b) {
     return std::tie(b.slow_cases, b.worst_ratio, a.node) < std::tie(a.slow_cases, a.worst_ratio, b.node);
   });

@@ -2,7 +2,9 @@
 // Finding the bad node from --per-node and --pairs measurements: each group is compared with the
 // other groups that measured the same case at the same time (same input, round and group size),
 // and nodes are convicted from their groups: per node, a node slower than its peers; in pairs, a
-// node whose every pair was slow (its partners are slow only in the pair they share with it).
+// node whose every pair was slow (its partners are slow only in the pair they share with it); and
+// a link, a pair that was slow while both its nodes were fast in their other pairs of that case
+// (a cable, a port, a route between the two: neither node alone is at fault).
 // Pure: used by `collbench run` (to print the finding) and `collbench check` (for the verdict).
 #include <functional>
 #include <string>
@@ -33,7 +35,7 @@ struct Suspect {
   std::string node;            // node label
   std::string host;
   std::vector<int> ranks;
-  std::string kind;            // "node" | "pair": which measurements convicted it
+  std::string kind;            // "node" | "pair": which measurements convicted it; "link": the pair node-partner
   int slow_cases = 0;          // cases in which it was convicted
   int cases = 0;               // cases in which it took part
   double worst_ratio = 1.0;    // the largest slowdown in a convicting case
@@ -41,6 +43,9 @@ struct Suspect {
   // from its partner; `partner` names the other candidate.
   bool ambiguous = false;
   std::string partner;
+  // A link: the other end (`partner` is its label).
+  std::string partner_host;
+  std::vector<int> partner_ranks;
   // The node as Slurm names it, when the run recorded one that differs from the host (srun:
   // hosts[i].slurm_node): the name `scontrol update nodename=… state=drain` takes.
   std::string slurm_node;

@@ -124,6 +124,10 @@ json verdict_json(const Verdict& v, const ReportContext& ctx) {
                         {"cases", s.cases}, {"worst_ratio", s.worst_ratio}, {"ambiguous", s.ambiguous}, {"partner", s.partner},
                         {"summary", s.describe()}});
     if (!s.slurm_node.empty()) suspects.back()["slurm_node"] = s.slurm_node;
+    if (s.kind == "link") {
+      suspects.back()["partner_host"] = s.partner_host;
+      suspects.back()["partner_ranks"] = s.partner_ranks;
+    }
   }
   json rules = {{"source", o.rules.source},
                 {"defaults",

@@ -1,5 +1,6 @@
 #include "core/fault.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -17,7 +18,8 @@ std::uint64_t parse_uint(std::string_view tok, std::string_view spec) {
   auto [ptr, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
   if (tok.empty() || ec != std::errc() || ptr != tok.data() + tok.size())
     throw InputError("COLLBENCH_INJECT '" + std::string(spec) +
-                     "': expected corrupt:RANK, delay:RANK:MICROSECONDS, crash:RANK, hang:RANK or pause:RANK");
+                     "': expected corrupt:RANK, delay:RANK:MICROSECONDS, crash:RANK, hang:RANK, pause:RANK or "
+                       "link:RANK:PEER:MICROSECONDS");
   return v;
 }
 
@@ -48,27 +50,35 @@ std::vector<Fault> parse_faults(std::string_view spec) {
     else if (kind == "hang") f.kind = FaultKind::hang;
     else if (kind == "pause") f.kind = FaultKind::pause;
     else if (kind == "delay") { f.kind = FaultKind::delay; want = 3; }
+    else if (kind == "link") { f.kind = FaultKind::link; want = 4; }
     else want = 0;
     if (want == 0 || parts.size() != want)
       throw InputError("COLLBENCH_INJECT '" + std::string(spec) +
-                       "': expected corrupt:RANK, delay:RANK:MICROSECONDS, crash:RANK, hang:RANK or pause:RANK");
+                       "': expected corrupt:RANK, delay:RANK:MICROSECONDS, crash:RANK, hang:RANK, pause:RANK or "
+                       "link:RANK:PEER:MICROSECONDS");
     f.rank = static_cast<int>(parse_uint(parts[1], spec));
     if (want == 3) f.delay_us = parse_uint(parts[2], spec);
+    if (want == 4) {
+      f.peer = static_cast<int>(parse_uint(parts[2], spec));
+      f.delay_us = parse_uint(parts[3], spec);
+    }
     faults.push_back(f);
   }
   return faults;
 }
 
-FaultPlan faults_for_rank(const std::vector<Fault>& faults, int rank) {
+FaultPlan faults_for_rank(const std::vector<Fault>& faults, int rank, const std::vector<int>& peers) {
   FaultPlan plan;
   for (const Fault& f : faults) {
     if (f.rank != rank) continue;
+    if (f.kind == FaultKind::link && !peers.empty() && std::find(peers.begin(), peers.end(), f.peer) == peers.end()) continue;
     switch (f.kind) {
       case FaultKind::corrupt: plan.corrupt = true; break;
       case FaultKind::crash: plan.crash = true; break;
       case FaultKind::hang: plan.hang = true; break;
       case FaultKind::pause: plan.pause = true; break;
-      case FaultKind::delay: plan.delay_us += f.delay_us; break;
+      case FaultKind::delay:
+      case FaultKind::link: plan.delay_us += f.delay_us; break;
     }
   }
   return plan;

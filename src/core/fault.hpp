@@ -7,6 +7,9 @@
 //   hang:RANK             RANK stops responding at its first timed collective (timeout path)
 //   pause:RANK            RANK blocks before its world starts until a signal ends it (the launchers'
 //                         signal handling is tested with it)
+//   link:RANK:PEER:US     RANK waits US microseconds before each call of a communicator that PEER
+//                         is in too: a slow link between their nodes (slow in every group holding
+//                         both, fast wherever one of them measures without the other)
 // Several faults may be given separated by ','.
 #include <cstdint>
 #include <optional>
@@ -15,12 +18,13 @@
 
 namespace collbench::core {
 
-enum class FaultKind { corrupt, delay, crash, hang, pause };
+enum class FaultKind { corrupt, delay, crash, hang, pause, link };
 
 struct Fault {
   FaultKind kind = FaultKind::corrupt;
   int rank = 0;
   std::uint64_t delay_us = 0;
+  int peer = -1;  // link: the other end
 };
 
 // The faults that apply to `rank`. Throws InputError naming COLLBENCH_INJECT on bad syntax.
@@ -34,7 +38,9 @@ struct FaultPlan {
 };
 
 std::vector<Fault> parse_faults(std::string_view spec);
-FaultPlan faults_for_rank(const std::vector<Fault>& faults, int rank);
+// `peers` are the job ranks of the communicator the plan is for (link faults apply only where the
+// other end is one of them); empty: the whole job.
+FaultPlan faults_for_rank(const std::vector<Fault>& faults, int rank, const std::vector<int>& peers = {});
 
 // The delay fault's wait: sleeps through delays of 2 ms and more, spins through shorter ones so
 // they are accurate at microsecond scale. Every backend applies delay:RANK:US with it.

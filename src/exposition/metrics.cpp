@@ -182,10 +182,12 @@ void add_suspects(Exposition& e, const json& suspects, const std::string& path) 
     const json& s = suspects[i];
     const std::string at = fmt::format("suspects[{}]", i);
     if (!s.is_object()) bad(path, at, "an object");
-    const Labels l = {{"node", text_field(s, "node", path, at)},
-                      {"host", text_field(s, "host", path, at, false)},
-                      {"slurm_node", text_field(s, "slurm_node", path, at, false)},
-                      {"kind", text_field(s, "kind", path, at, false)}};
+    Labels l = {{"node", text_field(s, "node", path, at)},
+                {"host", text_field(s, "host", path, at, false)},
+                {"slurm_node", text_field(s, "slurm_node", path, at, false)},
+                {"kind", text_field(s, "kind", path, at, false)}};
+    // A link names both ends: `node` and its partner.
+    if (s.contains("kind") && s["kind"] == "link") l.emplace_back("partner", text_field(s, "partner", path, at, false));
     e.add("collbench_check_suspect_node", "A node check names as slow (value 1); the node, its host and Slurm name are labels", l, 1);
     e.add("collbench_check_suspect_slowdown_ratio", "The largest slowdown of a suspect node against its peers", l,
           number_field(s, "worst_ratio", path, at));

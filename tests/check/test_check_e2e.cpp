@@ -207,6 +207,36 @@ TEST(CheckLocateE2E, PerNodeAndPairsNameTheSlowNodeNotItsPartners) {
     if (s["kind"] == "pair") EXPECT_EQ(s["node"], h + ":2") << v["suspects"].dump();
 }
 
+// The link acceptance (README "Links: sendrecv between nodes"): sendrecv on each node alone and on
+// pairs of nodes in rounds; a link slow between two nodes (rank 1 waits 5 ms only in
+// communicators rank 3 is in) is named by its two ends, and neither node is convicted.
+TEST(CheckLocateE2E, SendrecvPairsNameTheSlowLinkNotTheNodes) {
+  const std::string out = e2e::temp_path("links.json");
+  const e2e::Result r = e2e::run(4, "run --backend mpi --coll sendrecv -b 4K -e 16K -f 4 -n 10 -w 2 --probe-iters 4 "
+                                    "--timeout 60 --placement out --per-node --pairs --ranks-per-node 1 --json " + out,
+                                 "COLLBENCH_INJECT=link:1:3:5000");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string h = hostname();
+  EXPECT_NE(r.output.find("# SUSPECT link between node " + h + ":1 (host " + h + ", ranks 1) and node " + h + ":3 (host " +
+                          h + ", ranks 3)"), std::string::npos) << r.output;
+  const std::string verdict = e2e::temp_path("links-verdict.json");
+  const e2e::Result c = e2e::run(0, "check " + out + " --per-node --pairs --json " + verdict);
+  EXPECT_EQ(c.exit_code, 1) << c.output;
+  EXPECT_NE(c.output.find("link between node " + h + ":1"), std::string::npos) << c.output;
+  const json v = e2e::read_json(verdict);
+  int links = 0;
+  for (const json& s : v["suspects"]) {
+    EXPECT_EQ(s["kind"], "link") << "neither end is a slow node: " << v["suspects"].dump();
+    if (s["kind"] != "link") continue;
+    ++links;
+    EXPECT_EQ(s["node"], h + ":1");
+    EXPECT_EQ(s["partner"], h + ":3");
+    EXPECT_EQ(s["partner_ranks"], json::array({3}));
+    EXPECT_EQ(s["slow_cases"], 2);  // 4K and 16K
+  }
+  EXPECT_EQ(links, 1) << v["suspects"].dump();
+}
+
 TEST(CheckBadInputE2E, MalformedFilesAreExitTwoWithOneLineNamingTheFileAndField) {
   const std::string good = e2e::temp_path("bi-good.json");
   ASSERT_EQ(e2e::run(2, kRun + " --json " + good).exit_code, 0);

@@ -162,13 +162,15 @@ TEST(LocatePerNode, WholeJobAndFailedRecordsAreIgnored) {
 
 // Four nodes in pairs, round by round as plan::pair_phases pairs them: (0,3)(1,2), (0,2)(1,3),
 // (0,1)(2,3). A pair with the bad node takes 300 us, the others 100 us.
-std::vector<check::Observation> pairs(int rounds, int bad) {
+// With `link` (x, y), the pair (x, y) alone is slow: what joins them, not either node.
+std::vector<check::Observation> pairs(int rounds, int bad, std::pair<int, int> link = {-1, -1}) {
   const int schedule[3][2][2] = {{{0, 3}, {1, 2}}, {{0, 2}, {1, 3}}, {{0, 1}, {2, 3}}};
   std::vector<check::Observation> obs;
   for (int r = 0; r < rounds; ++r)
     for (int g = 0; g < 2; ++g) {
       const int a = schedule[r][g][0], b = schedule[r][g][1];
-      const double t = a == bad || b == bad ? 300 : 100;
+      const bool on_link = (a == link.first && b == link.second) || (a == link.second && b == link.first);
+      const double t = a == bad || b == bad || on_link ? 300 : 100;
       obs.push_back(observation(RecordBuilder("allreduce", kM, 4, t).ci_half(1).pair(r, g, node(a), node(b)), 0, 0, "run.json"));
     }
   return obs;
@@ -221,6 +223,27 @@ TEST(LocatePairs, OneRoundLeavesTheSlowPairAmbiguous) {
   EXPECT_EQ(by_node["n1"]->host, "host1");
   EXPECT_EQ(by_node["n1"]->ranks, (std::vector<int>{2, 3}));
   EXPECT_HAS(by_node["n2"]->describe(), "in a slow pair with n1 (one round: either may be the cause)");
+}
+
+TEST(LocatePairs, ASlowLinkIsNamedByItsTwoEndsNotAsANode) {
+  // Round 1 pairs (1,3): only that pair is slow; nodes 1 and 3 are fast with 0 and 2.
+  const check::Localization loc = locate(pairs(3, -1, {3, 1}));
+  ASSERT_EQ(loc.suspects.size(), 1u);
+  const check::Suspect& s = loc.suspects[0];
+  EXPECT_EQ(s.kind, "link");
+  EXPECT_EQ(s.node, "n1");
+  EXPECT_EQ(s.partner, "n3");
+  EXPECT_EQ(s.host, "host1");
+  EXPECT_EQ(s.partner_host, "host3");
+  EXPECT_EQ(s.partner_ranks, (std::vector<int>{6, 7}));
+  EXPECT_EQ(s.slow_cases, 1);
+  EXPECT_DOUBLE_EQ(s.worst_ratio, 3.0);
+  EXPECT_EQ(s.describe(), "link between node n1 (host host1, ranks 2-3) and node n3 (host host3, ranks 6-7): their pair was "
+                          "slow while both were fast in their other pairs, in 1 of 1 cases (up to 3.00x)");
+  // A bad node is slow in every pair: its pairs are not links.
+  for (const check::Suspect& x : locate(pairs(3, 2)).suspects) EXPECT_NE(x.kind, "link") << x.describe();
+  // One round cannot tell a link from either node: the two ends stay ambiguous nodes.
+  for (const check::Suspect& x : locate(pairs(1, -1, {1, 2})).suspects) EXPECT_EQ(x.kind, "pair") << x.describe();
 }
 
 TEST(LocatePairs, TwoRoundsAlreadyTellTheBadNode) {

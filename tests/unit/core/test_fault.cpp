@@ -29,3 +29,14 @@ TEST(Fault, RejectsBadSyntaxNamingTheVariable) {
     }
   }
 }
+
+TEST(Fault, ALinkDelaysOnlyWhereBothEndsAreInTheCommunicator) {
+  const auto faults = core::parse_faults("link:1:3:5000");
+  EXPECT_EQ(core::faults_for_rank(faults, 1).delay_us, 5000u);                // the whole job: both ends
+  EXPECT_EQ(core::faults_for_rank(faults, 1, {0, 1, 2, 3}).delay_us, 5000u);
+  EXPECT_EQ(core::faults_for_rank(faults, 1, {1, 3}).delay_us, 5000u);        // their pair
+  EXPECT_EQ(core::faults_for_rank(faults, 1, {0, 1}).delay_us, 0u);           // another pair
+  EXPECT_EQ(core::faults_for_rank(faults, 1, {1}).delay_us, 0u);              // the node alone
+  EXPECT_EQ(core::faults_for_rank(faults, 3, {1, 3}).delay_us, 0u);           // the other end waits for it
+  for (const char* bad : {"link:1:3", "link:1:x:5", "link:1:2:3:4"}) EXPECT_THROW(core::parse_faults(bad), core::InputError) << bad;
+}
