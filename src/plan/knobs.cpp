@@ -93,6 +93,17 @@ std::vector<Knob> make_nccl_catalog() {
     Knob k = choice("config.CTAPolicy", C, {{"0", {"default"}}, {"1", {"efficiency"}}, {"2", {"zero"}}}, "ncclConfig_t.CTAPolicy");
     k.target = Target::nccl_config;
     k.variable = "CTAPolicy";
+    k.advice = true;
+    v.push_back(std::move(k));
+  }
+  {
+    // Not NCCL's: how collbench hands NCCL its buffers (run --register), per communicator. The
+    // application does it (ncclCommRegister, ncclCommWindowRegister), so it is advice, never env.
+    Knob k = choice("register", C, {{"none", {}}, {"local", {}}, {"symmetric", {}}},
+                    "buffers registered with ncclCommRegister (local) or in symmetric windows (ncclCommWindowRegister)");
+    k.target = Target::nccl_config;
+    k.variable = "register";
+    k.advice = true;
     v.push_back(std::move(k));
   }
   // Per process: NCCL caches these at first read.
@@ -105,7 +116,11 @@ std::vector<Knob> make_nccl_catalog() {
   v.push_back(integer("NCCL_MAX_NCHANNELS", P, 1, 64, "upper bound on channels"));
   v.push_back(integer("NCCL_MIN_CTAS", P, 1, 64, "overrides ncclConfig_t.minCTAs"));
   v.push_back(integer("NCCL_MAX_CTAS", P, 1, 64, "overrides ncclConfig_t.maxCTAs"));
-  v.push_back(choice("NCCL_CTA_POLICY", P, {{"0", {"default"}}, {"1", {"efficiency"}}, {"2", {"zero"}}}, "overrides ncclConfig_t.CTAPolicy"));
+  {
+    Knob k = choice("NCCL_CTA_POLICY", P, {{"0", {"default"}}, {"1", {"efficiency"}}, {"2", {"zero"}}}, "overrides ncclConfig_t.CTAPolicy");
+    k.advice = true;  // the application's policy choice: advice, not a job-wide environment setting
+    v.push_back(std::move(k));
+  }
   v.push_back(integer("NCCL_CGA_CLUSTER_SIZE", P, 0, 8, "overrides ncclConfig_t.cgaClusterSize"));
   v.push_back(integer("NCCL_NCHANNELS_PER_NET_PEER", P, 1, 64, "overrides ncclConfig_t.nChannelsPerNetPeer"));
   v.push_back(choice("NCCL_NVLS_ENABLE", P, {{"0", {}}, {"1", {}}, {"2", {"auto"}}}, "NVLink SHARP (NVLS)", {AR, AG, RS}));
@@ -540,7 +555,7 @@ std::map<std::string, std::optional<std::string>> deploy_environment(std::string
   bool tuned_owned = false, tuned_forced = false;
   for (const std::string& name : knobs) {
     const Knob& k = knob_or_throw(backend, name);
-    if (k.target == Target::nccl_config) continue;
+    if (k.target == Target::nccl_config || k.advice) continue;
     const auto it = config.find(name);
     env[k.target == Target::mpi_t ? "OMPI_MCA_" + k.variable : k.variable] =
         it == config.end() ? std::nullopt : std::optional<std::string>(it->second);

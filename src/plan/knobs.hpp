@@ -51,6 +51,9 @@ struct Knob {
   // collectives their value names.
   std::vector<core::Collective> collectives;
   std::string help;
+  // An application-side choice (registering buffers, the CTA policy): the application's own code
+  // makes it, so tune reports its gain as advice and never writes it into env files or rules.
+  bool advice = false;
 };
 
 // A configuration: knob name -> canonical value. A knob absent from the map is at its default.

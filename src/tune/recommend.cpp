@@ -22,6 +22,15 @@ bool is_list_knob(const std::string& backend, const std::string& knob) {
 
 bool has_test_knob(const plan::Config& c) { return c.count(kTestKnob) > 0; }
 
+// Registration and the CTA policy are the application's to choose: advice (tune/advice.hpp),
+// never a level of the recommendation.
+bool has_advice_knob(const std::string& backend, const plan::Config& c) {
+  return std::any_of(c.begin(), c.end(), [&](const auto& kv) {
+    const plan::Knob* k = plan::find_knob(backend, kv.first);
+    return k && k->advice;
+  });
+}
+
 bool all_per_collective(const std::string& backend, const plan::Config& c) {
   return std::all_of(c.begin(), c.end(), [&](const auto& kv) { return is_per_collective_knob(backend, kv.first); });
 }
@@ -49,7 +58,7 @@ std::vector<plan::Config> settings_in(const TuneInput& in, const std::vector<con
   std::vector<plan::Config> out;
   for (int id : ids) {
     const plan::Config& k = in.configs[static_cast<std::size_t>(id)].knobs;
-    if (!k.empty() && !has_test_knob(k) && keep(k)) out.push_back(k);
+    if (!k.empty() && !has_test_knob(k) && !has_advice_knob(in.backend, k) && keep(k)) out.push_back(k);
   }
   return out;
 }
@@ -168,6 +177,7 @@ Recommendation recommend(const TuneInput& in, const Workload& w, const TuneOptio
   r.global = choose(in, everything, globals, opt);
   if (globals.empty()) r.global.confidence = "not swept";
   r.deploy = merge_deploy(in.backend, r);
+  r.advice = advise(in, opt);
   return r;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "plan/knobs.hpp"
+#include "tune/advice.hpp"
 #include "tune/choose.hpp"
 #include "tune/input.hpp"
 #include "tune/workload.hpp"
@@ -58,6 +59,7 @@ struct Recommendation {
   std::vector<CollectiveRecommendation> collectives;  // every (collective, ranks) measured
   Choice global;                                       // level 3
   plan::Config deploy;                                 // levels 2 + 3
+  std::vector<Advice> advice;                          // the application's choices: reported, never deployed
   std::vector<std::string> notes;
 };
 

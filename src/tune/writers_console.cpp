@@ -31,6 +31,10 @@ std::string console_summary(const TuneInput& in, const Recommendation& r) {
                        gain_text(r.global.gain).c_str(), r.global.confidence.c_str());
   out += printf_text("deploy: %s\n",
                      r.deploy.empty() ? "nothing (no setting beats the default beyond noise)" : plan::describe(r.deploy).c_str());
+  for (const Advice& a : r.advice)
+    for (const AdviceSeries& s : a.series)
+      out += printf_text("advice: %s=%s (the application's choice, not deployed): %s\n", a.knob.c_str(), a.value.c_str(),
+                         Advice::describe(s).c_str());
   for (const auto& n : r.notes) out += printf_text("note: %s\n", n.c_str());
   return out;
 }

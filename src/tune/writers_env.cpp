@@ -73,7 +73,7 @@ DeployEnv deploy_env(const Recommendation& r) {
     if (value) d.env[var] = *value;
   for (const auto& [k, v] : r.deploy) {
     const plan::Knob* knob = plan::find_knob(r.backend, k);
-    if (knob && knob->target == plan::Target::nccl_config) d.nccl_config[knob->variable] = v;
+    if (knob && knob->target == plan::Target::nccl_config && !knob->advice) d.nccl_config[knob->variable] = v;
   }
   for (const auto& [k, v] : d.env) check_pair(k, v);
   return d;

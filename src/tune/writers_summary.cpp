@@ -101,6 +101,21 @@ std::string summary_json(const Recommendation& r) {
     cells.push_back(cj);
   }
   j["cells"] = cells;
+  if (!r.advice.empty()) {  // only then: summaries without registration or CTA-policy sweeps stay as they were
+    json adv = json::array();
+    for (const Advice& a : r.advice) {
+      json series = json::array();
+      for (const AdviceSeries& s : a.series) {
+        json steps = json::array();
+        for (const AdviceStep& st : s.steps)
+          steps.push_back({{"bytes", st.bytes}, {"outcome", st.outcome}, {"gain", st.ratio}, {"gain_lo", st.lo}, {"gain_hi", st.hi}});
+        series.push_back({{"collective", s.collective}, {"datatype", s.datatype}, {"placement", s.placement},
+                          {"nranks", s.nranks}, {"steps", steps}, {"summary", Advice::describe(s)}});
+      }
+      adv.push_back({{"knob", a.knob}, {"value", a.value}, {"what", a.what}, {"deployed", false}, {"series", series}});
+    }
+    j["advice"] = adv;
+  }
   if (r.standin) j["standin"] = true;  // only then: summaries from GPUs stay as they were
   return j.dump(1) + "\n";
 }
@@ -148,6 +163,14 @@ std::string summary_md(const Recommendation& r) {
                      def ? fmt::format("{:.4g}", def->est.p99_us) : "-", label(w), w ? fmt::format("{:.4g}", w->est.busbw_gbps) : "-",
                      w ? fmt::format("{:.4g}", w->est.p99_us) : "-", gain_text(cc.choice.gain), cc.choice.confidence,
                      pareto_text(cc.choice));
+  }
+  if (!r.advice.empty()) {
+    o += "\n## The application's choices (advice: no env file or rule sets them)\n\n"
+         "Gain = default time / time with the value [interval]; \"tie\" where the two confidence intervals overlap.\n\n";
+    for (const Advice& a : r.advice) {
+      o += fmt::format("- **{}={}** ({}):\n", a.knob, a.value, a.what);
+      for (const AdviceSeries& s : a.series) o += "  - " + Advice::describe(s) + "\n";
+    }
   }
   if (!r.notes.empty()) {
     o += "\n## Notes\n\n";

@@ -9,6 +9,7 @@
 
 #include "tune/input.hpp"
 #include "tune/workload.hpp"
+#include "tune/writers.hpp"
 #include "tune_fixture.hpp"
 
 namespace {
@@ -215,6 +216,52 @@ TEST(TuneRecommend, WhichKnobsArePerCollective) {
   EXPECT_TRUE(tune::is_per_collective_knob("mpi", "coll_tuned_bcast_algorithm_segmentsize"));
   EXPECT_FALSE(tune::is_per_collective_knob("mpi", "COLLBENCH_INJECT"));
   EXPECT_FALSE(tune::is_per_collective_knob("mpi", "NCCL_ALGO"));
+}
+
+}  // namespace
+
+namespace {
+
+// Registration and the CTA policy are the application's: their gain is advice, with its interval,
+// and no level of the recommendation nor any env file ever carries them.
+TEST(TuneAdvice, RegistrationIsAdviceWithItsIntervalNeverDeployed) {
+  TempDir tmp;
+  StoreBuilder b("nccl");
+  const Config local{{"register", "local"}}, policy{{"NCCL_CTA_POLICY", "1"}};
+  const Config ring{{"NCCL_ALGO", "allreduce:ring"}};
+  for (std::uint64_t s : {std::uint64_t{65536}, std::uint64_t{4u << 20}, std::uint64_t{64u << 20}}) {
+    b.add_reps({}, "allreduce", s, timing(100, 2));
+    b.add_reps(local, "allreduce", s, timing(s == 65536 ? 50 : s == (4u << 20) ? 99 : 130, 2));  // faster, tie, slower
+    b.add_reps(policy, "allreduce", s, timing(40, 2));   // far faster everywhere: still never deployed
+    b.add_reps(ring, "allreduce", s, timing(s == 65536 ? 80 : 100, 2));
+  }
+  b.write(tmp / "s");
+  const tune::TuneInput in = tune::load_stores({tmp / "s"});  // the recommendation points into it
+  const tune::Recommendation r = tune::recommend(in, {}, {});
+  for (const auto& [k, v] : r.deploy) EXPECT_TRUE(k != "register" && k != "NCCL_CTA_POLICY") << k;
+  for (const tune::CollectiveRecommendation& c : r.collectives)
+    for (const tune::SizeRange& range : c.ranges)
+      EXPECT_TRUE(range.setting.empty() || range.setting == ring) << collbench::plan::describe(range.setting);
+  for (const std::string& file : {tune::env_file(r), tune::env_sh(r), tune::nccl_conf(r)}) {
+    EXPECT_EQ(file.find("NCCL_CTA_POLICY"), std::string::npos) << file;
+    EXPECT_EQ(file.find("register"), std::string::npos) << file;
+  }
+  ASSERT_EQ(r.advice.size(), 2u);
+  const tune::Advice* reg = r.advice[0].knob == "register" ? &r.advice[0] : &r.advice[1];
+  EXPECT_EQ(reg->value, "local");
+  ASSERT_EQ(reg->series.size(), 1u);
+  const auto& steps = reg->series[0].steps;
+  ASSERT_EQ(steps.size(), 3u);
+  EXPECT_EQ(steps[0].outcome, "faster");
+  EXPECT_DOUBLE_EQ(steps[0].ratio, 2.0);
+  EXPECT_DOUBLE_EQ(steps[0].lo, 98.0 / 52.0);   // the default's low end over the value's high end
+  EXPECT_DOUBLE_EQ(steps[0].hi, 102.0 / 48.0);
+  EXPECT_EQ(steps[1].outcome, "tie");
+  EXPECT_EQ(steps[2].outcome, "slower");
+  EXPECT_EQ(tune::Advice::describe(reg->series[0]),
+            "allreduce float out_of_place 4 ranks: 2.00x [1.88, 2.12] at 64K; tie at 4M; 0.77x [0.74, 0.80] at 64M (slower)");
+  EXPECT_NE(tune::summary_md(r).find("## The application's choices"), std::string::npos);
+  EXPECT_NE(tune::summary_json(r).find("\"deployed\": false"), std::string::npos);
 }
 
 }  // namespace
