@@ -9,7 +9,7 @@
 #   collbench_gpu_tests              tests/gpu: GpuKernels.* and NcclRun.*
 #   lib/libnccl-tuner-collbench.so   the NCCL tuner plugin (plugins/nccl-tuner)
 #   lib/*                            the non-system shared libraries the above need (libfmt ...)
-#   nccl-tests/*_perf                nccl-tests 2.19.6 (peers tarball): all_reduce all_gather alltoall,
+#   nccl-tests/*_perf                nccl-tests 2.19.6 (peers tarball): all_reduce all_gather alltoall sendrecv alltoallv,
 #                                    MPI=0, sm_90 (H100/H200)
 #   gpu-smoke.sh                     run it there: DIR/gpu-smoke.sh DIR OUT
 #   MANIFEST                         source commit, build settings, each file's size and needs
@@ -30,7 +30,7 @@ jobs=${KIT_JOBS:-$(nproc)}
 limit_bytes=$((48 * 1024 * 1024))
 cuda_home=${CUDA_HOME:-/usr/local/cuda}
 tarball=$root/../shared/peers/nccl-tests-2.19.6.tar.gz
-nt_bins=(all_reduce all_gather alltoall)
+nt_bins=(all_reduce all_gather alltoall sendrecv alltoallv)
 t_start=$SECONDS
 
 if [ -e "$kit" ] && [ -n "$(ls -A "$kit" 2>/dev/null)" ] && [ ! -e "$kit/.collbench-kit" ]; then

@@ -20,7 +20,7 @@
 #   d-cuda-graph         --cuda-graph on every collective of --coll all
 #   e-timeout            COLLBENCH_INJECT=hang:0 with --timeout 5: exit 3, "timed out", within the limit
 #   f-launch             collbench launch --nproc-per-node N run ...: exit 0, JSON names collbench-launch
-#   g-vs-nccl-tests      nccl-tests' all_reduce/all_gather/alltoall_perf -g 1 against collbench run
+#   g-vs-nccl-tests      nccl-tests' all_reduce/all_gather/alltoall/sendrecv/alltoallv_perf -g 1 against collbench run
 #                        --compat nccl-tests on the same sizes: per size, time and busbw ratios
 #   h-*                  issue 19's GPU-only criteria: blocking-comm, blocking-latency (2+ ranks),
 #                        nonblocking-latency, tuning-estimates, parity-compat
@@ -245,7 +245,7 @@ table_rows() {  # size, out-of-place time/busbw/#wrong, in-place time/busbw/#wro
 t0=$(now) log=$out/g-vs-nccl-tests.log
 g_fail=() g_notes=() lim_g=$(limit "${L[g]}")
 gmax=64M  # the same sizes everywhere: one rank of these is cheap on the stand-in too
-for pair in all_reduce:allreduce all_gather:allgather alltoall:alltoall; do
+for pair in all_reduce:allreduce all_gather:allgather alltoall:alltoall sendrecv:sendrecv alltoallv:alltoallv; do
   nt=${pair%%:*} coll=${pair#*:}
   ntlog=$out/g-nccl-tests-$nt.log cblog=$out/g-collbench-$coll.log
   if [ ! -x "$kit/nccl-tests/${nt}_perf" ]; then g_fail+=("$nt: not in the kit"); continue; fi
@@ -279,7 +279,7 @@ for pair in all_reduce:allreduce all_gather:allgather alltoall:alltoall; do
 done
 {
   printf 'collective\tbytes\tnccl-tests_us\tcollbench_us\ttime_ratio\tnccl-tests_busbw\tcollbench_busbw\tbusbw_ratio\n'
-  cat "$out"/g-allreduce.tsv "$out"/g-allgather.tsv "$out"/g-alltoall.tsv 2>/dev/null
+  cat "$out"/g-allreduce.tsv "$out"/g-allgather.tsv "$out"/g-alltoall.tsv "$out"/g-sendrecv.tsv "$out"/g-alltoallv.tsv 2>/dev/null
 } >"$out/g-vs-nccl-tests.tsv"
 if [ ${#g_fail[@]} -gt 0 ]; then verdict g-vs-nccl-tests FAIL "$(since "$t0")" "${g_fail[*]}"
 elif [ ${#g_notes[@]} -gt 0 ] && [ "$standin" -eq 0 ]; then verdict g-vs-nccl-tests FAIL "$(since "$t0")" "${g_notes[*]}"
@@ -337,10 +337,10 @@ for r in json.load(open(sys.argv[1]))["results"]:
     if r["status"] != "ok": continue
     n += 1
     e = r.get("backend_notes", {}).get("nccl_estimated_us", "")
-    want_number = np >= 2 and r["collective"] != "alltoall"
+    want_number = np >= 2 and r["collective"] not in ("alltoall", "sendrecv", "alltoallv")  # send/recv: no estimate
     good = (e[:1].isdigit() and float(e) > 0) if want_number else e.startswith("unavailable: ")
     if not good: bad.append(f"{r['collective']} {r['bytes']} B {r['placement']}: {e!r}")
-what = "positive, all-to-all unavailable" if np >= 2 else "'unavailable: ...' (one rank)"
+what = "positive, send/recv (alltoall, sendrecv, alltoallv) unavailable" if np >= 2 else "'unavailable: ...' (one rank)"
 print(f"FAIL {len(bad)} of {n}: " + "; ".join(bad[:3]) if bad else f"PASS {n} records, nccl_estimated_us {what}" if n else "FAIL no record ran")
 PY
 )

@@ -32,7 +32,8 @@ build)
   "$src/scripts/gpu-kit.sh" "$kit" || fail "scripts/gpu-kit.sh exited $?"
   echo "kit.build: the kit built in $((SECONDS - t0)) s"
   for f in collbench collbench_gpu_tests lib/libnccl-tuner-collbench.so gpu-smoke.sh MANIFEST \
-    nccl-tests/all_reduce_perf nccl-tests/all_gather_perf nccl-tests/alltoall_perf; do
+    nccl-tests/all_reduce_perf nccl-tests/all_gather_perf nccl-tests/alltoall_perf nccl-tests/sendrecv_perf \
+    nccl-tests/alltoallv_perf; do
     [ -e "$kit/$f" ] || fail "the kit lacks $f"
   done
   for f in "$kit"/lib/* "$kit"/*; do
