@@ -21,6 +21,7 @@ Exits 1 naming every mismatch.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -225,7 +226,8 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     collbench, lib, twin, nt, work = (os.path.abspath(a) for a in sys.argv[1:6])
-    os.makedirs(work, exist_ok=True)
+    shutil.rmtree(work, ignore_errors=True)  # stores are added to: start empty
+    os.makedirs(work)
     os.environ.update({"LD_LIBRARY_PATH": lib, "CBSI_TWIN": twin, "COLLBENCH_STANDIN_GPUS": "4",
                        "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
                        "OMPI_MCA_btl_base_warn_component_unused": "0"})
