@@ -123,7 +123,7 @@ class TextReader {
     // Data rows: the bulk of the work, so first.
     if (!hashed && m_table && is_digit(s.front())) {
       if (stream != m_layout.stream) return;  // another process's table (a build without MPI)
-      if (!m_split.empty() || s.find('#') != std::string_view::npos) return split_row(s, lineno, unterminated);
+      if (!m_split.empty() || contains(s, kSummary)) return split_row(s, lineno, unterminated);
       row(s, lineno, unterminated);
       return;
     }
@@ -203,13 +203,14 @@ class TextReader {
   // row comes in pieces: "size count type redop root# NCCL_TESTS_…", the summary's "#   rank=…"
   // lines, "time algbw busbw #wrong# NCCL_TESTS_…", more summary, "time algbw busbw #wrong". The
   // pieces are joined into the row the line would have been; the summary is not imported (a note).
+  static constexpr std::string_view kSummary = "# NCCL_TESTS_ALLTOALLV_PRINT_SUMMARY";
   void split_row(std::string_view s, std::size_t lineno, bool unterminated) {
-    const std::size_t hash = s.find('#');
+    const std::size_t hash = s.find(kSummary);
     if (m_split.empty()) m_split_line = lineno;
     m_split.append(s.substr(0, hash)).push_back(' ');
     if (hash != std::string_view::npos) {
       std::vector<std::string_view> t;
-      split(trim(s.substr(hash + 1)), t);
+      split(s.substr(hash + kSummary.size()), t);
       traffic(detail::alltoallv_traffic_of_summary(t));
       m_b.note("alltoallv_perf's per-rank summary (NCCL_TESTS_ALLTOALLV_PRINT_SUMMARY) splits its rows: each row is read "
                "across it; the per-rank lines are left out");
