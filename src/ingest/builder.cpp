@@ -1,6 +1,7 @@
 #include "ingest/builder.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/redop.hpp"
+#include "core/traffic.hpp"
 #include "ingest/algbw_definition.hpp"
 #include "results/metadata.hpp"
 #include "stats/bandwidth.hpp"
@@ -102,6 +104,61 @@ std::optional<int> command_line_average(std::string_view line, std::string_view 
   return average_mode(args);
 }
 
+namespace {
+
+// strtod of the whole string, as alltoallv.cu:157-168 reads its variables; nullopt otherwise.
+std::optional<double> whole_number(std::string_view text) {
+  const std::string s(text);
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || *end != '\0' || errno == ERANGE) return std::nullopt;
+  return v;
+}
+
+std::string generated_traffic(double spread) {
+  return core::Traffic::generated(std::clamp(spread, 0.0, 1.0)).describe();
+}
+
+}  // namespace
+
+std::string alltoallv_traffic_of_env(const std::map<std::string, std::string>& env) {
+  const auto get = [&env](const char* key) {
+    const auto it = env.find(key);
+    return it == env.end() ? std::optional<std::string>() : std::optional<std::string>(it->second);
+  };
+  if (const auto file = get("NCCL_TESTS_ALLTOALLV_MATRIX_FILE")) {
+    double scale = 1.0;
+    if (const auto s = get("NCCL_TESTS_ALLTOALLV_MATRIX_SCALE"))
+      if (const auto v = whole_number(*s)) scale = std::max(*v, 0.0);
+    return fmt::format("matrix {} (scale {:g}; bytes rank i sends rank j, 16-byte aligned)", *file, scale);
+  }
+  double spread = 1.0;
+  if (const auto s = get("NCCL_TESTS_ALLTOALLV_SPREAD"))
+    if (const auto v = whole_number(*s)) spread = *v;
+  return generated_traffic(spread);
+}
+
+std::string alltoallv_traffic_of_summary(const std::vector<std::string_view>& words) {
+  std::map<std::string_view, std::string_view> kv;
+  for (const std::string_view w : words)
+    if (const auto eq = w.find('='); eq != std::string_view::npos) kv[w.substr(0, eq)] = w.substr(eq + 1);
+  const auto number = [&kv](std::string_view key) {
+    const auto it = kv.find(key);
+    return it == kv.end() ? std::nullopt : whole_number(it->second);
+  };
+  if (kv["mode"] == "generated") {
+    const auto spread = number("spread");
+    return spread ? generated_traffic(*spread) : "";
+  }
+  if (kv["mode"] == "matrix") {
+    const auto dim = number("matrix_dim"), scale = number("scale");
+    if (!dim || !scale) return "";
+    return fmt::format("matrix ({:g}x{:g}, scale {:g}; bytes rank i sends rank j, 16-byte aligned)", *dim, *dim, *scale);
+  }
+  return "";
+}
+
 std::string nccl_version_of(int code) {
   if (code >= 10000) return fmt::format("{}.{}.{}", code / 10000, code % 10000 / 100, code % 100);
   if (code > 0) return fmt::format("{}.{}.{}", code / 1000, code % 1000 / 100, code % 100);
@@ -115,7 +172,8 @@ int nranks_from_factor(const std::string& collective, double algbw, double busbw
   if (collective == "allreduce") {
     if (f >= 2.0) return 0;
     n = 2.0 / (2.0 - f);
-  } else if (collective == "allgather" || collective == "reducescatter" || collective == "alltoall") {
+  } else if (collective == "allgather" || collective == "reducescatter" || collective == "alltoall" ||
+             collective == "alltoallv") {
     if (f >= 1.0) return 0;
     n = 1.0 / (1.0 - f);
   } else {
@@ -197,11 +255,18 @@ void Builder::add_row(const RowContext& row, const std::vector<std::pair<std::st
     ++m_skipped[fmt::format("rows of data type '{}' (not a type collbench knows)", row.datatype)];
     return;
   }
-  const auto op = op_name(row.op);
+  // sendrecv_perf prints the op it loops over (sum by default, sendrecv.cu:99-124; -o all adds
+  // mulsum, which collbench does not model) though none is applied; collbench's records of a
+  // collective without an op say "none", so the two match.
+  const auto coll = core::find_collective(collective);
+  const bool opless = coll && !core::takes_op(*coll);
+  auto op = op_name(row.op);
+  if (opless && (op || row.op == "mulsum")) op = "none";
   if (!op) {
     ++m_skipped[fmt::format("rows of op '{}' (not an op collbench knows)", row.op)];
     return;
   }
+  if (opless && row.op != "none" && !row.op.empty()) m_printed_ops[collective].insert(row.op);
   for (const auto& [placement, m] : parts) {
     // A duration is positive and a bandwidth is not negative: anything else is a damaged row, which
     // would show as "latency floor -5" in a report.
@@ -213,10 +278,7 @@ void Builder::add_row(const RowContext& row, const std::vector<std::pair<std::st
                            row.where(m_name), placement, what, v));
       continue;
     }
-    // sendrecv_perf prints the op it loops over (sum by default, sendrecv.cu:99-124) though none is
-    // applied; collbench's records of a collective without one say "none", so the two match.
-    const auto coll = core::find_collective(collective);
-    add(row, collective, *dtype, coll && !core::takes_op(*coll) ? std::string("none") : *op, placement, m);
+    add(row, collective, *dtype, *op, placement, m);
   }
 }
 
@@ -370,6 +432,14 @@ void Builder::record_algbw_definition() {
 
 ImportedLog Builder::finish(bool failed) {
   for (const auto& [why, rows] : m_skipped) note(fmt::format("{} {} skipped", rows, why));
+  // Merged: sendrecv_perf -o all times the same transfer once per op; as op none they are one case.
+  for (const auto& [collective, ops] : m_printed_ops) {
+    if (ops.size() < 2) continue;
+    std::string list;
+    for (const auto& o : ops) list += (list.empty() ? "" : ", ") + o;
+    note(fmt::format("{} rows printed under {} ops ({}; -o all): no op is applied, so each size's rows are "
+                     "repetitions of one case, op none (rep 0, 1 …)", collective, ops.size(), list));
+  }
   record_algbw_definition();
   auto& inf = info();
   // What no record has: the intersection of the records' missing lists (most are the same list).

@@ -94,6 +94,7 @@ class Builder {
   std::vector<int> m_reps;
   std::unordered_map<std::uint64_t, int> m_seen;  // case key (hashed) -> times seen (for reps)
   std::map<std::string, int> m_skipped;         // why -> rows
+  std::map<std::string, std::set<std::string>> m_printed_ops;  // collective without an op -> ops its rows printed
   std::set<std::string> m_notes_seen;
   std::optional<bool> m_ended;
   bool m_dropped = false;  // drop_row() was called
@@ -106,6 +107,13 @@ int average_mode(const std::vector<std::string>& args);
 // The same for a line of a text log that names `program` (program_in): nullopt when nothing
 // follows the program's name, which is then no command line ("# Collective test starting: …").
 std::optional<int> command_line_average(std::string_view line, std::string_view program);
+
+// alltoallv_perf's traffic as collbench's runs describe it (settings.alltoallv_traffic,
+// core::Traffic::describe), from nccl-tests' environment (NCCL_TESTS_ALLTOALLV_MATRIX_FILE, _SCALE,
+// _SPREAD read as alltoallv.cu:149-170 reads them) or from a NCCL_TESTS_ALLTOALLV_PRINT_SUMMARY line's
+// "mode=… spread=… matrix_dim=… scale=…" words; "" when they do not say.
+std::string alltoallv_traffic_of_env(const std::map<std::string, std::string>& env);
+std::string alltoallv_traffic_of_summary(const std::vector<std::string_view>& words);
 
 // NCCL_VERSION_CODE as a version: 22809 -> "2.28.9" (since 2.9: X*10000 + Y*100 + Z; before, X*1000 + Y*100 + Z).
 std::string nccl_version_of(int code);

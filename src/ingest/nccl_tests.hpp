@@ -37,7 +37,7 @@ ImportedLog import_text(std::string_view content, const std::string& name, const
 ImportedLog parse_text_log(std::string_view text, const std::string& name, const ImportOptions& options = {});
 ImportedLog parse_json_log(std::string_view text, const std::string& name, const ImportOptions& options = {});
 
-// "all_reduce_perf" -> "allreduce"; "" for a program collbench does not model (sendrecv_perf …).
+// "all_reduce_perf" -> "allreduce"; "" for a program collbench does not model (gather_perf …).
 std::string collective_of_program(std::string_view program);
 
 // The label a path gets by default: its file name without directories and the last extension.

@@ -188,6 +188,9 @@ ImportedLog parse_json_log(std::string_view text_in, const std::string& name, co
   }
   base.program = program;
   base.collective = collective_of_program(program);
+  // alltoallv_perf's traffic is its environment's (md.env keeps NCCL_TESTS_*), as a run records it.
+  if ((options.collective.empty() ? base.collective : options.collective) == "alltoallv")
+    md.settings["alltoallv_traffic"] = detail::alltoallv_traffic_of_env(md.env);
   std::vector<results::DeviceRecord> devices;
   if (config != nullptr && config->is_object()) {
     auto& st = md.settings;

@@ -104,6 +104,9 @@ class TextReader {
     m_b.set_ended(m_footer_seen);
     if (!m_footer_seen) m_b.note("the log ends before its footer ('# Out of bounds values' / 'Avg bus bandwidth'): it was cut off");
     if (m_blocks > 1) m_b.note(fmt::format("the log holds {} runs", m_blocks));
+    if (contains(info.program, "alltoallv_perf") && !m_b.metadata().settings.count("alltoallv_traffic"))
+      m_b.note("alltoallv_perf's table does not say which traffic ran (NCCL_TESTS_ALLTOALLV_SPREAD, _MATRIX_FILE: only "
+               "its -J JSON and NCCL_TESTS_ALLTOALLV_PRINT_SUMMARY=1 do): compare it with a run of the same traffic");
     return m_b.finish(m_failed);
   }
 
@@ -120,6 +123,7 @@ class TextReader {
     // Data rows: the bulk of the work, so first.
     if (!hashed && m_table && is_digit(s.front())) {
       if (stream != m_layout.stream) return;  // another process's table (a build without MPI)
+      if (!m_split.empty() || contains(s, kSummary)) return split_row(s, lineno, unterminated);
       row(s, lineno, unterminated);
       return;
     }
@@ -192,6 +196,39 @@ class TextReader {
         m_b.metadata().settings["average"] = std::to_string(*a);
       }
     }
+  }
+
+  // alltoallv_perf with NCCL_TESTS_ALLTOALLV_PRINT_SUMMARY=1 prints its per-rank summary from
+  // inside each placement's bandwidth (alltoallv.cu AlltoAllvGetBw, called at common.cu:796), so a
+  // row comes in pieces: "size count type redop root# NCCL_TESTS_…", the summary's "#   rank=…"
+  // lines, "time algbw busbw #wrong# NCCL_TESTS_…", more summary, "time algbw busbw #wrong". The
+  // pieces are joined into the row the line would have been; the summary is not imported (a note).
+  static constexpr std::string_view kSummary = "# NCCL_TESTS_ALLTOALLV_PRINT_SUMMARY";
+  void split_row(std::string_view s, std::size_t lineno, bool unterminated) {
+    const std::size_t hash = s.find(kSummary);
+    if (m_split.empty()) m_split_line = lineno;
+    m_split.append(s.substr(0, hash)).push_back(' ');
+    if (hash != std::string_view::npos) {
+      std::vector<std::string_view> t;
+      split(s.substr(hash + kSummary.size()), t);
+      traffic(detail::alltoallv_traffic_of_summary(t));
+      m_b.note("alltoallv_perf's per-rank summary (NCCL_TESTS_ALLTOALLV_PRINT_SUMMARY) splits its rows: each row is read "
+               "across it; the per-rank lines are left out");
+      return;
+    }
+    const std::string joined = std::move(m_split);
+    m_split.clear();
+    row(joined, m_split_line, unterminated);
+  }
+
+  // The traffic an alltoallv_perf summary line names, into settings.alltoallv_traffic as a run's.
+  void traffic(const std::string& described) {
+    if (described.empty()) return;
+    auto& st = m_b.metadata().settings;
+    const auto [it, fresh] = st.try_emplace("alltoallv_traffic", described);
+    if (!fresh && it->second != described)
+      m_b.note(fmt::format("alltoallv runs of different traffic ('{}', then '{}'): settings.alltoallv_traffic is the first's",
+                           it->second, described));
   }
 
   void rccl() {
@@ -491,6 +528,11 @@ class TextReader {
   void end_table() {
     if (!m_table) return;
     m_table = false;
+    if (!m_split.empty()) {
+      m_b.drop_row(fmt::format("line {}: a row split by alltoallv_perf's per-rank summary ends before its last column: "
+                               "not imported", m_split_line));
+      m_split.clear();
+    }
     if (m_rows.empty()) return;
     // Ranks: the device list of this run, else what the bandwidth ratio of the widest row says.
     int nranks = 0;
@@ -599,6 +641,8 @@ class TextReader {
   std::vector<results::DeviceRecord> m_devices;
   std::vector<PendingRow> m_rows;
   std::vector<std::string_view> m_tokens;
+  std::string m_split;             // the pieces so far of a row split by alltoallv's summary (split_row)
+  std::size_t m_split_line = 0;    // the line of its first piece
 };
 
 }  // namespace

@@ -3,12 +3,12 @@
 #
 #   run_nccl_tests.sh <stand-in lib dir> <libcbsi-nccl-tests-twin.so> <nccl-tests build dir>
 #
-# Runs each of all_reduce all_gather reduce_scatter alltoall broadcast reduce sendrecv on 1, 2 and
-# 4 ranks with real mpirun, `-b 8 -e 1M -f 4 -c 1 -g 1`, with LD_LIBRARY_PATH at the stand-in
+# Runs each of all_reduce all_gather reduce_scatter alltoall broadcast reduce sendrecv alltoallv on
+# 1, 2 and 4 ranks with real mpirun, `-b 8 -e 1M -f 4 -c 1 -g 1`, with LD_LIBRARY_PATH at the stand-in
 # libraries and COLLBENCH_STANDIN_KERNELS at the twin library, then a few runs with other types and
-# reductions (CBSI_NCCL_TESTS_EXTRA=0 skips them). A run passes when mpirun exits 0, nccl-tests
+# reductions and alltoallv's other traffic (CBSI_NCCL_TESTS_EXTRA=0 skips them). A run passes when mpirun exits 0, nccl-tests
 # printed at least one result row, every row's #wrong is 0 out of place and in place (in place is
-# "N/A" for alltoall and sendrecv, which nccl-tests does not check there), and it printed
+# "N/A" for alltoall, sendrecv and alltoallv, which nccl-tests does not check there), and it printed
 # "# Out of bounds values : 0 OK". Prints one summary line per run; exits 1 when any run failed.
 #
 # Environment: CBSI_NCCL_TESTS_TIMEOUT (seconds per run, default 300), CBSI_NCCL_TESTS_LOG_DIR
@@ -26,14 +26,15 @@ case $twin in /*) ;; *) twin=$(pwd)/$twin ;; esac  # ranks dlopen it
 nt_dir=$3
 timeout_s=${CBSI_NCCL_TESTS_TIMEOUT:-300}
 log_dir=${CBSI_NCCL_TESTS_LOG_DIR:-$(pwd)/nccl-tests-logs}
-only=${CBSI_NCCL_TESTS_ONLY:-all_reduce all_gather reduce_scatter alltoall broadcast reduce sendrecv}
+all_bins="all_reduce all_gather reduce_scatter alltoall broadcast reduce sendrecv alltoallv"
+only=${CBSI_NCCL_TESTS_ONLY:-$all_bins}
 nps=${CBSI_NCCL_TESTS_NP:-1 2 4}
 
 missing=0
 for f in "$lib_dir/libcudart.so.13" "$lib_dir/libnccl.so.2" "$twin"; do
   [ -f "$f" ] || { echo "FAIL: missing $f" >&2; missing=1; }
 done
-for b in all_reduce all_gather reduce_scatter alltoall broadcast reduce sendrecv; do
+for b in $all_bins; do
   [ -x "$nt_dir/${b}_perf" ] || { echo "FAIL: missing $nt_dir/${b}_perf" >&2; missing=1; }
 done
 [ $missing -eq 0 ] || exit 1
@@ -47,6 +48,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_btl_base_warn_component_unused=0
 
 base_args=(-b 8 -e 1M -f 4 -c 1 -g 1)
+run_env=()  # more "-x NAME=VALUE" for mpirun (alltoallv's traffic)
 failed=0
 runs=0
 summary=()
@@ -59,7 +61,7 @@ run() {
   local t0 t1 rc
   t0=$(date +%s.%N)
   timeout -k 10 "$timeout_s" mpirun --oversubscribe -np "$np" --bind-to none --mca mpi_yield_when_idle 1 \
-    -x LD_LIBRARY_PATH -x COLLBENCH_STANDIN_KERNELS \
+    -x LD_LIBRARY_PATH -x COLLBENCH_STANDIN_KERNELS "${run_env[@]}" \
     "$nt_dir/${bin}_perf" "${base_args[@]}" "$@" >"$log.out" 2>"$log.err"
   rc=$?
   t1=$(date +%s.%N)
@@ -67,7 +69,7 @@ run() {
 
   # Result rows: size count type redop root | time algbw busbw #wrong (out of place) | same (in place)
   local na_ok=0
-  case $bin in alltoall | sendrecv) na_ok=1 ;; esac
+  case $bin in alltoall | sendrecv | alltoallv) na_ok=1 ;; esac
   local check
   check=$(awk -v na_ok=$na_ok '
     $1 ~ /^[0-9]+$/ && NF >= 13 {
@@ -98,7 +100,10 @@ run() {
   [ -n "$why" ] && status=FAIL
   local secs
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-  summary+=("$(printf '%-15s %2s  %-36s %5s %7s  %-8s %6ss  %s' "$bin" "$np" "${*:-(default)}" "$rows" "$wrong" \
+  local shown="" e
+  for e in "${run_env[@]}"; do [ "$e" = -x ] || shown+="${e%%=*}=${e##*[=/]} "; done
+  shown+="$*"
+  summary+=("$(printf '%-15s %2s  %-36s %5s %7s  %-8s %6ss  %s' "$bin" "$np" "${shown:-(default)}" "$rows" "$wrong" \
     "$oob" "$secs" "$status${why:+: $why}")")
   printf '%s\n' "${summary[-1]}"
   if [ "$status" = FAIL ]; then
@@ -127,6 +132,18 @@ if [ "${CBSI_NCCL_TESTS_EXTRA:-1}" != 0 ]; then
   run reduce_scatter 4 bf16-avg -d bfloat16 -o avg
   run reduce 4 half-prod -d half -o prod -r 3
   run broadcast 4 f8e4m3-root2 -d f8e4m3 -r 2
+  # alltoallv's other traffic (alltoallv.cu:150-170): half uniform, half distance-weighted; and a
+  # 4x4 matrix of bytes (zero cells, a cell that is not a multiple of 16, rank 1 sends the most,
+  # rank 2 receives the most), whose counts need -b = -e.
+  local_matrix="$log_dir/alltoallv-matrix.txt"
+  printf '0 4096 0 1024\n2048 0 8192 16\n512 512 0 0\n0 0 4004 64\n' >"$local_matrix"
+  for np in 2 4; do
+    run_env=(-x NCCL_TESTS_ALLTOALLV_SPREAD=0.5)
+    run alltoallv "$np" spread0.5
+    run_env=(-x NCCL_TESTS_ALLTOALLV_MATRIX_FILE="$local_matrix")
+    run alltoallv "$np" matrix -b 16K -e 16K
+  done
+  run_env=()
 fi
 
 nccl_lib=$(grep -h -m1 -o 'nccl-library=[0-9]*' "$log_dir"/*.out 2>/dev/null | head -n1)
