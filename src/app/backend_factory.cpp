@@ -101,6 +101,9 @@ std::unique_ptr<backend::Backend> BackendFactory::make_nccl(const measure::World
         shared = fmt::format("--backend nccl: ranks {} and {} on {} would both use GPU {}; give each rank its own GPU "
                              "(CUDA_VISIBLE_DEVICES, srun --gpus-per-task=1)", i, j, world.hosts()[i], uuids[i]);
   if (!agree(shared)) return nullptr;
+  // What the options ask of the NCCL library in use (--register's calls, a combined CTA policy):
+  // bad input, refused on every rank alike before NCCL starts.
+  if (!agree(backend::nccl::library_refusal(options))) throw core::InputError(*failure);
   std::unique_ptr<backend::Backend> be;
   std::string mine;
   try {

@@ -40,7 +40,8 @@ class BackendFactory {
   // Every rank of `world` calls it alike: sets `comm.env`, then builds the backend with the run's
   // injected faults. nullptr when it cannot start on some rank, with *failure (the first rank's
   // reason) on every rank; throws core::InputError (on every rank alike) for an ncclConfig_t field
-  // NCCL would refuse, or an MPI_T control variable Open MPI does not have or will not take.
+  // NCCL would refuse, options the NCCL library in use cannot honour (--register's calls, a
+  // combined CTA policy), or an MPI_T control variable Open MPI does not have or will not take.
   std::unique_ptr<backend::Backend> make(const measure::World& world, const CommConfig& comm, std::string* failure);
 
  private:

@@ -18,6 +18,7 @@
 #include "app/record_sinks.hpp"
 #include "app/sweep_launch.hpp"
 #include "backend/model/predictor.hpp"
+#include "core/error.hpp"
 #include "core/host_clock.hpp"
 #include "core/launcher.hpp"
 #include "measure/session.hpp"
@@ -100,7 +101,12 @@ core::ExitCode run_job(const RunConfig& cfg, const measure::World& world, const 
   const std::vector<plan::Node> nodes = group_nodes(cfg, world, &refusal);
   if (!refusal.empty()) return fail_together(world, refusal, core::ExitCode::bad_input);
   BackendFactory factory(resolve_backend(cfg, world, &refusal), cfg, false);
-  std::unique_ptr<backend::Backend> be = factory.name().empty() ? nullptr : factory.make(world, {}, &refusal);
+  std::unique_ptr<backend::Backend> be;
+  try {
+    if (!factory.name().empty()) be = factory.make(world, {}, &refusal);
+  } catch (const core::InputError& e) {  // what the NCCL library in use cannot do: exit 2, one line
+    return fail_together(world, e.what(), core::ExitCode::bad_input);
+  }
   if (!be)  // the nccl backend could not start: one line from rank 0, exit 3 on every rank
     return fail_together(world, refusal, core::ExitCode::run_failed);
 

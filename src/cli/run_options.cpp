@@ -71,7 +71,11 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   const char* g = "nccl backend";
   run->add_option("--nccl-min-ctas", a.nccl_min_ctas, "ncclConfig_t.minCTAs (1-64; NCCL_MIN_CTAS overrides)")->group(g);
   run->add_option("--nccl-max-ctas", a.nccl_max_ctas, "ncclConfig_t.maxCTAs (1-64; NCCL_MAX_CTAS overrides)")->group(g);
-  run->add_option("--nccl-cta-policy", a.nccl_cta_policy, "ncclConfig_t.CTAPolicy: default, efficiency or zero (NCCL_CTA_POLICY overrides)")->group(g);
+  run->add_option("--nccl-cta-policy", a.nccl_cta_policy, "ncclConfig_t.CTAPolicy: default, efficiency, zero, or efficiency|zero "
+                  "(NCCL >= 2.29); 0-3 as nccl-tests -x (NCCL_CTA_POLICY overrides)")->group(g);
+  run->add_option("--register", a.register_buffers, "Register the buffers with NCCL per case, every buffer set: none, local "
+                  "(ncclCommRegister, nccl-tests -R 1) or symmetric (ncclCommWindowRegister NCCL_WIN_COLL_SYMMETRIC, -R 2)")
+      ->capture_default_str()->group(g);
   run->add_option("--nccl-cga-cluster-size", a.nccl_cga_cluster_size, "ncclConfig_t.cgaClusterSize (0-8)")->group(g);
   run->add_option("--nccl-channels-per-net-peer", a.nccl_channels_per_net_peer, "ncclConfig_t.nChannelsPerNetPeer (>= 1)")->group(g);
   run->add_option("--nccl-collnet", a.nccl_collnet, "ncclConfig_t.collnetEnable: 0 or 1")->group(g);
@@ -79,7 +83,7 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   run->add_option("--rotate", a.rotate, "Device buffer sets cycled per iteration: auto (enough to exceed 2x L2), off (one set, as nccl-tests) or N")->capture_default_str()->group(g);
   run->add_option("--compat", a.compat, "nccl-tests: measure as nccl-tests does (one buffer set, -w 1 unless given, "
                   "nvlinkCentricSched=1) and print nccl-tests' figure (mean over ranks of each rank's mean time)");
-  run->add_flag("--nccl-tuning-info", a.nccl_tuning_info, "Record NCCL's algorithm, protocol and time estimate per case (sets NCCL_DEBUG=INFO and adds TUNING to "
+  run->add_flag("--nccl-tuning-info", a.nccl_tuning_info, "Record NCCL's algorithm, protocol and time estimate per case (sets NCCL_DEBUG=INFO and adds TUNING and INIT to "
                 "NCCL_DEBUG_SUBSYS; what your own NCCL_DEBUG asked for still reaches stderr)")->group(g);
   const char* mg = "model backend (predictions, not measurements)";
   run->add_option("--topology", a.topology, "The described fabric to predict for (reports/MODEL.md; sweeps/topologies/)")->group(mg);
@@ -97,6 +101,25 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
 
 namespace {
 
+using backend::nccl::RegisterMode;
+
+// NCCL's policies (nccl.h.in:64-66) by name or number, combined with '|' as NCCL 2.29 takes them
+// (2.28.9 takes one: library_refusal says so, knowing the library in use).
+int cta_policy(const std::string& text) {
+  const std::string why = "--nccl-cta-policy '" + text + "': expected default, efficiency, zero, efficiency|zero or 0-3";
+  int policy = 0;
+  std::size_t at = 0;
+  do {
+    const std::size_t bar = text.find('|', at);
+    const std::string p = text.substr(at, bar == std::string::npos ? std::string::npos : bar - at);
+    const int v = p == "default" || p == "0" ? 0 : p == "efficiency" || p == "1" ? 1 : p == "zero" || p == "2" ? 2 : p == "3" ? 3 : -1;
+    require(v >= 0, why);
+    policy |= v;
+    at = bar == std::string::npos ? std::string::npos : bar + 1;
+  } while (at != std::string::npos);
+  return policy;
+}
+
 int ranged(const CLI::App& cmd, const char* flag, int value, int lo, int hi) {
   if (!given(cmd, flag)) return -1;
   require(value >= lo && value <= hi, fmt::format("{} {}: expected an integer from {} to {}", flag, value, lo, hi));
@@ -107,10 +130,13 @@ backend::nccl::NcclOptions make_nccl_options(const RunArgs& a, const CLI::App& c
   backend::nccl::NcclOptions o;
   o.min_ctas = ranged(cmd, "--nccl-min-ctas", a.nccl_min_ctas, 1, 64);
   o.max_ctas = ranged(cmd, "--nccl-max-ctas", a.nccl_max_ctas, 1, 64);
-  if (given(cmd, "--nccl-cta-policy")) {
-    const std::string& p = a.nccl_cta_policy;
-    o.cta_policy = p == "default" || p == "0" ? 0 : p == "efficiency" || p == "1" ? 1 : p == "zero" || p == "2" ? 2 : -2;
-    require(o.cta_policy >= 0, "--nccl-cta-policy '" + p + "': expected default, efficiency or zero");
+  if (given(cmd, "--nccl-cta-policy")) o.cta_policy = cta_policy(a.nccl_cta_policy);
+  if (given(cmd, "--register")) {
+    const std::string& r = a.register_buffers;
+    require(r == "none" || r == "local" || r == "symmetric", "--register '" + r + "': expected none, local or symmetric");
+    o.register_mode = r == "local" ? RegisterMode::local : r == "symmetric" ? RegisterMode::symmetric : RegisterMode::none;
+    require(o.register_mode == RegisterMode::none || (a.backend != "mpi" && a.backend != "model"),
+            "--register " + r + ": registers NCCL buffers; expected --backend nccl (got --backend " + a.backend + ")");
   }
   o.cga_cluster_size = ranged(cmd, "--nccl-cga-cluster-size", a.nccl_cga_cluster_size, 0, 8);
   o.channels_per_net_peer = ranged(cmd, "--nccl-channels-per-net-peer", a.nccl_channels_per_net_peer, 1, 64);
@@ -139,7 +165,7 @@ backend::nccl::NcclOptions make_nccl_options(const RunArgs& a, const CLI::App& c
   if (a.backend != "mpi" && a.backend != "model") o = backend::nccl::checked_config(o, backend::nccl::process_env(), false);
   *any_given = false;
   for (const char* f : {"--nccl-min-ctas", "--nccl-max-ctas", "--nccl-cta-policy", "--nccl-cga-cluster-size",
-                        "--nccl-channels-per-net-peer", "--nccl-collnet", "--cuda-graph", "--rotate", "--nccl-tuning-info"})
+                        "--nccl-channels-per-net-peer", "--nccl-collnet", "--cuda-graph", "--rotate", "--nccl-tuning-info", "--register"})
     if (given(cmd, f)) {
       *any_given = true;
       require(a.backend != "mpi" && a.backend != "model", std::string(f) + ": applies to --backend nccl only (got --backend " + a.backend + ")");

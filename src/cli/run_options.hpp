@@ -44,6 +44,7 @@ struct RunArgs {
   int nccl_min_ctas = -1;
   int nccl_max_ctas = -1;
   std::string nccl_cta_policy;
+  std::string register_buffers = "none";  // --register none|local|symmetric
   int nccl_cga_cluster_size = -1;
   int nccl_channels_per_net_peer = -1;
   int nccl_collnet = -1;

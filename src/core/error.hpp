@@ -47,4 +47,12 @@ class CaseRefused : public RunError {
   explicit CaseRefused(const std::string& message) : RunError(message) {}
 };
 
+// The backend cannot run one case as asked (e.g. NCCL gave no symmetric window for its buffers),
+// on every rank alike, before anything was launched: the case is recorded "skipped" with this
+// reason, as an unsupported() case is, and the run goes on. Escaping a session, it is a run failure.
+class CaseSkipped : public RunError {
+ public:
+  explicit CaseSkipped(const std::string& message) : RunError(message) {}
+};
+
 }  // namespace collbench::core

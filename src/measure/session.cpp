@@ -75,6 +75,12 @@ struct Session::Impl {
     results::ResultRecord rec;
     try {
       rec = measure_case(m_be, m_world, spec, m_opt.measure);
+    } catch (const core::CaseSkipped& e) {
+      // The backend could not set the case up as asked (its buffers' registration, say), on every
+      // rank alike and before launching anything: recorded as skipped with the reason, as
+      // unsupported() cases are.
+      m_watchdog.disarm();
+      return unmeasured(spec, m_world.size(), "skipped", e.what());
     } catch (const core::CaseRefused& e) {
       // The library refused the case's arguments on every rank alike (nothing was launched):
       // the case is recorded as failed with the library's own message, and the run goes on.

@@ -106,14 +106,15 @@ smoke)
   # SKIP before. h-blocking-latency: SKIP, one rank (nothing to compare). The g step's time ratios
   # are not judged on the stand-in (its times are simulated), its exit codes and values are.
   want="kit-libs:PASS a-kernels:PASS b-nccl-run:PASS c-types:PASS d-cuda-graph:PASS e-timeout:PASS g-vs-nccl-tests:PASS
-h-blocking-comm:PASS h-nonblocking-latency:PASS h-blocking-latency:SKIP h-tuning-estimates:PASS h-parity-compat:PASS"
+h-blocking-comm:PASS h-nonblocking-latency:PASS h-blocking-latency:SKIP h-tuning-estimates:PASS h-parity-compat:PASS
+i-register:PASS"
   if "$kit/collbench" launch --help >/dev/null 2>&1; then want="$want f-launch:PASS"; else want="$want f-launch:SKIP"; fi
   for w in $want; do
     id=${w%%:*} v=${w#*:}
     grep -q "\"id\": \"$id\", \"verdict\": \"$v\"" "$out/summary.json" ||
       fail "$id: want $v, got: $(grep -o "\"id\": \"$id\", \"verdict\": \"[A-Z]*\"" "$out/summary.json" || echo 'no verdict')"
   done
-  [ "$(grep -c '"verdict"' "$out/summary.json")" -eq 13 ] || fail "not 13 verdicts in summary.json"
+  [ "$(grep -c '"verdict"' "$out/summary.json")" -eq 14 ] || fail "not 14 verdicts in summary.json"
   grep -q '"standin": true' "$out/summary.json" || fail "the stand-in was not recognised"
   [ -s "$out/g-vs-nccl-tests.tsv" ] && [ "$(wc -l <"$out/g-vs-nccl-tests.tsv")" -gt 3 ] || fail "no nccl-tests comparison rows"
   echo "kit.smoke: PASS"

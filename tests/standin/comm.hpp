@@ -26,6 +26,14 @@ struct Choice {
   int algo = 1, proto = 2;  // NCCL's indices (tree 0, ring 1 …; LL 0, LL128 1, Simple 2)
   int channels = 1;
   double time_us = 0;
+  double latency_us = 0;  // the model's latency term of that cell (part of time_us)
+};
+
+// A local registration (ncclCommRegister): a page-aligned range, ref-counted as register.cc:27-64.
+struct RegSlot {
+  const char* begin = nullptr;
+  const char* end = nullptr;
+  int refs = 1;
 };
 
 class Cost;  // cost.cpp
@@ -59,6 +67,15 @@ struct Comm {
   std::mutex ops_mutex;
   std::map<int, double> premul_ops;
   Faults faults;
+  // Registration (nccl_reg.cpp). symmetric: NCCL's comm->symmetricSupport (init.cc:1376), off
+  // with COLLBENCH_STANDIN_SYMMETRIC=0 or NCCL_WIN_ENABLE=0. cta_policy: the resolved CTAPolicy.
+  bool symmetric = true;
+  int cta_policy = 0;
+  bool ce_ready = false;  // "Init CE" logged (the first copy-engine collective, ce_coll.cc:23-54)
+  bool symmetric_va_logged = false;
+  std::mutex reg_mutex;
+  std::vector<std::unique_ptr<RegSlot>> reg_slots;
+  std::vector<std::unique_ptr<::ncclWindow_vidmem>> windows;  // complete below
 };
 
 // The handle the API hands out; operations keep the Comm alive until they are done.
@@ -69,6 +86,16 @@ struct Handle {
 // The last error (ncclGetLastError) and NCCL_DEBUG output (debug.cpp).
 void warn(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 void info_tuning(int dev, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void info_init(int dev, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+
+// The NCCL version the stand-in reports (COLLBENCH_STANDIN_NCCL_VERSION, default 22809).
+int library_version();
+
+// How a collective's buffers are registered with its communicator (nccl_reg.cpp).
+enum class BufferReg { none, local, symmetric };
+// Both buffers inside windows registered with NCCL_WIN_COLL_SYMMETRIC (symmetric_sched.cc:26-30),
+// or both inside local registrations, or neither.
+BufferReg buffer_registration(Comm& c, const void* send, const void* recv);
 std::string last_error();
 
 // The collective a task runs, and its data.
@@ -101,6 +128,14 @@ int launcher_rank();
 Faults faults_for(int job_rank, std::string* err);
 
 }  // namespace cbsi
+
+// ncclWindow_t points at this (nccl.h declares it): a window of the stand-in's symmetric memory.
+struct ncclWindow_vidmem {
+  const char* user = nullptr;
+  std::size_t size = 0;
+  int flags = 0;
+  void* local = nullptr;  // the ncclCommRegister handle made with it (dev_runtime.cc:591)
+};
 
 // ncclComm_t points at this (nccl.h declares the struct, the library defines it).
 struct ncclComm {

@@ -206,7 +206,7 @@ bool Cost::choose(Func f, ncclDataType_t t, bool avg, std::size_t bytes, Choice*
   const double lat = cm.latency(call->coll, algo, proto);
   if (channels < graph_channels && us > lat) us = lat + (us - lat) * graph_channels / channels;
   us *= m->skew[static_cast<std::size_t>(best_a)][static_cast<std::size_t>(best_p)];  // the machine, not NCCL's model
-  *out = Choice{best_a, best_p, channels, us};
+  *out = Choice{best_a, best_p, channels, us, lat};
   return true;
 }
 

@@ -1,5 +1,5 @@
 // NCCL_DEBUG for the stand-in NCCL, as debug.cc in NCCL 2.28.9: NCCL_DEBUG (VERSION, WARN, INFO,
-// TRACE), NCCL_DEBUG_SUBSYS (a comma list; ALL; ^ negates; default INIT,BOOTSTRAP,ENV) and
+// TRACE), NCCL_DEBUG_SUBSYS (a comma list, of which the stand-in logs TUNING and INIT; ALL; ^ negates; default INIT,BOOTSTRAP,ENV) and
 // NCCL_DEBUG_FILE (%h host, %p pid; default stdout) are read once, at the first message; lines
 // start "host:pid:tid [dev] NCCL INFO ". The last WARN is what ncclGetLastError returns.
 #include <sys/syscall.h>
@@ -23,6 +23,7 @@ namespace {
 struct Debug {
   int level = 0;  // 0 none, 1 version, 2 warn, 3 info, 5 trace
   bool tuning = false;
+  bool init = false;
   FILE* out = stdout;
   std::string host;
 };
@@ -41,16 +42,18 @@ Debug make_debug() {
   std::string subsys = std::getenv("NCCL_DEBUG_SUBSYS") ? std::getenv("NCCL_DEBUG_SUBSYS") : "INIT,BOOTSTRAP,ENV";
   bool invert = !subsys.empty() && subsys[0] == '^';
   if (invert) subsys.erase(0, 1);
-  bool listed = false;
+  bool listed = false, init_listed = false;
   std::size_t pos = 0;
   while (pos <= subsys.size()) {
     std::size_t comma = subsys.find(',', pos);
     if (comma == std::string::npos) comma = subsys.size();
     const std::string item = subsys.substr(pos, comma - pos);
     if (strcasecmp(item.c_str(), "TUNING") == 0 || strcasecmp(item.c_str(), "ALL") == 0) listed = true;
+    if (strcasecmp(item.c_str(), "INIT") == 0 || strcasecmp(item.c_str(), "ALL") == 0) init_listed = true;
     pos = comma + 1;
   }
   d.tuning = invert ? !listed : listed;
+  d.init = invert ? !init_listed : init_listed;
   d.host = host_name();
   if (const std::size_t dot = d.host.find('.'); dot != std::string::npos) d.host.resize(dot);
   if (const char* f = std::getenv("NCCL_DEBUG_FILE"); f && d.level > 0) {
@@ -105,6 +108,14 @@ void warn(const char* fmt, ...) {
 
 void info_tuning(int dev, const char* fmt, ...) {
   if (debug().level < 3 || !debug().tuning) return;
+  va_list ap;
+  va_start(ap, fmt);
+  emit(dev, "INFO", fmt, ap);
+  va_end(ap);
+}
+
+void info_init(int dev, const char* fmt, ...) {
+  if (debug().level < 3 || !debug().init) return;
   va_list ap;
   va_start(ap, fmt);
   emit(dev, "INFO", fmt, ap);

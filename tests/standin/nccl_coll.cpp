@@ -34,6 +34,14 @@ struct Task {
 // modelled figure, not a measurement.
 constexpr double kGroupThreadNs = 15000;
 
+// The stand-in's assumption for a symmetric kernel's latency (µs), NOT a GPU measurement: NCCL
+// 2.28's symmetric kernels exist to cut small messages' latency on one node; the stand-in charges
+// min(the model's latency term, this) instead of the model's term. Nothing else about them is modelled.
+constexpr double kSymmetricLatencyUs = 2.5;
+// Above this many bus bytes the stand-in names the LD/ST kernel, below it the LL one (its own rule;
+// NCCL picks by a cost model, sym_kernels.cc:117-215).
+constexpr std::size_t kSymmetricLLBytes = 64 << 10;
+
 thread_local int t_depth = 0;
 thread_local std::vector<Task> t_tasks;
 thread_local ncclResult_t t_group_error = ncclSuccess;
@@ -172,6 +180,40 @@ ncclResult_t end_group(ncclSimInfo_t* sim) {
   return ncclInProgress;
 }
 
+enum class Path { kernel, symmetric, copy_engine };
+
+// Which path NCCL 2.28.9 takes for a collective of 2+ ranks: the copy engines (enqueue.cc:2574-2582:
+// symmetric support, one node, both buffers in symmetric windows, CTAPolicy zero, and AllGather,
+// ce_coll.cc:82-99 — the stand-in's ncclAlltoAll is grouped send/recv), a symmetric kernel
+// (symmetric_sched.cc:23-45: the same minus the policy; AllGather any type, AllReduce and
+// ReduceScatter only Sum on float32/half/bfloat16/fp8, sym_kernels.cc:248-273; one node only,
+// 275-317), or NCCL's usual kernels.
+Path path_for(Comm& c, const CollTask& t, std::size_t bus_bytes) {
+  if (!c.symmetric || c.nnodes != 1 || bus_bytes >= (std::size_t{64} << 30)) return Path::kernel;
+  if (t.func != Func::allgather && t.func != Func::allreduce && t.func != Func::reducescatter) return Path::kernel;
+  if (buffer_registration(c, t.send, t.recv) != BufferReg::symmetric) return Path::kernel;
+  const bool zero = library_version() >= 22900 ? (c.cta_policy & NCCL_CTA_POLICY_ZERO) != 0 : c.cta_policy == NCCL_CTA_POLICY_ZERO;
+  if (t.func == Func::allgather) return zero ? Path::copy_engine : Path::symmetric;
+  const bool float_type = t.type == ncclFloat32 || t.type == ncclFloat16 || t.type == ncclBfloat16 || t.type == ncclFloat8e4m3 ||
+                          t.type == ncclFloat8e5m2;
+  const bool sum = t.red.op == ncclSum && !t.red.premul && t.red.divisor <= 1;  // avg is PreMulSum: not symmetric
+  return float_type && sum ? Path::symmetric : Path::kernel;
+}
+
+// A symmetric kernel's name, time and line (symmetric_sched.cc:228-231), rank 0 logging.
+void choose_symmetric(Comm& c, CollTask& t, std::size_t bus_bytes, std::size_t log_bytes) {
+  const bool ll = bus_bytes < kSymmetricLLBytes;
+  const char* kernel = t.func == Func::allreduce ? (ll ? "AllReduce_AGxLL_R" : "AllReduce_RSxLD_AGxST")
+                       : t.func == Func::allgather ? (ll ? "AllGather_LL" : "AllGather_ST")
+                                                   : (ll ? "ReduceScatter_LL" : "ReduceScatter_LD");
+  // Blocks in [minCTAs, min(64, maxCTAs)] (sym_kernels.cc:187-188); the count is the stand-in's pick.
+  t.choice.channels = std::clamp(ll ? 1 : 16, c.min_ctas, std::min(64, c.max_ctas));
+  if (t.choice.latency_us > kSymmetricLatencyUs) t.choice.time_us -= t.choice.latency_us - kSymmetricLatencyUs;
+  if (c.rank == 0)
+    info_tuning(c.dev, "%s [Symmetric]: %ld Bytes -> Kernel %s nchannels %d nthreads %d nWorks %d", func_name(t.func),
+                static_cast<long>(log_bytes), kernel, t.choice.channels, 512, 1);
+}
+
 // Appends a call to the group (an implicit group of one outside ncclGroupStart).
 ncclResult_t submit(Task t) {
   Comm& c = *t.comm;
@@ -190,10 +232,20 @@ ncclResult_t submit(Task t) {
       if (t_depth > 0) t_group_error = ncclInvalidUsage;
       return ncclInvalidUsage;
     }
-    if (c.rank == 0)
+    const Path path = path_for(c, t.coll, nbytes);
+    if (path == Path::copy_engine) {  // no TUNING line; the model's time stands (not modelled further)
+      if (!c.ce_ready) {
+        c.ce_ready = true;  // ncclCeInit, once per communicator (ce_coll.cc:23-54)
+        info_init(c.dev, "Init CE, rank %d baseUCSymReadyPtr %p, baseUCSymComplPtr %p, seq num %d", c.rank,
+                  static_cast<void*>(&c.ce_ready), static_cast<void*>(&c.symmetric_va_logged), 0);
+      }
+    } else if (path == Path::symmetric) {
+      choose_symmetric(c, t.coll, nbytes, t.coll.count * es);
+    } else if (c.rank == 0) {
       info_tuning(c.dev, "%s: %ld Bytes -> Algo %s proto %s channel{Lo..Hi}={%d..%d}", func_name(t.coll.func),
                   static_cast<long>(t.coll.count * es), kAlgoLog[t.coll.choice.algo], kProtoLog[t.coll.choice.proto], 0,
                   t.coll.choice.channels - 1);
+    }
   }
   t_tasks.push_back(std::move(t));
   if (t_depth > 0) return ncclSuccess;

@@ -52,11 +52,17 @@ Faults faults_for(int job_rank, std::string* err) {
   return f;
 }
 
+// COLLBENCH_STANDIN_NCCL_VERSION: the version ncclGetVersion reports (NCCL_VERSION_CODE form,
+// default 22809 = 2.28.9), so a client's refusals of older libraries can be tested. From 22900 on
+// the CTA policies combine (2.29's bit tests); nothing else changes.
+int library_version() {
+  static const int v = static_cast<int>(env_int("COLLBENCH_STANDIN_NCCL_VERSION", 22809, 20000, 99999));
+  return v;
+}
+
 }  // namespace cbsi
 
 namespace {
-
-constexpr int kVersion = 22809;  // NCCL 2.28.9
 
 ncclResult_t fail(ncclResult_t rc, const std::string& message) {
   warn("%s", message.c_str());
@@ -99,7 +105,9 @@ ncclResult_t parse_config(const ncclConfig_t* in, Comm* c) {
     std::snprintf(buf, sizeof buf, "Invalid config collnetEnable attribute value %d", cfg.collnetEnable);
     return fail(ncclInvalidArgument, buf);
   }
-  if (cfg.CTAPolicy != U && (cfg.CTAPolicy < NCCL_CTA_POLICY_DEFAULT || cfg.CTAPolicy > NCCL_CTA_POLICY_ZERO)) {
+  // 2.28.9 takes one policy (init.cc:1887-1891); 2.29 their OR.
+  const int max_policy = library_version() >= 22900 ? (NCCL_CTA_POLICY_EFFICIENCY | NCCL_CTA_POLICY_ZERO) : NCCL_CTA_POLICY_ZERO;
+  if (cfg.CTAPolicy != U && (cfg.CTAPolicy < NCCL_CTA_POLICY_DEFAULT || cfg.CTAPolicy > max_policy)) {
     std::snprintf(buf, sizeof buf, "Invalid config policy attribute value %d", cfg.CTAPolicy);
     return fail(ncclInvalidArgument, buf);
   }
@@ -125,6 +133,12 @@ ncclResult_t parse_config(const ncclConfig_t* in, Comm* c) {
   c->min_ctas = cfg.minCTAs == U ? 1 : cfg.minCTAs;
   c->max_ctas = cfg.maxCTAs == U ? 64 : cfg.maxCTAs;  // MAXCHANNELS (device.h:86)
   c->collnet = cfg.collnetEnable == U ? -1 : cfg.collnetEnable;
+  c->cta_policy = cfg.CTAPolicy == U ? NCCL_CTA_POLICY_DEFAULT : cfg.CTAPolicy;  // init.cc:1928
+  env_override(&c->cta_policy, "NCCL_CTA_POLICY");                                 // init.cc:1745-1750
+  // symmetricSupport = isAllCudaP2p && NCCL_WIN_ENABLE && cuMem (init.cc:1376): the stand-in's GPUs
+  // are all P2P-capable, with cuMem on; COLLBENCH_STANDIN_SYMMETRIC=0 plays a machine without.
+  c->symmetric = env_int("COLLBENCH_STANDIN_SYMMETRIC", 1, 0, 1) != 0;
+  if (const auto v = param("NCCL_WIN_ENABLE"); v && !v->empty() && std::atoi(v->c_str()) == 0) c->symmetric = false;
   env_override(&c->min_ctas, "NCCL_MIN_CTAS");
   env_override(&c->max_ctas, "NCCL_MAX_CTAS");
   if (const auto v = live("NCCL_COLLNET_ENABLE"); v && !v->empty()) c->collnet = std::atoi(v->c_str());  // init.cc:1734
@@ -258,7 +272,7 @@ extern "C" {
 
 ncclResult_t ncclGetVersion(int* version) {
   if (!version) return ncclInvalidArgument;
-  *version = kVersion;
+  *version = library_version();
   return ncclSuccess;
 }
 
@@ -377,20 +391,6 @@ ncclResult_t ncclCommSplit(ncclComm_t comm, int color, int key, ncclComm_t* newc
   }
   return init(newcomm, static_cast<int>(group.size()), id, new_rank, config ? config : &cfg);
 }
-
-ncclResult_t ncclMemAlloc(void** ptr, std::size_t size) {
-  return cudaMalloc(ptr, size) == cudaSuccess ? ncclSuccess : ncclUnhandledCudaError;
-}
-
-ncclResult_t ncclMemFree(void* ptr) { return cudaFree(ptr) == cudaSuccess ? ncclSuccess : ncclUnhandledCudaError; }
-
-ncclResult_t ncclCommRegister(const ncclComm_t comm, void*, std::size_t, void** handle) {
-  if (!comm || !handle) return ncclInvalidArgument;
-  *handle = reinterpret_cast<void*>(1);
-  return ncclSuccess;
-}
-
-ncclResult_t ncclCommDeregister(const ncclComm_t comm, void*) { return comm ? ncclSuccess : ncclInvalidArgument; }
 
 const char* ncclGetErrorString(ncclResult_t rc) {
   switch (rc) {

@@ -410,4 +410,60 @@ TEST(StandinCuda, GraphsReplayCapturedCollectives) {
   EXPECT_EQ(codes, std::vector<int>({0, 0}));
 }
 
+// Registration as NCCL 2.28.9 does it (nccl_reg_facts.md §1-2): local handles ref-counted per
+// range, an unknown one refused; windows of ncclMemAlloc memory made by every rank together;
+// cudaMalloc memory and a misaligned start refused with NCCL's words, the window left NULL.
+TEST(StandinNccl, RegistrationAndWindowsAsNcclDoes) {
+  const auto codes = ranks(2, comm_env(), [](int r) {
+    ncclComm_t c = join(r, 2, r);
+    REQUIRE(c != nullptr);
+    char* mem = nullptr;
+    REQUIRE(ncclMemAlloc(reinterpret_cast<void**>(&mem), 1 << 20) == ncclSuccess);
+    void* h = nullptr;
+    void* inner = nullptr;
+    REQUIRE(ncclCommRegister(c, mem, 1 << 20, &h) == ncclSuccess && h != nullptr);
+    REQUIRE(ncclCommRegister(c, mem + 8192, 4096, &inner) == ncclSuccess && inner == h);  // register.cc:53-58
+    REQUIRE(ncclCommDeregister(c, inner) == ncclSuccess);
+    REQUIRE(ncclCommDeregister(c, h) == ncclSuccess);
+    REQUIRE(ncclCommDeregister(c, h) == ncclInvalidUsage);  // gone once its references are
+    REQUIRE(std::string(ncclGetLastError(c)) == "Deregister: Could not find handle");
+    REQUIRE(ncclCommDeregister(c, nullptr) == ncclSuccess);
+    char* plain = nullptr;
+    REQUIRE(cudaMalloc(reinterpret_cast<void**>(&plain), 1 << 16) == cudaSuccess);
+    ncclWindow_t w = nullptr;
+    REQUIRE(ncclCommWindowRegister(c, plain, 1 << 16, &w, NCCL_WIN_COLL_SYMMETRIC) == ncclUnhandledCudaError && w == nullptr);
+    REQUIRE(std::string(ncclGetLastError(c)) == "Cuda failure 1 'invalid argument'");
+    REQUIRE(ncclCommWindowRegister(c, mem + 256, 4096, &w, NCCL_WIN_COLL_SYMMETRIC) == ncclInvalidArgument && w == nullptr);
+    REQUIRE(std::string(ncclGetLastError(c)) == "Window address must be suitably aligned.");
+    REQUIRE(ncclCommWindowRegister(c, mem, 1 << 20, &w, NCCL_WIN_COLL_SYMMETRIC) == ncclSuccess && w != nullptr);
+    auto* f = reinterpret_cast<float*>(mem);
+    for (int i = 0; i < 1024; ++i) f[i] = static_cast<float>(i * (r + 1));
+    REQUIRE(ncclAllReduce(f, f + 1024, 1024, ncclFloat32, ncclSum, c, nullptr) == ncclSuccess);  // a symmetric kernel
+    REQUIRE(cudaDeviceSynchronize() == cudaSuccess);
+    for (int i = 0; i < 1024; ++i) REQUIRE(f[1024 + i] == static_cast<float>(i * 3));
+    REQUIRE(ncclCommWindowDeregister(c, w) == ncclSuccess);
+    REQUIRE(ncclMemFree(mem) == ncclSuccess);
+    REQUIRE(cudaFree(plain) == cudaSuccess);
+    return ncclCommDestroy(c) == ncclSuccess ? 0 : 1;
+  });
+  EXPECT_EQ(codes, std::vector<int>({0, 0}));
+  // No symmetric support and NCCL_LOCAL_REGISTER=0: success, the window not written (dev_runtime.cc:902).
+  auto env = comm_env();
+  env.push_back({"COLLBENCH_STANDIN_SYMMETRIC", "0"});
+  env.push_back({"NCCL_LOCAL_REGISTER", "0"});
+  const auto off = ranks(1, env, [](int) {
+    ncclComm_t c = join(0, 1, 0);
+    REQUIRE(c != nullptr);
+    void* mem = nullptr;
+    REQUIRE(ncclMemAlloc(&mem, 4096) == ncclSuccess);
+    ncclWindow_t w = nullptr;
+    REQUIRE(ncclCommWindowRegister(c, mem, 4096, &w, NCCL_WIN_COLL_SYMMETRIC) == ncclSuccess && w == nullptr);
+    void* h = reinterpret_cast<void*>(1);
+    REQUIRE(ncclCommRegister(c, mem, 4096, &h) == ncclSuccess && h == nullptr);  // register.cc:117-126
+    REQUIRE(ncclMemFree(mem) == ncclSuccess);
+    return ncclCommDestroy(c) == ncclSuccess ? 0 : 1;
+  });
+  EXPECT_EQ(off, std::vector<int>({0}));
+}
+
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include "backend/nccl/nccl_calls.hpp"
 #include "backend/nccl/nccl_device.hpp"
+#include "backend/nccl/nccl_registration.hpp"
 #include "backend/nccl/nccl_setup.hpp"
 #include "backend/nccl/tuning_log.hpp"
 #include "core/error.hpp"
@@ -61,12 +62,15 @@ class NcclBackend final : public Backend {
       if (ncclCommGetAsyncError(m_comm, &st) != ncclSuccess || (st != ncclSuccess && st != ncclInProgress)) {
         ncclCommAbort(m_comm);  // a broken one would never finish finalising (a blocking Finalize waits)
       } else {
+        // Registrations end before the communicator does (nccl-tests: common.cu:1794-1806), every
+        // rank in the same order; an aborted one frees its own (init.cc:331).
+        m_reg.deregister_all(m_comm, true);
         ncclCommFinalize(m_comm);
         wait_comm_quiet();
         ncclCommDestroy(m_comm);
       }
     }
-    if (m_pool) cudaFree(m_pool);
+    if (m_pool) m_reg.release(m_pool);
     if (m_stream) cudaStreamDestroy(m_stream);
     if (m_log) m_log->read_new();  // the last warnings, if any
   }
@@ -116,6 +120,8 @@ class NcclBackend final : public Backend {
                                              : (m_opt.rotate == 0 ? "auto: enough sets to exceed 2x the L2 cache ("
                                                                         + std::to_string(m_l2) + " B), at most 64"
                                                                   : std::to_string(m_opt.rotate) + " sets");
+    d["nccl_register"] = register_description(m_opt.register_mode);
+    d["buffer_allocator"] = m_reg.allocator();
     if (m_log) d["nccl_tuning_log"] = m_log->path();
     if (!m_standin.empty()) d["standin"] = m_standin;
     return d;
@@ -133,9 +139,11 @@ class NcclBackend final : public Backend {
                            std::to_string(free_b) + " B are free on " + m_rank_details["gpu"]);
     want = std::max(one, std::min(want, free_b / 2));  // rotation never takes more than half the free memory
     if (want <= m_pool_bytes) return;
-    if (m_pool) CHECK_CUDA(cudaFree(m_pool));
-    m_pool = nullptr;
-    CHECK_CUDA(cudaMalloc(&m_pool, want));
+    if (m_pool) {
+      m_reg.deregister_all(m_comm);  // nothing registered may outlive its memory
+      m_reg.release(m_pool);
+    }
+    m_pool = m_reg.allocate(want);
     m_pool_bytes = want;
   }
 
@@ -168,6 +176,11 @@ class NcclBackend final : public Backend {
     m_next_set = 0;
     for (cudaGraphExec_t g : m_graphs) CHECK_CUDA(cudaGraphExecDestroy(g));
     m_graphs.clear();
+    // --register: the previous case's buffers deregistered, this case's registered, outside the
+    // timed loop; NCCL giving no handle or window, or refusing, skips the case (core::CaseSkipped).
+    if (m_opt.register_mode != RegisterMode::none)
+      m_reg.register_case(m_comm, set_regions(m_pool, m_set_bytes, m_sets, m_case.in_place, m_case.shape.send_bytes,
+                                              m_case.shape.recv_bytes));
     if (m_opt.tuning_info) estimate();
     if (m_opt.graph) capture_graphs();
   }
@@ -486,12 +499,12 @@ class NcclBackend final : public Backend {
   }
 
   void read_tuning_log() {
-    const std::string s = m_log->read_new();
-    if (auto t = last_tuning_line(s, nccl_func_name(m_case.coll))) {
-      m_notes["nccl_algo"] = t->algo;
-      m_notes["nccl_proto"] = t->proto;
-      m_notes["nccl_channels"] = std::to_string(t->channel_hi - t->channel_lo + 1);
-    }
+    // CE: NCCL 2.28.9 runs AllGather and ncclAlltoAll on the copy engines with CTAPolicy zero and
+    // both buffers in symmetric windows on one node (enqueue.cc:2574-2582, ce_coll.cc:82-99); our
+    // all-to-all is grouped send/recv, which never goes there and never logs a TUNING line either.
+    const bool ce = m_opt.register_mode == RegisterMode::symmetric && m_opt.cta_policy >= 0 && (m_opt.cta_policy & 2) != 0 &&
+                    m_case.coll == Collective::allgather;
+    for (auto& [k, v] : tuning_notes(m_log->read_new(), nccl_func_name(m_case.coll), ce, m_init_ce)) m_notes[k] = v;
   }
 
   void apply_blocking_faults() {
@@ -501,6 +514,8 @@ class NcclBackend final : public Backend {
 
   JobInfo m_job;
   NcclOptions m_opt;
+  BufferRegistry m_reg{m_opt.register_mode};  // after m_opt
+  bool m_init_ce = false;                      // NCCL logged "Init CE" for this communicator
   int m_device = 0;
   int m_cc = 0;
   int m_l2 = 0;

@@ -39,6 +39,10 @@ std::string device_refusal(const JobInfo& job);
 // The UUID of the GPU this rank of `job` will use ("" when it has none): ranks of one host that
 // would share a GPU are refused before NCCL's init, which would fail on them ("Duplicate GPU").
 std::string device_uuid(const JobInfo& job);
+// Why the NCCL library in use cannot do what `opt` asks (--register without its call, a combined
+// CTA policy before NCCL 2.29), in one line for exit 2, or empty (nccl_setup.hpp's library_refusal
+// with this library's version and calls). Every rank asks before any rank starts NCCL.
+std::string library_refusal(const NcclOptions& opt);
 // `opt` as checked_config (nccl_setup.hpp) returns it: NCCL's config checks applied, a minCTAs
 // alone completed with NCCL's maxCTAs. Throws core::RunError (exit 3) when this rank cannot get a
 // GPU or NCCL fails to initialise.

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "core/error.hpp"
 
@@ -56,7 +57,9 @@ NcclOptions checked_config(NcclOptions o, const EnvLookup& env, bool sweep_field
   };
   range(o.min_ctas, 1, kMaxChannels, "--nccl-min-ctas", "minCTAs");
   range(o.max_ctas, 1, kMaxChannels, "--nccl-max-ctas", "maxCTAs");
-  range(o.cta_policy, 0, 2, "--nccl-cta-policy", "CTAPolicy");
+  // 3 = efficiency|zero: a value of NCCL 2.29, whose uses are bit tests; 2.28.9 refuses it at init
+  // (init.cc:1887-1891), which library_refusal says before init, knowing the library in use.
+  range(o.cta_policy, 0, 3, "--nccl-cta-policy", "CTAPolicy");
   range(o.cga_cluster_size, 0, 8, "--nccl-cga-cluster-size", "cgaClusterSize");
   range(o.channels_per_net_peer, 1, kMaxChannels, "--nccl-channels-per-net-peer", "nChannelsPerNetPeer");
   range(o.collnet_enable, 0, 1, "--nccl-collnet", "collnetEnable");
@@ -99,6 +102,37 @@ NcclOptions block_options(NcclOptions o, const std::map<std::string, std::string
   return checked_config(o, env, true);
 }
 
+std::string library_refusal(const NcclOptions& o, int version, const LibraryCalls& calls) {
+  const auto text = [](int v) { return fmt::format("{}.{}.{}", v / 10000, v / 100 % 100, v % 100); };
+  // ncclCommRegister came with NCCL 2.19, ncclCommWindowRegister with 2.27 (nccl-tests' own gates:
+  // common.cu:1104, 1306-1308).
+  if (o.register_mode == RegisterMode::local && (version < kNcclRegisterVersion || !calls.comm_register))
+    return fmt::format("--register local: ncclCommRegister needs NCCL 2.19 or newer; the NCCL library in use is {}{}",
+                       text(version), calls.comm_register ? "" : " and lacks the call");
+  if (o.register_mode == RegisterMode::symmetric && (version < kNcclWindowVersion || !calls.window_register))
+    return fmt::format("--register symmetric: ncclCommWindowRegister needs NCCL 2.27 or newer; the NCCL library in use is "
+                       "{}{} (--register local registers with ncclCommRegister)",
+                       text(version), calls.window_register ? "" : " and lacks the call");
+  // 2.28.9 range-checks the policy (init.cc:1887-1891: "Invalid config policy attribute value") and
+  // tests it for equality (enqueue.cc:1950, 2580); 2.29 tests bits.
+  if (o.cta_policy > 2 && version < kNcclCtaPolicyBitsVersion)
+    return fmt::format("--nccl-cta-policy efficiency|zero: NCCL {} takes one policy (init.cc:1887-1891); combining them "
+                       "needs NCCL 2.29",
+                       text(version));
+  return {};
+}
+
+std::string register_description(RegisterMode m) {
+  switch (m) {
+    case RegisterMode::none: return "none (buffers not registered, as nccl-tests -R 0)";
+    case RegisterMode::local:
+      return "local (ncclCommRegister, per case, every buffer set's send and recv buffers; as nccl-tests -R 1)";
+    case RegisterMode::symmetric:
+      return "symmetric (ncclCommWindowRegister NCCL_WIN_COLL_SYMMETRIC, per case, every buffer set; as nccl-tests -R 2)";
+  }
+  return "";
+}
+
 int nccl_debug_level(std::optional<std::string> value) {
   if (!value || value->empty()) return 0;
   const char* v = value->c_str();
@@ -122,16 +156,25 @@ UserDebug user_debug(const EnvLookup& env) {
 }
 
 std::string tuning_subsys(const UserDebug& user) {
-  if (user.level < 3) return "TUNING";
+  // INIT besides TUNING: the copy-engine path's only marker is an INIT line ("Init CE", ce_coll.cc:48).
+  if (user.level < 3) return "INIT,TUNING";
   if (user.subsys.empty()) return "INIT,BOOTSTRAP,ENV,TUNING";
-  if (user.subsys[0] != '^') return user.tuning ? user.subsys : user.subsys + ",TUNING";
-  // A negated list ("^INIT,NET"): everything else is on already, TUNING included, unless listed.
+  if (user.subsys[0] != '^') {
+    std::string upper;
+    for (char c : user.subsys) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    const bool init = upper.find("INIT") != std::string::npos || upper.find("ALL") != std::string::npos;
+    return user.subsys + (user.tuning ? "" : ",TUNING") + (init ? "" : ",INIT");
+  }
+  // A negated list ("^INIT,NET"): everything else is on already; TUNING and INIT are taken out of it.
   std::string out = "^";
   std::string_view rest = std::string_view(user.subsys).substr(1);
+  const auto is = [](std::string_view item, const char* name) {
+    return strncasecmp(item.data(), name, std::max(item.size(), std::strlen(name))) == 0;
+  };
   while (!rest.empty()) {
     const std::size_t comma = rest.find(',');
     const std::string_view item = rest.substr(0, comma);
-    if (!item.empty() && strncasecmp(item.data(), "TUNING", std::max<std::size_t>(item.size(), 6)) != 0)
+    if (!item.empty() && !is(item, "TUNING") && !is(item, "INIT"))
       out += (out.size() > 1 ? "," : "") + std::string(item);
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
@@ -146,7 +189,8 @@ std::string lines_for_user(std::string_view text, const UserDebug& user) {
     const std::string_view line = text.substr(0, nl);
     const bool warn = line.find(" NCCL WARN ") != std::string_view::npos;
     const bool info = line.find(" NCCL INFO ") != std::string_view::npos;
-    const bool tuning = info && line.find(" Bytes -> Algo ") != std::string_view::npos;
+    const bool tuning = info && (line.find(" Bytes -> Algo ") != std::string_view::npos ||
+                                 line.find(" [Symmetric]: ") != std::string_view::npos);
     const bool show = warn ? user.level >= 2 : tuning ? user.level >= 3 && user.tuning : info ? user.level >= 3 : user.level >= 1;
     if (!line.empty() && show) {
       out.append(line);

@@ -47,6 +47,23 @@ NcclOptions checked_config(NcclOptions o, const EnvLookup& env, bool sweep_field
 // the field.
 NcclOptions block_options(NcclOptions o, const std::map<std::string, std::string>& fields, const EnvLookup& env);
 
+// NCCL versions (NCCL_VERSION_CODE form) that bring what --register and --nccl-cta-policy use.
+inline constexpr int kNcclRegisterVersion = 21900;       // ncclCommRegister, ncclMemAlloc
+inline constexpr int kNcclWindowVersion = 22700;         // ncclCommWindowRegister, NCCL_WIN_COLL_SYMMETRIC
+inline constexpr int kNcclCtaPolicyBitsVersion = 22900;  // CTAPolicy values combined with | (2.28.9: one value)
+
+// Which registration calls the NCCL library in use resolves (dlsym), beside its version.
+struct LibraryCalls {
+  bool comm_register = true;    // ncclCommRegister / ncclCommDeregister
+  bool window_register = true;  // ncclCommWindowRegister / ncclCommWindowDeregister
+};
+
+// One line (exit 2) when the NCCL library in use (`version` from ncclGetVersion) cannot do what
+// `o` asks: --register without its call, or a combined CTA policy before NCCL 2.29. Empty when it can.
+std::string library_refusal(const NcclOptions& o, int version, const LibraryCalls& calls);
+// --register's value as the run metadata records it.
+std::string register_description(RegisterMode m);
+
 // NCCL_DEBUG as NCCL reads it (debug.cc): the level the user asked for before collbench's
 // --nccl-tuning-info redirects the log. 0 none (unset or NONE), 1 VERSION, 2 WARN, 3 INFO, 4+ more.
 int nccl_debug_level(std::optional<std::string> value);
@@ -58,8 +75,10 @@ struct UserDebug {
   bool tuning = false; // the user's subsystems include TUNING (or ALL)
 };
 UserDebug user_debug(const EnvLookup& env);
-// NCCL_DEBUG_SUBSYS for --nccl-tuning-info: TUNING plus what the user asked for (NCCL's default
-// INIT,BOOTSTRAP,ENV when the user asked for INFO without a list; debug.cc).
+// NCCL_DEBUG_SUBSYS for --nccl-tuning-info: TUNING and INIT plus what the user asked for (NCCL's
+// default INIT,BOOTSTRAP,ENV when the user asked for INFO without a list; debug.cc). INIT carries
+// the copy-engine marker "Init CE" (ce_coll.cc:48); a user with INFO and a list lacking INIT sees
+// NCCL's INIT lines too.
 std::string tuning_subsys(const UserDebug& user);
 
 // The lines of a new chunk of NCCL's log that the user's own NCCL_DEBUG would have shown (WARN

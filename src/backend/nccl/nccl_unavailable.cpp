@@ -14,6 +14,8 @@ std::string device_refusal(const JobInfo&) { return "--backend nccl: " + probe_g
 
 std::string device_uuid(const JobInfo&) { return {}; }
 
+std::string library_refusal(const NcclOptions&) { return {}; }  // device_refusal says why first
+
 std::unique_ptr<Backend> make_nccl_backend(const JobInfo&, const NcclOptions&) {
   throw core::RunError("--backend nccl: " + probe_gpus().why + "; --backend mpi runs on CPUs");
 }

@@ -44,7 +44,18 @@ std::optional<TuningLine> parse_tuning_line(std::string_view line) {
   std::string_view s = line.substr(at + 10);
   TuningLine t;
   t.func = std::string(word(s));
-  if (t.func.empty() || !take(s, ": ") || !number(s, t.bytes) || !take(s, " Bytes -> Algo ")) return std::nullopt;
+  if (t.func.empty()) return std::nullopt;
+  if (take(s, " [Symmetric]: ")) {  // symmetric_sched.cc:228-231
+    int channels = 0;
+    if (!number(s, t.bytes) || !take(s, " Bytes -> Kernel ")) return std::nullopt;
+    t.kernel = std::string(word(s));
+    if (t.kernel.empty() || !take(s, " nchannels ") || !number(s, channels) || channels < 1 || !take(s, " nthreads ") ||
+        !number(s, t.nthreads) || !take(s, " nWorks ") || !number(s, t.nworks))
+      return std::nullopt;
+    t.channel_hi = channels - 1;
+    return t;
+  }
+  if (!take(s, ": ") || !number(s, t.bytes) || !take(s, " Bytes -> Algo ")) return std::nullopt;
   t.algo = std::string(word(s));
   if (t.algo.empty() || !take(s, " proto ")) return std::nullopt;
   t.proto = std::string(word(s));
@@ -66,6 +77,32 @@ std::optional<TuningLine> last_tuning_line(std::string_view text, std::string_vi
     text.remove_prefix(nl + 1);
   }
   return last;
+}
+
+bool logged_init_ce(std::string_view text) {
+  for (std::size_t at = text.find("NCCL INFO Init CE, rank "); at != std::string_view::npos;
+       at = text.find("NCCL INFO Init CE, rank ", at + 1))
+    if (at == 0 || text[at - 1] == ' ') return true;
+  return false;
+}
+
+std::map<std::string, std::string> tuning_notes(std::string_view text, std::string_view func, bool copy_engine_possible,
+                                                bool& init_ce) {
+  std::map<std::string, std::string> n;
+  init_ce = init_ce || logged_init_ce(text);
+  if (auto t = last_tuning_line(text, func)) {
+    if (!t->kernel.empty()) {
+      n["nccl_kernel"] = "symmetric " + t->kernel;  // NCCL_ALGO/NCCL_PROTO are not consulted (symmetric_sched.cc)
+    } else {
+      n["nccl_algo"] = t->algo;
+      n["nccl_proto"] = t->proto;
+    }
+    n["nccl_channels"] = std::to_string(t->channel_hi - t->channel_lo + 1);
+  } else if (copy_engine_possible && init_ce) {
+    // A CE collective has no TUNING line (its plan skips both schedulers, enqueue.cc:1438-1454).
+    n["nccl_path"] = "copy engine (NCCL logged Init CE; no kernel line)";
+  }
+  return n;
 }
 
 namespace {

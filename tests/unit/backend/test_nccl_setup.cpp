@@ -94,10 +94,53 @@ TEST(NcclSetup, UsersDebugLevelDecidesWhatIsShown) {
 }
 
 TEST(NcclSetup, TuningSubsystemsKeepTheUsers) {
-  EXPECT_EQ(tuning_subsys(user_debug(env_of({}))), "TUNING");
+  // INIT with TUNING: the copy-engine path's only marker is an INIT line (ce_coll.cc:48).
+  EXPECT_EQ(tuning_subsys(user_debug(env_of({}))), "INIT,TUNING");
   EXPECT_EQ(tuning_subsys(user_debug(env_of({{"NCCL_DEBUG", "INFO"}}))), "INIT,BOOTSTRAP,ENV,TUNING");
-  EXPECT_EQ(tuning_subsys(user_debug(env_of({{"NCCL_DEBUG", "INFO"}, {"NCCL_DEBUG_SUBSYS", "NET"}}))), "NET,TUNING");
+  EXPECT_EQ(tuning_subsys(user_debug(env_of({{"NCCL_DEBUG", "INFO"}, {"NCCL_DEBUG_SUBSYS", "NET"}}))), "NET,TUNING,INIT");
+  EXPECT_EQ(tuning_subsys(user_debug(env_of({{"NCCL_DEBUG", "INFO"}, {"NCCL_DEBUG_SUBSYS", "init,TUNING"}}))), "init,TUNING");
   EXPECT_EQ(tuning_subsys(user_debug(env_of({{"NCCL_DEBUG", "INFO"}, {"NCCL_DEBUG_SUBSYS", "^NET,TUNING"}}))), "^NET");
+  EXPECT_EQ(tuning_subsys(user_debug(env_of({{"NCCL_DEBUG", "INFO"}, {"NCCL_DEBUG_SUBSYS", "^INIT,NET"}}))), "^NET");
+}
+
+// The symmetric kernels' TUNING line is a TUNING line: shown only to a user who asked for TUNING.
+TEST(NcclSetup, SymmetricKernelLinesAreTuningLines) {
+  const std::string log = "h:1:2 [0] NCCL INFO AllReduce [Symmetric]: 1048576 Bytes -> Kernel AllReduce_RSxLD_AGxST "
+                          "nchannels 8 nthreads 512 nWorks 1\n";
+  EXPECT_EQ(lines_for_user(log, user_debug(env_of({{"NCCL_DEBUG", "INFO"}}))), "");
+  EXPECT_EQ(lines_for_user(log, user_debug(env_of({{"NCCL_DEBUG", "INFO"}, {"NCCL_DEBUG_SUBSYS", "TUNING"}}))), log);
+}
+
+// --register and a combined --nccl-cta-policy against the NCCL library in use: one line each.
+TEST(NcclSetup, LibraryRefusalsNameTheFlagTheCallAndTheVersion) {
+  NcclOptions o;
+  EXPECT_EQ(library_refusal(o, 21800, {false, false}), "");  // nothing asked
+  o.register_mode = RegisterMode::symmetric;
+  EXPECT_EQ(library_refusal(o, 22809, {}), "");
+  EXPECT_EQ(library_refusal(o, 22605, {true, false}),
+            "--register symmetric: ncclCommWindowRegister needs NCCL 2.27 or newer; the NCCL library in use is 2.26.5 and "
+            "lacks the call (--register local registers with ncclCommRegister)");
+  EXPECT_NE(library_refusal(o, 22605, {}).find("ncclCommWindowRegister needs NCCL 2.27"), std::string::npos);
+  o.register_mode = RegisterMode::local;
+  EXPECT_EQ(library_refusal(o, 22605, {true, false}), "");
+  EXPECT_EQ(library_refusal(o, 21803, {}),
+            "--register local: ncclCommRegister needs NCCL 2.19 or newer; the NCCL library in use is 2.18.3");
+  o.register_mode = RegisterMode::none;
+  o.cta_policy = 3;
+  EXPECT_EQ(library_refusal(o, 22809, {}),
+            "--nccl-cta-policy efficiency|zero: NCCL 2.28.9 takes one policy (init.cc:1887-1891); combining them needs NCCL 2.29");
+  EXPECT_EQ(library_refusal(o, 22900, {}), "");
+  o.cta_policy = 2;
+  EXPECT_EQ(library_refusal(o, 22809, {}), "");
+}
+
+// checked_config's static range takes 3 (efficiency|zero, NCCL 2.29); 4 is nobody's.
+TEST(NcclSetup, CtaPolicyRangeTakesTheCombination) {
+  NcclOptions o;
+  o.cta_policy = 3;
+  EXPECT_EQ(checked_config(o, env_of({}), false).cta_policy, 3);
+  o.cta_policy = 4;
+  EXPECT_THROW(checked_config(o, env_of({}), false), collbench::core::InputError);
 }
 
 // Every communicator of a process writes NCCL's one log file: a new reader starts at its end.
@@ -115,7 +158,7 @@ TEST(NcclSetup, EachTuningLogReadsOnlyItsOwnNewLines) {
   EXPECT_EQ(mine.find("AllGa"), std::string::npos) << mine;  // only whole lines
   std::ofstream(path, std::ios::app) << "ther: 8 Bytes -> Algo RING proto SIMPLE\n";
   EXPECT_EQ(second.read_new(), "x:1:1 [0] NCCL INFO AllGather: 8 Bytes -> Algo RING proto SIMPLE\n");
-  EXPECT_STREQ(std::getenv("NCCL_DEBUG_SUBSYS"), "TUNING");
+  EXPECT_STREQ(std::getenv("NCCL_DEBUG_SUBSYS"), "INIT,TUNING");
   std::remove(path.c_str());
   for (const char* v : {"NCCL_DEBUG", "NCCL_DEBUG_SUBSYS", "NCCL_DEBUG_FILE"}) ::unsetenv(v);
 }
