@@ -30,6 +30,16 @@ std::optional<AdviceStep> step_at(const TuneInput& in, const Cell& cell, const p
   return s;
 }
 
+// "none" (register) and the value named "default" (CTAPolicy 0) are the default itself.
+bool is_default_value(const plan::Knob& k, const std::string& value) {
+  if (value == "none") return true;
+  for (const plan::Choice& c : k.choices)
+    if (c.value == value)
+      for (const std::string& alias : c.aliases)
+        if (alias == "default") return true;
+  return false;
+}
+
 }  // namespace
 
 std::string Advice::describe(const AdviceSeries& s) {
@@ -59,7 +69,7 @@ std::vector<Advice> advise(const TuneInput& in, const TuneOptions& opt) {
     if (c.knobs.size() != 1) continue;  // a value measured alone, every other knob at its default
     const auto& [name, value] = *c.knobs.begin();
     const plan::Knob* k = plan::find_knob(in.backend, name);
-    if (!k || !k->advice) continue;
+    if (!k || !k->advice || is_default_value(*k, value)) continue;
     Advice a{name, value, k->help, {}};
     std::map<Series, AdviceSeries> series;
     for (const Cell& cell : in.cells) {

@@ -48,6 +48,47 @@ class StandinLoop : public DirTest {
   }
 };
 
+// sweeps/nccl-register.json, shortened: registration and the CTA policy as sweep axes (per
+// communicator), tuned into advice with intervals, never into env files. The stand-in's symmetric
+// kernels assume a 2.5 us latency (tests/standin/README.md): small all-reduces gain there.
+TEST_F(StandinLoop, RegistrationSweepTunesIntoAdviceNeverIntoEnvFiles) {
+  ::setenv("COLLBENCH_STANDIN_HOST_GAPS", "0", 1);
+  json spec = json::parse(slurp(COLLBENCH_SOURCE_DIR "/sweeps/nccl-register.json"), nullptr, true, true);
+  spec["collectives"] = {"allreduce"};
+  spec["sizes"] = {{"min", "1K"}, {"max", "256K"}, {"factor", 16}};
+  spec["launcher"]["ranks"] = 4;
+  spec["repetitions"] = 2;
+  spec["knobs"]["config.CTAPolicy"] = {"default", "efficiency"};
+  spec["measure"] = {{"iters", 10}, {"warmup", 2}, {"timeout", 60}};
+  const std::string store = path("store"), tune_dir = path("tune");
+  const Proc s = collbench({"sweep", write("register.json", spec.dump()), "--out", store}, 900);
+  ASSERT_EQ(s.exit_code, 0) << s.all();
+  const Proc t = collbench({"tune", store, "--out", tune_dir}, 300);
+  ASSERT_EQ(t.exit_code, 0) << t.all();
+  const json summary = e2e::read_json(tune_dir + "/summary.json");
+  std::map<std::string, json> advice;
+  for (const json& a : summary.at("advice")) advice[a.at("knob").get<std::string>() + "=" + a.at("value").get<std::string>()] = a;
+  ASSERT_EQ(advice.size(), 3u) << summary.at("advice").dump(1);  // local, symmetric, efficiency: the defaults are not advice
+  for (const auto& [name, a] : advice) {
+    EXPECT_EQ(a.at("deployed"), false);
+    ASSERT_EQ(a.at("series").size(), 1u) << name;
+    EXPECT_EQ(a.at("series")[0].at("steps").size(), 3u) << name;  // 1K, 16K, 256K
+  }
+  const json& first = advice.at("register=symmetric").at("series")[0].at("steps")[0];
+  EXPECT_EQ(first.at("bytes"), 1024);
+  EXPECT_EQ(first.at("outcome"), "faster") << advice.at("register=symmetric").dump(1);
+  EXPECT_GT(first.at("gain_lo").get<double>(), 1.0);
+  EXPECT_NE(t.out.find("advice: register=symmetric (the application's choice, not deployed): allreduce bfloat16 out_of_place 4 ranks: "),
+            std::string::npos) << t.all();
+  for (const char* f : {"collbench.env", "env.sh", "nccl.conf", "mpirun-args.txt"}) {
+    const std::string text = slurp(tune_dir + "/" + f);
+    EXPECT_EQ(text.find("CTA"), std::string::npos) << f << "\n" << text;
+    EXPECT_EQ(text.find("register"), std::string::npos) << f << "\n" << text;
+  }
+  EXPECT_EQ(summary.at("deploy").at("knobs").dump().find("register"), std::string::npos) << summary.at("deploy").dump();
+  EXPECT_NE(slurp(tune_dir + "/summary.md").find("**register=symmetric**"), std::string::npos);
+}
+
 TEST_F(StandinLoop, SweepOfTheShippedAlgoProtoSpecThenTuneValidateAndReport) {
   // A machine on which Ring runs 3x slower than NCCL's model says while NCCL still picks it: the
   // sweep must find the faster forced settings, tune recommend them and --validate see them hold.

@@ -90,6 +90,12 @@ NcclOptions checked_config(NcclOptions o, const EnvLookup& env, bool sweep_field
 
 NcclOptions block_options(NcclOptions o, const std::map<std::string, std::string>& fields, const EnvLookup& env) {
   for (const auto& [field, value] : fields) {
+    if (field == "register") {  // the sweep knob `register` (run --register): per communicator, not an ncclConfig_t field
+      if (value != "none" && value != "local" && value != "symmetric")
+        throw core::InputError("launch file: register '" + value + "': expected none, local or symmetric");
+      o.register_mode = value == "local" ? RegisterMode::local : value == "symmetric" ? RegisterMode::symmetric : RegisterMode::none;
+      continue;
+    }
     const int v = std::stoi(value);
     if (field == "minCTAs") o.min_ctas = v;
     else if (field == "maxCTAs") o.max_ctas = v;
