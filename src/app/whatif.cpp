@@ -50,7 +50,8 @@ int whatif(const WhatIfRequest& a) {
   const std::vector<core::Collective> colls = core::parse_collectives(a.coll);
   for (core::Collective c : colls)
     if (c == core::Collective::alltoall || c == core::Collective::sendrecv || c == core::Collective::alltoallv)
-      throw core::InputError("--coll '" + a.coll + "': " + std::string(core::name(c)) +
+      throw core::InputError("--coll '" + a.coll + "': " +
+                             (c == core::Collective::alltoall ? std::string("all-to-all") : std::string(core::name(c))) +
                              " runs on NCCL's send/recv path, which its cost model does not cover; expected allreduce, "
                              "allgather, reducescatter, broadcast or reduce");
   std::vector<std::uint64_t> sizes;

@@ -69,13 +69,15 @@ TEST_F(GpuKernels, VerifyAgreesWithTheHostOnCorrectPoisonedAndCorruptedOutputs) 
     for (core::Collective c : core::kAllCollectives) {
       const int n = 4;
       const Pattern p({c, t, core::RedOp::max, n, 1, 3});
-      const kernels::DevicePattern dp(p, nullptr);
       const core::CollShape sh = core::shape(c, 1 << 20, t, n);
       const std::size_t bytes = sh.recv_count * core::size_of(t);
       for (int rank = 0; rank < n; ++rank) {
+        // alltoallv: the rank's receive layout goes to the device with the tables.
+        const std::vector<std::uint64_t> layout = p.receive_layout(rank, sh.param_count);
+        const kernels::DevicePattern dp(p, nullptr, layout);
         std::vector<unsigned char> good(bytes);
         for (std::uint64_t i = 0; i < sh.recv_count; ++i)
-          element::store(t, good.data(), i, element::expected_bits(p.view(), rank, sh.param_count, i));
+          element::store(t, good.data(), i, element::expected_bits(p.view(layout), rank, sh.param_count, i));
         DeviceBuffer d(bytes);
         ASSERT_EQ(cudaMemcpy(d.ptr, good.data(), bytes, cudaMemcpyHostToDevice), cudaSuccess);
         const bool checked = element::output_checked(p.view(), rank);

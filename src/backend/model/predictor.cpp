@@ -75,7 +75,7 @@ CasePrediction Predictor::choose(core::Collective c, core::DataType t, core::Red
   out.bytes = core::shape(c, requested_bytes, t, nranks()).bytes;
   out.call = call_for(c, t, op, out.bytes);
   if (!out.call) {
-    out.why_not = std::string(core::name(c)) +
+    out.why_not = (c == core::Collective::alltoall ? std::string("all-to-all") : std::string(core::name(c))) +
                   " runs on NCCL's send/recv path, which its cost model does not cover (reports/MODEL.md)";
   } else if (out.bytes == 0) {
     out.why_not = fmt::format("0 bytes per rank at {} B on {} ranks: NCCL returns without communicating", requested_bytes, nranks());

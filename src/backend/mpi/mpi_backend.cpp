@@ -106,7 +106,6 @@ class MpiBackend final : public Backend {
       return "count " + std::to_string(c.shape.param_count) + " exceeds MPI's int count limit";
     if (c.coll == Collective::alltoallv) {
       if (c.in_place) return no_in_place(c.coll);
-      if (c.shape.send_count == 0 && c.shape.recv_count == 0) return "the traffic sends 0 elements at this size";
       if (std::max(c.shape.send_count, c.shape.recv_count) > static_cast<std::uint64_t>(INT_MAX))
         return "a rank's " + std::to_string(std::max(c.shape.send_count, c.shape.recv_count)) +
                " elements exceed MPI_Alltoallv's int displacements";
