@@ -204,8 +204,9 @@ class Evaluator {
         it.reference = e.time_us.median;
         it.limit = limit_us;
         if (slow)
-          it.message = fmt::format("{}: median time {:.4g} us is {:.2f}x the baseline's {:.4g} us; the limit is {:.4g} us",
-                                   key.describe(), r.time_us.p50, r.time_us.p50 / e.time_us.median, e.time_us.median, limit_us);
+          it.message = fmt::format("{}: median time {:.4g} us is {} the baseline's {:.4g} us; the limit is {:.4g} us",
+                                   key.describe(), r.time_us.p50, core::format_ratio(r.time_us.p50 / e.time_us.median),
+                                   e.time_us.median, limit_us);
       }
       finish_fail(it, o);
     }
@@ -218,8 +219,9 @@ class Evaluator {
       it.reference = e.p99_us.median;
       it.limit = limit;
       if (it.status == "fail")
-        it.message = fmt::format("{}: p99 {:.4g} us is {:.2f}x the baseline's {:.4g} us; the limit is {:.2f}x", key.describe(),
-                                 r.time_us.p99, r.time_us.p99 / e.p99_us.median, e.p99_us.median, ratio);
+        it.message = fmt::format("{}: p99 {:.4g} us is {} the baseline's {:.4g} us; the limit is {}", key.describe(),
+                                 r.time_us.p99, core::format_ratio(r.time_us.p99 / e.p99_us.median), e.p99_us.median,
+                                 core::format_ratio(ratio));
       finish_fail(it, o);
     }
     if (lim.cv_max) cv_rule(o, key, *lim.cv_max, &e, lim);
@@ -342,8 +344,8 @@ class Evaluator {
         it.limit = 1.0 + slowdown;
         it.reference = p.peers_us;
         if (p.slow)
-          it.message = fmt::format("{}: {} took {:.4g} us, {:.2f}x the median of the other {} {} ({:.4g} us)", c.key.describe(),
-                                   o.group_label(), o.rec.time_us.p50, p.ratio, c.groups.size() - 1,
+          it.message = fmt::format("{}: {} took {:.4g} us, {} the median of the other {} {} ({:.4g} us)", c.key.describe(),
+                                   o.group_label(), o.rec.time_us.p50, core::format_ratio(p.ratio), c.groups.size() - 1,
                                    c.key.scope == "node" ? "nodes" : "pairs", p.peers_us);
       }
   }

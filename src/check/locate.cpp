@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 
+#include "core/size.hpp"
 #include "plan/groups.hpp"
 
 namespace collbench::check {
@@ -13,14 +14,14 @@ namespace collbench::check {
 std::string Suspect::describe() const {
   if (kind == "link")
     return fmt::format("link between node {} (host {}, ranks {}) and node {} (host {}, ranks {}): their pair was slow "
-                       "while both were fast in their other pairs, in {} of {} cases (up to {:.2f}x)",
+                       "while both were fast in their other pairs, in {} of {} cases (up to {})",
                        node, host, plan::format_ranks(ranks), partner, partner_host, plan::format_ranks(partner_ranks),
-                       slow_cases, cases, worst_ratio);
+                       slow_cases, cases, core::format_ratio(worst_ratio));
   std::string what = kind == "node" ? "slower than the other nodes alone" : "in a slow pair every round it measured";
   if (ambiguous) what = fmt::format("in a slow pair with {} (one round: either may be the cause)", partner);
   const std::string slurm = slurm_node.empty() || slurm_node == host ? "" : ", Slurm node " + slurm_node;
-  return fmt::format("node {} (host {}{}, ranks {}): {} in {} of {} cases (up to {:.2f}x)", node, host, slurm,
-                     plan::format_ranks(ranks), what, slow_cases, cases, worst_ratio);
+  return fmt::format("node {} (host {}{}, ranks {}): {} in {} of {} cases (up to {})", node, host, slurm,
+                     plan::format_ranks(ranks), what, slow_cases, cases, core::format_ratio(worst_ratio));
 }
 
 namespace {

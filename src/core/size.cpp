@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 #include "core/error.hpp"
 
@@ -44,6 +45,18 @@ std::string format_size(std::uint64_t bytes) {
     ++unit;
   }
   return std::to_string(bytes) + kUnits[unit];
+}
+
+std::string format_ratio(double ratio) {
+  if (!(ratio > 0) || !std::isfinite(ratio)) return "-";
+  char buf[32];
+  if (ratio >= 1000) return "> 1000x";
+  if (ratio < 0.001) return "< 0.001x";
+  if (ratio >= 100) std::snprintf(buf, sizeof buf, "%.0fx", ratio);
+  else if (ratio >= 10) std::snprintf(buf, sizeof buf, "%.1fx", ratio);
+  else if (ratio >= 0.1) std::snprintf(buf, sizeof buf, "%.2fx", ratio);
+  else std::snprintf(buf, sizeof buf, "%.3fx", ratio);
+  return buf;
 }
 
 }  // namespace collbench::core

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/size.hpp"
 #include "report/analysis.hpp"
 #include "stats/summary.hpp"
 
@@ -215,11 +216,12 @@ std::string compare_text(const Comparison& c, const CompareOptions& o) {
       s += fmt::format("\n{}\n  {:>10}  {:>11}  {:>11}  {:>9}  {:>9}  {:>7}  {:<7}  {}\n", group, "size", "A time(us)",
                        "B time(us)", "A busbw", "B busbw", "ratio", "verdict", "confidence");
     }
-    s += fmt::format("  {:>10}  {:>11.4g}  {:>11.4g}  {:>9.4g}  {:>9.4g}  {:>7.3f}  {:<7}  {}\n",
-                     format_bytes(double(r.bytes)), r.a_us, r.b_us, r.a_busbw, r.b_busbw, r.ratio, r.verdict, r.confidence);
+    s += fmt::format("  {:>10}  {:>11.4g}  {:>11.4g}  {:>9.4g}  {:>9.4g}  {:>7}  {:<7}  {}\n",
+                     format_bytes(double(r.bytes)), r.a_us, r.b_us, r.a_busbw, r.b_busbw, core::format_ratio(r.ratio), r.verdict,
+                     r.confidence);
   }
   s += fmt::format("\n# {} compared: {} FASTER, {} SLOWER, {} SAME", c.rows.size(), c.faster, c.slower, c.same);
-  if (c.slower > 0) s += fmt::format("; worst {:.3f}x ({:.1f}% slower)", c.worst_ratio, 100 * (1 - c.worst_ratio));
+  if (c.slower > 0) s += fmt::format("; worst {} ({:.1f}% slower)", core::format_ratio(c.worst_ratio), 100 * (1 - c.worst_ratio));
   if (c.only_a + c.only_b > 0) s += fmt::format("; not in both: {} in A only, {} in B only", c.only_a, c.only_b);
   return s + "\n";
 }

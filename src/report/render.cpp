@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/collective.hpp"
+#include "core/size.hpp"
 #include "core/xml.hpp"
 #include "report/svg.hpp"
 
@@ -63,6 +64,9 @@ const char* source_mark(const SourceInfo& s) { return s.predicted ? " (predicted
 std::string fmt_num(double x, const char* spec = "{:.4g}") {
   return std::isfinite(x) ? fmt::format(fmt::runtime(spec), x) : std::string("-");
 }
+
+// A ratio as check and compare print them (core::format_ratio): "1.04x", "> 1000x"; "-" for none.
+std::string fmt_ratio(double x) { return std::isfinite(x) ? core::format_ratio(x) : std::string("-"); }
 
 std::string half_peak_text(const SeriesMetrics& m) {
   if (m.half_peak_below_range) return "< smallest size";
@@ -351,14 +355,14 @@ std::string report_markdown(const Dataset& d, const Analysis& a) {
       for (const ScalingRow& r : g.rows) {
         s += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", md_cell(d.series[r.series].label),
                          r.nnodes > 0 ? std::to_string(r.nnodes) : "-", r.nranks, fmt_num(r.peak_busbw),
-                         fmt_num(r.peak_vs_base, "{:.3f}x"), fmt_num(r.latency_floor_us), fmt_num(r.floor_vs_base, "{:.3f}x"));
+                         fmt_ratio(r.peak_vs_base), fmt_num(r.latency_floor_us), fmt_ratio(r.floor_vs_base));
       }
       s += "\n";
     }
   }
   for (const TuneSection& t : a.tunes) {
     s += fmt::format("\n## Tuning gains ({})\n\nBackend {}, {} ranks. One setting for everything: {} (gain {} [{}, {}], {}).\n\n",
-                     md_cell(t.path), t.backend, t.nranks, md_cell(t.global_setting), fmt_num(t.global_gain, "{:.3f}x"),
+                     md_cell(t.path), t.backend, t.nranks, md_cell(t.global_setting), fmt_ratio(t.global_gain),
                      fmt_num(t.global_lo, "{:.3f}"), fmt_num(t.global_hi, "{:.3f}"), t.global_confidence);
     s += "| collective | sizes | setting | gain vs default | confidence |\n|---|---|---|--:|---|\n";
     for (const TuneGain& g : t.gains)
@@ -455,8 +459,8 @@ std::string report_html(const Dataset& d, const Analysis& a) {
       for (const ScalingRow& r : g.rows) {
         s += fmt::format("<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                          core::xml_escape(d.series[r.series].label), r.nnodes > 0 ? std::to_string(r.nnodes) : "-", r.nranks,
-                         fmt_num(r.peak_busbw), fmt_num(r.peak_vs_base, "{:.3f}x"), fmt_num(r.latency_floor_us),
-                         fmt_num(r.floor_vs_base, "{:.3f}x"));
+                         fmt_num(r.peak_busbw), fmt_ratio(r.peak_vs_base), fmt_num(r.latency_floor_us),
+                         fmt_ratio(r.floor_vs_base));
       }
       s += "</table>\n";
     }
@@ -465,7 +469,7 @@ std::string report_html(const Dataset& d, const Analysis& a) {
     s += fmt::format("<h2>Tuning gains</h2>\n<p class=\"dim\">{}: backend {}, {} ranks. One setting for everything: <b>{}</b> "
                      "(gain {} [{}, {}], {}).</p>\n",
                      core::xml_escape(t.path), core::xml_escape(t.backend), t.nranks, core::xml_escape(t.global_setting),
-                     fmt_num(t.global_gain, "{:.3f}x"), fmt_num(t.global_lo, "{:.3f}"), fmt_num(t.global_hi, "{:.3f}"),
+                     fmt_ratio(t.global_gain), fmt_num(t.global_lo, "{:.3f}"), fmt_num(t.global_hi, "{:.3f}"),
                      core::xml_escape(t.global_confidence));
     s += "<table><tr><th class=\"l\">collective</th><th class=\"l\">sizes</th><th class=\"l\">setting</th><th>gain vs default</th>"
          "<th class=\"l\">confidence</th></tr>\n";

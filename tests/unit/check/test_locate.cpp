@@ -246,6 +246,13 @@ TEST(LocatePairs, ASlowLinkIsNamedByItsTwoEndsNotAsANode) {
   for (const check::Suspect& x : locate(pairs(1, -1, {1, 2})).suspects) EXPECT_EQ(x.kind, "pair") << x.describe();
 }
 
+TEST(LocatePerNode, AHugeSlowdownReadsAsMoreThanAThousand) {
+  // An injected 3 ms delay against microsecond medians: "> 1000x", never "3000.00x".
+  const check::Localization loc = locate(per_node({1, 1, 3000, 1}, 0.01));
+  ASSERT_EQ(loc.suspects.size(), 1u);
+  EXPECT_EQ(loc.suspects[0].describe(), "node n2 (host host2, ranks 4-5): slower than the other nodes alone in 1 of 1 cases (up to > 1000x)");
+}
+
 TEST(LocatePairs, TwoRoundsAlreadyTellTheBadNode) {
   const check::Localization loc = locate(pairs(2, 2));
   ASSERT_EQ(loc.suspects.size(), 1u);

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/error.hpp"
 #include "core/size.hpp"
 
@@ -33,4 +35,18 @@ TEST(Size, FormatsShortestExactForm) {
   EXPECT_EQ(core::format_size(1572864), "1536K");
   EXPECT_EQ(core::format_size(4294967296ull), "4G");
   EXPECT_EQ(core::format_size(1000), "1000");
+}
+
+TEST(Ratio, ReadableAtEveryScale) {
+  EXPECT_EQ(core::format_ratio(1.0), "1.00x");
+  EXPECT_EQ(core::format_ratio(1.04), "1.04x");
+  EXPECT_EQ(core::format_ratio(41.23), "41.2x");
+  EXPECT_EQ(core::format_ratio(308.7), "309x");
+  EXPECT_EQ(core::format_ratio(999.4), "999x");
+  EXPECT_EQ(core::format_ratio(1000), "> 1000x");
+  EXPECT_EQ(core::format_ratio(308738.09), "> 1000x");  // a 3 ms delay against 10 ns: issue 26's example
+  EXPECT_EQ(core::format_ratio(0.5), "0.50x");
+  EXPECT_EQ(core::format_ratio(0.052), "0.052x");
+  EXPECT_EQ(core::format_ratio(0.0000032), "< 0.001x");
+  for (double bad : {0.0, -2.0, std::nan(""), HUGE_VAL}) EXPECT_EQ(core::format_ratio(bad), "-") << bad;
 }
