@@ -24,7 +24,7 @@ stage() {  # stage N "what (about …)": the line before a stage
 }
 done_stage() { echo "demo:   done in $((SECONDS - t_stage)) s" >&2; }
 
-stage 1 "packages: scripts/setup.sh demo (compiler, CMake, Ninja, Open MPI, CLI11, fmt, nlohmann/json; apt-get takes about a minute when they are missing, nothing when present)"
+stage 1 "packages: scripts/setup.sh demo (compiler, CMake, Ninja, Open MPI, CLI11, fmt, nlohmann/json; apt-get: under a minute when some are missing, nothing when all are present)"
 scripts/setup.sh demo
 done_stage
 source scripts/env.sh
@@ -46,19 +46,24 @@ accept="out/accept-$stamp"
 report="out/report-$stamp.html"
 whatif="out/whatif-$stamp.html"
 
-stage 3 "the first table: 4 ranks (mpi backend, host memory), allreduce allgather reducescatter alltoall, 8 B to 4 MiB (about 30 s)"
+stage 3 "the first table: 4 ranks (mpi backend, host memory), allreduce allgather reducescatter alltoall, 8 B to 4 MiB (seconds)"
 mpirun -np 4 --oversubscribe build/collbench run --backend mpi -b 8 -e 4M -f 4 --coll all --json out/demo.json "$@" |
   tee out/demo.txt
 done_stage
 
-plan_line=$(build/collbench sweep sweeps/ompi-tuned.json --out "$store" --dry-run 2>/dev/null | sed -n 2p | sed 's/^ *//')
-stage 4 "sweep of Open MPI's tuned algorithms (sweeps/ompi-tuned.json): ${plan_line:-see its plan} (about 1 minute)"
+# No `| head` on a pipeline here: under pipefail the writer's SIGPIPE would end the demo.
+plan=$(build/collbench sweep sweeps/ompi-tuned.json --out "$store" --dry-run 2>/dev/null || true)
+configs="" cases="" estimate=""
+if [[ $plan =~ ([0-9]+\ configurations) ]]; then configs=${BASH_REMATCH[1]}; fi
+if [[ $plan =~ ([0-9]+\ cases) ]]; then cases=${BASH_REMATCH[1]}; fi
+if [[ $plan =~ (estimated\ [^\(]*) ]]; then estimate=${BASH_REMATCH[1]}; fi
+stage 4 "sweep of Open MPI's tuned algorithms (sweeps/ompi-tuned.json): ${configs:-?}, ${cases:-?}, ${estimate:-time unknown}(its own rough estimate)"
 build/collbench sweep sweeps/ompi-tuned.json --out "$store"
 done_stage
 
 # tune exits 1 when --validate finds the recommendation slower than the default beyond noise: that
 # is a finding (validation.md says where), not a failure of the demo. 2 and 3 are failures.
-stage 5 "tune the sweep into settings, then measure the default and the recommendation again, interleaved (about 1 minute)"
+stage 5 "tune the sweep into settings, then measure the default and the recommendation again, interleaved (seconds)"
 status=0
 tune_rc=0
 build/collbench tune "$store" --out "$tuned" --validate | tee out/tune-$stamp.txt || tune_rc=${PIPESTATUS[0]}
@@ -66,7 +71,7 @@ build/collbench tune "$store" --out "$tuned" --validate | tee out/tune-$stamp.tx
 done_stage
 
 # Acceptance rehearsal: 4 ranks as 4 one-rank "nodes" (--ranks-per-node 1) on this one host.
-stage 6 "acceptance rehearsal: 2 good runs make a baseline; a third good run and one with rank 2 delayed 3 ms are checked, each node alone and in pairs (about 1 minute)"
+stage 6 "acceptance rehearsal: 2 good runs make a baseline; a third good run and one with rank 2 delayed 3 ms are checked, each node alone and in pairs (about 20 s)"
 mkdir -p "$accept"
 acc_run=(mpirun -np 4 --oversubscribe build/collbench run --backend mpi --coll allreduce,allgather -b 1K -e 1M -f 4
          -n 20 --per-node --pairs --ranks-per-node 1)
@@ -100,20 +105,25 @@ done_stage
 
 # --- the summary: what a person reads in ten seconds ------------------------------------------
 rows=$(awk '$1 ~ /^[0-9]+$/ && NF >= 13' out/demo.txt | wc -l)
+validated=$(grep -E '^  [a-z]+ .*(observed|not compared)' "out/tune-$stamp.txt" | sed -n 's/^ *//; s/  */ /g; 1,2p' || true)
 oob=$(sed -n 's/^# Out of bounds values : //p' out/demo.txt | sort -u | tr '\n' ' ')
-deploy=$(sed -n 's/^deploy: //p' "out/tune-$stamp.txt" | head -1)
+deploy=$(grep -m1 '^deploy: ' "out/tune-$stamp.txt" | sed 's/^deploy: //' || true)
 held=$(sed -n 's/^validate: \(.*\) (.*/\1/p' "out/tune-$stamp.txt" | tail -1)
 headline() { sed -n 's/^# \(PASS\|FAIL\|RUN FAILED\)\(.*\)/\1\2/p' "$accept/$1-verdict.txt" | tail -1; }
 suspect=$(sed -n '/^# Suspects:/{n;s/^  //p;q}' "$accept/slow-verdict.txt")
+val_text=""
+while IFS= read -r l; do
+  if [ -n "$l" ]; then val_text+="            validated: $l"$'\n'; fi
+done <<<"$validated"
 cat <<EOF
 
 == collbench demo: done in $(( (SECONDS - t_demo) / 60 )) min $(( (SECONDS - t_demo) % 60 )) s ==
-measured    $rows rows (sizes x collectives: allreduce allgather reducescatter alltoall) on 4 ranks, mpi backend,
-            host memory (not a GPU figure); out of bounds values: ${oob:-?}-> out/demo.json
-tuned       ${plan_line:-the sweep}; recommended: ${deploy:-?}
-            measured again: ${held:-not validated} -> $tuned/summary.md, validation.md
-accepted    good run: exit ${verdict_rc[good-3]} ($(headline good-3 | cut -c1-60))
-            slow run: exit ${verdict_rc[slow]} ($(headline slow | cut -c1-60))
+measured    $rows sizes of allreduce, allgather, reducescatter and alltoall on 4 ranks, mpi backend, host memory
+            (not a GPU figure); out of bounds values: ${oob:-?}-> out/demo.json
+tuned       ${cases:-the cases} swept (sweeps/ompi-tuned.json); env files deploy: ${deploy:-?}
+${val_text}            measured again: ${held:-not validated} -> $tuned/summary.md, validation.md
+accepted    good run: exit ${verdict_rc[good-3]}: $(headline good-3 | sed 's/, [0-9]* errors, [0-9]* skipped//')
+            slow run: exit ${verdict_rc[slow]}: $(headline slow | sed 's/, [0-9]* errors, [0-9]* skipped//; s/; suspect:.*//')
             ${suspect:+slow node named: $suspect}
 report      file://$PWD/$report
 what-if     file://$PWD/$whatif (predicted by NCCL's cost model, not measured)
