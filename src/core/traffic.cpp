@@ -132,7 +132,9 @@ std::uint64_t Traffic::peer_bytes(int from, int to, int nranks, std::uint64_t to
   return static_cast<std::uint64_t>(bytes) & kAlign16;
 }
 
-PeerCounts peer_counts(const Traffic& t, int rank, int nranks, std::uint64_t param_count, DataType dtype) {
+PeerCounts peer_counts(const Traffic* traffic, int rank, int nranks, std::uint64_t param_count, DataType dtype) {
+  static const Traffic kDefault;
+  const Traffic& t = traffic ? *traffic : kDefault;
   const std::uint64_t elt = size_of(dtype);
   const std::uint64_t total = param_count * static_cast<std::uint64_t>(nranks) * elt;
   const auto n = static_cast<std::size_t>(nranks);

@@ -57,7 +57,8 @@ struct PeerCounts {
 };
 
 // `param_count` is nccl-tests' per-peer count (core::shape's): the total each rank sends is
-// param_count * nranks elements (generated traffic).
-PeerCounts peer_counts(const Traffic& t, int rank, int nranks, std::uint64_t param_count, DataType dtype);
+// param_count * nranks elements (generated traffic). A null `t` is nccl-tests' default, as in
+// core::shape.
+PeerCounts peer_counts(const Traffic* t, int rank, int nranks, std::uint64_t param_count, DataType dtype);
 
 }  // namespace collbench::core

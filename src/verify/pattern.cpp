@@ -194,9 +194,7 @@ element::PatternView Pattern::view() const {
 
 std::vector<std::uint64_t> Pattern::receive_layout(int rank, std::uint64_t param_count) const {
   if (m_spec.coll != core::Collective::alltoallv) return {};
-  static const core::Traffic kDefault;
-  const core::PeerCounts c =
-      core::peer_counts(m_spec.traffic ? *m_spec.traffic : kDefault, rank, m_spec.nranks, param_count, m_spec.dtype);
+  const core::PeerCounts c = core::peer_counts(m_spec.traffic.get(), rank, m_spec.nranks, param_count, m_spec.dtype);
   const auto n = static_cast<std::size_t>(m_spec.nranks);
   std::vector<std::uint64_t> layout(2 * n + 1);
   for (std::size_t p = 0; p < n; ++p) {

@@ -180,9 +180,7 @@ void MpiBackend::prepare(const CaseSpec& c) {
     case Collective::sendrecv: call.fn = call_sendrecv; break;
     case Collective::alltoallv: {
       call.fn = call_alltoallv;
-      static const core::Traffic kDefault;
-      const core::PeerCounts pc =
-          core::peer_counts(c.traffic ? *c.traffic : kDefault, m_rank, m_nranks, c.shape.param_count, c.dtype);
+      const core::PeerCounts pc = core::peer_counts(c.traffic.get(), m_rank, m_nranks, c.shape.param_count, c.dtype);
       const auto n = static_cast<std::size_t>(m_nranks);
       m_counts.assign(4 * n, 0);
       for (std::size_t p = 0; p < n; ++p) {  // unsupported() bounded the totals by INT_MAX

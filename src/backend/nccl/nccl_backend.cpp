@@ -165,8 +165,7 @@ class NcclBackend final : public Backend {
   void prepare(const CaseSpec& c) override {
     m_case = c;
     if (c.coll == Collective::alltoallv) {
-      static const core::Traffic kDefault;
-      m_peers = core::peer_counts(c.traffic ? *c.traffic : kDefault, m_job.rank, m_job.size, c.shape.param_count, c.dtype);
+      m_peers = core::peer_counts(c.traffic.get(), m_job.rank, m_job.size, c.shape.param_count, c.dtype);
     }
     m_deadline = deadline();
     m_notes.clear();

@@ -77,7 +77,7 @@ TEST(Shape, AlltoallvFollowsNcclTestsGeneratedTraffic) {
   // Uniform: 262144 B to each peer, itself included.
   const core::Traffic uniform = core::Traffic::generated(0);
   EXPECT_EQ(core::shape(Collective::alltoallv, 1u << 20, DataType::float32, 4, &uniform).bytes, 1048576u);
-  const core::PeerCounts c = core::peer_counts(core::Traffic{}, 1, 4, 65536, DataType::float32);
+  const core::PeerCounts c = core::peer_counts(nullptr, 1, 4, 65536, DataType::float32);
   EXPECT_EQ(c.send, (std::vector<std::uint64_t>{524288 / 4, 0, 174752 / 4, 349520 / 4}));
   EXPECT_EQ(c.recv, (std::vector<std::uint64_t>{174752 / 4, 0, 524288 / 4, 349520 / 4}));
   EXPECT_EQ(c.recv_offset, (std::vector<std::uint64_t>{0, 43688, 43688, 174760}));
