@@ -83,6 +83,11 @@ std::unique_ptr<backend::Backend> BackendFactory::make_nccl(const measure::World
   job.local_size = world.local_size();
   job.host = world.host();
   job.broadcast_from_root = [&world](void* data, std::size_t bytes) { world.broadcast_bytes(data, bytes); };
+  job.min_over_ranks = [&world](std::int64_t value) {
+    double v[1] = {-static_cast<double>(value)};  // exact below 2^53
+    world.max_in_place(v);
+    return static_cast<std::int64_t>(-v[0]);
+  };
   // First every rank says whether it has a GPU: NCCL's init waits for every rank, so no rank may
   // start it while another is refused.
   auto agree = [&](const std::string& mine) {

@@ -5,6 +5,9 @@
 // and CE behaviour follows NCCL 2.28.9's rules (tests/standin/README.md); none of it is a GPU's.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <string>
 
 #include "standin_support.hpp"
@@ -40,6 +43,32 @@ TEST(StandinRegister, LocalAndSymmetricVerifyWithAndWithoutRotation) {
       EXPECT_TRUE(starts_with(details(doc).at("buffer_allocator"), "ncclMemAlloc")) << details(doc).dump();
     }
   }
+}
+
+// Symmetric windows are registered collectively (dev_runtime.cc:165,629): ranks whose L2 caches (or
+// free memory) differ would want different numbers of rotated buffer sets, and the rank with more
+// would wait forever in its extra registrations. The ranks agree on the fewest. Rank 0 sees an
+// 8 MiB L2 (64 sets of 128 KiB to exceed 2x L2, the most), rank 1 a 1 MiB L2 (16 sets).
+TEST(StandinRegister, SymmetricRanksWithDifferentCachesAgreeOnTheBufferSets) {
+  const char* launch = std::getenv("COLLBENCH_E2E_LAUNCH");
+  if (launch && *launch && std::string(launch) != "mpirun") GTEST_SKIP() << "needs a rank's own environment under mpirun";
+  const char* given = std::getenv("COLLBENCH_BIN");
+  const std::string bin = given && *given ? given : COLLBENCH_BINARY;
+  const std::string wrapper = e2e::temp_path("l2-by-rank.sh");
+  e2e::write_text(wrapper, "#!/bin/sh\n"
+                           "if [ \"$OMPI_COMM_WORLD_RANK\" = 0 ]; then COLLBENCH_STANDIN_L2=8388608; else COLLBENCH_STANDIN_L2=1048576; fi\n"
+                           "export COLLBENCH_STANDIN_L2\nexec '" + bin + "' \"$@\"\n");
+  ASSERT_EQ(::chmod(wrapper.c_str(), 0755), 0);
+  ::setenv("COLLBENCH_BIN", wrapper.c_str(), 1);
+  const std::string path = e2e::temp_path("reg-sets.json");
+  const e2e::Result r = standin::run(2, "run --backend nccl -b 64K -e 64K --coll allreduce --placement out -n 3 -w 1 "
+                                        "--probe-iters 0 --register symmetric --json " + path, "", 4, 60);
+  if (given) ::setenv("COLLBENCH_BIN", given, 1); else ::unsetenv("COLLBENCH_BIN");
+  ASSERT_EQ(r.exit_code, 0) << "a rank left waiting in ncclCommWindowRegister ends in the timeout (124)\n" << r.output;
+  const json rec = e2e::read_run_results(path).at(0);
+  EXPECT_EQ(rec.at("status"), "ok") << rec.dump();
+  EXPECT_EQ(rec.at("wrong"), 0) << rec.dump();
+  EXPECT_EQ(rec.at("backend_notes").at("buffer_sets"), "16") << rec.dump();
 }
 
 // --nccl-tuning-info: symmetric windows on one node give the symmetric kernel's line for float

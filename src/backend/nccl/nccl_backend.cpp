@@ -362,6 +362,11 @@ class NcclBackend final : public Backend {
     if (m_opt.rotate > 1) sets = static_cast<std::size_t>(m_opt.rotate);
     sets = std::clamp<std::size_t>(sets, 1, kMaxSets);
     m_sets = static_cast<int>(std::max<std::size_t>(1, std::min(sets, m_pool_bytes / m_set_bytes)));
+    // Symmetric windows are registered collectively, every rank in the same order
+    // (dev_runtime.cc:165,629): ranks whose pools (half their free memory) or L2 caches differ
+    // would register different numbers of sets, and the ones with more would wait forever.
+    if (m_opt.register_mode == RegisterMode::symmetric && m_job.min_over_ranks)
+      m_sets = static_cast<int>(m_job.min_over_ranks(m_sets));
     m_notes["buffer_sets"] = std::to_string(m_sets);
   }
 

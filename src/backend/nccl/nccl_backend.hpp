@@ -3,6 +3,7 @@
 // No CUDA or NCCL type appears here, so the CLI and measure modules include it freely; a build
 // without CUDA links nccl_unavailable.cpp instead, whose factory says why it cannot run.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,6 +23,8 @@ struct JobInfo {
   std::string host;
   // Copies `bytes` at `data` from rank 0 to every rank (collective).
   std::function<void(void* data, std::size_t bytes)> broadcast_from_root;
+  // The smallest of every rank's `value` (collective); unset: the value itself (one rank).
+  std::function<std::int64_t(std::int64_t value)> min_over_ranks;
 };
 
 struct GpuProbe {
