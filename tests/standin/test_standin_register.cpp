@@ -36,8 +36,10 @@ TEST(StandinRegister, LocalAndSymmetricVerifyWithAndWithoutRotation) {
       for (const auto& rec : doc.at("results")) {
         if (rec.at("status") == "skipped")  // only NCCL's missing in-place all-to-all
           EXPECT_EQ(rec.at("collective"), "alltoall") << what << rec.dump();
-        else
+        else {
           EXPECT_EQ(rec.at("backend_notes").at("buffer_sets"), std::string(rotate) == "off" ? "1" : "3") << rec.dump();
+          EXPECT_FALSE(rec.at("backend_notes").contains("nccl_register")) << "real windows: " << rec.dump();
+        }
       }
       EXPECT_TRUE(starts_with(details(doc).at("nccl_register"), mode)) << details(doc).dump();
       EXPECT_TRUE(starts_with(details(doc).at("buffer_allocator"), "ncclMemAlloc")) << details(doc).dump();
@@ -166,6 +168,9 @@ TEST(StandinRegister, NoSymmetricSupportSkipsOrFallsBack) {
   EXPECT_EQ(rec.at("wrong"), 0);
   EXPECT_TRUE(rec.at("backend_notes").contains("nccl_algo")) << rec.dump();
   EXPECT_FALSE(rec.at("backend_notes").contains("nccl_kernel")) << rec.dump();
+  // NCCL says nothing of it; the record does (the window is the range's local registration).
+  EXPECT_TRUE(starts_with(rec.at("backend_notes").value("nccl_register", ""), "local: NCCL has no symmetric support"))
+      << rec.dump();
 }
 
 // What the NCCL library in use cannot do is refused before NCCL starts: one line, exit 2.

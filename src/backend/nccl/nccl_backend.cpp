@@ -178,6 +178,9 @@ class NcclBackend final : public Backend {
     if (m_opt.register_mode != RegisterMode::none)
       m_reg.register_case(m_comm, set_regions(m_pool, m_set_bytes, m_sets, m_case.in_place, m_case.shape.send_bytes,
                                               m_case.shape.recv_bytes));
+    if (m_reg.windows_are_local())
+      m_notes["nccl_register"] = "local: NCCL has no symmetric support on this communicator and made the windows local "
+                                 "registrations (dev_runtime.cc:591-597; NCCL_WIN_ENABLE=0, no cuMem, or no CUDA P2P)";
     if (m_opt.tuning_info) estimate();
     if (m_opt.graph) capture_graphs();
   }

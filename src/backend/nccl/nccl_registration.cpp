@@ -111,8 +111,21 @@ std::string BufferRegistry::allocator() const {
   return "cudaMalloc (this NCCL has no ncclMemAlloc)";
 }
 
+// Without symmetric support NCCL hands back the buffer's local registration as the window
+// (dev_runtime.cc:591-597), silently. Registering the same range again gives that same slot
+// (register.cc:53-58), so a window equal to it is one; the extra reference is dropped at once.
+bool BufferRegistry::is_local_registration(ncclComm_t comm, const Region& r, ncclWindow_t win) const {
+  const Calls& c = calls();
+  void* handle = nullptr;
+  if (c.reg(comm, r.ptr, r.bytes, &handle) != ncclSuccess || !handle) return false;
+  const bool same = handle == static_cast<void*>(win);
+  c.dereg(comm, handle);
+  return same;
+}
+
 void BufferRegistry::register_case(ncclComm_t comm, const std::vector<Region>& regions) {
   deregister_all(comm);
+  m_windows_are_local = false;
   if (m_mode == RegisterMode::none) return;
   const Calls& c = calls();
   std::string why;
@@ -133,7 +146,10 @@ void BufferRegistry::register_case(ncclComm_t comm, const std::vector<Region>& r
       if (rc != ncclSuccess) why = "--register symmetric: " + failed(comm, rc, "ncclCommWindowRegister");
       else if (!win) why = "--register symmetric: NCCL returned no window: symmetric memory is off here (NCCL_WIN_ENABLE=0 / "
                            "NCCL_LOCAL_REGISTER=0 / no CUDA P2P; dev_runtime.cc:902)";
-      else m_windows.push_back(win);
+      else {
+        m_windows.push_back(win);
+        if (m_windows.size() == 1) m_windows_are_local = is_local_registration(comm, r, win);
+      }
     }
     if (!why.empty()) break;
   }

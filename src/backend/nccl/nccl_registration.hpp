@@ -61,12 +61,19 @@ class BufferRegistry {
   // Deregisters everything; throws core::RunError when NCCL fails to (unless `quiet`).
   void deregister_all(ncclComm_t comm, bool quiet = false);
   std::size_t registered() const { return m_handles.size() + m_windows.size(); }
+  // --register symmetric: NCCL had no symmetric support on the communicator, and the case's
+  // windows are local registrations (dev_runtime.cc:591-597: NCCL_WIN_ENABLE=0, no cuMem, or GPUs
+  // without CUDA P2P between them, init.cc:1376); NCCL says nothing of it.
+  bool windows_are_local() const { return m_windows_are_local; }
 
  private:
+  bool is_local_registration(ncclComm_t comm, const Region& r, ncclWindow_t win) const;
+
   RegisterMode m_mode;
   NcclLibrary m_lib;
   std::vector<void*> m_handles;         // --register local
   std::vector<ncclWindow_t> m_windows;  // --register symmetric
+  bool m_windows_are_local = false;
 };
 
 }  // namespace collbench::backend::nccl
