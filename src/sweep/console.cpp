@@ -46,9 +46,18 @@ std::string launch_text(const plan::SweepSpec& spec, const plan::Launch& l, cons
   const plan::Block* comm = nullptr;
   for (const plan::Block& b : l.blocks) {
     if (b.rep != l.rep) continue;
-    if (!comm || comm->comm_env != b.comm_env || comm->nccl_config != b.nccl_config || comm->mpi_t != b.mpi_t)
-      out += printf_text("  communicator: %s%s%s\n", env_text(b.comm_env).c_str(), config_text(b.nccl_config, "ncclConfig_t").c_str(),
-                         config_text(b.mpi_t, "MPI_T").c_str());
+    if (!comm || comm->comm_env != b.comm_env || comm->nccl_config != b.nccl_config || comm->mpi_t != b.mpi_t) {
+      // The register knob rides with the ncclConfig_t fields (per communicator) but is not one:
+      // it is how the run hands NCCL its buffers (run --register).
+      std::map<std::string, std::string> config = b.nccl_config;
+      std::string reg;
+      if (const auto it = config.find("register"); it != config.end()) {
+        reg = ", run --register " + it->second;
+        config.erase(it);
+      }
+      out += printf_text("  communicator: %s%s%s%s\n", env_text(b.comm_env).c_str(), config_text(config, "ncclConfig_t").c_str(),
+                         reg.c_str(), config_text(b.mpi_t, "MPI_T").c_str());
+    }
     comm = &b;
     out += printf_text("    %-13s %-8s %-4s [%s] %s: %zu cases\n", std::string(core::name(b.coll)).c_str(),
                        std::string(core::name(b.dtype)).c_str(),

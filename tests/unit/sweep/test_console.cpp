@@ -33,6 +33,18 @@ TEST(SweepConsole, DryRunPlan) {
   consoletest::expect_golden("sweep.plan.txt", sweep::plan_text(spec, p, args, "out/console", "/opt/collbench/bin/collbench"));
 }
 
+// The register knob is how the run hands NCCL its buffers, not an ncclConfig_t field: the plan says
+// "run --register", and CTAPolicy stays an ncclConfig_t field.
+TEST(SweepConsole, RegisterIsARunFlagNotAnNcclConfigField) {
+  const plan::SweepSpec spec = plan::parse_sweep_spec(R"({"name": "reg", "backend": "nccl", "collectives": ["allreduce"],
+      "sizes": {"min": "1K", "max": "1K"}, "datatypes": ["float"], "launcher": {"ranks": 2},
+      "knobs": {"register": ["none", "symmetric"], "config.CTAPolicy": ["default", "zero"]}})", "reg.json");
+  const std::string text = sweep::plan_text(spec, plan::make_plan(spec), {"run", "--backend", "nccl"}, "out/reg", "collbench");
+  EXPECT_NE(text.find("ncclConfig_t CTAPolicy=2, run --register symmetric\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("communicator: (inherited), run --register symmetric\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("ncclConfig_t register"), std::string::npos) << text;
+}
+
 TEST(SweepConsole, KnobCatalogs) {
   consoletest::expect_golden("sweep.knobs-mpi.txt", sweep::catalog_text("mpi"));
   consoletest::expect_golden("sweep.knobs-nccl.txt", sweep::catalog_text("nccl"));
