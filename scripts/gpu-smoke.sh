@@ -25,9 +25,11 @@
 #   h-*                  issue 19's GPU-only criteria: blocking-comm, blocking-latency (2+ ranks),
 #                        nonblocking-latency, tuning-estimates, parity-compat
 #   i-register           --register local and --register symmetric (nccl-tests -R 1/2), all-reduce and
-#                        all-gather 8 B-64 KiB with --nccl-tuning-info: exit 0, 0 wrong; prints the path
-#                        NCCL's log gave per record (symmetric kernel, algorithm, skipped and why).
-#                        Symmetric kernels need 2+ ranks on one node (SMOKE_NP): on one rank NCCL copies.
+#                        all-gather 8 B-64 KiB with --nccl-tuning-info, and symmetric with --nccl-cta-policy
+#                        zero (nccl-tests -R 2 -x 2), all-gather and all-to-all: exit 0, 0 wrong; prints the
+#                        path NCCL's log gave per record (symmetric kernel, copy engine, algorithm, skipped
+#                        and why). Symmetric kernels and copy engines need 2+ ranks on one node (SMOKE_NP):
+#                        on one rank NCCL copies.
 #
 # Environment: SMOKE_NP (ranks, 1; more needs `collbench launch`), SMOKE_PARITY_TOL (1.5: the
 # collbench/nccl-tests out-of-place time ratio allowed on a real GPU at sizes of at least
@@ -53,7 +55,7 @@ judged=${SMOKE_PARITY_MIN_BYTES:-8388608}
 scale=${SMOKE_TIME_SCALE:-1}
 # Step limits in seconds on one H100 (SMOKE_TIME_SCALE multiplies them). b starts ~30 processes,
 # c 12: a GPU without persistence mode spends seconds creating each CUDA context.
-declare -A L=([a]=15 [b]=105 [c]=35 [d]=15 [e]=20 [f]=15 [g]=30 [hb]=10 [hn]=10 [he]=15 [hp]=20 [i]=10)
+declare -A L=([a]=15 [b]=100 [c]=35 [d]=15 [e]=20 [f]=15 [g]=30 [hb]=10 [hn]=10 [he]=15 [hp]=20 [i]=15)
 limit() { awk -v l="$1" -v s="$scale" 'BEGIN { printf "%d", l * s + 0.5 }'; }
 total_limit=0
 for k in "${!L[@]}"; do total_limit=$((total_limit + L[$k])); done
@@ -369,39 +371,44 @@ else verdict h-parity-compat PASS "$(since "$t0")" "--coll all 8 B-$pmax --compa
 # (i) registration, nccl-tests' -R 1 and -R 2: what NCCL's log says each record took
 t0=$(now) log=$out/i-register.log
 i_rc=0
-for mode in local symmetric; do
-  run "$log" "$(( ${L[i]} / 2 ))" "${run_ranks[@]}" run --backend nccl -b 8 -e 64K -f 8 --coll allreduce,allgather -c 1 -n 10 \
-    --register "$mode" --nccl-tuning-info --json "$out/i-register-$mode.json"
+for mode in local symmetric zero; do
+  case $mode in
+    zero) colls=allgather,alltoall flags=(--register symmetric --nccl-cta-policy zero) ;;  # the copy engines' conditions
+    *) colls=allreduce,allgather flags=(--register "$mode") ;;
+  esac
+  run "$log" "$(( ${L[i]} / 3 ))" "${run_ranks[@]}" run --backend nccl -b 8 -e 64K -f 8 --coll "$colls" -c 1 -n 10 \
+    "${flags[@]}" --nccl-tuning-info --json "$out/i-register-$mode.json"
   [ $rc -ne 0 ] && i_rc=$rc
 done
 if [ $i_rc -eq 124 ]; then verdict i-register FAIL "$(since "$t0")" "$(timed_out "${L[i]}")"
 elif [ $i_rc -ne 0 ]; then verdict i-register FAIL "$(since "$t0")" "exit $i_rc"
 elif [ $have_python -eq 1 ]; then
-  msg=$(python3 - "$out/i-register-local.json" "$out/i-register-symmetric.json" "$np" 2>>"$log" <<'PY'
+  msg=$(python3 - "$out/i-register-local.json" "$out/i-register-symmetric.json" "$out/i-register-zero.json" "$np" 2>>"$log" <<'PY'
 import json, sys
 parts, bad = [], []
-for path in sys.argv[1:3]:
+for path in sys.argv[1:4]:
     doc = json.load(open(path))
     mode = doc["metadata"]["backend_details"].get("nccl_register", "?").split()[0]
+    if path.endswith("-zero.json"): mode += "+zero"
     paths = {}
     for r in doc["results"]:
         n = r.get("backend_notes", {})
         took = (n.get("nccl_kernel") or n.get("nccl_path") or
                 "/".join(x for x in (n.get("nccl_algo"), n.get("nccl_proto")) if x) or
                 ("skipped: " + r.get("error", "") if r["status"] == "skipped" else "no TUNING line"))
-        print(f"{mode:9} {r['collective']:10} {r['bytes']:>6} B {r['placement']:3} {r['status']:7} wrong={r.get('wrong', 0)} {took}",
+        print(f"{mode:14} {r['collective']:10} {r['bytes']:>6} B {r['placement']:3} {r['status']:7} wrong={r.get('wrong', 0)} {took}",
               file=sys.stderr)
         if r["status"] == "ok" and r.get("wrong", 0): bad.append(f"{mode} {r['collective']} {r['bytes']} B wrong")
         if r["status"] not in ("ok", "skipped"): bad.append(f"{mode} {r['collective']} {r['bytes']} B {r['status']}")
         paths[took.split(" (")[0]] = paths.get(took.split(" (")[0], 0) + 1
     parts.append(mode + ": " + ", ".join(f"{k} x{v}" for k, v in sorted(paths.items())))
-one = " (one rank: NCCL copies, no symmetric kernel)" if int(sys.argv[3]) < 2 else ""
+one = " (one rank: NCCL copies, no symmetric kernel or copy engine)" if int(sys.argv[4]) < 2 else ""
 print(("FAIL " + "; ".join(bad[:3])) if bad else "PASS " + "; ".join(parts) + one)
 PY
 )
   verdict i-register "${msg%% *}" "$(since "$t0")" "${msg#* }"
 else
-  verdict i-register PASS "$(since "$t0")" "exit 0 both; notes in $out/i-register-*.json (no python3 to summarise)"
+  verdict i-register PASS "$(since "$t0")" "exit 0 all three; notes in $out/i-register-*.json (no python3 to summarise)"
 fi
 
 # --- summary -----------------------------------------------------------------------------------

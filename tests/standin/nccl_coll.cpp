@@ -184,15 +184,27 @@ enum class Path { kernel, symmetric, copy_engine };
 
 // Which path NCCL 2.28.9 takes for a collective of 2+ ranks: the copy engines (enqueue.cc:2574-2582:
 // symmetric support, one node, both buffers in symmetric windows, CTAPolicy zero, and AllGather,
-// ce_coll.cc:82-99 — the stand-in's ncclAlltoAll is grouped send/recv), a symmetric kernel
+// ce_coll.cc:82-99; ncclAlltoAll decides for itself, below), a symmetric kernel
 // (symmetric_sched.cc:23-45: the same minus the policy; AllGather any type, AllReduce and
 // ReduceScatter only Sum on float32/half/bfloat16/fp8, sym_kernels.cc:248-273; one node only,
 // 275-317), or NCCL's usual kernels.
+bool policy_zero(const Comm& c) {  // an equality test in 2.28.9 (enqueue.cc:2580), a bit test from 2.29
+  return library_version() >= 22900 ? (c.cta_policy & NCCL_CTA_POLICY_ZERO) != 0 : c.cta_policy == NCCL_CTA_POLICY_ZERO;
+}
+
+// ncclCeInit, once per communicator at its first copy-engine collective (ce_coll.cc:23-54), and its line (ce_coll.cc:48).
+void init_ce_once(Comm& c) {
+  if (c.ce_ready) return;
+  c.ce_ready = true;
+  info_init(c.dev, "Init CE, rank %d baseUCSymReadyPtr %p, baseUCSymComplPtr %p, seq num %d", c.rank,
+            static_cast<void*>(&c.ce_ready), static_cast<void*>(&c.symmetric_va_logged), 0);
+}
+
 Path path_for(Comm& c, const CollTask& t, std::size_t bus_bytes) {
   if (!c.symmetric || c.nnodes != 1 || bus_bytes >= (std::size_t{64} << 30)) return Path::kernel;
   if (t.func != Func::allgather && t.func != Func::allreduce && t.func != Func::reducescatter) return Path::kernel;
   if (buffer_registration(c, t.send, t.recv) != BufferReg::symmetric) return Path::kernel;
-  const bool zero = library_version() >= 22900 ? (c.cta_policy & NCCL_CTA_POLICY_ZERO) != 0 : c.cta_policy == NCCL_CTA_POLICY_ZERO;
+  const bool zero = policy_zero(c);
   if (t.func == Func::allgather) return zero ? Path::copy_engine : Path::symmetric;
   const bool float_type = t.type == ncclFloat32 || t.type == ncclFloat16 || t.type == ncclBfloat16 || t.type == ncclFloat8e4m3 ||
                           t.type == ncclFloat8e5m2;
@@ -234,11 +246,7 @@ ncclResult_t submit(Task t) {
     }
     const Path path = path_for(c, t.coll, nbytes);
     if (path == Path::copy_engine) {  // no TUNING line; the model's time stands (not modelled further)
-      if (!c.ce_ready) {
-        c.ce_ready = true;  // ncclCeInit, once per communicator (ce_coll.cc:23-54)
-        info_init(c.dev, "Init CE, rank %d baseUCSymReadyPtr %p, baseUCSymComplPtr %p, seq num %d", c.rank,
-                  static_cast<void*>(&c.ce_ready), static_cast<void*>(&c.symmetric_va_logged), 0);
-      }
+      init_ce_once(c);
     } else if (path == Path::symmetric) {
       choose_symmetric(c, t.coll, nbytes, t.coll.count * es);
     } else if (c.rank == 0) {
@@ -347,9 +355,17 @@ ncclResult_t ncclRecv(void* r, std::size_t n, ncclDataType_t t, int peer, ncclCo
   return p2p(false, r, n, t, peer, comm, st);
 }
 
-// NCCL 2.28's all-to-all: one group of a send and a receive per peer.
+// NCCL 2.28's all-to-all: one group of a send and a receive per peer (enqueue.cc:2585-2589), or a
+// copy-engine collective with symmetric support, one node, both buffers in symmetric windows and
+// CTAPolicy zero (enqueue.cc:2578-2580; ce_coll.cc:82-99 implements AlltoAll). The stand-in moves
+// the data as the group does either way and logs "Init CE" for the second (its time is not
+// modelled further).
 ncclResult_t ncclAlltoAll(const void* s, void* r, std::size_t n, ncclDataType_t t, ncclComm_t comm, cudaStream_t st) {
   if (ncclResult_t rc = check_comm(comm, "AlltoAll"); rc != ncclSuccess) return rc;
+  Comm& c = *comm->h.comm;
+  if (c.nranks > 1 && c.symmetric && c.nnodes == 1 && policy_zero(c) &&
+      buffer_registration(c, s, r) == BufferReg::symmetric)
+    init_ce_once(c);
   const int nranks = comm->h.comm->nranks;
   const std::size_t block = n * type_size(t);
   ncclGroupStart();

@@ -138,6 +138,36 @@ TEST(StandinRegister, CopyEnginePathUnderPolicyZero) {
   EXPECT_EQ(ce, 2);
 }
 
+// all-to-all is ncclAlltoAll on NCCL 2.28+, as nccl-tests 2.19 calls it (alltoall.cu:317-320), so
+// it too goes to the copy engines under CTAPolicy zero with symmetric windows on one node; a
+// grouped send/recv (what an older NCCL gets) never would.
+TEST(StandinRegister, AllToAllIsNcclAlltoAllAndTakesTheCopyEngines) {
+  auto run = [](const std::string& tag, const std::string& flags, const std::string& env) {
+    const std::string path = e2e::temp_path("a2a-" + tag + ".json");
+    const e2e::Result r = standin::run(4, "run --backend nccl -b 4K -e 64K -f 16 --coll alltoall --placement out -n 3 -w 1 "
+                                          "--probe-iters 0 --nccl-tuning-info " + flags + " --json " + path, env);
+    EXPECT_EQ(r.exit_code, 0) << tag << "\n" << r.output;
+    return e2e::read_json(path);
+  };
+  const json ce = run("ce", "--register symmetric --nccl-cta-policy zero", "");
+  EXPECT_TRUE(starts_with(details(ce).at("nccl_alltoall"), "ncclAlltoAll")) << details(ce).dump();
+  ASSERT_EQ(ce.at("results").size(), 2u);
+  for (const auto& rec : ce.at("results")) {
+    EXPECT_EQ(rec.at("wrong"), 0) << rec.dump();
+    EXPECT_EQ(rec.at("backend_notes").value("nccl_path", ""), "copy engine (NCCL logged Init CE; no kernel line)") << rec.dump();
+  }
+  // Symmetric windows under the default policy: NCCL's send/recv tasks, no copy engines.
+  for (const auto& rec : run("sym", "--register symmetric", "").at("results"))
+    EXPECT_FALSE(rec.at("backend_notes").contains("nccl_path")) << rec.dump();
+  // NCCL 2.27 has no ncclAlltoAll: the group of sends and receives, and still no copy engines.
+  const json old = run("old", "--register symmetric", "COLLBENCH_STANDIN_NCCL_VERSION=22703");
+  EXPECT_TRUE(starts_with(details(old).at("nccl_alltoall"), "grouped ncclSend/ncclRecv")) << details(old).dump();
+  for (const auto& rec : old.at("results")) {
+    EXPECT_EQ(rec.at("wrong"), 0) << rec.dump();
+    EXPECT_FALSE(rec.at("backend_notes").contains("nccl_path")) << rec.dump();
+  }
+}
+
 // No symmetric support: with NCCL_LOCAL_REGISTER=0 NCCL leaves the window NULL and the case is
 // skipped with the reason (the run goes on, exit 0); without, NCCL hands back a local
 // registration as the "window" and its usual kernels run (its TUNING line says so).

@@ -1,6 +1,7 @@
 #include "backend/nccl/nccl_backend.hpp"
 
 #include <cuda_runtime.h>
+#include <dlfcn.h>
 #include <nccl.h>
 #include <unistd.h>
 
@@ -35,6 +36,18 @@ constexpr std::size_t kAlign = 4096;  // each buffer starts on its own page, as 
 constexpr int kMaxSets = 64;
 
 std::size_t align_up(std::uint64_t n) { return static_cast<std::size_t>((n + kAlign - 1) / kAlign * kAlign); }
+
+// NCCL 2.28's ncclAlltoAll, which nccl-tests 2.19 calls on NCCL 2.28+ (alltoall.cu:317-320): NCCL
+// makes it the same send/recv tasks as a group of them (enqueue.cc:2585-2589), or a copy-engine
+// collective with CTAPolicy zero and both buffers in symmetric windows on one node
+// (enqueue.cc:2578-2580, ce_coll.cc:82-99), which a group never becomes. Resolved at run time:
+// older libraries lack it (null: the group, as nccl-tests does there).
+using AlltoAllFn = ncclResult_t (*)(const void*, void*, std::size_t, ncclDataType_t, ncclComm_t, cudaStream_t);
+AlltoAllFn resolve_alltoall() {
+  int version = 0;
+  if (ncclGetVersion(&version) != ncclSuccess || version < NCCL_VERSION(2, 28, 0)) return nullptr;
+  return reinterpret_cast<AlltoAllFn>(dlsym(RTLD_DEFAULT, "ncclAlltoAll"));
+}
 
 class NcclBackend final : public Backend {
  public:
@@ -121,6 +134,8 @@ class NcclBackend final : public Backend {
                                                                         + std::to_string(m_l2) + " B), at most 64"
                                                                   : std::to_string(m_opt.rotate) + " sets");
     d["nccl_register"] = register_description(m_opt.register_mode);
+    d["nccl_alltoall"] = m_alltoall ? "ncclAlltoAll (NCCL 2.28+, as nccl-tests 2.19 calls it)"
+                                    : "grouped ncclSend/ncclRecv (this NCCL has no ncclAlltoAll; as nccl-tests before 2.28)";
     d["buffer_allocator"] = m_reg.allocator();
     if (m_log) d["nccl_tuning_log"] = m_log->path();
     if (!m_standin.empty()) d["standin"] = m_standin;
@@ -412,6 +427,7 @@ class NcclBackend final : public Backend {
       case Collective::broadcast: return ncclBroadcast(b.send, b.recv, n, t, m_case.root, m_comm, m_stream);
       case Collective::reduce: return ncclReduce(b.send, b.recv, n, t, op, m_case.root, m_comm, m_stream);
       case Collective::alltoall: {
+        if (m_alltoall) return m_alltoall(b.send, b.recv, n, t, m_comm, m_stream);
         const std::size_t block = n * core::size_of(m_case.dtype);
         check_nccl(ncclGroupStart(), "ncclGroupStart");
         ncclResult_t rc = ncclSuccess;
@@ -505,10 +521,11 @@ class NcclBackend final : public Backend {
 
   void read_tuning_log() {
     // CE: NCCL 2.28.9 runs AllGather and ncclAlltoAll on the copy engines with CTAPolicy zero and
-    // both buffers in symmetric windows on one node (enqueue.cc:2574-2582, ce_coll.cc:82-99); our
-    // all-to-all is grouped send/recv, which never goes there and never logs a TUNING line either.
+    // both buffers in symmetric windows on one node (enqueue.cc:2574-2582, ce_coll.cc:82-99). A
+    // grouped send/recv (all-to-all without ncclAlltoAll) never goes there. Neither path of an
+    // all-to-all logs a TUNING line: "Init CE" on this communicator with the conditions met tells.
     const bool ce = m_opt.register_mode == RegisterMode::symmetric && m_opt.cta_policy >= 0 && (m_opt.cta_policy & 2) != 0 &&
-                    m_case.coll == Collective::allgather;
+                    (m_case.coll == Collective::allgather || (m_case.coll == Collective::alltoall && m_alltoall));
     for (auto& [k, v] : tuning_notes(m_log->read_new(), nccl_func_name(m_case.coll), ce, m_init_ce)) m_notes[k] = v;
   }
 
@@ -520,6 +537,7 @@ class NcclBackend final : public Backend {
   JobInfo m_job;
   NcclOptions m_opt;
   BufferRegistry m_reg{m_opt.register_mode};  // after m_opt
+  AlltoAllFn m_alltoall = resolve_alltoall();
   bool m_init_ce = false;                      // NCCL logged "Init CE" for this communicator
   int m_device = 0;
   int m_cc = 0;
