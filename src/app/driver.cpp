@@ -8,7 +8,7 @@ namespace collbench::app {
 
 measure::SessionOptions session_options(const RunConfig& cfg, const backend::Backend& be) {
   const bool own_timeout = be.info().aborts_on_timeout && cfg.timeout_s > 0;
-  measure::SessionOptions opt{cfg.measure, own_timeout ? cfg.timeout_s + 30.0 : cfg.timeout_s, cfg.traffic, {}};
+  measure::SessionOptions opt{cfg.measure, own_timeout ? cfg.timeout_s + 30.0 : cfg.timeout_s, cfg.traffic, cfg.reverse_ring, {}};
   // The model's adapter: a prediction's record is the model's, not a measurement of it.
   if (const auto* model = dynamic_cast<const model::ModelBackend*>(&be))
     opt.predict = [model](const backend::CaseSpec& c) { return model->predict(c); };

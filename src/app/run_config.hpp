@@ -30,6 +30,7 @@ struct RunConfig {
   std::string launch_file;  // --sweep-launch: run a sweep's launch file instead of the flags' plan
   std::vector<core::Fault> faults;
   std::shared_ptr<const core::Traffic> traffic;  // alltoallv's, when the plan has it
+  bool reverse_ring = false;                     // --sendrecv-ring reverse
   bool per_node = false;
   bool pairs = false;
   int pair_rounds = 3;      // 0: a full round-robin

@@ -24,6 +24,9 @@ struct CaseSpec {
   std::uint64_t requested_bytes = 0;
   core::CollShape shape;
   std::shared_ptr<const core::Traffic> traffic;  // alltoallv's per-peer counts (null: nccl-tests' default)
+  // sendrecv: the ring reversed, each rank sending to rank-1 and receiving from rank+1 (nccl-tests'
+  // ring, sendrecv.cu:48-60, is the other way: run --sendrecv-ring).
+  bool reverse_ring = false;
 };
 
 struct BackendInfo {

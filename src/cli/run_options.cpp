@@ -50,6 +50,9 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
                   "NCCL_TESTS_ALLTOALLV_MATRIX_FILE)");
   run->add_option("--alltoallv-scale", a.alltoallv_scale,
                   "Scale of a --alltoallv-traffic matrix (NCCL_TESTS_ALLTOALLV_MATRIX_SCALE)")->capture_default_str();
+  run->add_option("--sendrecv-ring", a.sendrecv_ring,
+                  "sendrecv's ring: forward (send to rank+1, receive from rank-1, as nccl-tests' sendrecv_perf) or "
+                  "reverse (send to rank-1): the other direction of every hop")->capture_default_str();
   run->add_option("--placement", a.placement, "out, in or both")->capture_default_str();
   run->add_option("-r,--root", a.root, "Root rank of broadcast and reduce")->capture_default_str();
   run->add_option("--json", a.json, "Write the versioned results document (reports/SCHEMA.md) to FILE");
@@ -200,6 +203,13 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
                                        core::Collective::alltoallv) != cfg.plan.collectives.end();
   require(has_alltoallv || (!given(cmd, "--alltoallv-traffic") && !given(cmd, "--alltoallv-scale")),
           "--alltoallv-traffic/--alltoallv-scale: apply to --coll alltoallv, which '" + a.coll + "' does not name");
+  const bool has_sendrecv = std::find(cfg.plan.collectives.begin(), cfg.plan.collectives.end(),
+                                      core::Collective::sendrecv) != cfg.plan.collectives.end();
+  require(a.sendrecv_ring == "forward" || a.sendrecv_ring == "reverse",
+          "--sendrecv-ring '" + a.sendrecv_ring + "': expected forward or reverse");
+  require(has_sendrecv || !given(cmd, "--sendrecv-ring"),
+          "--sendrecv-ring: applies to --coll sendrecv, which '" + a.coll + "' does not name");
+  cfg.reverse_ring = a.sendrecv_ring == "reverse";
   if (has_alltoallv) {
     cfg.traffic = std::make_shared<const core::Traffic>(core::Traffic::parse(
         a.alltoallv_traffic.empty() ? "spread:1" : a.alltoallv_traffic, a.alltoallv_scale, "--alltoallv-traffic"));
@@ -290,6 +300,9 @@ RunConfig make_run_config(const RunArgs& a, const CLI::App& cmd, const char* inj
   s["op"] = std::string(core::name(cfg.plan.op));
   s["collectives"] = a.coll;
   if (cfg.traffic) s["alltoallv_traffic"] = cfg.traffic->describe();
+  if (has_sendrecv)
+    s["sendrecv_ring"] = cfg.reverse_ring ? "reverse (each rank sends to rank-1 and receives from rank+1)"
+                                          : "forward (each rank sends to rank+1 and receives from rank-1, as nccl-tests)";
   s["root"] = std::to_string(a.root);
   s["probe_iters"] = std::to_string(m.probe_iters);
   s["timeout_s"] = fmt::format("{:g}", cfg.timeout_s);

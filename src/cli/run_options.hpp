@@ -26,6 +26,7 @@ struct RunArgs {
   std::string placement = "both";
   std::string alltoallv_traffic;  // uniform | spread:F | matrix:FILE (nccl-tests' default: spread:1)
   double alltoallv_scale = 1.0;
+  std::string sendrecv_ring = "forward";  // forward (nccl-tests': to rank+1) | reverse (to rank-1)
   int root = 0;
   std::string json;
   std::string prometheus;

@@ -157,7 +157,7 @@ results::ResultRecord measure_case(backend::Backend& be, const World& world,
   std::int64_t wrong = 0;
   if (opt.check) {
     verify::Pattern pattern({spec.coll, spec.dtype, spec.op, world.size(), spec.root,
-                             opt.seed + spec.shape.bytes, spec.traffic});
+                             opt.seed + spec.shape.bytes, spec.traffic, spec.reverse_ring});
     mine_wrong = static_cast<std::int64_t>(be.check(pattern));
     wrong = world.sum(mine_wrong);
   }

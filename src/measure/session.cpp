@@ -16,8 +16,8 @@ namespace {
 
 [[noreturn]] void exit_run_failed(const std::string&) { std::_Exit(static_cast<int>(core::ExitCode::run_failed)); }
 
-backend::CaseSpec make_spec(const plan::Block& b, const plan::PlannedCase& c, int nranks,
-                            const std::shared_ptr<const core::Traffic>& traffic) {
+backend::CaseSpec make_spec(const plan::Block& b, const plan::PlannedCase& c, int nranks, const SessionOptions& opt) {
+  const std::shared_ptr<const core::Traffic>& traffic = opt.traffic;
   backend::CaseSpec spec;
   spec.coll = b.coll;
   spec.dtype = b.dtype;
@@ -27,6 +27,7 @@ backend::CaseSpec make_spec(const plan::Block& b, const plan::PlannedCase& c, in
   spec.requested_bytes = c.bytes;
   spec.shape = core::shape(b.coll, c.bytes, b.dtype, nranks, traffic.get());
   if (b.coll == core::Collective::alltoallv) spec.traffic = traffic;
+  spec.reverse_ring = b.coll == core::Collective::sendrecv && opt.reverse_ring;
   return spec;
 }
 
@@ -51,7 +52,7 @@ struct Session::Impl {
       std::vector<results::ResultRecord> row;
       std::size_t i = first;
       for (; i < cases.size() && cases[i].bytes == cases[first].bytes; ++i) {
-        const backend::CaseSpec spec = make_spec(b, cases[i], m_world.size(), m_opt.traffic);
+        const backend::CaseSpec spec = make_spec(b, cases[i], m_world.size(), m_opt);
         row.push_back(one(spec, [&](results::ResultRecord timed_out) {
           if (!m_world.is_root()) return;
           row.push_back(std::move(timed_out));

@@ -37,6 +37,7 @@ struct SessionOptions {
   MeasureOptions measure;
   double timeout_s = 300.0;  // per case; 0 disables
   std::shared_ptr<const core::Traffic> traffic;  // alltoallv's (--alltoallv-traffic); null: nccl-tests' default
+  bool reverse_ring = false;                     // sendrecv's ring reversed (--sendrecv-ring reverse)
   // A backend whose durations are predictions (the model) makes each case's whole record itself:
   // nothing is measured, nothing is watched.
   std::function<results::ResultRecord(const backend::CaseSpec&)> predict;

@@ -122,6 +122,8 @@ struct PatternView {
   // starts in the output (n+1 cumulative counts, the last the total received), then where that
   // block starts in the source's send buffer (n). Null for every other collective.
   const std::uint64_t* layout = nullptr;
+  // sendrecv only: the ring reversed, each rank receiving from rank+1 (nccl-tests': from rank-1).
+  bool reverse_ring = false;
 };
 
 // What rank `rank` moves at index j (non-reducing collectives): (j + 1009 rank + seed) mod Q.
@@ -173,7 +175,7 @@ COLLBENCH_HD inline std::uint64_t expected_bits(const PatternView& v, int rank, 
     case Collective::allgather: return data_bits(v, static_cast<int>(i / param_count), i % param_count);
     case Collective::alltoall:
       return data_bits(v, static_cast<int>(i / param_count), r * param_count + i % param_count);
-    case Collective::sendrecv: return data_bits(v, (rank + v.nranks - 1) % v.nranks, i);
+    case Collective::sendrecv: return data_bits(v, (rank + (v.reverse_ring ? 1 : v.nranks - 1)) % v.nranks, i);
     case Collective::alltoallv: return alltoallv_expected_bits(v, i);
   }
   return 0;

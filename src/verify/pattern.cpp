@@ -151,6 +151,7 @@ Pattern::Pattern(const PatternSpec& spec) : m_spec(spec) {
   m_view.nranks = spec.nranks;
   m_view.root = spec.root;
   m_view.seed = spec.seed;
+  m_view.reverse_ring = spec.coll == core::Collective::sendrecv && spec.reverse_ring;
   m_view.reduces = core::takes_op(spec.coll);
   m_view.data_period = data_period(spec.dtype);
   m_view.poison = element::poison_bits(spec.dtype);

@@ -35,6 +35,7 @@ struct PatternSpec {
   int root = 0;
   std::uint64_t seed = 0;
   std::shared_ptr<const core::Traffic> traffic;  // alltoallv's (nccl-tests' default when null)
+  bool reverse_ring = false;                     // sendrecv: receiving from rank+1, not rank-1
 };
 
 class Pattern {

@@ -44,6 +44,8 @@ const BadInput kCases[] = {
     {"run --nccl-collnet 2", "", "--nccl-collnet 2"},
     {"run --rotate many", "", "--rotate 'many'"},
     {"run -d fp4", "", "--datatype 'fp4'"},
+    {"run --coll sendrecv --sendrecv-ring sideways", "", "--sendrecv-ring 'sideways': expected forward or reverse"},
+    {"run --coll allreduce --sendrecv-ring reverse", "", "--sendrecv-ring: applies to --coll sendrecv, which 'allreduce' does not name"},
 };
 
 TEST(BadInput, EveryCaseExits2WithOneLineFromOneRank) {

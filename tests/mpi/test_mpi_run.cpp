@@ -232,6 +232,23 @@ TEST(MpiRun, SendrecvAndAlltoallvVerifyWithNcclTestsCounts) {
   EXPECT_EQ(measured, 6);  // 1K, 8K, 64K for each
 }
 
+// --sendrecv-ring reverse: each rank sends to rank-1; on 3 ranks the other neighbour's data would
+// be wrong in every element, so 0 wrong says the ring ran the way the checker expected.
+TEST(MpiRun, SendrecvRingReversed) {
+  const std::string out = e2e::temp_path("sendrecv-reverse.json");
+  const e2e::Result r = e2e::run(3, "run -b 1K -e 64K -f 8 -n 3 -w 1 --probe-iters 0 --coll sendrecv --placement out "
+                                    "--sendrecv-ring reverse --json " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json doc = e2e::read_json(out);
+  EXPECT_EQ(doc.at("metadata").at("settings").at("sendrecv_ring"),
+            "reverse (each rank sends to rank-1 and receives from rank+1)");
+  ASSERT_EQ(doc.at("results").size(), 3u);
+  for (const auto& rec : doc.at("results")) {
+    EXPECT_EQ(rec.at("status"), "ok") << rec.dump();
+    EXPECT_EQ(rec.at("wrong"), 0) << rec.dump();
+  }
+}
+
 TEST(MpiRun, AlltoallvFromAMatrixFileAndItsCorruptionCaught) {
   const std::string matrix = e2e::temp_path("traffic.txt");
   {

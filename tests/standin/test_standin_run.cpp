@@ -192,6 +192,15 @@ TEST(StandinRun, SendrecvAndAlltoallvOnTheNcclPath) {
                                                    "--placement out --json " + path, "COLLBENCH_INJECT=corrupt:2");
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   for (const json& rec : e2e::read_json(path).at("results")) EXPECT_EQ(rec.at("wrong"), 3) << rec.dump();
+  // The ring reversed (each rank sends to rank-1) across the two hosts, eagerly and as graphs: on
+  // 4 ranks the other neighbour's data would be wrong in every element.
+  for (const std::string extra : {"", " --cuda-graph"}) {
+    const e2e::Result rev = standin::run_hosts(2, 2, "run --backend nccl -b 4K -e 256K -f 64 -n 3 -w 1 --probe-iters 0 "
+                                                     "--coll sendrecv --placement out --sendrecv-ring reverse" + extra +
+                                                     " --json " + path);
+    ASSERT_EQ(rev.exit_code, 0) << extra << "\n" << rev.output;
+    EXPECT_EQ(standin::expect_all_right(e2e::read_json(path), "reverse" + extra), 2);
+  }
 }
 
 // One rank: NCCL's one-rank path (a copy), every collective still verified.

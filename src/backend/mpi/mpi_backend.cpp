@@ -37,6 +37,7 @@ struct Call {
   std::uint64_t avg_count = 0;
   int nranks = 1;
   int rank = 0;
+  int ring_step = 1;  // sendrecv: send to rank+step, receive from rank-step (-1: the ring reversed)
   // alltoallv: per-peer counts and displacements, in elements (MPI_Alltoallv's ints)
   const int* send_counts = nullptr;
   const int* send_displs = nullptr;
@@ -60,10 +61,11 @@ int call_reducescatter(const Call& c) {
 int call_alltoall(const Call& c) {
   return MPI_Alltoall(c.send, c.count, c.type, c.recv, c.count, c.type, c.comm);
 }
-// nccl-tests' sendrecv_perf ring (sendrecv.cu:48-60): send to rank+1, receive from rank-1.
+// nccl-tests' sendrecv_perf ring (sendrecv.cu:48-60): send to rank+1, receive from rank-1; or the
+// ring reversed (--sendrecv-ring reverse).
 int call_sendrecv(const Call& c) {
-  return MPI_Sendrecv(c.send, c.count, c.type, (c.rank + 1) % c.nranks, 0, c.recv, c.count, c.type,
-                      (c.rank + c.nranks - 1) % c.nranks, 0, c.comm, MPI_STATUS_IGNORE);
+  return MPI_Sendrecv(c.send, c.count, c.type, (c.rank + c.nranks + c.ring_step) % c.nranks, 0, c.recv, c.count, c.type,
+                      (c.rank + c.nranks - c.ring_step) % c.nranks, 0, c.comm, MPI_STATUS_IGNORE);
 }
 int call_alltoallv(const Call& c) {
   return MPI_Alltoallv(c.send, c.send_counts, c.send_displs, c.type, c.recv, c.recv_counts, c.recv_displs, c.type,
@@ -177,7 +179,10 @@ void MpiBackend::prepare(const CaseSpec& c) {
       break;
     case Collective::reducescatter: call.fn = call_reducescatter; break;
     case Collective::alltoall: call.fn = call_alltoall; break;
-    case Collective::sendrecv: call.fn = call_sendrecv; break;
+    case Collective::sendrecv:
+      call.fn = call_sendrecv;
+      call.ring_step = c.reverse_ring ? -1 : 1;
+      break;
     case Collective::alltoallv: {
       call.fn = call_alltoallv;
       const core::PeerCounts pc = core::peer_counts(c.traffic.get(), m_rank, m_nranks, c.shape.param_count, c.dtype);

@@ -439,11 +439,12 @@ class NcclBackend final : public Backend {
         const ncclResult_t end = ncclGroupEnd();  // closes the group whatever happened inside it
         return rc == ncclSuccess || rc == ncclInProgress ? end : rc;
       }
-      case Collective::sendrecv: {  // sendrecv.cu:48-60: a ring, send to rank+1, receive from rank-1
+      case Collective::sendrecv: {  // sendrecv.cu:48-60: a ring, send to rank+1, receive from rank-1 (or reversed)
+        const int step = m_case.reverse_ring ? -1 : 1;
         check_nccl(ncclGroupStart(), "ncclGroupStart");
-        ncclResult_t rc = ncclSend(b.send, n, t, (m_job.rank + 1) % m_job.size, m_comm, m_stream);
+        ncclResult_t rc = ncclSend(b.send, n, t, (m_job.rank + m_job.size + step) % m_job.size, m_comm, m_stream);
         if (rc == ncclSuccess || rc == ncclInProgress)
-          rc = ncclRecv(b.recv, n, t, (m_job.rank + m_job.size - 1) % m_job.size, m_comm, m_stream);
+          rc = ncclRecv(b.recv, n, t, (m_job.rank + m_job.size - step) % m_job.size, m_comm, m_stream);
         const ncclResult_t end = ncclGroupEnd();
         return rc == ncclSuccess || rc == ncclInProgress ? end : rc;
       }

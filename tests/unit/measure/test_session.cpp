@@ -173,3 +173,25 @@ TEST(SessionDeathTest, TheWatchdogEndsAHungCaseWithExitThree) {
               "collbench: rank 0 on h0: timeout: allreduce 1K float sum out-of-place did not finish within "
               "0.2 s \\(--timeout\\); aborting the job \\(exit 3\\)");
 }
+
+// --sendrecv-ring reverse reaches the backend (and the pattern it checks with) on sendrecv's cases
+// only: the same session's other collectives know no ring.
+TEST(Session, TheReversedRingReachesSendrecvCasesOnly) {
+  FakeWorld world(0, 1);
+  for (bool reverse : {false, true}) {
+    FakeBackend be;
+    append(be.durations, std::vector<double>(16, 5));
+    RecordingSink sink;
+    collbench::plan::RunPlan p;
+    p.collectives = {core::Collective::sendrecv, core::Collective::allgather};
+    p.sizes = {1024};
+    p.placements = {false};
+    measure::SessionOptions o = options(2);
+    o.reverse_ring = reverse;
+    ASSERT_EQ(run_session(be, world, collbench::plan::blocks_of(p), o, sink), core::ExitCode::ok);
+    ASSERT_EQ(be.prepared.size(), 2u);
+    EXPECT_EQ(be.prepared[0].coll, core::Collective::sendrecv);
+    EXPECT_EQ(be.prepared[0].reverse_ring, reverse);
+    EXPECT_FALSE(be.prepared[1].reverse_ring);
+  }
+}

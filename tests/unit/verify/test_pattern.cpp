@@ -149,6 +149,25 @@ TEST(Pattern, ReductionsAreExactInEveryOrderForEveryTypeAndOp) {
     }
 }
 
+// sendrecv's ring either way (run --sendrecv-ring): each rank's output must hold what its source
+// sent, rank-1's forward (nccl-tests) and rank+1's reversed; the other neighbour's data is wrong
+// in every element.
+TEST(Pattern, ASendrecvRingIsCheckedInItsDirection) {
+  for (bool reverse : {false, true})
+    for (int n : {2, 3, 5}) {
+      const verify::Pattern pattern({Collective::sendrecv, DataType::int32, RedOp::sum, n, 0, 11, nullptr, reverse});
+      const core::CollShape sh = core::shape(Collective::sendrecv, 4096, DataType::int32, n);
+      std::vector<Buffer> in(static_cast<std::size_t>(n), Buffer(sh.send_count * 4));
+      for (int r = 0; r < n; ++r) pattern.fill_input(r, sh, in[static_cast<std::size_t>(r)].data());
+      for (int r = 0; r < n; ++r) {
+        const int source = reverse ? (r + 1) % n : (r + n - 1) % n, other = reverse ? (r + n - 1) % n : (r + 1) % n;
+        EXPECT_EQ(pattern.count_wrong(r, sh, in[static_cast<std::size_t>(source)].data()), 0u) << reverse << n << r;
+        if (n > 2)
+          EXPECT_EQ(pattern.count_wrong(r, sh, in[static_cast<std::size_t>(other)].data()), sh.recv_count) << reverse << n << r;
+      }
+    }
+}
+
 TEST(Pattern, StaysExactAtScalesThatOverflowNarrowTypes) {
   // bfloat16 holds integers exactly only up to 256; int8 products overflow past 2^6.
   for (int n : {100, 300, 1000}) {
