@@ -167,12 +167,13 @@ TEST_F(CheckE2E, ACrashIsExitThreeNamingTheCaseNotMeasured) {
   EXPECT_GT(count(e2e::slurp(junit), "<error "), 0);
 }
 
-// The injected faults are 5 ms on calls of a few microseconds (over 100x); four ranks on this shared
-// 2-core machine are slower than their peers by 1.3x now and then, beyond their own intervals. Only
-// gross slowdowns count here, as in CheckE2E's rules (the default, 10%, is for dedicated nodes).
+// The injected faults are 5 ms per call; four ranks on this shared 2-core machine are slower than
+// their peers by 1.3x now and then, beyond their own intervals, and a call itself takes up to a
+// millisecond or more (a time slice). Only a peer twice as slow counts here, as CheckE2E's rules
+// count only gross slowdowns (the default, 10%, is for dedicated nodes).
 std::string gross_peer_rules() {
   return write_file("locate-rules.json", R"({"schema": "collbench.rules", "version": 1,
-      "description": "a shared 2-core VM: only a peer 11x slower counts", "defaults": {"peer_slowdown": 10}})");
+      "description": "a shared 2-core VM: only a peer 2x slower counts", "defaults": {"peer_slowdown": 1.0}})");
 }
 
 TEST(CheckLocateE2E, PerNodeAndPairsNameTheSlowNodeNotItsPartners) {
