@@ -225,6 +225,19 @@ for verdict in pass fail; do
 done
 grep -q "<failure" "$work/accept-fail/junit.xml" || fail "accept-rack.sbatch (fail): the JUnit XML has no failure"
 
+step "3d. sbatch scripts/accept-rack.sbatch with PRESET=links: the sendrecv ring both ways, judged together"
+OUT=$work/accept-links COLLBENCH=$bin BACKEND=mpi PRESET=links SIZES="-b 1K -e 16K -f 4" EXPECT=$here/expect-cpu-links.json \
+  RULES=$src/sweeps/acceptance/rules-shared-cpu.json submit accept-links --ntasks-per-node=2 --gpus-per-node=0 \
+  "$src/scripts/accept-rack.sbatch"
+rc=$?
+tail -n 2 "$work/accept-links.out"
+[ "$rc" -eq 0 ] || fail "accept-rack.sbatch (links): job exit $rc, expected 0 ($work/accept-links.out)"
+py "$work/accept-links/run.json" 'd["metadata"]["settings"]["sendrecv_ring"].startswith("forward")' \
+  'all(r["wrong"] == 0 for r in d["results"] if r["status"] == "ok")' || fail "accept-rack.sbatch (links): run.json is not the forward ring"
+py "$work/accept-links/run-reverse.json" 'd["metadata"]["settings"]["sendrecv_ring"].startswith("reverse")' \
+  'all(r["wrong"] == 0 for r in d["results"] if r["status"] == "ok")' || fail "accept-rack.sbatch (links): no reversed ring"
+py "$work/accept-links/verdict.json" 'len(d["inputs"]) == 2' || fail "accept-rack.sbatch (links): check did not judge both runs"
+
 echo
 if [ "$failures" -ne 0 ]; then
   echo "slurm: $failures check(s) failed; logs in $work and $cluster/log"
