@@ -59,12 +59,14 @@ Result run(int np, const std::string& args, const std::string& env, int timeout_
 
 std::string temp_path(const std::string& name) {
   namespace fs = std::filesystem;
+  // A directory of this process's own (mkdtemp): one named by the pid alone may be a directory
+  // an earlier process of the same pid left, holding what fs::remove cannot remove.
   static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("collbench-e2e-" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
+    std::string templ = (fs::temp_directory_path() / "collbench-e2e-XXXXXX").string();
+    if (!::mkdtemp(templ.data())) throw std::runtime_error("e2e: mkdtemp " + templ + " failed");
+    return fs::path(templ);
   }();
-  fs::remove(dir / name);
+  fs::remove_all(dir / name);
   return (dir / name).string();
 }
 
