@@ -18,6 +18,7 @@
 #include "ingest/builder.hpp"
 #include "ingest/nccl_tests.hpp"
 #include "ingest/text_lines.hpp"
+#include "ingest/text_preamble.hpp"
 
 namespace collbench::ingest {
 namespace {
@@ -273,84 +274,39 @@ class TextReader {
     end_table();
     ++m_blocks;
     m_devices.clear();
-    std::vector<std::string_view> t;
-    split(body, t);
-    auto& st = m_b.metadata().settings;
-    m_iters_known = false;
-    m_validation.reset();
     m_devices_elided = false;
-    for (std::size_t i = 0; i + 1 < t.size(); ++i) {
-      const std::string_view k = t[i], v = t[i + 1];
-      if (k == "nThread") st["nthreads"] = std::string(v);
-      else if (k == "nGpus") st["ngpus"] = std::string(v);
-      else if (k == "minBytes") st["minbytes"] = std::string(v);
-      else if (k == "maxBytes") st["maxbytes"] = std::string(v);
-      else if (k == "step:") st["step"] = std::string(v);
-      else if (k == "validation:") st["check"] = std::string(v), m_validation = v != "0";
-      else if (k == "graph:") st["graph"] = std::string(v);
-      else if (k == "unalign:") st["unalign"] = std::string(v);
-      else if (k == "iters:" && i + 1 < t.size()) {
-        const std::string_view prev = i > 0 ? t[i - 1] : std::string_view();
-        int n = 0;
-        if (!parse_int(v, n)) continue;
-        if (prev == "warmup") m_warmup = n, st["warmup_iters"] = std::string(v);
-        else if (prev == "agg") st["agg_iters"] = std::string(v);
-        else m_iters = n, m_iters_known = true, st["iters"] = std::string(v);
-      }
-    }
+    const detail::SettingsLine l = detail::parse_settings_line(body);
+    for (const auto& [k, v] : l.settings) m_b.metadata().settings[k] = v;
+    m_iters_known = l.iters.has_value();
+    if (l.iters) m_iters = *l.iters;
+    if (l.warmup) m_warmup = *l.warmup;
+    m_validation = l.validation;
   }
 
   void versions(std::string_view body) {
-    std::vector<std::string_view> t;
-    split(body, t);
-    if (t.size() >= 3) m_b.info().tool_version = std::string(t[2]);
-    for (const auto tok : t) {
-      int code = 0;
-      if (starts_with(tok, "nccl-library=") && parse_int(tok.substr(13), code))
-        m_b.metadata().backend_library = "NCCL " + detail::nccl_version_of(code);
-      if (starts_with(tok, "nccl-headers=") && parse_int(tok.substr(13), code))
-        m_b.metadata().backend_details["nccl_headers"] = detail::nccl_version_of(code);
-    }
+    const detail::VersionsLine v = detail::parse_versions_line(body);
+    if (v.tool_version) m_b.info().tool_version = *v.tool_version;
+    if (v.nccl_library) m_b.metadata().backend_library = "NCCL " + *v.nccl_library;
+    if (v.nccl_headers) m_b.metadata().backend_details["nccl_headers"] = *v.nccl_headers;
   }
 
-  // "Rank  0 Group  0 Pid 204199 on  nid005471 device  0 [0009:01:00] NVIDIA GH200 120GB", or
-  // before Group existed "Rank  0 Pid     25 on host device  0 [0x10] A100-SXM4-40GB".
+  // A device line (detail::parse_device_line): a rank out of range or listed twice is left out.
   void device(std::string_view body, std::size_t lineno) {
-    std::vector<std::string_view> t;
-    split(body, t);
-    results::DeviceRecord d;
-    std::size_t i = 0;
-    auto take_int = [&](std::string_view key, int& v) {
-      if (i + 1 < t.size() && t[i] == key && parse_int(t[i + 1], v)) return i += 2, true;
-      return false;
-    };
-    int group = 0, pid = 0, dev = 0;
-    if (!take_int("Rank", d.rank)) return;
-    if (d.rank < 0 || d.rank > kMaxDeviceRank) {
-      m_b.note(fmt::format("line {}: rank {} is not a rank (expected 0 to {}): the line is left out", lineno, d.rank, kMaxDeviceRank));
+    std::optional<detail::DeviceLine> l = detail::parse_device_line(body);
+    if (!l) return;
+    const int rank = l->device.rank;
+    if (rank < 0 || rank > kMaxDeviceRank) {
+      m_b.note(fmt::format("line {}: rank {} is not a rank (expected 0 to {}): the line is left out", lineno, rank, kMaxDeviceRank));
       return;
     }
-    take_int("Group", group);
-    take_int("Pid", pid);
-    if (i + 1 >= t.size() || t[i] != "on") return;
-    d.host = std::string(t[i + 1]);
-    i += 2;
-    if (!take_int("device", dev)) return;
-    d.details["device_index"] = std::to_string(dev);
-    d.details["pid"] = std::to_string(pid);
-    const auto lb = body.find('['), rb = body.find(']');
-    if (lb != std::string_view::npos && rb != std::string_view::npos && rb > lb) {
-      d.details["pci_bus_id"] = std::string(body.substr(lb + 1, rb - lb - 1));
-      const std::string_view name = trim(body.substr(rb + 1));
-      if (!name.empty()) d.details["gpu"] = std::string(name);
-    }
-    if (std::any_of(m_devices.begin(), m_devices.end(), [&](const results::DeviceRecord& o) { return o.rank == d.rank; })) {
+    if (!l->complete) return;
+    if (std::any_of(m_devices.begin(), m_devices.end(), [&](const results::DeviceRecord& o) { return o.rank == rank; })) {
       m_b.note(fmt::format("line {}: rank {} is listed twice: independent jobs in one log (nccl-tests built without "
                            "MPI, launched by mpirun?); each table is imported as printed",
-                           lineno, d.rank));
+                           lineno, rank));
       return;
     }
-    m_devices.push_back(std::move(d));
+    m_devices.push_back(std::move(l->device));
   }
 
   void header(const std::vector<std::string_view>& t, std::string_view stream, std::size_t lineno) {
@@ -407,25 +363,13 @@ class TextReader {
     else if (old_error) fmt_name = tool + " (<= 2.11, 'error' column)";
     else if (l.groups.front().per_iter) fmt_name = tool + " (>= 2.19.2, -I per-iteration columns)";
     else if (!l.root) fmt_name = tool + " (2.12, no root column)";
-    else if (wide_wrong_header(t)) fmt_name = tool + " (>= 2.17.3)";
+    else if (detail::wide_wrong_header(t)) fmt_name = tool + " (>= 2.17.3)";
     else fmt_name = tool + " (2.13-2.17.2)";
     m_layout = std::move(l);
     m_table = true;
     m_footer_seen = false;
     m_table_program = m_program;
     m_table_average = m_average;
-  }
-
-  // >= 2.17.3 widened '#wrong' to %6s, so the header reads "busbw  #wrong"; before, "busbw #wrong".
-  // The tokens are views into the line, so the gap between them is still there to measure.
-  static bool wide_wrong_header(const std::vector<std::string_view>& t) {
-    for (std::size_t i = 0; i + 1 < t.size(); ++i)
-      if (t[i] == "busbw" && t[i + 1] == "#wrong") {
-        const char* a = t[i].data() + t[i].size();
-        const char* b = t[i + 1].data();
-        return b - a >= 2;
-      }
-    return false;
   }
 
   void row(std::string_view s, std::size_t lineno, bool unterminated) {

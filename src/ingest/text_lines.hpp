@@ -36,7 +36,7 @@ inline std::size_t split(std::string_view s, std::vector<std::string_view>& out)
   return out.size();
 }
 
-bool parse_u64(std::string_view s, std::uint64_t& v) {
+inline bool parse_u64(std::string_view s, std::uint64_t& v) {
   const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   return ec == std::errc() && p == s.data() + s.size();
 }
